@@ -1,0 +1,105 @@
+#include "workloads/layers.h"
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <cstring>
+
+namespace lvsim {
+namespace {
+
+using RowMajorMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using ConstRowMajorMap = Eigen::Map<const RowMajorMatrix>;
+using ConstColMap = Eigen::Map<const Eigen::MatrixXf>;
+using ColMap = Eigen::Map<Eigen::MatrixXf>;
+using ConstVectorMap = Eigen::Map<const Eigen::VectorXf>;
+
+}  // namespace
+
+int Layer::gemm_depth() const {
+  if (kind == LayerKind::kConv2d) return kernel * kernel * input.channels;
+  if (kind == LayerKind::kLinear) return static_cast<int>(input.size());
+  return 0;
+}
+
+uint64_t Layer::macs_per_image() const {
+  if (!has_parameters()) return 0;
+  return static_cast<uint64_t>(gemm_rows()) * gemm_depth() * gemm_positions();
+}
+
+void conv2d_forward(const Layer& layer, const float* weights, const float* bias, const float* in,
+                    int images, float* out, std::vector<float>& columns) {
+  const int in_c = layer.input.channels, in_h = layer.input.height, in_w = layer.input.width;
+  const int out_h = layer.output.height, out_w = layer.output.width;
+  const int k = layer.kernel, pad = layer.padding;
+  const size_t depth = static_cast<size_t>(layer.gemm_depth());
+  const size_t positions = static_cast<size_t>(out_h) * out_w * images;
+  columns.resize(depth * positions);
+
+  // im2col: one column of (ky, kx, c) values per output position; the channel runs
+  // are contiguous in HWC, so each kernel tap is one copy.
+  float* column = columns.data();
+  for (int image = 0; image < images; ++image) {
+    const float* src = in + static_cast<size_t>(image) * layer.input.size();
+    for (int oy = 0; oy < out_h; ++oy) {
+      for (int ox = 0; ox < out_w; ++ox) {
+        for (int ky = 0; ky < k; ++ky) {
+          const int iy = oy - pad + ky;
+          for (int kx = 0; kx < k; ++kx) {
+            const int ix = ox - pad + kx;
+            if (iy < 0 || iy >= in_h || ix < 0 || ix >= in_w) {
+              std::fill(column, column + in_c, 0.0f);
+            } else {
+              std::memcpy(column, src + (static_cast<size_t>(iy) * in_w + ix) * in_c,
+                          sizeof(float) * in_c);
+            }
+            column += in_c;
+          }
+        }
+      }
+    }
+  }
+  const ConstRowMajorMap w(weights, layer.gemm_rows(), static_cast<Eigen::Index>(depth));
+  const ConstColMap x(columns.data(), static_cast<Eigen::Index>(depth),
+                      static_cast<Eigen::Index>(positions));
+  ColMap y(out, layer.gemm_rows(), static_cast<Eigen::Index>(positions));
+  y.noalias() = w * x;
+  y.colwise() += ConstVectorMap(bias, layer.gemm_rows());
+}
+
+void linear_forward(const Layer& layer, const float* weights, const float* bias, const float* in,
+                    int images, float* out) {
+  const Eigen::Index in_features = static_cast<Eigen::Index>(layer.input.size());
+  const Eigen::Index out_features = layer.output.channels;
+  const ConstRowMajorMap w(weights, out_features, in_features);
+  const ConstColMap x(in, in_features, images);
+  ColMap y(out, out_features, images);
+  y.noalias() = w * x;
+  y.colwise() += ConstVectorMap(bias, out_features);
+}
+
+void relu_forward(float* data, size_t count) {
+  for (size_t i = 0; i < count; ++i) data[i] = std::max(data[i], 0.0f);
+}
+
+void maxpool_forward(const Layer& layer, const float* in, int images, float* out) {
+  const int c = layer.input.channels, in_w = layer.input.width;
+  const int out_h = layer.output.height, out_w = layer.output.width, p = layer.pool;
+  for (int image = 0; image < images; ++image) {
+    const float* src = in + static_cast<size_t>(image) * layer.input.size();
+    float* dst = out + static_cast<size_t>(image) * layer.output.size();
+    for (int oy = 0; oy < out_h; ++oy) {
+      for (int ox = 0; ox < out_w; ++ox) {
+        float* cell = dst + (static_cast<size_t>(oy) * out_w + ox) * c;
+        const float* first = src + (static_cast<size_t>(oy * p) * in_w + ox * p) * c;
+        std::memcpy(cell, first, sizeof(float) * c);
+        for (int dy = 0; dy < p; ++dy)
+          for (int dx = 0; dx < p; ++dx) {
+            const float* tap = src + (static_cast<size_t>(oy * p + dy) * in_w + ox * p + dx) * c;
+            for (int ch = 0; ch < c; ++ch) cell[ch] = std::max(cell[ch], tap[ch]);
+          }
+      }
+    }
+  }
+}
+
+}  // namespace lvsim

@@ -1,0 +1,216 @@
+#include "workloads/network.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "workloads/error.h"
+#include "workloads/safetensors.h"
+
+namespace lvsim {
+namespace {
+
+int json_int(const nlohmann::json& entry, const char* key, const std::string& where) {
+  if (!entry.contains(key) || !entry[key].is_number_integer() || entry[key].get<int>() < 0)
+    throw Error(where + ": field '" + key + "' missing or not a non-negative integer");
+  return entry[key].get<int>();
+}
+
+nlohmann::json parse_metadata_json(const SafeTensors& st, const std::string& key) {
+  try {
+    return nlohmann::json::parse(st.metadata_value(key));
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(st.path() + ": __metadata__." + key + " is not valid JSON (" + e.what() + ")");
+  }
+}
+
+// PyTorch conv weight [oc][ic][ky][kx] -> accelerator [oc][ky][kx][ic].
+std::vector<float> conv_to_hwc(const std::vector<float>& w, int oc, int ic, int k) {
+  std::vector<float> out(w.size());
+  for (int o = 0; o < oc; ++o)
+    for (int c = 0; c < ic; ++c)
+      for (int y = 0; y < k; ++y)
+        for (int x = 0; x < k; ++x)
+          out[((static_cast<size_t>(o) * k + y) * k + x) * ic + c] =
+              w[((static_cast<size_t>(o) * ic + c) * k + y) * k + x];
+  return out;
+}
+
+// Linear weight columns in PyTorch's flatten order (c,h,w) -> HWC order (h,w,c).
+std::vector<float> linear_columns_to_hwc(const std::vector<float>& w, int out_features,
+                                         const Shape& s) {
+  std::vector<float> out(w.size());
+  const size_t in = s.size();
+  for (int o = 0; o < out_features; ++o)
+    for (int c = 0; c < s.channels; ++c)
+      for (int y = 0; y < s.height; ++y)
+        for (int x = 0; x < s.width; ++x)
+          out[o * in + (static_cast<size_t>(y) * s.width + x) * s.channels + c] =
+              w[o * in + (static_cast<size_t>(c) * s.height + y) * s.width + x];
+  return out;
+}
+
+}  // namespace
+
+Network Network::load(const std::string& path) {
+  const SafeTensors st = SafeTensors::load(path);
+  Network net;
+  net.path = path;
+  net.name = st.metadata().count("network") ? st.metadata().at("network") : path;
+  net.dataset = st.metadata().count("dataset") ? st.metadata().at("dataset") : "";
+  if (st.metadata().count("test_accuracy"))
+    net.reference_accuracy = std::stod(st.metadata().at("test_accuracy"));
+  try {
+    net.input_scale = std::stof(st.metadata_value("input_scale"));
+  } catch (const std::logic_error&) {
+    throw Error(path + ": __metadata__.input_scale is not a number");
+  }
+
+  const nlohmann::json input_shape = parse_metadata_json(st, "input_shape");
+  if (!input_shape.is_array() || input_shape.size() != 3)
+    throw Error(path + ": __metadata__.input_shape must be [channels,height,width]");
+  net.input = {input_shape[0].get<int>(), input_shape[1].get<int>(), input_shape[2].get<int>()};
+
+  const nlohmann::json layers = parse_metadata_json(st, "layers");
+  if (!layers.is_array() || layers.empty())
+    throw Error(path + ": __metadata__.layers must be a non-empty JSON list");
+  Shape shape = net.input;
+  bool flattened_spatial = false;
+  Shape flattened_from;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const nlohmann::json& entry = layers[i];
+    const std::string where = path + ": layers[" + std::to_string(i) + "]";
+    if (!entry.is_object() || !entry.contains("type") || !entry["type"].is_string())
+      throw Error(where + ": needs a string field 'type'");
+    const std::string type = entry["type"].get<std::string>();
+    Layer layer;
+    layer.input = shape;
+    if (type == "conv2d") {
+      layer.kind = LayerKind::kConv2d;
+      layer.name = entry.value("name", "");
+      const int in_c = json_int(entry, "in", where), out_c = json_int(entry, "out", where);
+      layer.kernel = json_int(entry, "kernel", where);
+      layer.padding = json_int(entry, "padding", where);
+      if (in_c != shape.channels)
+        throw Error(where + ": conv2d 'in' is " + std::to_string(in_c) + " but the input has " +
+                    std::to_string(shape.channels) + " channels");
+      const int out_h = shape.height + 2 * layer.padding - layer.kernel + 1;
+      const int out_w = shape.width + 2 * layer.padding - layer.kernel + 1;
+      if (layer.kernel == 0 || out_h <= 0 || out_w <= 0)
+        throw Error(where + ": kernel does not fit the input");
+      layer.output = {out_c, out_h, out_w};
+      const std::vector<float> w =
+          st.f32(layer.name + ".weight", {out_c, in_c, layer.kernel, layer.kernel});
+      layer.weights = conv_to_hwc(w, out_c, in_c, layer.kernel);
+      layer.bias = st.f32(layer.name + ".bias", {out_c});
+    } else if (type == "linear") {
+      layer.kind = LayerKind::kLinear;
+      layer.name = entry.value("name", "");
+      const int in_f = json_int(entry, "in", where), out_f = json_int(entry, "out", where);
+      if (static_cast<size_t>(in_f) != shape.size())
+        throw Error(where + ": linear 'in' is " + std::to_string(in_f) + " but the input has " +
+                    std::to_string(shape.size()) + " values");
+      layer.output = {out_f, 1, 1};
+      std::vector<float> w = st.f32(layer.name + ".weight", {out_f, in_f});
+      if (flattened_spatial) w = linear_columns_to_hwc(w, out_f, flattened_from);
+      layer.weights = std::move(w);
+      layer.bias = st.f32(layer.name + ".bias", {out_f});
+      flattened_spatial = false;
+    } else if (type == "relu") {
+      layer.kind = LayerKind::kRelu;
+      layer.output = shape;
+    } else if (type == "dropout") {
+      layer.kind = LayerKind::kDropout;  // identity at inference
+      layer.output = shape;
+    } else if (type == "maxpool") {
+      layer.kind = LayerKind::kMaxPool;
+      layer.pool = json_int(entry, "size", where);
+      if (layer.pool == 0 || shape.height % layer.pool || shape.width % layer.pool)
+        throw Error(where + ": maxpool size must divide the input height and width");
+      layer.output = {shape.channels, shape.height / layer.pool, shape.width / layer.pool};
+    } else if (type == "flatten") {
+      layer.kind = LayerKind::kFlatten;
+      layer.output = {static_cast<int>(shape.size()), 1, 1};
+      flattened_spatial = shape.height * shape.width > 1 && shape.channels > 1;
+      flattened_from = shape;
+    } else {
+      throw Error(where + ": unknown layer type '" + type +
+                  "' (expected conv2d, relu, maxpool, flatten, dropout or linear)");
+    }
+    if (layer.has_parameters() && layer.name.empty())
+      throw Error(where + ": " + type + " needs a 'name' naming its tensors");
+    shape = layer.output;
+    net.layers.push_back(std::move(layer));
+  }
+  if (shape.height != 1 || shape.width != 1)
+    throw Error(path + ": the last layer must produce a vector of class scores");
+  return net;
+}
+
+uint64_t Network::macs_per_image() const {
+  uint64_t macs = 0;
+  for (const Layer& layer : layers) macs += layer.macs_per_image();
+  return macs;
+}
+
+size_t Network::parameter_count() const {
+  size_t count = 0;
+  for (const Layer& layer : layers) count += layer.weights.size() + layer.bias.size();
+  return count;
+}
+
+size_t Network::max_activation_size() const {
+  size_t largest = input.size();
+  for (const Layer& layer : layers) largest = std::max(largest, layer.output.size());
+  return largest;
+}
+
+std::vector<LayerParameters> own_parameters(const Network& network) {
+  std::vector<LayerParameters> parameters(network.layers.size());
+  for (size_t i = 0; i < network.layers.size(); ++i)
+    if (network.layers[i].has_parameters())
+      parameters[i] = {network.layers[i].weights.data(), network.layers[i].bias.data()};
+  return parameters;
+}
+
+const float* forward_chunk(const Network& network, const std::vector<LayerParameters>& parameters,
+                           const float* inputs, int images, ChunkBuffers& buffers) {
+  const size_t capacity = network.max_activation_size() * static_cast<size_t>(images);
+  buffers.ping.resize(capacity);
+  buffers.pong.resize(capacity);
+  const float* in = inputs;  // the current activations
+  float* owned = nullptr;    // equals `in` once the activations live in our buffers
+  float* next = buffers.ping.data();
+  float* spare = buffers.pong.data();
+  for (size_t i = 0; i < network.layers.size(); ++i) {
+    const Layer& layer = network.layers[i];
+    const size_t count = layer.input.size() * static_cast<size_t>(images);
+    switch (layer.kind) {
+      case LayerKind::kConv2d:
+        conv2d_forward(layer, parameters[i].weights, parameters[i].bias, in, images, next,
+                       buffers.columns);
+        break;
+      case LayerKind::kLinear:
+        linear_forward(layer, parameters[i].weights, parameters[i].bias, in, images, next);
+        break;
+      case LayerKind::kMaxPool:
+        maxpool_forward(layer, in, images, next);
+        break;
+      case LayerKind::kRelu:
+        if (owned) {
+          relu_forward(owned, count);
+          continue;
+        }
+        std::copy(in, in + count, next);  // never write into the caller's inputs
+        relu_forward(next, count);
+        break;
+      case LayerKind::kFlatten:
+      case LayerKind::kDropout:
+        continue;
+    }
+    in = owned = next;
+    std::swap(next, spare);
+  }
+  return in;
+}
+
+}  // namespace lvsim

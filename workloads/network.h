@@ -1,0 +1,56 @@
+// A feed-forward image classifier loaded from one self-describing safetensors
+// file: the tensors "<layer>.weight"/"<layer>.bias" in PyTorch layouts, and in
+// __metadata__ the topology ("layers", a JSON list), "input_shape" ([C,H,W]) and
+// "input_scale" (pixel multiplier). workloads/mnist/train.py writes such files;
+// any network made of the supported layers can be dropped in the same way.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "workloads/layers.h"
+
+namespace lvsim {
+
+struct Network {
+  std::string path;
+  std::string name;
+  std::string dataset;               // the dataset it was trained on
+  Shape input;                       // [C,H,W] of one image
+  float input_scale = 1.0f;          // pixel (0..255) -> input value
+  double reference_accuracy = -1.0;  // test accuracy recorded at export, or -1
+  std::vector<Layer> layers;
+
+  // Loads and validates the topology and every parameter's shape; converts the
+  // parameters to the accelerator's layout (conv weights [oc][ky][kx][ic]; the
+  // columns of a linear layer fed by a flatten permuted from CHW to HWC order).
+  static Network load(const std::string& path);
+
+  int classes() const { return layers.empty() ? 0 : layers.back().output.channels; }
+  uint64_t macs_per_image() const;
+  size_t parameter_count() const;
+  size_t max_activation_size() const;  // largest per-image tensor between layers
+};
+
+// Where one layer's parameters are read from: the network's own copy for the
+// host reference, the weight SRAM's array for the accelerator.
+struct LayerParameters {
+  const float* weights = nullptr;
+  const float* bias = nullptr;
+};
+
+// Scratch for forward_chunk, reused from chunk to chunk (no allocation per image).
+struct ChunkBuffers {
+  std::vector<float> ping, pong, columns;
+};
+
+// Runs every layer on `images` inputs (HWC floats, back to back) with the given
+// parameters (one entry per layer) and returns the logits, [images][classes],
+// which live in `buffers` until the next call.
+const float* forward_chunk(const Network& network, const std::vector<LayerParameters>& parameters,
+                           const float* inputs, int images, ChunkBuffers& buffers);
+
+// The network's own parameters, for forward_chunk.
+std::vector<LayerParameters> own_parameters(const Network& network);
+
+}  // namespace lvsim
