@@ -1,0 +1,59 @@
+// The top level: one module per hardware block, wired by TLM sockets.
+//
+//   Controller.dram_socket       -> Dram.socket                   (weight DMA reads)
+//   Controller.sram_socket       -> WeightSram.dma_socket         (weight DMA writes)
+//   Controller.activation_socket -> ActivationBuffer.dma_socket   (stage images, read logits)
+//   MacArray.weight_socket       -> WeightSram.array_socket       (DMI + read reports)
+//   MacArray.activation_socket   -> ActivationBuffer.array_socket (DMI + traffic reports)
+#pragma once
+
+#include <memory>
+#include <systemc>
+
+#include "models/activation_buffer.h"
+#include "models/controller.h"
+#include "models/dram.h"
+#include "models/mac_array.h"
+#include "models/weight_layout.h"
+#include "models/weight_sram.h"
+#include "workloads/dataset.h"
+#include "workloads/network.h"
+
+namespace lvsim {
+
+struct AcceleratorParams {
+  double clock_mhz = 500.0;  // one clock for the array and its SRAMs
+  sc_core::sc_time quantum = sc_core::sc_time(1, sc_core::SC_MS);
+  DramParams dram;
+  WeightSramParams weight_sram;
+  ActivationBufferParams activation_buffer;
+  MacArrayParams mac_array;
+  ControllerParams controller;
+
+  sc_core::sc_time clock_period() const {
+    return sc_core::sc_time(1e3 / clock_mhz, sc_core::SC_NS);
+  }
+};
+
+class Accelerator : public sc_core::sc_module {
+ public:
+  Accelerator(const sc_core::sc_module_name& name, AcceleratorParams params, const Network& network,
+              const Dataset& dataset, Controller::Progress progress);
+
+  const AcceleratorParams& params() const { return params_; }
+  const WeightLayout& layout() const { return layout_; }
+
+  WeightLayout layout_;
+  AcceleratorParams params_;
+  Dram dram;
+  WeightSram weight_sram;
+  ActivationBuffer activation_buffer;
+  MacArray mac_array;
+  Controller controller;
+};
+
+// SystemC allows one elaboration per simulation context. Call this before
+// building a new Accelerator in a process that already simulated one (tests).
+void fresh_simulation_context();
+
+}  // namespace lvsim

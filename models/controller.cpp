@@ -1,0 +1,131 @@
+#include "models/controller.h"
+
+#include <algorithm>
+
+#include "models/memory_target.h"
+#include "workloads/error.h"
+
+namespace lvsim {
+namespace {
+
+uint64_t input_stage_bytes(const ControllerParams& params, const Network& network) {
+  return network.input.size() * sizeof(float) * static_cast<uint64_t>(params.images_per_stage);
+}
+
+}  // namespace
+
+uint64_t Controller::activation_bytes_needed(const ControllerParams& params,
+                                             const Network& network) {
+  return input_stage_bytes(params, network) +
+         static_cast<uint64_t>(network.classes()) * sizeof(float) * params.images_per_stage;
+}
+
+Controller::Controller(const sc_core::sc_module_name& name, const ControllerParams& params,
+                       const Network& network, const Dataset& dataset, const WeightLayout& layout,
+                       MacArray& mac_array, Progress progress)
+    : sc_module(name),
+      dram_socket("dram_socket"),
+      sram_socket("sram_socket"),
+      activation_socket("activation_socket"),
+      params_(params),
+      network_(network),
+      dataset_(dataset),
+      layout_(layout),
+      mac_array_(mac_array),
+      progress_(std::move(progress)) {
+  if (params.images_per_stage <= 0)
+    throw Error("controller.images_per_stage: expected a positive integer");
+  if (params.dma_burst_bytes == 0 || params.dma_burst_bytes % WeightLayout::kWordBytes)
+    throw Error("dma.burst_bytes: expected a positive multiple of 4");
+  if (params.images > dataset.size())
+    throw Error("workload.images: " + std::to_string(params.images) + " requested but the " +
+                dataset.name + " test set holds " + std::to_string(dataset.size()));
+  logits_address_ = input_stage_bytes(params, network);
+  dma_buffer_.resize(params.dma_burst_bytes);
+  SC_THREAD(run);
+  // The MAC array's GEMMs run on this thread's stack.
+  set_stack_size(64 << 20);
+}
+
+void Controller::transfer(tlm_utils::simple_initiator_socket<Controller>& socket,
+                          tlm::tlm_command command, uint64_t address, unsigned char* data,
+                          uint64_t bytes) {
+  tlm::tlm_generic_payload trans;
+  trans.set_command(command);
+  trans.set_address(address);
+  trans.set_data_ptr(data);
+  trans.set_data_length(static_cast<unsigned>(bytes));
+  trans.set_streaming_width(static_cast<unsigned>(bytes));
+  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  sc_core::sc_time delay = quantum_keeper_.get_local_time();
+  socket->b_transport(trans, delay);
+  check_response(trans, name());
+  quantum_keeper_.set(delay);
+  if (quantum_keeper_.need_sync()) quantum_keeper_.sync();
+}
+
+void Controller::load_weights() {
+  const sc_core::sc_time start = quantum_keeper_.get_current_time();
+  for (uint64_t address = 0; address < layout_.total_bytes; address += params_.dma_burst_bytes) {
+    const uint64_t bytes = std::min(params_.dma_burst_bytes, layout_.total_bytes - address);
+    transfer(dram_socket, tlm::TLM_READ_COMMAND, address, dma_buffer_.data(), bytes);
+    transfer(sram_socket, tlm::TLM_WRITE_COMMAND, address, dma_buffer_.data(), bytes);
+    stats_.dma_bytes += bytes;
+    stats_.dma_bursts += 1;
+  }
+  stats_.weight_loads += 1;
+  stats_.load_time += quantum_keeper_.get_current_time() - start;
+}
+
+void Controller::run_stage(size_t first_image, int count) {
+  const size_t pixels = static_cast<size_t>(dataset_.rows) * dataset_.cols;
+  const size_t classes = static_cast<size_t>(network_.classes());
+  stage_inputs_.resize(pixels * count);
+  // Single-channel images: row-major pixels are already HWC.
+  for (int i = 0; i < count; ++i) {
+    const uint8_t* image = dataset_.image(first_image + i);
+    for (size_t p = 0; p < pixels; ++p)
+      stage_inputs_[i * pixels + p] = static_cast<float>(image[p]) * network_.input_scale;
+  }
+  transfer(activation_socket, tlm::TLM_WRITE_COMMAND, 0,
+           reinterpret_cast<unsigned char*>(stage_inputs_.data()), pixels * sizeof(float) * count);
+
+  sc_core::sc_time delay = quantum_keeper_.get_local_time();
+  mac_array_.infer(0, logits_address_, count, delay);
+  quantum_keeper_.set(delay);
+  if (quantum_keeper_.need_sync()) quantum_keeper_.sync();
+
+  float* stage_logits = logits_.data() + first_image * classes;
+  transfer(activation_socket, tlm::TLM_READ_COMMAND, logits_address_,
+           reinterpret_cast<unsigned char*>(stage_logits), classes * sizeof(float) * count);
+  for (int i = 0; i < count; ++i) {
+    const float* row = stage_logits + i * classes;
+    const auto predicted = static_cast<uint8_t>(std::max_element(row, row + classes) - row);
+    predictions_[first_image + i] = predicted;
+    stats_.correct += predicted == dataset_.labels[first_image + i];
+  }
+  stats_.images += static_cast<uint64_t>(count);
+}
+
+void Controller::run() {
+  try {
+    const size_t images = params_.images;
+    predictions_.assign(images, 0);
+    logits_.assign(images * static_cast<size_t>(network_.classes()), 0.0f);
+    load_weights();
+    const sc_core::sc_time start = quantum_keeper_.get_current_time();
+    for (size_t first = 0; first < images; first += params_.images_per_stage) {
+      const int count = static_cast<int>(
+          std::min<size_t>(static_cast<size_t>(params_.images_per_stage), images - first));
+      run_stage(first, count);
+      if (progress_) progress_(first + count);
+    }
+    stats_.inference_time = quantum_keeper_.get_current_time() - start;
+    quantum_keeper_.sync();
+  } catch (...) {
+    error_ = std::current_exception();
+    sc_core::sc_stop();
+  }
+}
+
+}  // namespace lvsim

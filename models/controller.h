@@ -1,0 +1,89 @@
+// The accelerator's controller: a DMA engine that copies the golden weights
+// DRAM -> weight SRAM in bursts, and the image stream that stages inputs in the
+// activation buffer, starts the MAC array and collects the predictions.
+//
+// It is the only SC_THREAD of the platform and keeps a tlm_quantumkeeper: time
+// advances locally (temporal decoupling) and is synchronised with the kernel
+// once per quantum.
+#pragma once
+
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <systemc>
+#include <tlm>
+#include <vector>
+
+#include "models/mac_array.h"
+#include "models/weight_layout.h"
+#include "workloads/dataset.h"
+#include "workloads/network.h"
+
+namespace lvsim {
+
+struct ControllerParams {
+  uint64_t dma_burst_bytes = 4096;  // one DMA descriptor moves this much
+  int images_per_stage = 256;       // images staged in the activation buffer at once
+  size_t images = 0;                // images to run from the dataset
+  sc_core::sc_time clock_period = sc_core::sc_time(2, sc_core::SC_NS);
+};
+
+struct ControllerStats {
+  uint64_t weight_loads = 0;  // initial load (refreshes come with the low-voltage SRAM)
+  uint64_t dma_bytes = 0;
+  uint64_t dma_bursts = 0;
+  sc_core::sc_time load_time = sc_core::SC_ZERO_TIME;       // weights DRAM -> SRAM
+  sc_core::sc_time inference_time = sc_core::SC_ZERO_TIME;  // all images
+  uint64_t images = 0;
+  uint64_t correct = 0;
+};
+
+class Controller : public sc_core::sc_module {
+ public:
+  using Progress = std::function<void(size_t images_done)>;
+
+  tlm_utils::simple_initiator_socket<Controller> dram_socket;
+  tlm_utils::simple_initiator_socket<Controller> sram_socket;
+  tlm_utils::simple_initiator_socket<Controller> activation_socket;
+
+  SC_HAS_PROCESS(Controller);
+  Controller(const sc_core::sc_module_name& name, const ControllerParams& params,
+             const Network& network, const Dataset& dataset, const WeightLayout& layout,
+             MacArray& mac_array, Progress progress);
+
+  const ControllerStats& stats() const { return stats_; }
+  const std::vector<uint8_t>& predictions() const { return predictions_; }
+  const std::vector<float>& logits() const { return logits_; }
+  // An error raised inside the simulation thread, rethrown by the caller of sc_start.
+  std::exception_ptr error() const { return error_; }
+
+  // Bytes of activation buffer the image stream needs (inputs + logits of a stage).
+  static uint64_t activation_bytes_needed(const ControllerParams& params, const Network& network);
+
+ private:
+  void run();
+  void load_weights();
+  void run_stage(size_t first_image, int count);
+  void transfer(tlm_utils::simple_initiator_socket<Controller>& socket, tlm::tlm_command command,
+                uint64_t address, unsigned char* data, uint64_t bytes);
+
+  ControllerParams params_;
+  const Network& network_;
+  const Dataset& dataset_;
+  const WeightLayout& layout_;
+  MacArray& mac_array_;
+  Progress progress_;
+  tlm_utils::tlm_quantumkeeper quantum_keeper_;
+  ControllerStats stats_;
+  std::vector<uint8_t> predictions_;
+  std::vector<float> logits_;  // every image's logits, [image][class]
+  std::vector<float> stage_inputs_;
+  std::vector<unsigned char> dma_buffer_;
+  uint64_t logits_address_ = 0;
+  std::exception_ptr error_;
+};
+
+}  // namespace lvsim

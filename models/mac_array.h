@@ -1,0 +1,108 @@
+// The R x C array of multiply-accumulate processing elements.
+//
+// Functional path: the array reads each layer's weights from the weight SRAM
+// through a DMI pointer and its inputs/outputs from the activation buffer, and
+// computes the real arithmetic (im2col + Eigen GEMM, workloads/layers.h), so the
+// accuracy lvsim reports is computed, never looked up.
+//
+// Timing: weight-stationary dataflow, SCALE-Sim's analytical model (Samajdar et
+// al., "A Systematic Methodology for Characterizing Scalability of DNN
+// Accelerators using SCALE-Sim", ISPASS 2020, Sec. III). A layer lowered to a
+// GEMM with M output positions, reduction depth K and N output channels is cut
+// into ceil(K/R) x ceil(N/C) folds; each fold preloads its weights (R cycles, a
+// row per cycle) and then streams the M input vectors through the array, the
+// first result leaving after R + C - 1 cycles and one more every cycle:
+//     cycles = ceil(K/R) * ceil(N/C) * (2R + C + M - 2)       per image.
+// Images run one after another (batch 1, as in seed 004), so every weight is
+// read from the SRAM once per image. Weight fetch and activation traffic are
+// double-buffered against compute: a layer takes the longest of the three.
+// ReLU and pooling run in the output pipeline at no extra cycles.
+#pragma once
+
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include <cstdint>
+#include <string>
+#include <systemc>
+#include <tlm>
+#include <vector>
+
+#include "models/weight_layout.h"
+#include "workloads/network.h"
+
+namespace lvsim {
+
+struct MacArrayParams {
+  int rows = 16;
+  int cols = 16;
+  std::string dataflow = "ws";  // weight-stationary
+  sc_core::sc_time clock_period = sc_core::sc_time(2, sc_core::SC_NS);
+  int host_threads = 0;  // threads for the arithmetic on the simulating host (0 = all)
+};
+
+struct FoldTiming {
+  uint64_t folds = 0;
+  uint64_t cycles = 0;  // per image
+  uint64_t macs = 0;    // per image
+  double utilization = 0.0;
+};
+
+// The weight-stationary cycle formula above for one GEMM-shaped layer.
+FoldTiming weight_stationary_timing(int rows, int cols, uint64_t positions, uint64_t depth,
+                                    uint64_t channels);
+
+struct LayerStats {
+  std::string name;
+  FoldTiming timing;    // per image
+  uint64_t cycles = 0;  // total, including memory stalls
+  uint64_t weight_words_read = 0;
+};
+
+struct MacArrayStats {
+  uint64_t images = 0;
+  uint64_t macs = 0;
+  uint64_t compute_cycles = 0;  // the array busy computing
+  uint64_t busy_cycles = 0;     // layer times, the longest of compute and memory
+  std::vector<LayerStats> layers;
+};
+
+class MacArray : public sc_core::sc_module {
+ public:
+  // Number of images the arithmetic processes together. Fixed, and a short last
+  // chunk is zero-padded, so every image is computed by GEMMs of the same shape
+  // and results are bit-identical whatever the host thread count.
+  static constexpr int kChunkImages = 16;
+
+  tlm_utils::simple_initiator_socket<MacArray> weight_socket;
+  tlm_utils::simple_initiator_socket<MacArray> activation_socket;
+
+  MacArray(const sc_core::sc_module_name& name, const MacArrayParams& params,
+           const Network& network, const WeightLayout& layout);
+
+  // Runs `images` inputs staged at `input_address` in the activation buffer
+  // (HWC floats) and writes their logits at `output_address`. Adds the time the
+  // array was busy to `delay`.
+  void infer(uint64_t input_address, uint64_t output_address, int images, sc_core::sc_time& delay);
+
+  const MacArrayStats& stats() const { return stats_; }
+  int host_threads() const { return params_.host_threads; }
+  void reset_stats();
+
+ private:
+  unsigned char* dmi_pointer(tlm_utils::simple_initiator_socket<MacArray>& socket,
+                             const char* what);
+  uint64_t report_weight_reads(const WeightRegion& region, int images);
+  uint64_t report_activation_traffic(const Layer& layer, int images);
+  void compute(const float* inputs, int images, float* logits);
+
+  MacArrayParams params_;
+  const Network& network_;
+  const WeightLayout& layout_;
+  MacArrayStats stats_;
+  unsigned char* weights_dmi_ = nullptr;
+  unsigned char* activations_dmi_ = nullptr;
+  std::vector<ChunkBuffers> thread_buffers_;
+  std::vector<float> padded_inputs_;
+};
+
+}  // namespace lvsim
