@@ -1,0 +1,151 @@
+// lvsim: a cycle-approximate SystemC/TLM simulator of a DNN accelerator whose
+// weight SRAM runs at low voltage. See README.md for the tour.
+#include <boost/program_options.hpp>
+#include <cstdlib>
+#include <iostream>
+#include <systemc>
+
+#include "sim/bench.h"
+#include "sim/config.h"
+#include "sim/progress.h"
+#include "sim/report.h"
+#include "sim/run.h"
+#include "workloads/error.h"
+
+namespace po = boost::program_options;
+using namespace lvsim;
+
+namespace {
+
+const char* const kUsage =
+    "usage: lvsim <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  run     simulate one configuration and write a report\n"
+    "  bench   measure simulation speed (images/s) and peak memory\n"
+    "  keys    list every configuration key with its default and meaning\n"
+    "\n"
+    "`lvsim <command> --help` describes a command's options.\n";
+
+struct CommonOptions {
+  std::string config_file;
+  std::vector<std::string> overrides;
+};
+
+po::options_description common_options(CommonOptions& common) {
+  po::options_description options;
+  options.add_options()("help,h", "show this help")("config,c", po::value(&common.config_file),
+                                                    "INI configuration file (configs/*.ini)")(
+      "set,s", po::value(&common.overrides)->composing(),
+      "override one key: --set section.key=value (repeatable)")(
+      "images,n", po::value<std::string>(), "test images to run (workload.images)")(
+      "data-dir,d", po::value<std::string>(), "dataset directory (workload.data_dir)")(
+      "threads,j", po::value<std::string>(), "host threads, 0 = all cores (sim.threads)");
+  return options;
+}
+
+// Flags that are shorthands for config keys win over --set and the file.
+void apply_shorthands(const po::variables_map& vm, CommonOptions& common) {
+  const std::pair<const char*, const char*> shorthands[] = {{"images", "workload.images"},
+                                                            {"data-dir", "workload.data_dir"},
+                                                            {"threads", "sim.threads"},
+                                                            {"out", "report.out_dir"}};
+  for (const auto& [flag, key] : shorthands)
+    if (vm.count(flag))
+      common.overrides.push_back(std::string(key) + "=" + vm[flag].as<std::string>());
+}
+
+po::variables_map parse(int argc, char** argv, const po::options_description& options,
+                        const char* usage) {
+  po::variables_map vm;
+  po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << usage << "\n" << options;
+    std::exit(0);
+  }
+  return vm;
+}
+
+int command_run(int argc, char** argv) {
+  CommonOptions common;
+  bool quiet = false;
+  po::options_description options = common_options(common);
+  options.add_options()("out,o", po::value<std::string>(),
+                        "directory for report.json (report.out_dir)")(
+      "quiet,q", po::bool_switch(&quiet), "no progress line and no summary");
+  const po::variables_map vm =
+      parse(argc, argv, options, "usage: lvsim run [--config FILE] [options]\n");
+  apply_shorthands(vm, common);
+
+  const Config config = Config::load(common.config_file, common.overrides);
+  const RunSettings settings = settings_from(config);
+  ProgressLine progress_line("images", !quiet && ProgressLine::stderr_is_terminal());
+  const RunResult result = run_simulation(
+      settings, [&](size_t done, size_t total) { progress_line.update(done, total); });
+  progress_line.finish();
+
+  const std::string report_path = settings.out_dir + "/report.json";
+  write_file_atomically(report_path, report_json(result, config).dump(2) + "\n");
+  if (!quiet) print_summary(std::cout, result, report_path);
+  return 0;
+}
+
+int command_bench(int argc, char** argv) {
+  CommonOptions common;
+  BenchOptions bench;
+  po::options_description options = common_options(common);
+  options.add_options()("repeat,r", po::value(&bench.repeats)->default_value(3),
+                        "number of timed runs");
+  const po::variables_map vm =
+      parse(argc, argv, options, "usage: lvsim bench [--config FILE] [options]\n");
+  apply_shorthands(vm, common);
+  bench.config_file = common.config_file;
+  bench.overrides = common.overrides;
+  if (bench.repeats < 1) throw Error("--repeat: expected a positive integer");
+  run_bench(bench);
+  return 0;
+}
+
+int command_keys() {
+  for (const ConfigKey& key : config_keys())
+    std::cout << key.name << " = " << key.default_value << "\n    " << key.description << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  setenv("SYSC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+  if (argc < 2) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  const std::string command = argv[1];
+  try {
+    if (command == "run") return command_run(argc - 1, argv + 1);
+    if (command == "bench") return command_bench(argc - 1, argv + 1);
+    if (command == "keys") return command_keys();
+    if (command == "--help" || command == "-h" || command == "help") {
+      std::cout << kUsage;
+      return 0;
+    }
+    if (command == "--version") {
+      std::cout << "lvsim " << LVSIM_VERSION << "\n";
+      return 0;
+    }
+    std::cerr << "lvsim: unknown command '" << command << "'\n" << kUsage;
+    return 2;
+  } catch (const po::error& e) {
+    std::cerr << "lvsim " << command << ": " << e.what() << " (see lvsim " << command
+              << " --help)\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "lvsim: error: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+// libsystemc's own main() calls sc_main(); lvsim brings its own main(), so
+// this definition only satisfies the library's reference and is never called.
+int sc_main(int, char**) { return 1; }

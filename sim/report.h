@@ -1,0 +1,23 @@
+// What a run reports: a short readable summary on stdout and report.json for
+// scripts. Both are built from the same RunResult.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <string>
+
+#include "sim/config.h"
+#include "sim/run.h"
+
+namespace lvsim {
+
+nlohmann::json report_json(const RunResult& result, const Config& config);
+void print_summary(std::ostream& out, const RunResult& result, const std::string& report_path);
+
+// Writes `text` to `path` through a temporary file and a rename, so a reader
+// never sees a half-written report. Creates the parent directory.
+void write_file_atomically(const std::string& path, const std::string& text);
+
+double peak_rss_mib();
+
+}  // namespace lvsim
