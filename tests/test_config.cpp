@@ -1,0 +1,65 @@
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "sim/config.h"
+#include "tests/helpers.h"
+#include "workloads/error.h"
+
+using namespace lvsim;
+using Catch::Matchers::Contains;
+
+TEST_CASE("configs/default.ini states exactly the built-in defaults", "[config]") {
+  const Config file = Config::load(std::string(LVSIM_SOURCE_DIR) + "/configs/default.ini", {});
+  for (const ConfigKey& key : config_keys()) {
+    INFO(key.name);
+    CHECK(file.get(key.name) == key.default_value);
+    CHECK(file.source(key.name) != "default");  // every key is written out in the file
+  }
+}
+
+TEST_CASE("every shipped config is valid", "[config]") {
+  for (const char* name : {"default.ini", "fashion_mnist.ini"}) {
+    INFO(name);
+    const Config config = Config::load(std::string(LVSIM_SOURCE_DIR) + "/configs/" + name, {});
+    CHECK_NOTHROW(settings_from(config));
+  }
+}
+
+TEST_CASE("a --set override beats the file, and bad input names its source and key", "[config]") {
+  test::ScratchDir dir;
+  const std::string path = dir.file("a.ini");
+  {
+    std::ofstream out(path);
+    out << "[mac_array]\nrows = 32\n[workload]\nimages = 500\n";
+  }
+  const Config config = Config::load(path, {"workload.images=7"});
+  CHECK(config.get("mac_array.rows") == "32");
+  CHECK(config.source("mac_array.rows") == path);
+  const RunSettings settings = settings_from(config);
+  CHECK(settings.images == 7);
+  CHECK(settings.accelerator.mac_array.rows == 32);
+  CHECK(settings.accelerator.mac_array.cols == 16);
+
+  {
+    std::ofstream out(path);
+    out << "[mac_array]\nrowz = 32\n";
+  }
+  CHECK_THROWS_WITH(Config::load(path, {}), Contains(path) && Contains("mac_array.rowz"));
+  CHECK_THROWS_WITH(Config::load(dir.file("none.ini"), {}), Contains("cannot open"));
+  CHECK_THROWS_WITH(Config::load("", {"mac_array.rows"}), Contains("expected section.key=value"));
+
+  auto bad = [](const std::string& assignment, const std::string& message) {
+    INFO(assignment);
+    CHECK_THROWS_WITH(settings_from(Config::load("", {assignment})),
+                      Contains("--set") && Contains(message));
+  };
+  bad("mac_array.rows=0", "mac_array.rows = '0': expected an integer in [1, 4096]");
+  bad("mac_array.rows=4x", "expected an integer");
+  bad("workload.images=10001", "workload.images");
+  bad("accelerator.clock_mhz=-5", "accelerator.clock_mhz");
+  bad("accelerator.clock_mhz=nan", "accelerator.clock_mhz");
+  bad("dram.preset=hbm", "one of lpddr4-3200 ddr4-2400");
+  bad("mac_array.dataflow=rs", "mac_array.dataflow");
+  bad("dma.burst_bytes=6", "multiple of 4");
+  bad("workload.dataset=cifar10", "one of mnist fashion-mnist");
+}

@@ -1,0 +1,90 @@
+// A few hundred real MNIST images through the whole simulated accelerator,
+// checked against expectations computed here independently of the models.
+#include <catch2/catch.hpp>
+#include <cstring>
+
+#include "models/weight_layout.h"
+#include "sim/config.h"
+#include "sim/run.h"
+#include "tests/helpers.h"
+#include "workloads/dataset.h"
+#include "workloads/network.h"
+
+using namespace lvsim;
+
+namespace {
+
+RunSettings settings_for(size_t images, int threads) {
+  RunSettings settings = settings_from(Config::load(
+      "", {"workload.images=" + std::to_string(images), "sim.threads=" + std::to_string(threads),
+           "workload.data_dir=" + test::mnist_data_dir()}));
+  return settings;
+}
+
+uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+}  // namespace
+
+TEST_CASE("300 images end to end: accuracy, cycles and traffic", "[end_to_end][data]") {
+  const size_t images = 300;
+  const RunSettings settings = settings_for(images, 0);
+  const RunResult result = run_simulation(settings, nullptr);
+
+  // Accuracy: the host reference forward pass on the network's own weights.
+  const Network net = Network::load(settings.network_path);
+  const Dataset data = load_test_set("mnist", test::mnist_data_dir(), "", images);
+  std::vector<float> inputs(data.pixels.size());
+  for (size_t i = 0; i < inputs.size(); ++i) inputs[i] = data.pixels[i] * net.input_scale;
+  ChunkBuffers buffers;
+  const float* logits =
+      forward_chunk(net, own_parameters(net), inputs.data(), static_cast<int>(images), buffers);
+  uint64_t correct = 0;
+  for (size_t n = 0; n < images; ++n) {
+    const float* row = logits + n * 10;
+    const auto predicted = std::max_element(row, row + 10) - row;
+    CHECK(result.predictions[n] == predicted);
+    correct += predicted == data.labels[n];
+  }
+  CHECK(result.correct == correct);
+  CHECK(result.accuracy() > 0.97);
+
+  // Traffic: one weight load of every parameter; every weight read once per image.
+  const WeightLayout layout = WeightLayout::of(net);
+  CHECK(result.dram.read_bytes == layout.total_bytes);
+  CHECK(result.weight_sram.words_written == layout.total_bytes / 4);
+  CHECK(result.controller.dma_bursts == ceil_div(layout.total_bytes, 4096));
+  uint64_t words = 0;
+  for (const WeightRegion& region : layout.regions) words += region.words();
+  CHECK(words == net.parameter_count());
+  CHECK(result.weight_sram.words_read == words * images);
+
+  // Cycles: per layer the longest of the array's folds, the SRAM's bursts and
+  // the activation traffic (16x16 array, 16 banks, 64 B/cycle), per stage of 256 images.
+  uint64_t expected_cycles = 0;
+  for (size_t stage_first = 0; stage_first < images; stage_first += 256) {
+    const uint64_t n = std::min<size_t>(256, images - stage_first);
+    for (const WeightRegion& region : layout.regions) {
+      const Layer& layer = net.layers[region.layer];
+      const uint64_t m = layer.gemm_positions(), k = layer.gemm_depth(), c = layer.gemm_rows();
+      const uint64_t compute = ceil_div(k, 16) * ceil_div(c, 16) * (2 * 16 + 16 + m - 2) * n;
+      const uint64_t sram =
+          (1 + ceil_div(region.weight_words * n, 16)) + (1 + ceil_div(region.bias_words * n, 16));
+      const uint64_t activations = ceil_div((layer.input.size() + layer.output.size()) * 4 * n, 64);
+      expected_cycles += std::max({compute, sram, activations});
+    }
+  }
+  CHECK(result.mac_array.busy_cycles == expected_cycles);
+  CHECK(result.mac_array.macs == net.macs_per_image() * images);
+  // Inference time also holds the staging of inputs and the read-back of logits.
+  CHECK(result.inference_ns / result.clock_period_ns >= static_cast<double>(expected_cycles));
+  CHECK(result.load_ns > 0);
+  CHECK(result.simulated_ns == Approx(result.load_ns + result.inference_ns));
+}
+
+TEST_CASE("results are bit-identical whatever the host thread count", "[end_to_end][data]") {
+  const RunResult one = run_simulation(settings_for(100, 1), nullptr);
+  const RunResult two = run_simulation(settings_for(100, 2), nullptr);
+  REQUIRE(one.logits.size() == two.logits.size());
+  CHECK(std::memcmp(one.logits.data(), two.logits.data(), one.logits.size() * 4) == 0);
+  CHECK(one.simulated_ns == two.simulated_ns);
+}

@@ -1,0 +1,199 @@
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "tests/helpers.h"
+#include "workloads/error.h"
+#include "workloads/layers.h"
+#include "workloads/network.h"
+
+using namespace lvsim;
+using Catch::Matchers::Contains;
+
+namespace {
+
+Layer conv_layer(Shape in, int out_c, int kernel, int padding) {
+  Layer layer;
+  layer.kind = LayerKind::kConv2d;
+  layer.input = in;
+  layer.kernel = kernel;
+  layer.padding = padding;
+  layer.output = {out_c, in.height + 2 * padding - kernel + 1, in.width + 2 * padding - kernel + 1};
+  return layer;
+}
+
+}  // namespace
+
+TEST_CASE("conv2d on a 3x3 image with a 2x2 kernel, by hand", "[layers]") {
+  const Layer layer = conv_layer({1, 3, 3}, 1, 2, 0);
+  const std::vector<float> image = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+  const std::vector<float> kernel = {1, 2, 3, 4};
+  const float bias = 0.5f;
+  std::vector<float> out(4), columns;
+  conv2d_forward(layer, kernel.data(), &bias, image.data(), 1, out.data(), columns);
+  // (0,0): 1*1 + 2*2 + 4*3 + 5*4 = 37, and so on, plus the bias.
+  CHECK(out == std::vector<float>{37.5f, 47.5f, 67.5f, 77.5f});
+}
+
+TEST_CASE("conv2d zero-pads the border", "[layers]") {
+  const Layer layer = conv_layer({1, 2, 2}, 1, 3, 1);
+  const std::vector<float> image = {1, 2, 3, 4};
+  const std::vector<float> ones(9, 1.0f);
+  const float bias = 0.0f;
+  std::vector<float> out(4), columns;
+  conv2d_forward(layer, ones.data(), &bias, image.data(), 1, out.data(), columns);
+  CHECK(out == std::vector<float>{10, 10, 10, 10});  // every 3x3 window covers the whole image
+}
+
+TEST_CASE("conv2d keeps channels last and images apart", "[layers]") {
+  // Two input channels, two output channels, 1x1 kernel: a per-pixel matrix product.
+  const Layer layer = conv_layer({2, 1, 2}, 2, 1, 0);
+  const std::vector<float> weights = {1, 10, 100, 1000};  // [oc][ic]
+  const std::vector<float> bias = {0, 1};
+  // Two images, HWC: pixel (c0, c1).
+  const std::vector<float> images = {1, 2, 3, 4, 5, 6, 7, 8};
+  std::vector<float> out(8), columns;
+  conv2d_forward(layer, weights.data(), bias.data(), images.data(), 2, out.data(), columns);
+  CHECK(out == std::vector<float>{21, 2101, 43, 4301, 65, 6501, 87, 8701});
+}
+
+TEST_CASE("linear, relu and maxpool by hand", "[layers]") {
+  Layer fc;
+  fc.kind = LayerKind::kLinear;
+  fc.input = {3, 1, 1};
+  fc.output = {2, 1, 1};
+  const std::vector<float> w = {1, 2, 3, 4, 5, 6}, b = {1, -1}, x = {1, 1, 1, -1, 0, 2};
+  std::vector<float> y(4);
+  linear_forward(fc, w.data(), b.data(), x.data(), 2, y.data());
+  CHECK(y == std::vector<float>{7, 14, 6, 7});
+
+  std::vector<float> values = {-1, 0, 2, -0.5f};
+  relu_forward(values.data(), values.size());
+  CHECK(values == std::vector<float>{0, 0, 2, 0});
+
+  Layer pool;
+  pool.kind = LayerKind::kMaxPool;
+  pool.pool = 2;
+  pool.input = {2, 2, 4};
+  pool.output = {2, 1, 2};
+  // HWC 2x4x2: channel 0 holds 0..7 row-major, channel 1 its negation.
+  std::vector<float> in(16);
+  for (int i = 0; i < 8; ++i) {
+    in[2 * i] = static_cast<float>(i);
+    in[2 * i + 1] = -static_cast<float>(i);
+  }
+  std::vector<float> out(4);
+  maxpool_forward(pool, in.data(), 1, out.data());
+  CHECK(out == std::vector<float>{5, 0, 7, -2});
+}
+
+namespace {
+
+// A small CNN in PyTorch layouts, and an independent CHW implementation of it.
+struct TinyNet {
+  std::vector<float> conv_w, conv_b, fc_w, fc_b;  // [3][2][3][3], [3], [4][12], [4]
+
+  explicit TinyNet(unsigned seed) {
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+    for (auto* v : {&conv_w, &conv_b, &fc_w, &fc_b}) v->clear();
+    for (int i = 0; i < 54; ++i) conv_w.push_back(u(rng));
+    for (int i = 0; i < 3; ++i) conv_b.push_back(u(rng));
+    for (int i = 0; i < 48; ++i) fc_w.push_back(u(rng));
+    for (int i = 0; i < 4; ++i) fc_b.push_back(u(rng));
+  }
+
+  // Input CHW [2][4][4] -> logits [4].
+  std::vector<float> forward_chw(const std::vector<float>& x) const {
+    float conv[3][4][4];
+    for (int o = 0; o < 3; ++o)
+      for (int y = 0; y < 4; ++y)
+        for (int xx = 0; xx < 4; ++xx) {
+          double sum = conv_b[o];
+          for (int c = 0; c < 2; ++c)
+            for (int ky = 0; ky < 3; ++ky)
+              for (int kx = 0; kx < 3; ++kx) {
+                const int iy = y + ky - 1, ix = xx + kx - 1;
+                if (iy < 0 || iy >= 4 || ix < 0 || ix >= 4) continue;
+                sum += conv_w[((o * 2 + c) * 3 + ky) * 3 + kx] * x[(c * 4 + iy) * 4 + ix];
+              }
+          conv[o][y][xx] = std::max(0.0f, static_cast<float>(sum));
+        }
+    std::vector<float> flat;  // PyTorch flatten: c, h, w
+    for (int o = 0; o < 3; ++o)
+      for (int y = 0; y < 2; ++y)
+        for (int xx = 0; xx < 2; ++xx)
+          flat.push_back(std::max({conv[o][2 * y][2 * xx], conv[o][2 * y][2 * xx + 1],
+                                   conv[o][2 * y + 1][2 * xx], conv[o][2 * y + 1][2 * xx + 1]}));
+    std::vector<float> logits(4);
+    for (int j = 0; j < 4; ++j) {
+      double sum = fc_b[j];
+      for (int i = 0; i < 12; ++i) sum += fc_w[j * 12 + i] * flat[i];
+      logits[j] = static_cast<float>(sum);
+    }
+    return logits;
+  }
+
+  std::vector<uint8_t> file(const std::string& layers_json) const {
+    return test::safetensors_bytes(
+        {{"c.weight", {{3, 2, 3, 3}, conv_w}},
+         {"c.bias", {{3}, conv_b}},
+         {"f.weight", {{4, 12}, fc_w}},
+         {"f.bias", {{4}, fc_b}}},
+        {{"input_shape", "[2,4,4]"}, {"input_scale", "1.0"}, {"layers", layers_json}});
+  }
+};
+
+const char* const kTinyLayers =
+    R"([{"type":"conv2d","name":"c","in":2,"out":3,"kernel":3,"padding":1},{"type":"relu"},)"
+    R"({"type":"maxpool","size":2},{"type":"flatten"},{"type":"dropout"},)"
+    R"({"type":"linear","name":"f","in":12,"out":4}])";
+
+}  // namespace
+
+TEST_CASE("a loaded network computes what an independent CHW implementation does",
+          "[layers][network]") {
+  test::ScratchDir dir;
+  const TinyNet tiny(7);
+  test::write_bytes(dir.file("tiny.safetensors"), tiny.file(kTinyLayers));
+  const Network net = Network::load(dir.file("tiny.safetensors"));
+  REQUIRE(net.layers.size() == 6);
+  CHECK(net.classes() == 4);
+  CHECK(net.macs_per_image() == 3 * 18 * 16 + 4 * 12);
+
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  const int images = 3;
+  std::vector<float> chw(32 * images), hwc(32 * images);
+  for (float& v : chw) v = u(rng);
+  for (int n = 0; n < images; ++n)
+    for (int c = 0; c < 2; ++c)
+      for (int p = 0; p < 16; ++p) hwc[n * 32 + p * 2 + c] = chw[n * 32 + c * 16 + p];
+
+  ChunkBuffers buffers;
+  const float* logits = forward_chunk(net, own_parameters(net), hwc.data(), images, buffers);
+  for (int n = 0; n < images; ++n) {
+    const std::vector<float> expected =
+        tiny.forward_chw({chw.begin() + n * 32, chw.begin() + (n + 1) * 32});
+    for (int j = 0; j < 4; ++j)
+      CHECK(logits[n * 4 + j] == Approx(expected[j]).epsilon(1e-5).margin(1e-5));
+  }
+}
+
+TEST_CASE("a network file with a broken topology is rejected", "[network]") {
+  test::ScratchDir dir;
+  const TinyNet tiny(1);
+  const std::string path = dir.file("bad.safetensors");
+  auto expect_error = [&](const std::string& layers, const std::string& message) {
+    test::write_bytes(path, tiny.file(layers));
+    CHECK_THROWS_WITH(Network::load(path), Contains(path) && Contains(message));
+  };
+  expect_error(R"([{"type":"conv2d","name":"c","in":3,"out":3,"kernel":3,"padding":1}])",
+               "'in' is 3 but the input has 2 channels");
+  expect_error(R"([{"type":"softmax"}])", "unknown layer type 'softmax'");
+  expect_error(R"([{"type":"conv2d","name":"c","in":2,"out":5,"kernel":3,"padding":1}])",
+               "'c.weight' is F32 [3,2,3,3], expected F32 [5,2,3,3]");
+  expect_error("not json", "__metadata__.layers is not valid JSON");
+  expect_error(R"([{"type":"conv2d","name":"c","in":2,"out":3,"kernel":3,"padding":1}])",
+               "must produce a vector");
+}
