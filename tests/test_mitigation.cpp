@@ -1,0 +1,98 @@
+// Each mitigation's exact effect on chosen fp32 bit patterns, and SEC-DED.
+#include <catch2/catch.hpp>
+#include <cstring>
+#include <random>
+
+#include "models/mitigation.h"
+#include "models/secded.h"
+
+using namespace lvsim;
+
+namespace {
+
+uint32_t bits_of(float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, 4);
+  return bits;
+}
+
+uint32_t read(const Mitigation& m, uint32_t word, int bit) {
+  return m.on_faulty_read(word, 0, uint64_t{1} << bit).data;
+}
+
+const uint32_t kWords[] = {bits_of(1.0f), bits_of(-1.0f), bits_of(0.0123f), bits_of(-0.0456f),
+                           bits_of(0.0f), bits_of(-0.0f), 0x7f7fffffu /* FLT_MAX */};
+
+}  // namespace
+
+TEST_CASE("flip, sign and zero on hand-picked fp32 words", "[mitigation]") {
+  const auto flip = make_mitigation("flip"), sign = make_mitigation("sign"),
+             zero = make_mitigation("zero"), word_zero = make_mitigation("word-zero");
+  // 1.0f = 0x3F800000: exponent MSB (bit 30) is 0, bits 23-29 are 1.
+  CHECK(read(*flip, 0x3F800000u, 30) == 0x7F800000u);  // +inf: why flip is dangerous
+  CHECK(read(*sign, 0x3F800000u, 30) == 0x3F800000u);  // positive: bit <- 0, already 0
+  CHECK(read(*zero, 0x3F800000u, 29) == 0x1F800000u);  // 2^-64: towards zero
+  CHECK(read(*sign, 0x3F800000u, 29) == 0x1F800000u);
+  // -1.0f = 0xBF800000: a negative word's faulty bits become 1 under `sign`.
+  CHECK(read(*sign, 0xBF800000u, 30) == 0xFF800000u);  // -inf
+  CHECK(read(*sign, 0xBF800000u, 0) == 0xBF800001u);
+  CHECK(read(*zero, 0xBF800000u, 31) == 0x3F800000u);  // a faulty sign bit forced to 0
+  CHECK(read(*sign, 0xBF800000u, 31) == 0xBF800000u);  // the sign bit keeps its value
+  CHECK(read(*flip, 0xBF800000u, 31) == 0x3F800000u);
+  CHECK(read(*word_zero, 0xBF800000u, 3) == 0u);
+}
+
+TEST_CASE("every mitigation at every bit of positive and negative words", "[mitigation]") {
+  const auto flip = make_mitigation("flip"), sign = make_mitigation("sign"),
+             zero = make_mitigation("zero"), word_zero = make_mitigation("word-zero");
+  for (uint32_t word : kWords)
+    for (int bit = 0; bit < 32; ++bit) {
+      INFO("word 0x" << std::hex << word << " bit " << std::dec << bit);
+      const uint32_t mask = 1u << bit;
+      const bool negative = word >> 31;
+      CHECK(read(*flip, word, bit) == (word ^ mask));
+      CHECK(read(*zero, word, bit) == (word & ~mask));
+      CHECK(read(*word_zero, word, bit) == 0u);
+      const uint32_t expected_sign = bit == 31 ? word : (negative ? (word | mask) : (word & ~mask));
+      CHECK(read(*sign, word, bit) == expected_sign);
+      // Two faulty bits act together.
+      const uint64_t two = mask | (1u << ((bit + 7) % 31));
+      CHECK(flip->on_faulty_read(word, 0, two).data == (word ^ static_cast<uint32_t>(two)));
+      CHECK(zero->on_faulty_read(word, 0, two).data == (word & ~static_cast<uint32_t>(two)));
+    }
+  CHECK(flip->uses_detector() == false);
+  CHECK(sign->uses_detector());
+  CHECK(zero->uses_detector());
+  CHECK(word_zero->uses_detector());
+}
+
+TEST_CASE("SEC-DED corrects every single-bit error and flags every double-bit error",
+          "[mitigation][secded]") {
+  const auto secded = make_mitigation("secded");
+  REQUIRE(secded->check_bits() == 7);
+  std::mt19937 rng(2024);
+  std::vector<uint32_t> words(std::begin(kWords), std::end(kWords));
+  for (int i = 0; i < 60; ++i) words.push_back(static_cast<uint32_t>(rng()));
+  words.push_back(0xffffffffu);
+  for (uint32_t word : words) {
+    const uint8_t check = secded->encode(word);
+    CHECK(secded::decode(word, check).status == secded::Status::kClean);
+    for (int a = 0; a < 39; ++a) {
+      const ReadOutcome single = secded->on_faulty_read(word, check, uint64_t{1} << a);
+      CHECK(single.data == word);
+      CHECK(single.check == check);
+      CHECK(single.corrected);
+      for (int b = a + 1; b < 39; ++b) {
+        const ReadOutcome twice =
+            secded->on_faulty_read(word, check, (uint64_t{1} << a) | (uint64_t{1} << b));
+        if (!twice.uncorrectable) FAIL("double error at bits " << a << "," << b << " not flagged");
+        CHECK(twice.data == 0u);  // a detected, uncorrectable word is zeroed
+      }
+    }
+  }
+}
+
+TEST_CASE("unknown mitigation names are refused with the list", "[mitigation]") {
+  CHECK_THROWS_WITH(make_mitigation("parity"),
+                    Catch::Contains("weight_sram.mitigation") && Catch::Contains("word-zero"));
+}
