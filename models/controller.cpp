@@ -64,7 +64,7 @@ void Controller::transfer(tlm_utils::simple_initiator_socket<Controller>& socket
   if (quantum_keeper_.need_sync()) quantum_keeper_.sync();
 }
 
-void Controller::load_weights() {
+sc_core::sc_time Controller::load_weights() {
   const sc_core::sc_time start = quantum_keeper_.get_current_time();
   for (uint64_t address = 0; address < layout_.total_bytes; address += params_.dma_burst_bytes) {
     const uint64_t bytes = std::min(params_.dma_burst_bytes, layout_.total_bytes - address);
@@ -74,7 +74,7 @@ void Controller::load_weights() {
     stats_.dma_bursts += 1;
   }
   stats_.weight_loads += 1;
-  stats_.load_time += quantum_keeper_.get_current_time() - start;
+  return quantum_keeper_.get_current_time() - start;
 }
 
 void Controller::run_stage(size_t first_image, int count) {
@@ -112,14 +112,27 @@ void Controller::run() {
     const size_t images = params_.images;
     predictions_.assign(images, 0);
     logits_.assign(images * static_cast<size_t>(network_.classes()), 0.0f);
-    load_weights();
+    stats_.load_time = load_weights();
     const sc_core::sc_time start = quantum_keeper_.get_current_time();
-    for (size_t first = 0; first < images; first += params_.images_per_stage) {
-      const int count = static_cast<int>(
-          std::min<size_t>(static_cast<size_t>(params_.images_per_stage), images - first));
-      run_stage(first, count);
-      if (progress_) progress_(first + count);
+    const uint64_t interval = params_.refresh_interval_images;
+    uint64_t since_refresh = 0;
+    for (size_t first = 0; first < images;) {
+      if (interval > 0 && since_refresh == interval) {
+        const uint64_t bytes_before = stats_.dma_bytes;
+        stats_.refresh_time += load_weights();
+        stats_.refreshes += 1;
+        stats_.refresh_bytes += stats_.dma_bytes - bytes_before;
+        since_refresh = 0;
+      }
+      size_t count =
+          std::min<size_t>(static_cast<size_t>(params_.images_per_stage), images - first);
+      if (interval > 0) count = std::min<size_t>(count, interval - since_refresh);
+      run_stage(first, static_cast<int>(count));
+      first += count;
+      since_refresh += count;
+      if (progress_) progress_(first);
     }
+    // Refresh time is part of the image stream's time.
     stats_.inference_time = quantum_keeper_.get_current_time() - start;
     quantum_keeper_.sync();
   } catch (...) {

@@ -28,14 +28,20 @@ struct ControllerParams {
   uint64_t dma_burst_bytes = 4096;  // one DMA descriptor moves this much
   int images_per_stage = 256;       // images staged in the activation buffer at once
   size_t images = 0;                // images to run from the dataset
+  // Reload the golden weights DRAM -> SRAM after this many images, scrubbing the
+  // faults reads have left (0 = never).
+  uint64_t refresh_interval_images = 0;
   sc_core::sc_time clock_period = sc_core::sc_time(2, sc_core::SC_NS);
 };
 
 struct ControllerStats {
-  uint64_t weight_loads = 0;  // initial load (refreshes come with the low-voltage SRAM)
+  uint64_t weight_loads = 0;  // the initial load plus every refresh
+  uint64_t refreshes = 0;
   uint64_t dma_bytes = 0;
+  uint64_t refresh_bytes = 0;
   uint64_t dma_bursts = 0;
-  sc_core::sc_time load_time = sc_core::SC_ZERO_TIME;       // weights DRAM -> SRAM
+  sc_core::sc_time load_time = sc_core::SC_ZERO_TIME;       // initial weights DRAM -> SRAM
+  sc_core::sc_time refresh_time = sc_core::SC_ZERO_TIME;    // all refreshes
   sc_core::sc_time inference_time = sc_core::SC_ZERO_TIME;  // all images
   uint64_t images = 0;
   uint64_t correct = 0;
@@ -65,7 +71,8 @@ class Controller : public sc_core::sc_module {
 
  private:
   void run();
-  void load_weights();
+  // Copies the golden weights DRAM -> SRAM; returns the simulated time it took.
+  sc_core::sc_time load_weights();
   void run_stage(size_t first_image, int count);
   void transfer(tlm_utils::simple_initiator_socket<Controller>& socket, tlm::tlm_command command,
                 uint64_t address, unsigned char* data, uint64_t bytes);

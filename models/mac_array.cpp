@@ -47,6 +47,9 @@ MacArray::MacArray(const sc_core::sc_module_name& name, const MacArrayParams& pa
   const int threads = params.host_threads > 0 ? params.host_threads : omp_get_max_threads();
   params_.host_threads = threads;
   thread_buffers_.resize(static_cast<size_t>(threads));
+  working_.assign(layout.total_bytes / sizeof(float), 0.0f);
+  changes_.resize(layout.regions.size());
+  weight_socket.register_invalidate_direct_mem_ptr(this, &MacArray::invalidate_weights);
   reset_stats();
 }
 
@@ -73,9 +76,25 @@ unsigned char* MacArray::dmi_pointer(tlm_utils::simple_initiator_socket<MacArray
   return dmi.get_dmi_ptr();
 }
 
-uint64_t MacArray::report_weight_reads(const WeightRegion& region, int images) {
+void MacArray::invalidate_weights(sc_dt::uint64, sc_dt::uint64) {
+  working_stale_ = true;
+  weights_dmi_ = nullptr;
+}
+
+void MacArray::sync_weights() {
+  if (!working_stale_) return;
+  weights_dmi_ = dmi_pointer(weight_socket, "weight SRAM");
+  std::memcpy(working_.data(), weights_dmi_, working_.size() * sizeof(float));
+  working_stale_ = false;
+}
+
+uint64_t MacArray::report_weight_reads(size_t region_index, int images) {
+  const WeightRegion& region = layout_.regions[region_index];
   WeightReadExtension reads;
   reads.passes = static_cast<uint32_t>(images);
+  std::vector<WordChange>& changes = changes_[region_index];
+  changes.clear();
+  reads.changes = &changes;
   uint64_t cycles = 0;
   for (const auto& [address, words] : {std::pair{region.weight_address, region.weight_words},
                                        std::pair{region.bias_address, region.bias_words}}) {
@@ -83,7 +102,7 @@ uint64_t MacArray::report_weight_reads(const WeightRegion& region, int images) {
     sc_core::sc_time sram_time = sc_core::SC_ZERO_TIME;
     trans.set_command(tlm::TLM_IGNORE_COMMAND);
     trans.set_address(address);
-    trans.set_data_ptr(weights_dmi_ + address);
+    trans.set_data_ptr(reinterpret_cast<unsigned char*>(working_.data()) + address);
     trans.set_data_length(static_cast<unsigned>(words * WeightLayout::kWordBytes));
     trans.set_streaming_width(trans.get_data_length());
     trans.set_extension(&reads);
@@ -92,6 +111,9 @@ uint64_t MacArray::report_weight_reads(const WeightRegion& region, int images) {
     check_response(trans, name());
     cycles += static_cast<uint64_t>(sram_time / params_.clock_period);
   }
+  // Weight and bias changes each come in pass order; the epochs need one order.
+  std::stable_sort(changes.begin(), changes.end(),
+                   [](const WordChange& a, const WordChange& b) { return a.pass < b.pass; });
   return cycles;
 }
 
@@ -114,7 +136,7 @@ uint64_t MacArray::report_activation_traffic(const Layer& layer, int images) {
 
 void MacArray::infer(uint64_t input_address, uint64_t output_address, int images,
                      sc_core::sc_time& delay) {
-  if (weights_dmi_ == nullptr) weights_dmi_ = dmi_pointer(weight_socket, "weight SRAM");
+  sync_weights();  // before this stage's reads change the array
   if (activations_dmi_ == nullptr)
     activations_dmi_ = dmi_pointer(activation_socket, "activation buffer");
 
@@ -123,7 +145,7 @@ void MacArray::infer(uint64_t input_address, uint64_t output_address, int images
     const WeightRegion& region = layout_.regions[i];
     LayerStats& layer_stats = stats_.layers[i];
     const uint64_t compute_cycles = layer_stats.timing.cycles * images;
-    const uint64_t sram_cycles = report_weight_reads(region, images);
+    const uint64_t sram_cycles = report_weight_reads(i, images);
     const uint64_t buffer_cycles = report_activation_traffic(network_.layers[region.layer], images);
     const uint64_t layer_cycles = std::max({compute_cycles, sram_cycles, buffer_cycles});
     layer_stats.cycles += layer_cycles;
@@ -140,35 +162,153 @@ void MacArray::infer(uint64_t input_address, uint64_t output_address, int images
           reinterpret_cast<float*>(activations_dmi_ + output_address));
 }
 
-void MacArray::compute(const float* inputs, int images, float* logits) {
+std::vector<LayerParameters> MacArray::working_parameters() {
   std::vector<LayerParameters> parameters(network_.layers.size());
   for (const WeightRegion& region : layout_.regions)
-    parameters[region.layer] = {
-        reinterpret_cast<const float*>(weights_dmi_ + region.weight_address),
-        reinterpret_cast<const float*>(weights_dmi_ + region.bias_address)};
+    parameters[region.layer] = {working_.data() + region.weight_address / sizeof(float),
+                                working_.data() + region.bias_address / sizeof(float)};
+  return parameters;
+}
 
+void MacArray::compute(const float* inputs, int images, float* logits) {
+  bool changed = false;
+  for (const auto& changes : changes_) changed |= !changes.empty();
+  if (!changed) {
+    compute_chunks(inputs, 0, images, logits, nullptr);
+    return;
+  }
+  for (int first = 0; first < images; first += kEpochImages)
+    compute_epoch(inputs, first, std::min(kEpochImages, images - first), logits);
+}
+
+void MacArray::compute_chunks(const float* inputs, int first, int count, float* logits,
+                              const std::vector<std::vector<LayerPatch>>* patches) {
+  const std::vector<LayerParameters> parameters = working_parameters();
   const size_t input_size = network_.input.size();
   const size_t classes = static_cast<size_t>(network_.classes());
-  const int chunks = (images + kChunkImages - 1) / kChunkImages;
-  const int full_chunks = images / kChunkImages;
+  const int chunks = (count + kChunkImages - 1) / kChunkImages;
+  const int full_chunks = count / kChunkImages;
   if (full_chunks < chunks) {  // zero-pad the short last chunk
     padded_inputs_.assign(input_size * kChunkImages, 0.0f);
-    std::copy(inputs + input_size * full_chunks * kChunkImages, inputs + input_size * images,
-              padded_inputs_.begin());
+    std::copy(inputs + input_size * (first + full_chunks * kChunkImages),
+              inputs + input_size * (first + count), padded_inputs_.begin());
   }
 
 #pragma omp parallel for schedule(static, 1) num_threads(params_.host_threads)
   for (int chunk = 0; chunk < chunks; ++chunk) {
     ChunkBuffers& buffers = thread_buffers_[static_cast<size_t>(omp_get_thread_num())];
     const bool padded = chunk == full_chunks;
-    const float* chunk_inputs =
-        padded ? padded_inputs_.data() : inputs + input_size * chunk * kChunkImages;
-    const float* chunk_logits =
-        forward_chunk(network_, parameters, chunk_inputs, kChunkImages, buffers);
-    const int valid = padded ? images - full_chunks * kChunkImages : kChunkImages;
-    std::copy(chunk_logits, chunk_logits + classes * valid,
-              logits + classes * static_cast<size_t>(chunk) * kChunkImages);
+    const int chunk_first = first + chunk * kChunkImages;
+    const float* chunk_inputs = padded ? padded_inputs_.data() : inputs + input_size * chunk_first;
+    std::vector<const LayerPatch*> chunk_patches;
+    if (patches) {
+      chunk_patches.assign(network_.layers.size(), nullptr);
+      for (size_t i = 0; i < layout_.regions.size(); ++i)
+        if (!(*patches)[i].empty())
+          chunk_patches[layout_.regions[i].layer] = &(*patches)[i][static_cast<size_t>(chunk)];
+    }
+    const float* chunk_logits = forward_chunk(network_, parameters, chunk_inputs, kChunkImages,
+                                              buffers, patches ? &chunk_patches : nullptr);
+    const int valid = padded ? count - full_chunks * kChunkImages : kChunkImages;
+    std::copy(chunk_logits, chunk_logits + classes * valid, logits + classes * chunk_first);
   }
+}
+
+namespace {
+
+float as_float(uint32_t bits) {
+  float value;
+  std::memcpy(&value, &bits, sizeof value);
+  return value;
+}
+
+}  // namespace
+
+void MacArray::compute_epoch(const float* inputs, int first, int count, float* logits) {
+  const uint32_t pass_begin = static_cast<uint32_t>(first);
+  const uint32_t pass_end = static_cast<uint32_t>(first + count);
+  // Each region's changes made by this epoch's reads.
+  std::vector<std::pair<const WordChange*, const WordChange*>> epoch(layout_.regions.size());
+  double correction_macs = 0.0;
+  size_t corrected_words = 0;
+  std::vector<std::vector<uint32_t>> changed_words(layout_.regions.size());
+  for (size_t i = 0; i < layout_.regions.size(); ++i) {
+    const std::vector<WordChange>& changes = changes_[i];
+    const auto by_pass = [](const WordChange& c, uint32_t pass) { return c.pass < pass; };
+    const auto begin = std::lower_bound(changes.begin(), changes.end(), pass_begin, by_pass);
+    const auto end = std::lower_bound(begin, changes.end(), pass_end, by_pass);
+    epoch[i] = {changes.data() + (begin - changes.begin()),
+                changes.data() + (end - changes.begin())};
+    std::vector<uint32_t>& words = changed_words[i];
+    for (auto c = begin; c != end; ++c) words.push_back(c->word);
+    std::sort(words.begin(), words.end());
+    words.erase(std::unique(words.begin(), words.end()), words.end());
+    correction_macs += static_cast<double>(words.size()) *
+                       network_.layers[layout_.regions[i].layer].gemm_positions();
+    corrected_words += words.size();
+  }
+
+  // Many changes: recompute image by image with the weights each one read.
+  if (correction_macs > 0.25 * static_cast<double>(network_.macs_per_image()) ||
+      corrected_words > (1u << 20)) {
+    const size_t input_size = network_.input.size();
+    const size_t classes = static_cast<size_t>(network_.classes());
+    const std::vector<LayerParameters> parameters = working_parameters();
+    std::vector<const WordChange*> cursor(epoch.size());
+    for (size_t i = 0; i < epoch.size(); ++i) cursor[i] = epoch[i].first;
+    for (int image = first; image < first + count; ++image) {
+      for (size_t i = 0; i < epoch.size(); ++i)
+        for (; cursor[i] != epoch[i].second && cursor[i]->pass == static_cast<uint32_t>(image);
+             ++cursor[i])
+          working_[cursor[i]->word] = as_float(cursor[i]->value);
+      const float* image_logits =
+          forward_chunk(network_, parameters, inputs + input_size * image, 1, thread_buffers_[0]);
+      std::copy(image_logits, image_logits + classes, logits + classes * image);
+    }
+    return;
+  }
+
+  // Few changes: zero the changed weights, one GEMM per chunk, and per-image
+  // corrections with the values each image read.
+  const int chunks = (count + kChunkImages - 1) / kChunkImages;
+  std::vector<std::vector<LayerPatch>> patches(layout_.regions.size());
+  std::vector<std::vector<float>> final_values(layout_.regions.size());
+  for (size_t i = 0; i < layout_.regions.size(); ++i) {
+    const std::vector<uint32_t>& words = changed_words[i];
+    if (words.empty()) continue;
+    const WeightRegion& region = layout_.regions[i];
+    const uint64_t weight_first = region.weight_address / sizeof(float);
+    const uint64_t bias_first = region.bias_address / sizeof(float);
+    std::vector<uint32_t> index;
+    std::vector<float> values;  // as the reads so far left them
+    for (uint32_t word : words) {
+      index.push_back(static_cast<uint32_t>(
+          word >= bias_first ? region.weight_words + (word - bias_first) : word - weight_first));
+      values.push_back(working_[word]);
+    }
+    const WordChange* c = epoch[i].first;
+    for (int chunk = 0; chunk < chunks; ++chunk) {
+      LayerPatch patch;
+      patch.index = index;
+      patch.weight_count = region.weight_words;
+      patch.start_values = values;
+      const uint32_t chunk_first = pass_begin + static_cast<uint32_t>(chunk * kChunkImages);
+      for (; c != epoch[i].second && c->pass < chunk_first + kChunkImages; ++c) {
+        const uint32_t entry = static_cast<uint32_t>(
+            std::lower_bound(words.begin(), words.end(), c->word) - words.begin());
+        values[entry] = as_float(c->value);
+        patch.changes.push_back({c->pass - chunk_first, entry, values[entry]});
+      }
+      patches[i].push_back(std::move(patch));
+    }
+    final_values[i] = std::move(values);
+    for (uint32_t word : words) working_[word] = 0.0f;  // the GEMMs leave these to the patches
+  }
+  compute_chunks(inputs, first, count, logits, &patches);
+  // The working copy now holds what this epoch's last reads left.
+  for (size_t i = 0; i < layout_.regions.size(); ++i)
+    for (size_t e = 0; e < changed_words[i].size(); ++e)
+      working_[changed_words[i][e]] = final_values[i][e];
 }
 
 }  // namespace lvsim

@@ -14,8 +14,9 @@
 // first result leaving after R + C - 1 cycles and one more every cycle:
 //     cycles = ceil(K/R) * ceil(N/C) * (2R + C + M - 2)       per image.
 // Images run one after another (batch 1, as in seed 004), so every weight is
-// read from the SRAM once per image. Weight fetch and activation traffic are
-// double-buffered against compute: a layer takes the longest of the three.
+// read from the SRAM once per image, and each image computes with the weights
+// exactly as its own read returned them (faults of earlier reads included). Weight fetch and
+// activation traffic are double-buffered against compute: a layer takes the longest of the three.
 // ReLU and pooling run in the output pipeline at no extra cycles.
 #pragma once
 
@@ -28,6 +29,7 @@
 #include <vector>
 
 #include "models/weight_layout.h"
+#include "models/weight_sram.h"
 #include "workloads/network.h"
 
 namespace lvsim {
@@ -72,6 +74,10 @@ class MacArray : public sc_core::sc_module {
   // chunk is zero-padded, so every image is computed by GEMMs of the same shape
   // and results are bit-identical whatever the host thread count.
   static constexpr int kChunkImages = 16;
+  // When reads change weights, images are computed in epochs of this many: one
+  // GEMM per chunk with the changed weights zeroed, plus per-image corrections
+  // with the values each image read. Short epochs keep the corrections cheap.
+  static constexpr int kEpochImages = 2 * kChunkImages;
 
   tlm_utils::simple_initiator_socket<MacArray> weight_socket;
   tlm_utils::simple_initiator_socket<MacArray> activation_socket;
@@ -91,9 +97,15 @@ class MacArray : public sc_core::sc_module {
  private:
   unsigned char* dmi_pointer(tlm_utils::simple_initiator_socket<MacArray>& socket,
                              const char* what);
-  uint64_t report_weight_reads(const WeightRegion& region, int images);
+  void invalidate_weights(sc_dt::uint64 start, sc_dt::uint64 end);
+  void sync_weights();
+  uint64_t report_weight_reads(size_t region_index, int images);
   uint64_t report_activation_traffic(const Layer& layer, int images);
   void compute(const float* inputs, int images, float* logits);
+  void compute_chunks(const float* inputs, int first, int count, float* logits,
+                      const std::vector<std::vector<LayerPatch>>* patches);
+  void compute_epoch(const float* inputs, int first, int count, float* logits);
+  std::vector<LayerParameters> working_parameters();
 
   MacArrayParams params_;
   const Network& network_;
@@ -101,6 +113,11 @@ class MacArray : public sc_core::sc_module {
   MacArrayStats stats_;
   unsigned char* weights_dmi_ = nullptr;
   unsigned char* activations_dmi_ = nullptr;
+  // The weights as the datapath last read them, refreshed from the SRAM after
+  // every DMA write (DMI invalidation) and updated from the read change logs.
+  std::vector<float> working_;
+  bool working_stale_ = true;
+  std::vector<std::vector<WordChange>> changes_;  // per region, this stage's reads
   std::vector<ChunkBuffers> thread_buffers_;
   std::vector<float> padded_inputs_;
 };

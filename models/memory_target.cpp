@@ -7,7 +7,7 @@
 
 namespace lvsim {
 
-bool MemoryArray::execute(tlm::tlm_generic_payload& trans) {
+bool MemoryArray::validate(tlm::tlm_generic_payload& trans) const {
   const uint64_t address = trans.get_address();
   const uint64_t length = trans.get_data_length();
   if (!in_range(address, length)) {
@@ -22,6 +22,13 @@ bool MemoryArray::execute(tlm::tlm_generic_payload& trans) {
     trans.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
     return false;
   }
+  return true;
+}
+
+bool MemoryArray::execute(tlm::tlm_generic_payload& trans) {
+  if (!validate(trans)) return false;
+  const uint64_t address = trans.get_address();
+  const uint64_t length = trans.get_data_length();
   if (trans.is_read()) std::memcpy(trans.get_data_ptr(), bytes_.data() + address, length);
   if (trans.is_write()) std::memcpy(bytes_.data() + address, trans.get_data_ptr(), length);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);

@@ -23,6 +23,9 @@ class MemoryArray {
   // Checks the payload and, for READ/WRITE, moves the data. Sets the response
   // status; returns false when the payload was rejected.
   bool execute(tlm::tlm_generic_payload& trans);
+  // The checks of execute() alone: sets an error status and returns false, or
+  // returns true and leaves the status for the caller.
+  bool validate(tlm::tlm_generic_payload& trans) const;
   // Fills `dmi` for the whole array with the given per-access latencies.
   bool grant_dmi(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi,
                  const sc_core::sc_time& read_latency, const sc_core::sc_time& write_latency);

@@ -1,18 +1,44 @@
 #include "models/weight_sram.h"
 
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "models/fault_rng.h"
 #include "workloads/error.h"
 
 namespace lvsim {
+namespace {
+
+constexpr uint64_t kWeakCellStream = 0x5745414Bull;  // "WEAK": the chip's map, not a read
+constexpr uint64_t kMaxWeakCells = 16ull << 20;      // 128 MiB of map at most
+
+}  // namespace
 
 WeightSram::WeightSram(const sc_core::sc_module_name& name, const WeightSramParams& params)
     : sc_module(name),
       dma_socket("dma_socket"),
       array_socket("array_socket"),
       params_(params),
-      memory_(std::string(this->name()), params.capacity_bytes) {
+      memory_(std::string(this->name()), params.capacity_bytes),
+      mitigation_(make_mitigation(params.mitigation)) {
   if (params.banks <= 0) throw Error("weight_sram.banks: expected a positive integer");
   if (params.word_bits != 32)
     throw Error("weight_sram.word_bits: only 32-bit words are supported so far");
+  if (!(params.vdd_v > 0.0)) throw Error("weight_sram.vdd_v: expected a positive voltage");
+  const std::unique_ptr<FaultModel> model = make_fault_model(params.fault_model);
+  const double p = model->probability(params.vdd_v);
+  if (!(p >= 0.0 && p <= 1.0)) throw Error("fault model gave p outside [0, 1]");
+  read_p_ = params.read_faults ? p : 0.0;
+  weak_q_ = params.weak_cells ? p : 0.0;
+  for (int bit = 0; bit < stored_bits_per_word(); ++bit)
+    if (!(params.protect_sign && bit == 31)) allowed_bits_.push_back(bit);
+
+  const uint64_t words = params.capacity_bytes / 4;
+  written_.assign(words, 0);
+  if (mitigation_->check_bits() > 0) check_.assign(words, mitigation_->encode(0));
+  build_weak_cell_map();
+
   for (auto* port : {&dma_socket, &array_socket}) {
     port->register_b_transport(this, &WeightSram::b_transport);
     port->register_get_direct_mem_ptr(this, &WeightSram::get_direct_mem_ptr);
@@ -20,22 +46,159 @@ WeightSram::WeightSram(const sc_core::sc_module_name& name, const WeightSramPara
   }
 }
 
+void WeightSram::build_weak_cell_map() {
+  if (weak_q_ <= 0.0) return;
+  const uint64_t bits = written_.size() * static_cast<uint64_t>(allowed_bits_.size());
+  if (weak_q_ * static_cast<double>(bits) > static_cast<double>(kMaxWeakCells))
+    throw Error("weight_sram.vdd_v: at this voltage about " +
+                std::to_string(static_cast<uint64_t>(weak_q_ * bits)) +
+                " cells are weak, more than the simulator maps (" + std::to_string(kMaxWeakCells) +
+                "); the SRAM is unusable there");
+  FaultRng rng(params_.chip_seed, 0, kWeakCellStream, 0);
+  const double log1m_q = std::log1p(-std::min(weak_q_, 1.0 - 1e-16));
+  const uint64_t stored_bits = static_cast<uint64_t>(stored_bits_per_word());
+  for (uint64_t position = (weak_q_ >= 1.0 ? 0 : rng.geometric_gap(log1m_q, bits)); position < bits;
+       position += 1 + (weak_q_ >= 1.0 ? 0 : rng.geometric_gap(log1m_q, bits))) {
+    const uint64_t word = position / allowed_bits_.size();
+    const int bit = allowed_bits_[position % allowed_bits_.size()];
+    weak_cells_.push_back(word * stored_bits + static_cast<uint64_t>(bit));
+  }
+  stats_.weak_cells = weak_cells_.size();
+}
+
 uint64_t WeightSram::burst_cycles(uint64_t words) const {
   const uint64_t banks = static_cast<uint64_t>(params_.banks);
   return params_.access_latency_cycles + (words + banks - 1) / banks;
 }
 
+uint32_t WeightSram::load_word(uint64_t word) const {
+  uint32_t value;
+  std::memcpy(&value, memory_.data() + word * 4, 4);
+  return value;
+}
+
+int WeightSram::faulty_bits_of(uint64_t word) const {
+  int count = __builtin_popcount(load_word(word) ^ written_[word]);
+  if (!check_.empty())
+    count += __builtin_popcount(check_[word] ^ mitigation_->encode(written_[word]));
+  return count;
+}
+
+void WeightSram::write_words(uint64_t address, const unsigned char* data, uint64_t bytes) {
+  const uint64_t first = address / 4, last = (address + bytes + 3) / 4;
+  int64_t cured = 0;
+  for (uint64_t word = first; word < last; ++word) cured += faulty_bits_of(word);
+  std::memcpy(memory_.data() + address, data, bytes);
+  for (uint64_t word = first; word < last; ++word) {
+    written_[word] = load_word(word);
+    if (!check_.empty()) check_[word] = mitigation_->encode(written_[word]);
+  }
+  if (cured != 0) {
+    if (faulty_delta_.size() <= next_pass_) faulty_delta_.resize(next_pass_ + 1, 0);
+    faulty_delta_[next_pass_] -= cured;
+  }
+}
+
+void WeightSram::apply_faults(uint64_t word, uint64_t mask, uint32_t pass, uint64_t access,
+                              std::vector<WordChange>* changes) {
+  const uint32_t data = load_word(word);
+  const uint8_t check = check_.empty() ? 0 : check_[word];
+  const ReadOutcome outcome = mitigation_->on_faulty_read(data, check, mask);
+  stats_.bit_faults += static_cast<uint64_t>(__builtin_popcountll(mask));
+  stats_.faulty_word_reads += 1;
+  stats_.ecc_corrected += outcome.corrected;
+  stats_.ecc_uncorrectable += outcome.uncorrectable;
+  if (outcome.data == data && outcome.check == check) return;
+  const int before = faulty_bits_of(word);
+  std::memcpy(memory_.data() + word * 4, &outcome.data, 4);
+  if (!check_.empty()) check_[word] = outcome.check;
+  if (faulty_delta_.size() <= access) faulty_delta_.resize(access + 1, 0);
+  faulty_delta_[access] += faulty_bits_of(word) - before;
+  if (outcome.data != data) {
+    stats_.words_changed += 1;
+    if (changes) changes->push_back({pass, static_cast<uint32_t>(word), outcome.data});
+  }
+}
+
+void WeightSram::read_passes(uint64_t first_word, uint64_t words, uint32_t passes,
+                             std::vector<WordChange>* changes) {
+  uint64_t& region_passes = passes_by_region_[first_word];
+  const uint64_t stored_bits = static_cast<uint64_t>(stored_bits_per_word());
+  const uint64_t allowed = allowed_bits_.size();
+  const auto weak_begin =
+      std::lower_bound(weak_cells_.begin(), weak_cells_.end(), first_word * stored_bits);
+  const auto weak_end =
+      std::lower_bound(weak_begin, weak_cells_.end(), (first_word + words) * stored_bits);
+  const bool per_bit = params_.fault_unit == FaultUnit::kPerBit;
+  const uint64_t positions = per_bit ? words * allowed : words;
+  const double log1m_p = std::log1p(-std::min(read_p_, 1.0 - 1e-16));
+
+  for (uint32_t pass = 0; pass < passes; ++pass) {
+    const uint64_t access = region_passes++;
+    pending_.clear();
+    if (read_p_ > 0.0) {
+      FaultRng rng(params_.seed, params_.trial, first_word, access);
+      const bool every = read_p_ >= 1.0;
+      for (uint64_t position = every ? 0 : rng.geometric_gap(log1m_p, positions);
+           position < positions;
+           position += 1 + (every ? 0 : rng.geometric_gap(log1m_p, positions))) {
+        const uint64_t word = first_word + (per_bit ? position / allowed : position);
+        const int bit =
+            allowed_bits_[per_bit ? position % allowed : rng.below(static_cast<uint32_t>(allowed))];
+        pending_.emplace_back(word, uint64_t{1} << bit);
+      }
+    }
+    if (weak_begin != weak_end) {
+      weak_pending_.clear();
+      for (auto cell = weak_begin; cell != weak_end; ++cell)
+        weak_pending_.emplace_back(*cell / stored_bits, uint64_t{1} << (*cell % stored_bits));
+      const size_t random_faults = pending_.size();
+      pending_.insert(pending_.end(), weak_pending_.begin(), weak_pending_.end());
+      std::inplace_merge(pending_.begin(),
+                         pending_.begin() + static_cast<std::ptrdiff_t>(random_faults),
+                         pending_.end());
+    }
+    // Both lists are in word order; faults of one word in one read act together.
+    for (size_t i = 0; i < pending_.size();) {
+      const uint64_t word = pending_[i].first;
+      uint64_t mask = 0;
+      for (; i < pending_.size() && pending_[i].first == word; ++i) mask |= pending_[i].second;
+      apply_faults(word, mask, pass, access, changes);
+    }
+    if (faulty_delta_.size() <= access) faulty_delta_.resize(access + 1, 0);
+  }
+  next_pass_ = std::max(next_pass_, region_passes);
+}
+
+std::vector<uint64_t> WeightSram::faulty_bits_after_pass() const {
+  std::vector<uint64_t> series(faulty_delta_.size());
+  int64_t count = 0;
+  for (size_t i = 0; i < faulty_delta_.size(); ++i) {
+    count += faulty_delta_[i];
+    series[i] = static_cast<uint64_t>(count);
+  }
+  return series;
+}
+
+uint64_t WeightSram::faulty_bits() const {
+  int64_t count = 0;
+  for (int64_t delta : faulty_delta_) count += delta;
+  return static_cast<uint64_t>(count);
+}
+
 void WeightSram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
-  const uint64_t words = trans.get_data_length() / word_bytes();
+  const uint64_t address = trans.get_address(), length = trans.get_data_length();
+  const uint64_t words = length / word_bytes();
   if (trans.get_command() == tlm::TLM_IGNORE_COMMAND) {
-    const WeightReadExtension* reads = nullptr;
+    WeightReadExtension* reads = nullptr;
     trans.get_extension(reads);
-    const uint64_t address = trans.get_address(), length = trans.get_data_length();
-    if (reads == nullptr || address > memory_.size() || length > memory_.size() - address) {
+    if (reads == nullptr || address > memory_.size() || length > memory_.size() - address ||
+        address % 4 || length % 4) {
       trans.set_response_status(reads ? tlm::TLM_ADDRESS_ERROR_RESPONSE
                                       : tlm::TLM_GENERIC_ERROR_RESPONSE);
       return;
     }
+    read_passes(address / 4, words, reads->passes, reads->changes);
     const uint64_t cycles = burst_cycles(words * reads->passes);
     stats_.words_read += words * reads->passes;
     stats_.read_bursts += reads->passes;
@@ -44,7 +207,19 @@ void WeightSram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& 
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
     return;
   }
-  if (!memory_.execute(trans)) return;
+  if (trans.is_write()) {
+    if (!memory_.validate(trans) || address % 4 || length % 4) {
+      if (trans.is_response_ok() || trans.get_response_status() == tlm::TLM_INCOMPLETE_RESPONSE)
+        trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+      return;
+    }
+    write_words(address, trans.get_data_ptr(), length);
+    trans.set_response_status(tlm::TLM_OK_RESPONSE);
+    // The MAC array must re-read what it cached of these words.
+    array_socket->invalidate_direct_mem_ptr(address, address + length - 1);
+  } else if (!memory_.execute(trans)) {
+    return;
+  }
   const uint64_t cycles = burst_cycles(words);
   (trans.is_read() ? stats_.words_read : stats_.words_written) += words;
   (trans.is_read() ? stats_.read_bursts : stats_.write_bursts) += 1;
@@ -55,7 +230,9 @@ void WeightSram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& 
 bool WeightSram::get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi) {
   const sc_core::sc_time one_access =
       params_.clock_period * static_cast<double>(params_.access_latency_cycles);
-  return memory_.grant_dmi(trans, dmi, one_access, one_access);
+  const bool granted = memory_.grant_dmi(trans, dmi, one_access, one_access);
+  dmi.allow_read();  // writes go through b_transport, so faults and refreshes are seen
+  return granted;
 }
 
 unsigned WeightSram::transport_dbg(tlm::tlm_generic_payload& trans) { return memory_.debug(trans); }

@@ -1,10 +1,17 @@
-// The on-chip weight SRAM. It holds the whole model (as seed 004 assumes) and
-// is read by the MAC array once per weight per image pass.
+// The on-chip weight SRAM, at a reduced supply voltage. It holds the whole
+// model (as seed 004 assumes) and is read by the MAC array once per weight per
+// image pass.
 //
 // Data path: the DMA engine fills it with WRITE bursts; the MAC array reads its
 // words through a DMI pointer and reports each burst of reads with an
-// IGNORE-command transaction carrying a WeightReadExtension, so the SRAM
-// accounts every read (and, at low voltage, decides which of them fault).
+// IGNORE-command transaction carrying a WeightReadExtension. For every reported
+// read the SRAM decides which stored bits fail (FaultModel: p(V) per bit or per
+// word read, drawn by geometric skipping from counter-based streams), lets the
+// Mitigation decide what the read returns, and writes that back: faults persist
+// and accumulate until the next DMA write (a refresh). Weak cells (Vmin above V,
+// a fixed map per chip seed) fail on every read and survive refreshes. Every
+// word that changed is reported back to the MAC array with the pass that
+// changed it, so each image computes with exactly the weights it read.
 //
 // Timing: `banks` independent banks each deliver one word per cycle, so a burst
 // of W word reads costs ceil(W / banks) cycles plus the access latency.
@@ -13,12 +20,22 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <systemc>
 #include <tlm>
+#include <vector>
 
+#include "models/fault_model.h"
 #include "models/memory_target.h"
+#include "models/mitigation.h"
 
 namespace lvsim {
+
+enum class FaultUnit {
+  kPerBit,   // each stored bit read fails with probability p (the physical model)
+  kPerWord,  // each word read gets one failed bit, uniformly placed, with probability p
+};
 
 struct WeightSramParams {
   uint64_t capacity_bytes = 16ull << 20;  // whole seed-004 model (12.9 MB) resident
@@ -26,16 +43,37 @@ struct WeightSramParams {
   int word_bits = 32;                     // fp32 words
   int access_latency_cycles = 1;          // single-cycle SRAM macro at nominal voltage
   sc_core::sc_time clock_period = sc_core::sc_time(2, sc_core::SC_NS);  // 500 MHz
+
+  double vdd_v = 0.9;  // supply voltage of the array
+  FaultModelParams fault_model;
+  FaultUnit fault_unit = FaultUnit::kPerBit;
+  bool protect_sign = false;  // seed 004 faulted bits 0-30 only
+  bool read_faults = true;    // transient faults on reads, cured by a refresh
+  bool weak_cells = false;    // the static map of cells with Vmin > V
+  std::string mitigation = "flip";
+  uint64_t seed = 1;       // fault streams
+  uint64_t trial = 0;      // independent fault streams of the same seed
+  uint64_t chip_seed = 1;  // the weak-cell map: one chip, one map
+};
+
+// A word the read path changed: the pass (image) of the burst that changed it,
+// the word index in the SRAM, and its new data bits.
+struct WordChange {
+  uint32_t pass;
+  uint32_t word;
+  uint32_t value;
 };
 
 // "The initiator read `bytes` of words at `address` through its DMI pointer,
-// `passes` times over" (one pass per image in a batch-1 weight-stationary array).
+// `passes` times over" (one pass per image in a batch-1 weight-stationary
+// array). The SRAM fills `changes`, ordered by pass then word.
 struct WeightReadExtension : tlm::tlm_extension<WeightReadExtension> {
   uint32_t passes = 1;
+  std::vector<WordChange>* changes = nullptr;
 
   tlm::tlm_extension_base* clone() const override { return new WeightReadExtension(*this); }
   void copy_from(const tlm::tlm_extension_base& other) override {
-    passes = static_cast<const WeightReadExtension&>(other).passes;
+    *this = static_cast<const WeightReadExtension&>(other);
   }
 };
 
@@ -45,11 +83,17 @@ struct WeightSramStats {
   uint64_t read_bursts = 0;
   uint64_t write_bursts = 0;
   uint64_t busy_cycles = 0;
+  uint64_t bit_faults = 0;         // failed stored-bit reads (read faults + weak cells)
+  uint64_t faulty_word_reads = 0;  // word reads with at least one failed bit
+  uint64_t words_changed = 0;      // reads that returned (and wrote back) a changed word
+  uint64_t ecc_corrected = 0;
+  uint64_t ecc_uncorrectable = 0;
+  uint64_t weak_cells = 0;  // size of the weak-cell map
 };
 
 class WeightSram : public sc_core::sc_module {
  public:
-  // Two ports: the controller's DMA/staging traffic and the MAC array's.
+  // Two ports: the controller's DMA traffic and the MAC array's.
   tlm_utils::simple_target_socket<WeightSram> dma_socket;
   tlm_utils::simple_target_socket<WeightSram> array_socket;
 
@@ -57,18 +101,46 @@ class WeightSram : public sc_core::sc_module {
 
   const WeightSramParams& params() const { return params_; }
   const WeightSramStats& stats() const { return stats_; }
-  void reset_stats() { stats_ = {}; }
   uint64_t word_bytes() const { return static_cast<uint64_t>(params_.word_bits) / 8; }
+  int stored_bits_per_word() const { return 32 + mitigation_->check_bits(); }
+  double read_fault_probability() const { return read_p_; }
+  double weak_cell_fraction() const { return weak_q_; }
+  const Mitigation& mitigation() const { return *mitigation_; }
   // Cycles to move `words` words through the banks.
   uint64_t burst_cycles(uint64_t words) const;
+  // Stored bits that differ from what was last written, after each pass (image)
+  // since the start: element i is the count once pass i's reads are done.
+  std::vector<uint64_t> faulty_bits_after_pass() const;
+  uint64_t faulty_bits() const;
 
  private:
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   bool get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);
   unsigned transport_dbg(tlm::tlm_generic_payload& trans);
 
+  void build_weak_cell_map();
+  void read_passes(uint64_t first_word, uint64_t words, uint32_t passes,
+                   std::vector<WordChange>* changes);
+  void apply_faults(uint64_t word, uint64_t mask, uint32_t pass, uint64_t access,
+                    std::vector<WordChange>* changes);
+  void write_words(uint64_t address, const unsigned char* data, uint64_t bytes);
+  uint32_t load_word(uint64_t word) const;
+  int faulty_bits_of(uint64_t word) const;
+
   WeightSramParams params_;
   MemoryArray memory_;
+  std::unique_ptr<Mitigation> mitigation_;
+  double read_p_ = 0.0;
+  double weak_q_ = 0.0;
+  std::vector<int> allowed_bits_;                  // stored bits that may fail
+  std::vector<uint8_t> check_;                     // check bits per word (ECC only)
+  std::vector<uint32_t> written_;                  // data last written by DMA, the reference
+  std::vector<uint64_t> weak_cells_;               // sorted stored-bit indices word * bits + bit
+  std::map<uint64_t, uint64_t> passes_by_region_;  // first word of a burst -> passes so far
+  uint64_t next_pass_ = 0;                         // passes completed by every region
+  std::vector<int64_t> faulty_delta_;              // change of the faulty-bit count, by pass
+  std::vector<std::pair<uint64_t, uint64_t>> pending_;  // (word, fault mask) of one pass
+  std::vector<std::pair<uint64_t, uint64_t>> weak_pending_;
   WeightSramStats stats_;
 };
 

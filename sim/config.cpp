@@ -33,6 +33,34 @@ const std::vector<ConfigKey>& config_keys() {
       {"weight_sram.banks", "16", "independent banks, one word per bank per cycle"},
       {"weight_sram.word_bits", "32", "word width in bits (32: fp32 weights)"},
       {"weight_sram.access_latency_cycles", "1", "cycles before the first word of a burst"},
+      {"weight_sram.vdd_v", "0.9",
+       "weight SRAM supply voltage in V (0.9 V: nominal for a 40-45 nm process; lower it to "
+       "trade faults for energy)"},
+      {"weight_sram.mitigation", "flip",
+       "what a read does with faulty bits: flip, sign, zero, word-zero or secded"},
+      {"fault.model", "gaussian-vmin",
+       "fault probability versus voltage: constant, gaussian-vmin, log-linear or table"},
+      {"fault.unit", "per-bit",
+       "per-bit: each stored bit read fails with probability p; per-word: each word read gets "
+       "one failed bit, uniformly placed, with probability p (seed 004's reading)"},
+      {"fault.p", "0", "constant model: the fault probability per unit read, in [0, 1]"},
+      {"fault.vmin_mean_v", "0.333",
+       "gaussian-vmin: mean cell Vmin in V (with the sigma below: p(0.6 V) ~ 1e-4, p(0.5 V) ~ "
+       "1e-2, the order of Minerva's 40 nm bitcell fault rates, Reagen et al. ISCA 2016)"},
+      {"fault.vmin_sigma_v", "0.0718", "gaussian-vmin: standard deviation of cell Vmin in V"},
+      {"fault.log10_a", "8", "log-linear: log10 p = a + b V, the intercept a"},
+      {"fault.log10_b_per_v", "-20", "log-linear: the slope b per volt"},
+      {"fault.table", "", "table: CSV of vdd_v,p rows, log-interpolated (your silicon data)"},
+      {"fault.protect_sign", "false",
+       "keep the sign bit fault-free (seed 004 faulted bits 0-30 only)"},
+      {"fault.read_faults", "true",
+       "inject transient faults on reads; they persist until a refresh"},
+      {"fault.weak_cells", "false",
+       "add the static map of weak cells (Vmin above V, fraction p(V)), which fail on every "
+       "read and which a refresh cannot cure"},
+      {"fault.chip_seed", "1", "seed of the weak-cell map: one chip, one map"},
+      {"refresh.interval_images", "0",
+       "reload the golden weights DRAM -> SRAM every this many images (0: never)"},
       {"activation_buffer.capacity_kib", "1024",
        "activation buffer capacity in KiB (grown if a stage of images does not fit)"},
       {"activation_buffer.bytes_per_cycle", "64", "activation buffer bandwidth in bytes/cycle"},
@@ -40,11 +68,18 @@ const std::vector<ConfigKey>& config_keys() {
       {"dma.burst_bytes", "4096", "bytes per DMA burst from DRAM to the weight SRAM"},
       {"controller.images_per_stage", "256",
        "images the controller stages in the activation buffer per MAC-array invocation"},
-      {"sim.seed", "1", "random seed (fault streams; the fault-free run does not use it)"},
+      {"sim.seed", "1", "random seed of the fault streams"},
+      {"sim.trials", "1",
+       "independent fault streams of the same configuration; curves get 95 % confidence "
+       "intervals"},
       {"sim.threads", "0",
        "host threads for the arithmetic, 0 = all cores; results are identical for any value"},
       {"sim.quantum_us", "1000", "TLM global quantum in microseconds of simulated time"},
-      {"report.out_dir", "results/latest", "directory for report.json"},
+      {"report.out_dir", "results/latest", "directory for report.json and curve.csv"},
+      {"report.window_images", "100", "images per window of the windowed accuracy curve"},
+      {"report.target_drop", "0.01",
+       "a window misses the target when its accuracy is this far below the fault-free "
+       "accuracy of the same window"},
   };
   return keys;
 }
@@ -131,6 +166,13 @@ double Config::get_double(const std::string& key, double min, double max) const 
   return value;
 }
 
+bool Config::get_bool(const std::string& key) const {
+  const std::string& text = get(key);
+  if (text == "true" || text == "1" || text == "yes" || text == "on") return true;
+  if (text == "false" || text == "0" || text == "no" || text == "off") return false;
+  fail(key, "true or false");
+}
+
 std::string Config::get_choice(const std::string& key,
                                const std::vector<std::string>& choices) const {
   for (const std::string& choice : choices)
@@ -148,6 +190,9 @@ RunSettings settings_from(const Config& config) {
   s.images = static_cast<size_t>(config.get_int("workload.images", 1, 10000));
   s.seed = static_cast<uint64_t>(config.get_int("sim.seed", 0, INT64_MAX));
   s.threads = static_cast<int>(config.get_int("sim.threads", 0, 1024));
+  s.trials = static_cast<int>(config.get_int("sim.trials", 1, 100000));
+  s.window_images = static_cast<size_t>(config.get_int("report.window_images", 1, 10000));
+  s.target_drop = config.get_double("report.target_drop", 0.0, 1.0);
   s.out_dir = config.get("report.out_dir");
   if (s.out_dir.empty())
     throw Error(config.source("report.out_dir") +
@@ -166,6 +211,32 @@ RunSettings settings_from(const Config& config) {
   a.weight_sram.word_bits = static_cast<int>(config.get_int("weight_sram.word_bits", 32, 32));
   a.weight_sram.access_latency_cycles =
       static_cast<int>(config.get_int("weight_sram.access_latency_cycles", 0, 1000));
+  WeightSramParams& sram = a.weight_sram;
+  sram.vdd_v = config.get_double("weight_sram.vdd_v", 0.01, 5.0);
+  sram.mitigation = config.get_choice("weight_sram.mitigation", mitigation_names());
+  sram.fault_model.name = config.get_choice("fault.model", fault_model_names());
+  sram.fault_unit = config.get_choice("fault.unit", {"per-bit", "per-word"}) == "per-bit"
+                        ? FaultUnit::kPerBit
+                        : FaultUnit::kPerWord;
+  sram.fault_model.p = config.get_double("fault.p", 0.0, 1.0);
+  sram.fault_model.vmin_mean_v = config.get_double("fault.vmin_mean_v", 0.0, 5.0);
+  sram.fault_model.vmin_sigma_v = config.get_double("fault.vmin_sigma_v", 1e-6, 5.0);
+  sram.fault_model.log10_a = config.get_double("fault.log10_a", -1e6, 1e6);
+  sram.fault_model.log10_b_per_v = config.get_double("fault.log10_b_per_v", -1e6, 1e6);
+  sram.fault_model.table_path = resolve_repo_path(config.get("fault.table"));
+  sram.protect_sign = config.get_bool("fault.protect_sign");
+  sram.read_faults = config.get_bool("fault.read_faults");
+  sram.weak_cells = config.get_bool("fault.weak_cells");
+  sram.chip_seed = static_cast<uint64_t>(config.get_int("fault.chip_seed", 0, INT64_MAX));
+  sram.seed = s.seed;
+  // Build the model once now, so a bad voltage or table stops the run before it starts.
+  try {
+    make_fault_model(sram.fault_model)->probability(sram.vdd_v);
+  } catch (const Error& e) {
+    throw Error(config.source("fault.model") + ": " + e.what());
+  }
+  a.controller.refresh_interval_images =
+      static_cast<uint64_t>(config.get_int("refresh.interval_images", 0, INT64_MAX));
   a.activation_buffer.capacity_bytes =
       static_cast<uint64_t>(config.get_int("activation_buffer.capacity_kib", 1, 1 << 30)) * 1024;
   a.activation_buffer.bytes_per_cycle =

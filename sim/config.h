@@ -35,6 +35,7 @@ class Config {
 
   int64_t get_int(const std::string& key, int64_t min, int64_t max) const;
   double get_double(const std::string& key, double min, double max) const;
+  bool get_bool(const std::string& key) const;
   std::string get_choice(const std::string& key, const std::vector<std::string>& choices) const;
 
  private:
@@ -52,7 +53,10 @@ struct RunSettings {
   std::string data_dir;  // explicit data directory, or "" to search
   size_t images = 0;
   uint64_t seed = 0;
+  int trials = 1;
   int threads = 0;
+  size_t window_images = 100;
+  double target_drop = 0.01;
   std::string out_dir;
   AcceleratorParams accelerator;
 };

@@ -7,6 +7,7 @@
 
 #include "sim/bench.h"
 #include "sim/config.h"
+#include "sim/curve.h"
 #include "sim/progress.h"
 #include "sim/report.h"
 #include "sim/run.h"
@@ -85,9 +86,11 @@ int command_run(int argc, char** argv) {
       settings, [&](size_t done, size_t total) { progress_line.update(done, total); });
   progress_line.finish();
 
+  const AccuracyCurve curve = accuracy_curve(result, settings.window_images, settings.target_drop);
   const std::string report_path = settings.out_dir + "/report.json";
-  write_file_atomically(report_path, report_json(result, config).dump(2) + "\n");
-  if (!quiet) print_summary(std::cout, result, report_path);
+  write_file_atomically(settings.out_dir + "/curve.csv", curve_csv(curve));
+  write_file_atomically(report_path, report_json(result, curve, config).dump(2) + "\n");
+  if (!quiet) print_summary(std::cout, result, curve, report_path);
   return 0;
 }
 

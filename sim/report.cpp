@@ -19,7 +19,7 @@ double peak_rss_mib() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
-nlohmann::json report_json(const RunResult& r, const Config& config) {
+nlohmann::json report_json(const RunResult& r, const AccuracyCurve& curve, const Config& config) {
   using nlohmann::json;
   const double period = r.clock_period_ns;
   const double cycles_per_inference = r.images ? r.inference_ns / period / r.images : 0.0;
@@ -32,6 +32,29 @@ nlohmann::json report_json(const RunResult& r, const Config& config) {
                       {"macs_per_image", layer.timing.macs},
                       {"utilization", layer.timing.utilization},
                       {"weight_words_read", layer.weight_words_read}});
+  json points = json::array();
+  for (const CurvePoint& point : curve.points)
+    points.push_back({{"end_image", point.end_image},
+                      {"windowed_accuracy", point.windowed.mean},
+                      {"windowed_accuracy_ci95", point.windowed.ci95},
+                      {"cumulative_accuracy", point.cumulative.mean},
+                      {"cumulative_accuracy_ci95", point.cumulative.ci95},
+                      {"baseline_windowed_accuracy", point.baseline_windowed},
+                      {"faulty_bits", point.faulty_bits.mean},
+                      {"faulty_bits_ci95", point.faulty_bits.ci95}});
+  json trials = json::array();
+  for (size_t t = 0; t < r.trials.size(); ++t)
+    trials.push_back({{"trial", t},
+                      {"accuracy", static_cast<double>(r.trials[t].correct) / r.images},
+                      {"images_to_target", curve.images_to_target[t]},
+                      {"bit_faults", r.trials[t].weight_sram.bit_faults},
+                      {"words_changed", r.trials[t].weight_sram.words_changed},
+                      {"ecc_corrected", r.trials[t].weight_sram.ecc_corrected},
+                      {"ecc_uncorrectable", r.trials[t].weight_sram.ecc_uncorrectable},
+                      {"final_faulty_bits", r.trials[t].faulty_bits_after_image.empty()
+                                                ? 0
+                                                : r.trials[t].faulty_bits_after_image.back()}});
+  const auto& sram = r.params.weight_sram;
   json config_values = json::object();
   for (const auto& [key, value] : config.values()) config_values[key] = value;
   return {
@@ -47,10 +70,35 @@ nlohmann::json report_json(const RunResult& r, const Config& config) {
         {"parameters", r.parameters},
         {"macs_per_image", r.macs_per_image}}},
       {"accuracy",
-       {{"correct", r.correct},
-        {"images", r.images},
+       {{"images", r.images},
+        {"trials", r.trials.size()},
         {"accuracy", r.accuracy()},
-        {"reference_accuracy_at_export", r.reference_accuracy}}},
+        {"accuracy_ci95", estimate([&] {
+                            std::vector<double> a;
+                            for (const TrialResult& t : r.trials)
+                              a.push_back(static_cast<double>(t.correct) / r.images);
+                            return a;
+                          }())
+                              .ci95},
+        {"fault_free_accuracy", r.baseline_accuracy()},
+        {"reference_accuracy_at_export", r.reference_accuracy},
+        {"window_images", curve.window_images},
+        {"target_drop", curve.target_drop},
+        {"trials_missing_target", curve.trials_missing_target()},
+        {"per_trial", trials},
+        {"curve", points}}},
+      {"faults",
+       {{"vdd_v", sram.vdd_v},
+        {"model", sram.fault_model.name},
+        {"unit", sram.fault_unit == FaultUnit::kPerBit ? "per-bit" : "per-word"},
+        {"read_fault_probability", r.read_fault_probability},
+        {"weak_cell_fraction", r.weak_cell_fraction},
+        {"weak_cells", r.weight_sram.weak_cells},
+        {"mitigation", sram.mitigation},
+        {"protect_sign", sram.protect_sign},
+        {"refresh_interval_images", r.params.controller.refresh_interval_images},
+        {"refreshes", r.controller.refreshes},
+        {"refresh_bytes", r.controller.refresh_bytes}}},
       {"timing",
        {{"clock_mhz", r.params.clock_mhz},
         {"total_cycles", r.simulated_ns / period},
@@ -73,13 +121,17 @@ nlohmann::json report_json(const RunResult& r, const Config& config) {
         {"dram_read_bytes", r.dram.read_bytes},
         {"dram_bursts", r.dram.bursts},
         {"weight_loads", r.controller.weight_loads},
+        {"refresh_cycles", r.controller.refresh_time.to_seconds() * 1e9 / period},
         {"weight_sram_words_read", r.weight_sram.words_read},
         {"weight_sram_words_written", r.weight_sram.words_written},
         {"activation_buffer_read_bytes", r.activation_buffer.read_bytes},
         {"activation_buffer_write_bytes", r.activation_buffer.write_bytes}}},
       {"host",
        {{"wall_seconds", r.wall_seconds},
-        {"images_per_second", r.wall_seconds > 0 ? r.images / r.wall_seconds : 0.0},
+        {"baseline_wall_seconds", r.baseline_wall_seconds},
+        {"images_per_second", r.wall_seconds > 0 ? static_cast<double>(r.images) * r.trials.size() /
+                                                       (r.wall_seconds - r.baseline_wall_seconds)
+                                                 : 0.0},
         {"threads", r.host_threads},
         {"peak_rss_mib", peak_rss_mib()}}},
   };
@@ -95,7 +147,20 @@ std::string grouped(double value) {
 
 }  // namespace
 
-void print_summary(std::ostream& out, const RunResult& r, const std::string& report_path) {
+std::string curve_csv(const AccuracyCurve& curve) {
+  std::ostringstream out;
+  out << "end_image,windowed_accuracy,windowed_accuracy_ci95,cumulative_accuracy,"
+         "cumulative_accuracy_ci95,baseline_windowed_accuracy,faulty_bits,faulty_bits_ci95\n";
+  out << std::setprecision(10);
+  for (const CurvePoint& p : curve.points)
+    out << p.end_image << "," << p.windowed.mean << "," << p.windowed.ci95 << ","
+        << p.cumulative.mean << "," << p.cumulative.ci95 << "," << p.baseline_windowed << ","
+        << p.faulty_bits.mean << "," << p.faulty_bits.ci95 << "\n";
+  return out.str();
+}
+
+void print_summary(std::ostream& out, const RunResult& r, const AccuracyCurve& curve,
+                   const std::string& report_path) {
   const double period = r.clock_period_ns;
   const double cycles_per_inference = r.images ? r.inference_ns / period / r.images : 0.0;
   const auto& p = r.params;
@@ -106,11 +171,49 @@ void print_summary(std::ostream& out, const RunResult& r, const std::string& rep
       << p.mac_array.dataflow << " array at " << std::setprecision(0) << p.clock_mhz
       << " MHz, weight SRAM " << p.weight_sram.capacity_bytes / 1024 << " KiB in "
       << p.weight_sram.banks << " banks, DRAM " << p.dram.preset << "\n";
-  out << "accuracy     " << std::setprecision(2) << 100.0 * r.accuracy() << " % (" << r.correct
-      << "/" << r.images << ")";
-  if (r.reference_accuracy >= 0)
+  const auto& sram = p.weight_sram;
+  out << "weight SRAM  " << std::setprecision(3) << sram.vdd_v << " V, " << sram.fault_model.name
+      << " p = " << std::scientific << std::setprecision(2) << r.read_fault_probability
+      << std::fixed << " per " << (sram.fault_unit == FaultUnit::kPerBit ? "bit" : "word")
+      << " read" << (sram.protect_sign ? " (sign bit protected)" : "") << ", mitigation "
+      << sram.mitigation;
+  if (r.weight_sram.weak_cells) out << ", " << r.weight_sram.weak_cells << " weak cells";
+  out << ", refresh "
+      << (p.controller.refresh_interval_images
+              ? "every " + std::to_string(p.controller.refresh_interval_images) + " images (" +
+                    std::to_string(r.controller.refreshes) + " done)"
+              : std::string("never"))
+      << "\n";
+  out << "accuracy     " << std::setprecision(2) << 100.0 * r.accuracy() << " %";
+  if (r.trials.size() > 1) out << " (mean of " << r.trials.size() << " trials)";
+  if (r.faults_possible)
+    out << ", fault-free " << 100.0 * r.baseline_accuracy() << " %";
+  else if (r.reference_accuracy >= 0)
     out << "; PyTorch at export: " << 100.0 * r.reference_accuracy << " % on all 10000";
   out << "\n";
+  if (r.faults_possible) {
+    out << "over time    ";
+    const size_t shown = std::min<size_t>(curve.points.size(), 6);
+    for (size_t i = 0; i < shown; ++i) {
+      const CurvePoint& point =
+          curve.points[(curve.points.size() - 1) * i / std::max<size_t>(1, shown - 1)];
+      out << (i ? "  " : "") << point.end_image << ": " << std::setprecision(1)
+          << 100.0 * point.windowed.mean << " %";
+    }
+    out << "  (windows of " << curve.window_images << ")\n";
+    out << "target       " << curve.trials_missing_target() << " of " << r.trials.size()
+        << " trial(s) fell more than " << std::setprecision(1) << 100.0 * curve.target_drop
+        << " % below fault-free";
+    if (curve.trials_missing_target() > 0) {
+      size_t first = SIZE_MAX;
+      for (size_t image : curve.images_to_target)
+        if (image > 0) first = std::min(first, image);
+      out << ", first after " << first << " images";
+    }
+    out << "; faulty bits at the end "
+        << static_cast<uint64_t>(curve.points.empty() ? 0 : curve.points.back().faulty_bits.mean)
+        << "\n";
+  }
   out << "cycles       " << grouped(cycles_per_inference) << " per inference ("
       << std::setprecision(3) << cycles_per_inference * period * 1e-6 << " ms), weight load "
       << grouped(r.load_ns / period) << " (" << grouped(r.controller.dma_bytes) << " bytes)\n";
@@ -121,8 +224,12 @@ void print_summary(std::ostream& out, const RunResult& r, const std::string& rep
              std::max(1.0, static_cast<double>(r.mac_array.compute_cycles) * p.mac_array.rows *
                                p.mac_array.cols)
       << " %\n";
-  out << "host         " << std::setprecision(2) << r.wall_seconds << " s wall, "
-      << std::setprecision(0) << (r.wall_seconds > 0 ? r.images / r.wall_seconds : 0.0)
+  const double simulation_seconds = r.wall_seconds - r.baseline_wall_seconds;
+  out << "host         " << std::setprecision(2) << r.wall_seconds << " s wall";
+  if (r.baseline_wall_seconds > 0)
+    out << " (" << r.baseline_wall_seconds << " s of it the fault-free baseline)";
+  out << ", " << std::setprecision(0)
+      << (simulation_seconds > 0 ? r.images * r.trials.size() / simulation_seconds : 0.0)
       << " images/s on " << r.host_threads << " thread(s), peak RSS " << peak_rss_mib() << " MiB\n";
   if (!report_path.empty()) out << "report       " << report_path << "\n";
 }

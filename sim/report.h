@@ -7,12 +7,17 @@
 #include <string>
 
 #include "sim/config.h"
+#include "sim/curve.h"
 #include "sim/run.h"
 
 namespace lvsim {
 
-nlohmann::json report_json(const RunResult& result, const Config& config);
-void print_summary(std::ostream& out, const RunResult& result, const std::string& report_path);
+nlohmann::json report_json(const RunResult& result, const AccuracyCurve& curve,
+                           const Config& config);
+void print_summary(std::ostream& out, const RunResult& result, const AccuracyCurve& curve,
+                   const std::string& report_path);
+// The accuracy curve as CSV, one row per window (what seed 004's figures plot).
+std::string curve_csv(const AccuracyCurve& curve);
 
 // Writes `text` to `path` through a temporary file and a rename, so a reader
 // never sees a half-written report. Creates the parent directory.

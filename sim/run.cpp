@@ -7,12 +7,13 @@
 #include "workloads/network.h"
 
 namespace lvsim {
+namespace {
 
-RunResult run_simulation(const RunSettings& settings, const ProgressCallback& progress) {
-  const auto start = std::chrono::steady_clock::now();
-  const Network network = Network::load(settings.network_path);
-  const Dataset dataset =
-      load_test_set(settings.dataset, settings.data_dir, repo_dir(), settings.images);
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+void check_workload(const RunSettings& settings, const Network& network, const Dataset& dataset) {
   if (!(network.input == Shape{1, dataset.rows, dataset.cols}))
     throw Error(settings.network_path + ": network input is [" +
                 std::to_string(network.input.channels) + "," +
@@ -25,32 +26,44 @@ RunResult run_simulation(const RunSettings& settings, const ProgressCallback& pr
   if (dataset.size() < settings.images)
     throw Error("workload.images: " + std::to_string(settings.images) + " requested but " +
                 dataset.directory + " holds " + std::to_string(dataset.size()) + " test images");
+}
+
+// Simulates one platform to the end; `fill` reads what it needs off the top.
+template <typename Fill>
+void simulate(const AcceleratorParams& params, const Network& network, const Dataset& dataset,
+              const std::function<void(size_t)>& progress, Fill fill) {
+  fresh_simulation_context();
+  Accelerator top("lvsim", params, network, dataset, progress);
+  sc_core::sc_start();
+  if (top.controller.error()) std::rethrow_exception(top.controller.error());
+  fill(top);
+}
+
+}  // namespace
+
+double RunResult::accuracy() const {
+  if (trials.empty() || images == 0) return 0.0;
+  double sum = 0.0;
+  for (const TrialResult& trial : trials) sum += static_cast<double>(trial.correct) / images;
+  return sum / trials.size();
+}
+
+double RunResult::baseline_accuracy() const {
+  if (baseline_predictions.empty()) return accuracy();
+  uint64_t correct = 0;
+  for (size_t i = 0; i < baseline_predictions.size(); ++i)
+    correct += baseline_predictions[i] == labels[i];
+  return static_cast<double>(correct) / baseline_predictions.size();
+}
+
+RunResult run_simulation(const RunSettings& settings, const ProgressCallback& progress) {
+  const auto start = std::chrono::steady_clock::now();
+  const Network network = Network::load(settings.network_path);
+  const Dataset dataset =
+      load_test_set(settings.dataset, settings.data_dir, repo_dir(), settings.images);
+  check_workload(settings, network, dataset);
 
   RunResult result;
-  {
-    fresh_simulation_context();
-    const size_t total = settings.images;
-    Accelerator top("lvsim", settings.accelerator, network, dataset, [&](size_t done) {
-      if (progress) progress(done, total);
-    });
-    sc_core::sc_start();
-    if (top.controller.error()) std::rethrow_exception(top.controller.error());
-
-    result.params = top.params();
-    result.clock_period_ns = top.params().clock_period().to_seconds() * 1e9;
-    result.simulated_ns = sc_core::sc_time_stamp().to_seconds() * 1e9;
-    result.load_ns = top.controller.stats().load_time.to_seconds() * 1e9;
-    result.inference_ns = top.controller.stats().inference_time.to_seconds() * 1e9;
-    result.dram = top.dram.stats();
-    result.weight_sram = top.weight_sram.stats();
-    result.activation_buffer = top.activation_buffer.stats();
-    result.mac_array = top.mac_array.stats();
-    result.controller = top.controller.stats();
-    result.predictions = top.controller.predictions();
-    result.logits = top.controller.logits();
-    result.weight_bytes = top.layout().total_bytes;
-    result.host_threads = top.mac_array.host_threads();
-  }
   result.network_name = network.name;
   result.network_path = settings.network_path;
   result.dataset = dataset.name;
@@ -58,10 +71,63 @@ RunResult run_simulation(const RunSettings& settings, const ProgressCallback& pr
   result.reference_accuracy = network.reference_accuracy;
   result.macs_per_image = network.macs_per_image();
   result.parameters = network.parameter_count();
-  result.images = result.controller.images;
-  result.correct = result.controller.correct;
-  result.wall_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.labels = dataset.labels;
+  result.images = settings.images;
+
+  const WeightSramParams& sram = settings.accelerator.weight_sram;
+  const double p = make_fault_model(sram.fault_model)->probability(sram.vdd_v);
+  result.faults_possible = p > 0.0 && (sram.read_faults || sram.weak_cells);
+  const size_t runs = static_cast<size_t>(settings.trials) + (result.faults_possible ? 1 : 0);
+  const size_t total = runs * settings.images;
+  size_t finished = 0;
+  auto report = [&](size_t done) {
+    if (progress) progress(finished + done, total);
+  };
+
+  if (result.faults_possible) {
+    const auto baseline_start = std::chrono::steady_clock::now();
+    AcceleratorParams fault_free = settings.accelerator;
+    fault_free.weight_sram.read_faults = false;
+    fault_free.weight_sram.weak_cells = false;
+    simulate(fault_free, network, dataset, report,
+             [&](Accelerator& top) { result.baseline_predictions = top.controller.predictions(); });
+    finished += settings.images;
+    result.baseline_wall_seconds = seconds_since(baseline_start);
+  }
+
+  for (int trial = 0; trial < settings.trials; ++trial) {
+    AcceleratorParams params = settings.accelerator;
+    params.weight_sram.trial = static_cast<uint64_t>(trial);
+    simulate(params, network, dataset, report, [&](Accelerator& top) {
+      TrialResult t;
+      t.correct = top.controller.stats().correct;
+      t.predictions = top.controller.predictions();
+      t.faulty_bits_after_image = top.weight_sram.faulty_bits_after_pass();
+      t.faulty_bits_after_image.resize(settings.images, t.faulty_bits_after_image.empty()
+                                                            ? 0
+                                                            : t.faulty_bits_after_image.back());
+      t.weight_sram = top.weight_sram.stats();
+      result.trials.push_back(std::move(t));
+      if (trial != 0) return;
+      result.params = top.params();
+      result.read_fault_probability = top.weight_sram.read_fault_probability();
+      result.weak_cell_fraction = top.weight_sram.weak_cell_fraction();
+      result.clock_period_ns = top.params().clock_period().to_seconds() * 1e9;
+      result.simulated_ns = sc_core::sc_time_stamp().to_seconds() * 1e9;
+      result.load_ns = top.controller.stats().load_time.to_seconds() * 1e9;
+      result.inference_ns = top.controller.stats().inference_time.to_seconds() * 1e9;
+      result.dram = top.dram.stats();
+      result.weight_sram = top.weight_sram.stats();
+      result.activation_buffer = top.activation_buffer.stats();
+      result.mac_array = top.mac_array.stats();
+      result.controller = top.controller.stats();
+      result.logits = top.controller.logits();
+      result.weight_bytes = top.layout().total_bytes;
+      result.host_threads = top.mac_array.host_threads();
+    });
+    finished += settings.images;
+  }
+  result.wall_seconds = seconds_since(start);
   return result;
 }
 

@@ -1,5 +1,7 @@
-// One simulation run: load the workload, build the platform from the
-// settings, simulate, and gather every module's statistics.
+// One experiment: load the workload, then per trial build the platform from the
+// settings, simulate and gather every module's statistics. When faults are
+// possible, a fault-free baseline of the same images is simulated first, so
+// every window of the accuracy curve has its own fault-free reference.
 #pragma once
 
 #include <functional>
@@ -11,6 +13,14 @@
 
 namespace lvsim {
 
+// What differs from trial to trial: the fault streams and what they did.
+struct TrialResult {
+  uint64_t correct = 0;
+  std::vector<uint8_t> predictions;
+  std::vector<uint64_t> faulty_bits_after_image;  // stored bits differing from the golden copy
+  WeightSramStats weight_sram;
+};
+
 struct RunResult {
   // Workload
   std::string network_name;
@@ -21,18 +31,23 @@ struct RunResult {
   uint64_t macs_per_image = 0;
   size_t parameters = 0;
   uint64_t weight_bytes = 0;
+  std::vector<uint8_t> labels;
 
-  // Accuracy
-  uint64_t images = 0;
-  uint64_t correct = 0;
-  double accuracy() const { return images ? static_cast<double>(correct) / images : 0.0; }
-  std::vector<uint8_t> predictions;
-  std::vector<float> logits;  // [image][class]
+  // Accuracy, over all trials
+  uint64_t images = 0;  // per trial
+  std::vector<TrialResult> trials;
+  bool faults_possible = false;
+  std::vector<uint8_t> baseline_predictions;  // fault-free; empty if no faults are possible
+  double accuracy() const;                    // mean over trials
+  double baseline_accuracy() const;           // fault-free accuracy of the same images
+  std::vector<float> logits;                  // trial 0, [image][class]
 
-  // Simulated hardware
+  // Simulated hardware (trial 0; timing does not depend on the faults)
   AcceleratorParams params;
+  double read_fault_probability = 0.0;
+  double weak_cell_fraction = 0.0;
   double clock_period_ns = 0.0;
-  double simulated_ns = 0.0;  // whole run: weight load + all images
+  double simulated_ns = 0.0;  // whole run: initial weight load + all images + refreshes
   double load_ns = 0.0;
   double inference_ns = 0.0;
   DramStats dram;
@@ -42,10 +57,12 @@ struct RunResult {
   ControllerStats controller;
 
   // Host
-  double wall_seconds = 0.0;
+  double wall_seconds = 0.0;           // everything, baseline included
+  double baseline_wall_seconds = 0.0;  // the fault-free baseline alone
   int host_threads = 0;
 };
 
+// done/total count images over all trials (and the baseline).
 using ProgressCallback = std::function<void(size_t done, size_t total)>;
 
 RunResult run_simulation(const RunSettings& settings, const ProgressCallback& progress);

@@ -197,3 +197,61 @@ TEST_CASE("a network file with a broken topology is rejected", "[network]") {
   expect_error(R"([{"type":"conv2d","name":"c","in":2,"out":3,"kernel":3,"padding":1}])",
                "must produce a vector");
 }
+
+TEST_CASE("patched parameters give each image exactly the weights it read", "[layers][network]") {
+  test::ScratchDir dir;
+  const TinyNet tiny(5);
+  test::write_bytes(dir.file("tiny.safetensors"), tiny.file(kTinyLayers));
+  const Network net = Network::load(dir.file("tiny.safetensors"));
+  const size_t conv = 0, fc = 5;
+
+  // conv weight 5 and bias 1 change at images 1 and 2; fc weight 7 and bias 3 at image 0 and 2.
+  LayerPatch conv_patch;
+  conv_patch.weight_count = net.layers[conv].weights.size();
+  conv_patch.index = {5, static_cast<uint32_t>(conv_patch.weight_count + 1)};
+  conv_patch.start_values = {net.layers[conv].weights[5], net.layers[conv].bias[1]};
+  conv_patch.changes = {{1, 0, 3.5f}, {2, 1, -2.0f}};
+  LayerPatch fc_patch;
+  fc_patch.weight_count = net.layers[fc].weights.size();
+  fc_patch.index = {7, static_cast<uint32_t>(fc_patch.weight_count + 3)};
+  fc_patch.start_values = {net.layers[fc].weights[7], net.layers[fc].bias[3]};
+  fc_patch.changes = {{0, 0, 100.0f}, {2, 1, 0.25f}, {2, 0, -1.0f}};
+
+  Network zeroed = net;
+  zeroed.layers[conv].weights[5] = 0;
+  zeroed.layers[conv].bias[1] = 0;
+  zeroed.layers[fc].weights[7] = 0;
+  zeroed.layers[fc].bias[3] = 0;
+
+  std::mt19937 rng(9);
+  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  const int images = 3;
+  std::vector<float> inputs(32 * images);
+  for (float& v : inputs) v = u(rng);
+
+  std::vector<const LayerPatch*> patches(net.layers.size(), nullptr);
+  patches[conv] = &conv_patch;
+  patches[fc] = &fc_patch;
+  ChunkBuffers buffers;
+  const float* patched =
+      forward_chunk(zeroed, own_parameters(zeroed), inputs.data(), images, buffers, &patches);
+  std::vector<float> got(patched, patched + 4 * images);
+
+  // Each image alone, with its weights written into a copy of the network.
+  const float conv_w5[] = {net.layers[conv].weights[5], 3.5f, 3.5f};
+  const float conv_b1[] = {net.layers[conv].bias[1], net.layers[conv].bias[1], -2.0f};
+  const float fc_w7[] = {100.0f, 100.0f, -1.0f};
+  const float fc_b3[] = {net.layers[fc].bias[3], net.layers[fc].bias[3], 0.25f};
+  for (int n = 0; n < images; ++n) {
+    Network own = net;
+    own.layers[conv].weights[5] = conv_w5[n];
+    own.layers[conv].bias[1] = conv_b1[n];
+    own.layers[fc].weights[7] = fc_w7[n];
+    own.layers[fc].bias[3] = fc_b3[n];
+    ChunkBuffers single;
+    const float* expected =
+        forward_chunk(own, own_parameters(own), inputs.data() + 32 * n, 1, single);
+    for (int j = 0; j < 4; ++j)
+      CHECK(got[n * 4 + j] == Approx(expected[j]).epsilon(1e-5).margin(1e-5));
+  }
+}

@@ -39,7 +39,8 @@ void check_against_pytorch(const std::string& network, const std::string& datase
   CHECK(worst < 1e-4);
 
   size_t mismatches = 0;
-  for (size_t n = 0; n < 10000; ++n) mismatches += result.predictions[n] != predictions[n];
+  for (size_t n = 0; n < 10000; ++n)
+    mismatches += result.trials[0].predictions[n] != predictions[n];
   CHECK(mismatches == 0);
   CHECK(result.accuracy() ==
         Approx(std::stod(golden.metadata_value("test_accuracy"))).margin(1e-6));

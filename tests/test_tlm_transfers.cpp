@@ -17,6 +17,8 @@ namespace {
 struct TestInitiator : sc_core::sc_module {
   tlm_utils::simple_initiator_socket<TestInitiator> to_dram{"to_dram"};
   tlm_utils::simple_initiator_socket<TestInitiator> to_sram{"to_sram"};
+  // Stands in for the MAC array on the SRAM's second port (DMI invalidations).
+  tlm_utils::simple_initiator_socket<TestInitiator> to_sram_array{"to_sram_array"};
   explicit TestInitiator(const sc_core::sc_module_name& name) : sc_module(name) {}
 
   static tlm::tlm_response_status transfer(tlm_utils::simple_initiator_socket<TestInitiator>& s,
@@ -49,6 +51,7 @@ TEST_CASE("a DMA burst moves the right bytes DRAM -> SRAM with the modelled late
   TestInitiator dma("dma");
   dma.to_dram.bind(dram.socket);
   dma.to_sram.bind(sram.dma_socket);
+  dma.to_sram_array.bind(sram.array_socket);
 
   std::vector<uint8_t> golden(4096);
   std::iota(golden.begin(), golden.end(), 0);  // 0, 1, ..., 255, 0, 1, ...
@@ -95,6 +98,7 @@ TEST_CASE("an access outside a memory is an address error, and the initiator say
   sram_params.capacity_bytes = 64;
   WeightSram sram("sram", sram_params);
   dma.to_sram.bind(sram.dma_socket);
+  dma.to_sram_array.bind(sram.array_socket);
 
   std::vector<unsigned char> buffer(128);
   sc_core::sc_time delay = sc_core::SC_ZERO_TIME;

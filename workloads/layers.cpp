@@ -77,6 +77,66 @@ void linear_forward(const Layer& layer, const float* weights, const float* bias,
   y.colwise() += ConstVectorMap(bias, out_features);
 }
 
+namespace {
+
+// Calls visit(image, entry values) for each image with the patch's values as
+// that image read them.
+template <typename Visit>
+void for_each_image(const LayerPatch& patch, int images, std::vector<float>& current, Visit visit) {
+  current = patch.start_values;
+  size_t next = 0;
+  for (int image = 0; image < images; ++image) {
+    for (; next < patch.changes.size() && patch.changes[next].image == static_cast<uint32_t>(image);
+         ++next)
+      current[patch.changes[next].entry] = patch.changes[next].value;
+    visit(image, current);
+  }
+}
+
+}  // namespace
+
+void conv2d_patch(const Layer& layer, const LayerPatch& patch, const float* columns, int images,
+                  float* out) {
+  const size_t depth = static_cast<size_t>(layer.gemm_depth());
+  const size_t rows = static_cast<size_t>(layer.gemm_rows());
+  const size_t positions = static_cast<size_t>(layer.gemm_positions());
+  std::vector<float> current;
+  for_each_image(patch, images, current, [&](int image, const std::vector<float>& values) {
+    const size_t first = static_cast<size_t>(image) * positions;
+    for (size_t e = 0; e < patch.index.size(); ++e) {
+      const float value = values[e];
+      const size_t index = patch.index[e];
+      if (index >= patch.weight_count) {
+        const size_t channel = index - patch.weight_count;
+        for (size_t p = first; p < first + positions; ++p) out[p * rows + channel] += value;
+      } else {
+        const size_t channel = index / depth, k = index % depth;
+        for (size_t p = first; p < first + positions; ++p)
+          out[p * rows + channel] += value * columns[p * depth + k];
+      }
+    }
+  });
+}
+
+void linear_patch(const Layer& layer, const LayerPatch& patch, const float* in, int images,
+                  float* out) {
+  const size_t in_features = layer.input.size();
+  const size_t out_features = static_cast<size_t>(layer.output.channels);
+  std::vector<float> current;
+  for_each_image(patch, images, current, [&](int image, const std::vector<float>& values) {
+    const float* x = in + static_cast<size_t>(image) * in_features;
+    float* y = out + static_cast<size_t>(image) * out_features;
+    for (size_t e = 0; e < patch.index.size(); ++e) {
+      const float value = values[e];
+      const size_t index = patch.index[e];
+      if (index >= patch.weight_count)
+        y[index - patch.weight_count] += value;
+      else
+        y[index / in_features] += value * x[index % in_features];
+    }
+  });
+}
+
 void relu_forward(float* data, size_t count) {
   for (size_t i = 0; i < count; ++i) data[i] = std::max(data[i], 0.0f);
 }

@@ -48,12 +48,34 @@ struct Layer {
   uint64_t macs_per_image() const;
 };
 
+// Per-image corrections to a layer computed with some parameters zeroed: the
+// values those parameters really had for each image of a chunk. Index i < the
+// weight count names weight i, else bias i - weight count. Image n uses the
+// start values updated by every change with image <= n.
+struct LayerPatch {
+  struct Change {
+    uint32_t image;  // within the chunk
+    uint32_t entry;  // index into `index`
+    float value;
+  };
+  std::vector<uint32_t> index;      // parameters patched, ascending
+  std::vector<float> start_values;  // their values before the chunk's first image
+  std::vector<Change> changes;      // ordered by image
+  size_t weight_count = 0;          // weights of the layer (biases follow)
+};
+
 // conv2d over `images` HWC tensors; `columns` is reusable scratch for im2col.
 void conv2d_forward(const Layer& layer, const float* weights, const float* bias, const float* in,
                     int images, float* out, std::vector<float>& columns);
 void linear_forward(const Layer& layer, const float* weights, const float* bias, const float* in,
                     int images, float* out);
 void relu_forward(float* data, size_t count);
+// Adds the patch's parameters to a conv2d / linear output computed with them
+// zeroed. `columns` / `in` are what the forward call used.
+void conv2d_patch(const Layer& layer, const LayerPatch& patch, const float* columns, int images,
+                  float* out);
+void linear_patch(const Layer& layer, const LayerPatch& patch, const float* in, int images,
+                  float* out);
 void maxpool_forward(const Layer& layer, const float* in, int images, float* out);
 
 }  // namespace lvsim

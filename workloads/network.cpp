@@ -173,7 +173,8 @@ std::vector<LayerParameters> own_parameters(const Network& network) {
 }
 
 const float* forward_chunk(const Network& network, const std::vector<LayerParameters>& parameters,
-                           const float* inputs, int images, ChunkBuffers& buffers) {
+                           const float* inputs, int images, ChunkBuffers& buffers,
+                           const std::vector<const LayerPatch*>* patches) {
   const size_t capacity = network.max_activation_size() * static_cast<size_t>(images);
   buffers.ping.resize(capacity);
   buffers.pong.resize(capacity);
@@ -184,13 +185,16 @@ const float* forward_chunk(const Network& network, const std::vector<LayerParame
   for (size_t i = 0; i < network.layers.size(); ++i) {
     const Layer& layer = network.layers[i];
     const size_t count = layer.input.size() * static_cast<size_t>(images);
+    const LayerPatch* patch = patches ? (*patches)[i] : nullptr;
     switch (layer.kind) {
       case LayerKind::kConv2d:
         conv2d_forward(layer, parameters[i].weights, parameters[i].bias, in, images, next,
                        buffers.columns);
+        if (patch) conv2d_patch(layer, *patch, buffers.columns.data(), images, next);
         break;
       case LayerKind::kLinear:
         linear_forward(layer, parameters[i].weights, parameters[i].bias, in, images, next);
+        if (patch) linear_patch(layer, *patch, in, images, next);
         break;
       case LayerKind::kMaxPool:
         maxpool_forward(layer, in, images, next);

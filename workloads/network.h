@@ -46,9 +46,12 @@ struct ChunkBuffers {
 
 // Runs every layer on `images` inputs (HWC floats, back to back) with the given
 // parameters (one entry per layer) and returns the logits, [images][classes],
-// which live in `buffers` until the next call.
+// which live in `buffers` until the next call. `patches`, when given, holds one
+// entry per layer (null: none) whose parameters are zero in `parameters` and
+// take per-image values from the patch.
 const float* forward_chunk(const Network& network, const std::vector<LayerParameters>& parameters,
-                           const float* inputs, int images, ChunkBuffers& buffers);
+                           const float* inputs, int images, ChunkBuffers& buffers,
+                           const std::vector<const LayerPatch*>* patches = nullptr);
 
 // The network's own parameters, for forward_chunk.
 std::vector<LayerParameters> own_parameters(const Network& network);
