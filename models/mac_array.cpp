@@ -96,6 +96,7 @@ uint64_t MacArray::report_weight_reads(size_t region_index, int images) {
   changes.clear();
   reads.changes = &changes;
   uint64_t cycles = 0;
+  size_t weight_changes = 0;
   for (const auto& [address, words] : {std::pair{region.weight_address, region.weight_words},
                                        std::pair{region.bias_address, region.bias_words}}) {
     tlm::tlm_generic_payload trans;
@@ -110,10 +111,12 @@ uint64_t MacArray::report_weight_reads(size_t region_index, int images) {
     trans.clear_extension(&reads);
     check_response(trans, name());
     cycles += static_cast<uint64_t>(sram_time / params_.clock_period);
+    if (address == region.weight_address) weight_changes = changes.size();
   }
-  // Weight and bias changes each come in pass order; the epochs need one order.
-  std::stable_sort(changes.begin(), changes.end(),
-                   [](const WordChange& a, const WordChange& b) { return a.pass < b.pass; });
+  // Weight and bias changes each come in pass order; merge them into one order.
+  std::inplace_merge(changes.begin(), changes.begin() + static_cast<std::ptrdiff_t>(weight_changes),
+                     changes.end(),
+                     [](const WordChange& a, const WordChange& b) { return a.pass < b.pass; });
   return cycles;
 }
 
@@ -139,15 +142,38 @@ void MacArray::infer(uint64_t input_address, uint64_t output_address, int images
   sync_weights();  // before this stage's reads change the array
   if (activations_dmi_ == nullptr)
     activations_dmi_ = dmi_pointer(activation_socket, "activation buffer");
+  const float* inputs = reinterpret_cast<const float*>(activations_dmi_ + input_address);
+  float* logits = reinterpret_cast<float*>(activations_dmi_ + output_address);
+
+  // Reads are reported, and computed, epoch by epoch: the change logs of an
+  // epoch stay small however dense the faults, and fault-free epochs grow to
+  // the whole stage.
+  std::vector<uint64_t> sram_cycles(layout_.regions.size(), 0);
+  for (int first = 0; first < images;) {
+    const int count = std::min(epoch_images_, images - first);
+    for (size_t i = 0; i < layout_.regions.size(); ++i)
+      sram_cycles[i] += report_weight_reads(i, count);
+    switch (compute_epoch(inputs, first, count, logits)) {
+      case EpochKind::kUnchanged:
+        epoch_images_ = std::min(2 * epoch_images_, kMaxEpochImages);
+        break;
+      case EpochKind::kSparse:
+        epoch_images_ = kEpochImages;
+        break;
+      case EpochKind::kDense:
+        epoch_images_ = 1;
+        break;
+    }
+    first += count;
+  }
 
   uint64_t busy_cycles = 0;
   for (size_t i = 0; i < layout_.regions.size(); ++i) {
     const WeightRegion& region = layout_.regions[i];
     LayerStats& layer_stats = stats_.layers[i];
     const uint64_t compute_cycles = layer_stats.timing.cycles * images;
-    const uint64_t sram_cycles = report_weight_reads(i, images);
     const uint64_t buffer_cycles = report_activation_traffic(network_.layers[region.layer], images);
-    const uint64_t layer_cycles = std::max({compute_cycles, sram_cycles, buffer_cycles});
+    const uint64_t layer_cycles = std::max({compute_cycles, sram_cycles[i], buffer_cycles});
     layer_stats.cycles += layer_cycles;
     layer_stats.weight_words_read += region.words() * images;
     stats_.compute_cycles += compute_cycles;
@@ -157,9 +183,6 @@ void MacArray::infer(uint64_t input_address, uint64_t output_address, int images
   stats_.busy_cycles += busy_cycles;
   stats_.images += images;
   delay += params_.clock_period * static_cast<double>(busy_cycles);
-
-  compute(reinterpret_cast<const float*>(activations_dmi_ + input_address), images,
-          reinterpret_cast<float*>(activations_dmi_ + output_address));
 }
 
 std::vector<LayerParameters> MacArray::working_parameters() {
@@ -168,17 +191,6 @@ std::vector<LayerParameters> MacArray::working_parameters() {
     parameters[region.layer] = {working_.data() + region.weight_address / sizeof(float),
                                 working_.data() + region.bias_address / sizeof(float)};
   return parameters;
-}
-
-void MacArray::compute(const float* inputs, int images, float* logits) {
-  bool changed = false;
-  for (const auto& changes : changes_) changed |= !changes.empty();
-  if (!changed) {
-    compute_chunks(inputs, 0, images, logits, nullptr);
-    return;
-  }
-  for (int first = 0; first < images; first += kEpochImages)
-    compute_epoch(inputs, first, std::min(kEpochImages, images - first), logits);
 }
 
 void MacArray::compute_chunks(const float* inputs, int first, int count, float* logits,
@@ -224,28 +236,22 @@ float as_float(uint32_t bits) {
 
 }  // namespace
 
-void MacArray::compute_epoch(const float* inputs, int first, int count, float* logits) {
-  const uint32_t pass_begin = static_cast<uint32_t>(first);
-  const uint32_t pass_end = static_cast<uint32_t>(first + count);
-  // Each region's changes made by this epoch's reads.
-  std::vector<std::pair<const WordChange*, const WordChange*>> epoch(layout_.regions.size());
+MacArray::EpochKind MacArray::compute_epoch(const float* inputs, int first, int count,
+                                            float* logits) {
+  // The changes this epoch's reads made, per region; passes count from 0.
+  bool changed = false;
+  for (const auto& changes : changes_) changed |= !changes.empty();
+  if (!changed) {
+    compute_chunks(inputs, first, count, logits, nullptr);
+    return EpochKind::kUnchanged;
+  }
+  // Cost of the corrections, bounded by counting every change as a distinct word.
   double correction_macs = 0.0;
   size_t corrected_words = 0;
-  std::vector<std::vector<uint32_t>> changed_words(layout_.regions.size());
   for (size_t i = 0; i < layout_.regions.size(); ++i) {
-    const std::vector<WordChange>& changes = changes_[i];
-    const auto by_pass = [](const WordChange& c, uint32_t pass) { return c.pass < pass; };
-    const auto begin = std::lower_bound(changes.begin(), changes.end(), pass_begin, by_pass);
-    const auto end = std::lower_bound(begin, changes.end(), pass_end, by_pass);
-    epoch[i] = {changes.data() + (begin - changes.begin()),
-                changes.data() + (end - changes.begin())};
-    std::vector<uint32_t>& words = changed_words[i];
-    for (auto c = begin; c != end; ++c) words.push_back(c->word);
-    std::sort(words.begin(), words.end());
-    words.erase(std::unique(words.begin(), words.end()), words.end());
-    correction_macs += static_cast<double>(words.size()) *
+    correction_macs += static_cast<double>(changes_[i].size()) *
                        network_.layers[layout_.regions[i].layer].gemm_positions();
-    corrected_words += words.size();
+    corrected_words += changes_[i].size();
   }
 
   // Many changes: recompute image by image with the weights each one read.
@@ -254,22 +260,30 @@ void MacArray::compute_epoch(const float* inputs, int first, int count, float* l
     const size_t input_size = network_.input.size();
     const size_t classes = static_cast<size_t>(network_.classes());
     const std::vector<LayerParameters> parameters = working_parameters();
-    std::vector<const WordChange*> cursor(epoch.size());
-    for (size_t i = 0; i < epoch.size(); ++i) cursor[i] = epoch[i].first;
-    for (int image = first; image < first + count; ++image) {
-      for (size_t i = 0; i < epoch.size(); ++i)
-        for (; cursor[i] != epoch[i].second && cursor[i]->pass == static_cast<uint32_t>(image);
+    std::vector<size_t> cursor(changes_.size(), 0);
+    for (int pass = 0; pass < count; ++pass) {
+      for (size_t i = 0; i < changes_.size(); ++i)
+        for (; cursor[i] < changes_[i].size() &&
+               changes_[i][cursor[i]].pass == static_cast<uint32_t>(pass);
              ++cursor[i])
-          working_[cursor[i]->word] = as_float(cursor[i]->value);
+          working_[changes_[i][cursor[i]].word] = as_float(changes_[i][cursor[i]].value);
+      const int image = first + pass;
       const float* image_logits =
           forward_chunk(network_, parameters, inputs + input_size * image, 1, thread_buffers_[0]);
       std::copy(image_logits, image_logits + classes, logits + classes * image);
     }
-    return;
+    return EpochKind::kDense;
   }
 
   // Few changes: zero the changed weights, one GEMM per chunk, and per-image
   // corrections with the values each image read.
+  std::vector<std::vector<uint32_t>> changed_words(layout_.regions.size());
+  for (size_t i = 0; i < layout_.regions.size(); ++i) {
+    std::vector<uint32_t>& words = changed_words[i];
+    for (const WordChange& c : changes_[i]) words.push_back(c.word);
+    std::sort(words.begin(), words.end());
+    words.erase(std::unique(words.begin(), words.end()), words.end());
+  }
   const int chunks = (count + kChunkImages - 1) / kChunkImages;
   std::vector<std::vector<LayerPatch>> patches(layout_.regions.size());
   std::vector<std::vector<float>> final_values(layout_.regions.size());
@@ -286,14 +300,15 @@ void MacArray::compute_epoch(const float* inputs, int first, int count, float* l
           word >= bias_first ? region.weight_words + (word - bias_first) : word - weight_first));
       values.push_back(working_[word]);
     }
-    const WordChange* c = epoch[i].first;
+    const WordChange* c = changes_[i].data();
+    const WordChange* const end = c + changes_[i].size();
     for (int chunk = 0; chunk < chunks; ++chunk) {
       LayerPatch patch;
       patch.index = index;
       patch.weight_count = region.weight_words;
       patch.start_values = values;
-      const uint32_t chunk_first = pass_begin + static_cast<uint32_t>(chunk * kChunkImages);
-      for (; c != epoch[i].second && c->pass < chunk_first + kChunkImages; ++c) {
+      const uint32_t chunk_first = static_cast<uint32_t>(chunk * kChunkImages);
+      for (; c != end && c->pass < chunk_first + kChunkImages; ++c) {
         const uint32_t entry = static_cast<uint32_t>(
             std::lower_bound(words.begin(), words.end(), c->word) - words.begin());
         values[entry] = as_float(c->value);
@@ -309,6 +324,7 @@ void MacArray::compute_epoch(const float* inputs, int first, int count, float* l
   for (size_t i = 0; i < layout_.regions.size(); ++i)
     for (size_t e = 0; e < changed_words[i].size(); ++e)
       working_[changed_words[i][e]] = final_values[i][e];
+  return EpochKind::kSparse;
 }
 
 }  // namespace lvsim

@@ -78,6 +78,7 @@ class MacArray : public sc_core::sc_module {
   // GEMM per chunk with the changed weights zeroed, plus per-image corrections
   // with the values each image read. Short epochs keep the corrections cheap.
   static constexpr int kEpochImages = 2 * kChunkImages;
+  static constexpr int kMaxEpochImages = 1 << 20;
 
   tlm_utils::simple_initiator_socket<MacArray> weight_socket;
   tlm_utils::simple_initiator_socket<MacArray> activation_socket;
@@ -101,10 +102,11 @@ class MacArray : public sc_core::sc_module {
   void sync_weights();
   uint64_t report_weight_reads(size_t region_index, int images);
   uint64_t report_activation_traffic(const Layer& layer, int images);
-  void compute(const float* inputs, int images, float* logits);
+  enum class EpochKind { kUnchanged, kSparse, kDense };
   void compute_chunks(const float* inputs, int first, int count, float* logits,
                       const std::vector<std::vector<LayerPatch>>* patches);
-  void compute_epoch(const float* inputs, int first, int count, float* logits);
+  // Computes images [first, first + count) from this epoch's change logs.
+  EpochKind compute_epoch(const float* inputs, int first, int count, float* logits);
   std::vector<LayerParameters> working_parameters();
 
   MacArrayParams params_;
@@ -117,7 +119,8 @@ class MacArray : public sc_core::sc_module {
   // every DMA write (DMI invalidation) and updated from the read change logs.
   std::vector<float> working_;
   bool working_stale_ = true;
-  std::vector<std::vector<WordChange>> changes_;  // per region, this stage's reads
+  std::vector<std::vector<WordChange>> changes_;  // per region, this epoch's reads
+  int epoch_images_ = 1;                          // grows while reads change nothing
   std::vector<ChunkBuffers> thread_buffers_;
   std::vector<float> padded_inputs_;
 };

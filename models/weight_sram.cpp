@@ -109,12 +109,17 @@ void WeightSram::apply_faults(uint64_t word, uint64_t mask, uint32_t pass, uint6
   stats_.ecc_corrected += outcome.corrected;
   stats_.ecc_uncorrectable += outcome.uncorrectable;
   if (outcome.data == data && outcome.check == check) return;
-  const int before = faulty_bits_of(word);
-  std::memcpy(memory_.data() + word * 4, &outcome.data, 4);
-  if (!check_.empty()) check_[word] = outcome.check;
-  if (faulty_delta_.size() <= access) faulty_delta_.resize(access + 1, 0);
-  faulty_delta_[access] += faulty_bits_of(word) - before;
+  const uint32_t reference = written_[word];
+  int delta = __builtin_popcount(outcome.data ^ reference) - __builtin_popcount(data ^ reference);
+  if (!check_.empty()) {
+    const uint8_t reference_check = mitigation_->encode(reference);
+    delta += __builtin_popcount(outcome.check ^ reference_check) -
+             __builtin_popcount(check ^ reference_check);
+    check_[word] = outcome.check;
+  }
+  faulty_delta_[access] += delta;
   if (outcome.data != data) {
+    std::memcpy(memory_.data() + word * 4, &outcome.data, 4);
     stats_.words_changed += 1;
     if (changes) changes->push_back({pass, static_cast<uint32_t>(word), outcome.data});
   }
@@ -135,6 +140,7 @@ void WeightSram::read_passes(uint64_t first_word, uint64_t words, uint32_t passe
 
   for (uint32_t pass = 0; pass < passes; ++pass) {
     const uint64_t access = region_passes++;
+    if (faulty_delta_.size() <= access) faulty_delta_.resize(access + 1, 0);
     pending_.clear();
     if (read_p_ > 0.0) {
       FaultRng rng(params_.seed, params_.trial, first_word, access);
@@ -165,7 +171,6 @@ void WeightSram::read_passes(uint64_t first_word, uint64_t words, uint32_t passe
       for (; i < pending_.size() && pending_[i].first == word; ++i) mask |= pending_[i].second;
       apply_faults(word, mask, pass, access, changes);
     }
-    if (faulty_delta_.size() <= access) faulty_delta_.resize(access + 1, 0);
   }
   next_pass_ = std::max(next_pass_, region_passes);
 }
@@ -199,7 +204,7 @@ void WeightSram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& 
       return;
     }
     read_passes(address / 4, words, reads->passes, reads->changes);
-    const uint64_t cycles = burst_cycles(words * reads->passes);
+    const uint64_t cycles = burst_cycles(words) * reads->passes;  // one burst per pass
     stats_.words_read += words * reads->passes;
     stats_.read_bursts += reads->passes;
     stats_.busy_cycles += cycles;

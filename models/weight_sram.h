@@ -14,7 +14,8 @@
 // changed it, so each image computes with exactly the weights it read.
 //
 // Timing: `banks` independent banks each deliver one word per cycle, so a burst
-// of W word reads costs ceil(W / banks) cycles plus the access latency.
+// of W word reads costs ceil(W / banks) cycles plus the access latency; each
+// image pass over a layer is one burst.
 #pragma once
 
 #include <tlm_utils/simple_target_socket.h>

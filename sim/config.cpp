@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "workloads/error.h"
 
@@ -105,10 +106,30 @@ Config Config::load(const std::string& file, const std::vector<std::string>& ove
     std::ifstream in(file);
     if (!in) throw Error(file + ": cannot open config file");
     try {
-      const po::parsed_options parsed = po::parse_config_file(in, description, false);
+      const po::parsed_options parsed = po::parse_config_file(in, description, true);
       for (const po::option& option : parsed.options) {
-        config.values_[option.string_key] = option.value.empty() ? "" : option.value.front();
-        config.sources_[option.string_key] = file;
+        const std::string value = option.value.empty() ? "" : option.value.front();
+        if (!option.unregistered) {
+          config.values_[option.string_key] = value;
+          config.sources_[option.string_key] = file;
+          continue;
+        }
+        const std::string prefix = "sweep.";
+        const std::string key =
+            option.string_key.substr(option.string_key.rfind(prefix, 0) == 0 ? prefix.size() : 0);
+        if (option.string_key.rfind(prefix, 0) != 0 || !config.values_.count(key))
+          throw Error(file + ": unrecognised option '" + option.string_key +
+                      "' (see `lvsim keys` for the valid keys)");
+        std::vector<std::string> values;
+        std::istringstream list(value);
+        for (std::string item; std::getline(list, item, ',');) {
+          const size_t begin = item.find_first_not_of(" \t"), end = item.find_last_not_of(" \t");
+          if (begin == std::string::npos)
+            throw Error(file + ": sweep." + key + " has an empty value");
+          values.push_back(item.substr(begin, end - begin + 1));
+        }
+        if (values.empty()) throw Error(file + ": sweep." + key + " lists no values");
+        config.sweep_axes_.emplace_back(key, values);
       }
     } catch (const po::error& e) {
       throw Error(file + ": " + e.what() + " (see `lvsim keys` for the valid keys)");

@@ -29,6 +29,10 @@ class Config {
   static Config load(const std::string& file, const std::vector<std::string>& overrides);
 
   const std::string& file() const { return file_; }
+  // Axes of a [sweep] section: "section.key = v1, v2, ..." lines, in file order.
+  const std::vector<std::pair<std::string, std::vector<std::string>>>& sweep_axes() const {
+    return sweep_axes_;
+  }
   const std::string& get(const std::string& key) const;
   const std::string& source(const std::string& key) const;
   const std::map<std::string, std::string>& values() const { return values_; }
@@ -42,6 +46,7 @@ class Config {
   [[noreturn]] void fail(const std::string& key, const std::string& expected) const;
 
   std::string file_;
+  std::vector<std::pair<std::string, std::vector<std::string>>> sweep_axes_;
   std::map<std::string, std::string> values_;
   std::map<std::string, std::string> sources_;
 };

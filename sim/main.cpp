@@ -1,5 +1,7 @@
 // lvsim: a cycle-approximate SystemC/TLM simulator of a DNN accelerator whose
 // weight SRAM runs at low voltage. See README.md for the tour.
+#include <malloc.h>
+
 #include <boost/program_options.hpp>
 #include <cstdlib>
 #include <iostream>
@@ -11,6 +13,7 @@
 #include "sim/progress.h"
 #include "sim/report.h"
 #include "sim/run.h"
+#include "sim/sweep.h"
 #include "workloads/error.h"
 
 namespace po = boost::program_options;
@@ -23,6 +26,7 @@ const char* const kUsage =
     "\n"
     "commands:\n"
     "  run     simulate one configuration and write a report\n"
+    "  sweep   run every point of a config's [sweep] grid (resumable)\n"
     "  bench   measure simulation speed (images/s) and peak memory\n"
     "  keys    list every configuration key with its default and meaning\n"
     "\n"
@@ -80,6 +84,8 @@ int command_run(int argc, char** argv) {
   apply_shorthands(vm, common);
 
   const Config config = Config::load(common.config_file, common.overrides);
+  if (!config.sweep_axes().empty())
+    throw Error(common.config_file + ": defines a [sweep] grid; run it with lvsim sweep");
   const RunSettings settings = settings_from(config);
   ProgressLine progress_line("images", !quiet && ProgressLine::stderr_is_terminal());
   const RunResult result = run_simulation(
@@ -91,6 +97,22 @@ int command_run(int argc, char** argv) {
   write_file_atomically(settings.out_dir + "/curve.csv", curve_csv(curve));
   write_file_atomically(report_path, report_json(result, curve, config).dump(2) + "\n");
   if (!quiet) print_summary(std::cout, result, curve, report_path);
+  return 0;
+}
+
+int command_sweep(int argc, char** argv) {
+  CommonOptions common;
+  SweepOptions sweep;
+  po::options_description options = common_options(common);
+  options.add_options()("out,o", po::value<std::string>(),
+                        "directory for the sweep's results (report.out_dir)")(
+      "quiet,q", po::bool_switch(&sweep.quiet), "no progress line and no summary");
+  const po::variables_map vm =
+      parse(argc, argv, options, "usage: lvsim sweep --config FILE [options]\n");
+  apply_shorthands(vm, common);
+  sweep.config_file = common.config_file;
+  sweep.overrides = common.overrides;
+  run_sweep(sweep);
   return 0;
 }
 
@@ -120,6 +142,10 @@ int command_keys() {
 
 int main(int argc, char** argv) {
   setenv("SYSC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+  // Eigen allocates its GEMM panels per call; keep freed blocks in the heap
+  // instead of returning them to the kernel, which would fault them in again.
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
   if (argc < 2) {
     std::cerr << kUsage;
     return 2;
@@ -128,6 +154,7 @@ int main(int argc, char** argv) {
   try {
     if (command == "run") return command_run(argc - 1, argv + 1);
     if (command == "bench") return command_bench(argc - 1, argv + 1);
+    if (command == "sweep") return command_sweep(argc - 1, argv + 1);
     if (command == "keys") return command_keys();
     if (command == "--help" || command == "-h" || command == "help") {
       std::cout << kUsage;
