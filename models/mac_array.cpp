@@ -46,7 +46,6 @@ MacArray::MacArray(const sc_core::sc_module_name& name, const MacArrayParams& pa
   Eigen::setNbThreads(1);  // parallelism is over image chunks, never inside a GEMM
   const int threads = params.host_threads > 0 ? params.host_threads : omp_get_max_threads();
   params_.host_threads = threads;
-  thread_buffers_.resize(static_cast<size_t>(threads));
   working_.assign(layout.total_bytes / sizeof(float), 0.0f);
   changes_.resize(layout.regions.size());
   weight_socket.register_invalidate_direct_mem_ptr(this, &MacArray::invalidate_weights);
@@ -157,9 +156,17 @@ void MacArray::infer(uint64_t input_address, uint64_t output_address, int images
       case EpochKind::kUnchanged:
         epoch_images_ = std::min(2 * epoch_images_, kMaxEpochImages);
         break;
-      case EpochKind::kSparse:
-        epoch_images_ = kEpochImages;
+      case EpochKind::kSparse: {
+        // Every image of an epoch corrects every word the epoch changed, so the
+        // correction work per image grows with the epoch: size the next one to
+        // keep it near kCorrectionBudget of an image's MACs.
+        const double per_pass = last_correction_macs_ / count;
+        const double budget = kCorrectionBudget * static_cast<double>(network_.macs_per_image());
+        const int fit = static_cast<int>(budget / std::max(per_pass, 1.0));
+        epoch_images_ = std::clamp(fit / kForwardChunkImages * kForwardChunkImages,
+                                   2 * kForwardChunkImages, kMaxEpochImages);
         break;
+      }
       case EpochKind::kDense:
         epoch_images_ = 1;
         break;
@@ -193,37 +200,20 @@ std::vector<LayerParameters> MacArray::working_parameters() {
   return parameters;
 }
 
-void MacArray::compute_chunks(const float* inputs, int first, int count, float* logits,
-                              const std::vector<std::vector<LayerPatch>>* patches) {
-  const std::vector<LayerParameters> parameters = working_parameters();
+void MacArray::compute_batch(const float* inputs, int first, int count, float* logits,
+                             const std::vector<std::vector<LayerPatch>>* patches) {
   const size_t input_size = network_.input.size();
   const size_t classes = static_cast<size_t>(network_.classes());
-  const int chunks = (count + kChunkImages - 1) / kChunkImages;
-  const int full_chunks = count / kChunkImages;
-  if (full_chunks < chunks) {  // zero-pad the short last chunk
-    padded_inputs_.assign(input_size * kChunkImages, 0.0f);
-    std::copy(inputs + input_size * (first + full_chunks * kChunkImages),
-              inputs + input_size * (first + count), padded_inputs_.begin());
+  std::vector<const std::vector<LayerPatch>*> layer_patches;
+  if (patches) {
+    layer_patches.assign(network_.layers.size(), nullptr);
+    for (size_t i = 0; i < layout_.regions.size(); ++i)
+      if (!(*patches)[i].empty()) layer_patches[layout_.regions[i].layer] = &(*patches)[i];
   }
-
-#pragma omp parallel for schedule(static, 1) num_threads(params_.host_threads)
-  for (int chunk = 0; chunk < chunks; ++chunk) {
-    ChunkBuffers& buffers = thread_buffers_[static_cast<size_t>(omp_get_thread_num())];
-    const bool padded = chunk == full_chunks;
-    const int chunk_first = first + chunk * kChunkImages;
-    const float* chunk_inputs = padded ? padded_inputs_.data() : inputs + input_size * chunk_first;
-    std::vector<const LayerPatch*> chunk_patches;
-    if (patches) {
-      chunk_patches.assign(network_.layers.size(), nullptr);
-      for (size_t i = 0; i < layout_.regions.size(); ++i)
-        if (!(*patches)[i].empty())
-          chunk_patches[layout_.regions[i].layer] = &(*patches)[i][static_cast<size_t>(chunk)];
-    }
-    const float* chunk_logits = forward_chunk(network_, parameters, chunk_inputs, kChunkImages,
-                                              buffers, patches ? &chunk_patches : nullptr);
-    const int valid = padded ? count - full_chunks * kChunkImages : kChunkImages;
-    std::copy(chunk_logits, chunk_logits + classes * valid, logits + classes * chunk_first);
-  }
+  const float* batch_logits =
+      forward_batch(network_, working_parameters(), inputs + input_size * first, count, buffers_,
+                    params_.host_threads, patches ? &layer_patches : nullptr);
+  std::copy(batch_logits, batch_logits + classes * count, logits + classes * first);
 }
 
 namespace {
@@ -242,24 +232,24 @@ MacArray::EpochKind MacArray::compute_epoch(const float* inputs, int first, int 
   bool changed = false;
   for (const auto& changes : changes_) changed |= !changes.empty();
   if (!changed) {
-    compute_chunks(inputs, first, count, logits, nullptr);
+    compute_batch(inputs, first, count, logits, nullptr);
     return EpochKind::kUnchanged;
   }
-  // Cost of the corrections, bounded by counting every change as a distinct word.
-  double correction_macs = 0.0;
+  // Cost of the corrections of fully-connected layers (convolutions run each
+  // image with its own weights instead), bounded by counting every change as a
+  // distinct word.
+  double& correction_macs = last_correction_macs_;
+  correction_macs = 0.0;
   size_t corrected_words = 0;
   for (size_t i = 0; i < layout_.regions.size(); ++i) {
-    correction_macs += static_cast<double>(changes_[i].size()) *
-                       network_.layers[layout_.regions[i].layer].gemm_positions();
+    if (network_.layers[layout_.regions[i].layer].kind == LayerKind::kLinear)
+      correction_macs += static_cast<double>(changes_[i].size());
     corrected_words += changes_[i].size();
   }
 
   // Many changes: recompute image by image with the weights each one read.
-  if (correction_macs > 0.25 * static_cast<double>(network_.macs_per_image()) ||
+  if (correction_macs > 0.05 * static_cast<double>(network_.macs_per_image()) ||
       corrected_words > (1u << 20)) {
-    const size_t input_size = network_.input.size();
-    const size_t classes = static_cast<size_t>(network_.classes());
-    const std::vector<LayerParameters> parameters = working_parameters();
     std::vector<size_t> cursor(changes_.size(), 0);
     for (int pass = 0; pass < count; ++pass) {
       for (size_t i = 0; i < changes_.size(); ++i)
@@ -267,10 +257,7 @@ MacArray::EpochKind MacArray::compute_epoch(const float* inputs, int first, int 
                changes_[i][cursor[i]].pass == static_cast<uint32_t>(pass);
              ++cursor[i])
           working_[changes_[i][cursor[i]].word] = as_float(changes_[i][cursor[i]].value);
-      const int image = first + pass;
-      const float* image_logits =
-          forward_chunk(network_, parameters, inputs + input_size * image, 1, thread_buffers_[0]);
-      std::copy(image_logits, image_logits + classes, logits + classes * image);
+      compute_batch(inputs, first + pass, 1, logits, nullptr);
     }
     return EpochKind::kDense;
   }
@@ -284,7 +271,7 @@ MacArray::EpochKind MacArray::compute_epoch(const float* inputs, int first, int 
     std::sort(words.begin(), words.end());
     words.erase(std::unique(words.begin(), words.end()), words.end());
   }
-  const int chunks = (count + kChunkImages - 1) / kChunkImages;
+  const int chunks = (count + kForwardChunkImages - 1) / kForwardChunkImages;
   std::vector<std::vector<LayerPatch>> patches(layout_.regions.size());
   std::vector<std::vector<float>> final_values(layout_.regions.size());
   for (size_t i = 0; i < layout_.regions.size(); ++i) {
@@ -307,8 +294,8 @@ MacArray::EpochKind MacArray::compute_epoch(const float* inputs, int first, int 
       patch.index = index;
       patch.weight_count = region.weight_words;
       patch.start_values = values;
-      const uint32_t chunk_first = static_cast<uint32_t>(chunk * kChunkImages);
-      for (; c != end && c->pass < chunk_first + kChunkImages; ++c) {
+      const uint32_t chunk_first = static_cast<uint32_t>(chunk * kForwardChunkImages);
+      for (; c != end && c->pass < chunk_first + kForwardChunkImages; ++c) {
         const uint32_t entry = static_cast<uint32_t>(
             std::lower_bound(words.begin(), words.end(), c->word) - words.begin());
         values[entry] = as_float(c->value);
@@ -317,9 +304,11 @@ MacArray::EpochKind MacArray::compute_epoch(const float* inputs, int first, int 
       patches[i].push_back(std::move(patch));
     }
     final_values[i] = std::move(values);
-    for (uint32_t word : words) working_[word] = 0.0f;  // the GEMMs leave these to the patches
+    // A fully-connected layer's GEMM leaves these to the patches.
+    if (network_.layers[region.layer].kind == LayerKind::kLinear)
+      for (uint32_t word : words) working_[word] = 0.0f;
   }
-  compute_chunks(inputs, first, count, logits, &patches);
+  compute_batch(inputs, first, count, logits, &patches);
   // The working copy now holds what this epoch's last reads left.
   for (size_t i = 0; i < layout_.regions.size(); ++i)
     for (size_t e = 0; e < changed_words[i].size(); ++e)

@@ -70,14 +70,11 @@ struct MacArrayStats {
 
 class MacArray : public sc_core::sc_module {
  public:
-  // Number of images the arithmetic processes together. Fixed, and a short last
-  // chunk is zero-padded, so every image is computed by GEMMs of the same shape
-  // and results are bit-identical whatever the host thread count.
-  static constexpr int kChunkImages = 16;
-  // When reads change weights, images are computed in epochs of this many: one
-  // GEMM per chunk with the changed weights zeroed, plus per-image corrections
-  // with the values each image read. Short epochs keep the corrections cheap.
-  static constexpr int kEpochImages = 2 * kChunkImages;
+  // When reads change weights, images are computed in epochs: one GEMM per
+  // chunk with the changed weights zeroed, plus per-image corrections with the
+  // values each image read. Epochs are sized so the corrections cost about this
+  // fraction of an image's MACs.
+  static constexpr double kCorrectionBudget = 0.002;
   static constexpr int kMaxEpochImages = 1 << 20;
 
   tlm_utils::simple_initiator_socket<MacArray> weight_socket;
@@ -103,8 +100,8 @@ class MacArray : public sc_core::sc_module {
   uint64_t report_weight_reads(size_t region_index, int images);
   uint64_t report_activation_traffic(const Layer& layer, int images);
   enum class EpochKind { kUnchanged, kSparse, kDense };
-  void compute_chunks(const float* inputs, int first, int count, float* logits,
-                      const std::vector<std::vector<LayerPatch>>* patches);
+  void compute_batch(const float* inputs, int first, int count, float* logits,
+                     const std::vector<std::vector<LayerPatch>>* patches);
   // Computes images [first, first + count) from this epoch's change logs.
   EpochKind compute_epoch(const float* inputs, int first, int count, float* logits);
   std::vector<LayerParameters> working_parameters();
@@ -121,8 +118,8 @@ class MacArray : public sc_core::sc_module {
   bool working_stale_ = true;
   std::vector<std::vector<WordChange>> changes_;  // per region, this epoch's reads
   int epoch_images_ = 1;                          // grows while reads change nothing
-  std::vector<ChunkBuffers> thread_buffers_;
-  std::vector<float> padded_inputs_;
+  double last_correction_macs_ = 0.0;
+  ForwardBuffers buffers_;
 };
 
 }  // namespace lvsim

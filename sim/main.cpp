@@ -121,7 +121,9 @@ int command_bench(int argc, char** argv) {
   BenchOptions bench;
   po::options_description options = common_options(common);
   options.add_options()("repeat,r", po::value(&bench.repeats)->default_value(3),
-                        "number of timed runs");
+                        "number of timed runs")(
+      "faults", po::bool_switch(&bench.faults),
+      "also time per-word faults with `zero` at p = 1e-6 ... 1e-1");
   const po::variables_map vm =
       parse(argc, argv, options, "usage: lvsim bench [--config FILE] [options]\n");
   apply_shorthands(vm, common);

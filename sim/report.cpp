@@ -186,12 +186,12 @@ void print_summary(std::ostream& out, const RunResult& r, const AccuracyCurve& c
       << "\n";
   out << "accuracy     " << std::setprecision(2) << 100.0 * r.accuracy() << " %";
   if (r.trials.size() > 1) out << " (mean of " << r.trials.size() << " trials)";
-  if (r.faults_possible)
+  if (r.faults_changed_weights)
     out << ", fault-free " << 100.0 * r.baseline_accuracy() << " %";
   else if (r.reference_accuracy >= 0)
     out << "; PyTorch at export: " << 100.0 * r.reference_accuracy << " % on all 10000";
   out << "\n";
-  if (r.faults_possible) {
+  if (r.faults_changed_weights) {
     out << "over time    ";
     const size_t shown = std::min<size_t>(curve.points.size(), 6);
     for (size_t i = 0; i < shown; ++i) {

@@ -1,6 +1,6 @@
 // One experiment: load the workload, then per trial build the platform from the
-// settings, simulate and gather every module's statistics. When faults are
-// possible, a fault-free baseline of the same images is simulated first, so
+// settings, simulate and gather every module's statistics. When faults changed
+// any weight, a fault-free baseline of the same images is simulated too, so
 // every window of the accuracy curve has its own fault-free reference.
 #pragma once
 
@@ -36,8 +36,8 @@ struct RunResult {
   // Accuracy, over all trials
   uint64_t images = 0;  // per trial
   std::vector<TrialResult> trials;
-  bool faults_possible = false;
-  std::vector<uint8_t> baseline_predictions;  // fault-free; empty if no faults are possible
+  bool faults_changed_weights = false;        // some read returned a changed word
+  std::vector<uint8_t> baseline_predictions;  // fault-free predictions of the same images
   double accuracy() const;                    // mean over trials
   double baseline_accuracy() const;           // fault-free accuracy of the same images
   std::vector<float> logits;                  // trial 0, [image][class]

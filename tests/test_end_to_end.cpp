@@ -36,9 +36,9 @@ TEST_CASE("300 images end to end: accuracy, cycles and traffic", "[end_to_end][d
   const Dataset data = load_test_set("mnist", test::mnist_data_dir(), "", images);
   std::vector<float> inputs(data.pixels.size());
   for (size_t i = 0; i < inputs.size(); ++i) inputs[i] = data.pixels[i] * net.input_scale;
-  ChunkBuffers buffers;
+  ForwardBuffers buffers;
   const float* logits =
-      forward_chunk(net, own_parameters(net), inputs.data(), static_cast<int>(images), buffers);
+      forward_batch(net, own_parameters(net), inputs.data(), static_cast<int>(images), buffers);
   uint64_t correct = 0;
   for (size_t n = 0; n < images; ++n) {
     const float* row = logits + n * 10;

@@ -170,8 +170,8 @@ TEST_CASE("a loaded network computes what an independent CHW implementation does
     for (int c = 0; c < 2; ++c)
       for (int p = 0; p < 16; ++p) hwc[n * 32 + p * 2 + c] = chw[n * 32 + c * 16 + p];
 
-  ChunkBuffers buffers;
-  const float* logits = forward_chunk(net, own_parameters(net), hwc.data(), images, buffers);
+  ForwardBuffers buffers;
+  const float* logits = forward_batch(net, own_parameters(net), hwc.data(), images, buffers);
   for (int n = 0; n < images; ++n) {
     const std::vector<float> expected =
         tiny.forward_chw({chw.begin() + n * 32, chw.begin() + (n + 1) * 32});
@@ -229,12 +229,17 @@ TEST_CASE("patched parameters give each image exactly the weights it read", "[la
   std::vector<float> inputs(32 * images);
   for (float& v : inputs) v = u(rng);
 
-  std::vector<const LayerPatch*> patches(net.layers.size(), nullptr);
-  patches[conv] = &conv_patch;
-  patches[fc] = &fc_patch;
-  ChunkBuffers buffers;
+  // The fully-connected layer expects its patched parameters zero; the
+  // convolution takes the patch's values over whatever it is given.
+  zeroed.layers[conv].weights[5] = 42.0f;
+  zeroed.layers[conv].bias[1] = -42.0f;
+  const std::vector<LayerPatch> conv_chunks = {conv_patch}, fc_chunks = {fc_patch};
+  std::vector<const std::vector<LayerPatch>*> patches(net.layers.size(), nullptr);
+  patches[conv] = &conv_chunks;
+  patches[fc] = &fc_chunks;
+  ForwardBuffers buffers;
   const float* patched =
-      forward_chunk(zeroed, own_parameters(zeroed), inputs.data(), images, buffers, &patches);
+      forward_batch(zeroed, own_parameters(zeroed), inputs.data(), images, buffers, 2, &patches);
   std::vector<float> got(patched, patched + 4 * images);
 
   // Each image alone, with its weights written into a copy of the network.
@@ -248,9 +253,9 @@ TEST_CASE("patched parameters give each image exactly the weights it read", "[la
     own.layers[conv].bias[1] = conv_b1[n];
     own.layers[fc].weights[7] = fc_w7[n];
     own.layers[fc].bias[3] = fc_b3[n];
-    ChunkBuffers single;
+    ForwardBuffers single;
     const float* expected =
-        forward_chunk(own, own_parameters(own), inputs.data() + 32 * n, 1, single);
+        forward_batch(own, own_parameters(own), inputs.data() + 32 * n, 1, single);
     for (int j = 0; j < 4; ++j)
       CHECK(got[n * 4 + j] == Approx(expected[j]).epsilon(1e-5).margin(1e-5));
   }

@@ -122,19 +122,35 @@ void linear_patch(const Layer& layer, const LayerPatch& patch, const float* in, 
                   float* out) {
   const size_t in_features = layer.input.size();
   const size_t out_features = static_cast<size_t>(layer.output.channels);
-  std::vector<float> current;
+  // Where each patched parameter acts, worked out once for the chunk; a bias
+  // multiplies a constant 1 (the extra input slot `in_features`).
+  std::vector<uint32_t> rows(patch.index.size()), cols(patch.index.size());
+  for (size_t e = 0; e < patch.index.size(); ++e) {
+    const size_t index = patch.index[e];
+    const bool bias = index >= patch.weight_count;
+    rows[e] = static_cast<uint32_t>(bias ? index - patch.weight_count : index / in_features);
+    cols[e] = static_cast<uint32_t>(bias ? in_features : index % in_features);
+  }
+  std::vector<float> current, x(in_features + 1, 1.0f);
   for_each_image(patch, images, current, [&](int image, const std::vector<float>& values) {
-    const float* x = in + static_cast<size_t>(image) * in_features;
+    std::copy(in + static_cast<size_t>(image) * in_features,
+              in + static_cast<size_t>(image + 1) * in_features, x.begin());
     float* y = out + static_cast<size_t>(image) * out_features;
-    for (size_t e = 0; e < patch.index.size(); ++e) {
-      const float value = values[e];
-      const size_t index = patch.index[e];
-      if (index >= patch.weight_count)
-        y[index - patch.weight_count] += value;
-      else
-        y[index / in_features] += value * x[index % in_features];
-    }
+    for (size_t e = 0; e < values.size(); ++e) y[rows[e]] += values[e] * x[cols[e]];
   });
+}
+
+void linear_rows_forward(const Layer& layer, const float* weights, const float* bias,
+                         const float* in, int images, float* out, int first_row, int rows) {
+  const Eigen::Index in_features = static_cast<Eigen::Index>(layer.input.size());
+  const Eigen::Index out_features = layer.output.channels;
+  const ConstRowMajorMap w(weights + static_cast<size_t>(first_row) * in_features, rows,
+                           in_features);
+  const ConstColMap x(in, in_features, images);
+  Eigen::Map<Eigen::MatrixXf, 0, Eigen::OuterStride<>> y(out + first_row, rows, images,
+                                                         Eigen::OuterStride<>(out_features));
+  y.noalias() = w * x;
+  y.colwise() += ConstVectorMap(bias + first_row, rows);
 }
 
 void relu_forward(float* data, size_t count) {

@@ -69,6 +69,9 @@ void conv2d_forward(const Layer& layer, const float* weights, const float* bias,
                     int images, float* out, std::vector<float>& columns);
 void linear_forward(const Layer& layer, const float* weights, const float* bias, const float* in,
                     int images, float* out);
+// Output rows [first_row, first_row + rows) of linear_forward, for all images.
+void linear_rows_forward(const Layer& layer, const float* weights, const float* bias,
+                         const float* in, int images, float* out, int first_row, int rows);
 void relu_forward(float* data, size_t count);
 // Adds the patch's parameters to a conv2d / linear output computed with them
 // zeroed. `columns` / `in` are what the forward call used.

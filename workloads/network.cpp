@@ -1,5 +1,7 @@
 #include "workloads/network.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
@@ -172,32 +174,92 @@ std::vector<LayerParameters> own_parameters(const Network& network) {
   return parameters;
 }
 
-const float* forward_chunk(const Network& network, const std::vector<LayerParameters>& parameters,
-                           const float* inputs, int images, ChunkBuffers& buffers,
-                           const std::vector<const LayerPatch*>* patches) {
+namespace {
+
+// A convolution whose patched parameters change from image to image: its
+// weights are small (conv2 of seed 004: 200 KB), so each image runs with its
+// own exact copy instead of corrections, which would cost a multiply per
+// output position for every patched weight.
+void conv2d_exact(const Layer& layer, const LayerParameters& parameters, const LayerPatch& patch,
+                  const float* in, int images, float* out, ForwardBuffers& buffers, size_t thread) {
+  std::vector<float>& weights = buffers.weights[thread];
+  weights.assign(parameters.weights, parameters.weights + patch.weight_count);
+  weights.insert(weights.end(), parameters.bias, parameters.bias + layer.output.channels);
+  for (size_t e = 0; e < patch.index.size(); ++e) weights[patch.index[e]] = patch.start_values[e];
+  size_t next = 0;
+  for (int image = 0; image < images; ++image) {
+    for (; next < patch.changes.size() && patch.changes[next].image == static_cast<uint32_t>(image);
+         ++next)
+      weights[patch.index[patch.changes[next].entry]] = patch.changes[next].value;
+    conv2d_forward(layer, weights.data(), weights.data() + patch.weight_count,
+                   in + static_cast<size_t>(image) * layer.input.size(), 1,
+                   out + static_cast<size_t>(image) * layer.output.size(), buffers.columns[thread]);
+  }
+}
+
+}  // namespace
+
+const float* forward_batch(const Network& network, const std::vector<LayerParameters>& parameters,
+                           const float* inputs, int images, ForwardBuffers& buffers, int threads,
+                           const std::vector<const std::vector<LayerPatch>*>* patches) {
   const size_t capacity = network.max_activation_size() * static_cast<size_t>(images);
   buffers.ping.resize(capacity);
   buffers.pong.resize(capacity);
+  buffers.columns.resize(static_cast<size_t>(std::max(threads, 1)));
+  buffers.weights.resize(static_cast<size_t>(std::max(threads, 1)));
+  const int chunks = (images + kForwardChunkImages - 1) / kForwardChunkImages;
+  auto chunk_size = [&](int chunk) {
+    return std::min(kForwardChunkImages, images - chunk * kForwardChunkImages);
+  };
   const float* in = inputs;  // the current activations
   float* owned = nullptr;    // equals `in` once the activations live in our buffers
   float* next = buffers.ping.data();
   float* spare = buffers.pong.data();
   for (size_t i = 0; i < network.layers.size(); ++i) {
     const Layer& layer = network.layers[i];
-    const size_t count = layer.input.size() * static_cast<size_t>(images);
-    const LayerPatch* patch = patches ? (*patches)[i] : nullptr;
+    const size_t in_size = layer.input.size(), out_size = layer.output.size();
+    const size_t count = in_size * static_cast<size_t>(images);
+    const std::vector<LayerPatch>* patch = patches ? (*patches)[i] : nullptr;
     switch (layer.kind) {
       case LayerKind::kConv2d:
-        conv2d_forward(layer, parameters[i].weights, parameters[i].bias, in, images, next,
-                       buffers.columns);
-        if (patch) conv2d_patch(layer, *patch, buffers.columns.data(), images, next);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+        for (int chunk = 0; chunk < chunks; ++chunk) {
+          const size_t first = static_cast<size_t>(chunk) * kForwardChunkImages;
+          std::vector<float>& columns = buffers.columns[static_cast<size_t>(omp_get_thread_num())];
+          if (patch) {
+            conv2d_exact(layer, parameters[i], (*patch)[static_cast<size_t>(chunk)],
+                         in + first * in_size, chunk_size(chunk), next + first * out_size, buffers,
+                         static_cast<size_t>(omp_get_thread_num()));
+          } else {
+            conv2d_forward(layer, parameters[i].weights, parameters[i].bias, in + first * in_size,
+                           chunk_size(chunk), next + first * out_size, columns);
+          }
+        }
         break;
-      case LayerKind::kLinear:
-        linear_forward(layer, parameters[i].weights, parameters[i].bias, in, images, next);
-        if (patch) linear_patch(layer, *patch, in, images, next);
+      case LayerKind::kLinear: {
+        const int rows = layer.output.channels;
+        const int blocks = (rows + kLinearRowBlock - 1) / kLinearRowBlock;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+        for (int block = 0; block < blocks; ++block)
+          linear_rows_forward(layer, parameters[i].weights, parameters[i].bias, in, images, next,
+                              block * kLinearRowBlock,
+                              std::min(kLinearRowBlock, rows - block * kLinearRowBlock));
+        if (patch) {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+          for (int chunk = 0; chunk < chunks; ++chunk) {
+            const size_t first = static_cast<size_t>(chunk) * kForwardChunkImages;
+            linear_patch(layer, (*patch)[static_cast<size_t>(chunk)], in + first * in_size,
+                         chunk_size(chunk), next + first * out_size);
+          }
+        }
         break;
+      }
       case LayerKind::kMaxPool:
-        maxpool_forward(layer, in, images, next);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+        for (int chunk = 0; chunk < chunks; ++chunk) {
+          const size_t first = static_cast<size_t>(chunk) * kForwardChunkImages;
+          maxpool_forward(layer, in + first * in_size, chunk_size(chunk), next + first * out_size);
+        }
         break;
       case LayerKind::kRelu:
         if (owned) {

@@ -39,21 +39,40 @@ struct LayerParameters {
   const float* bias = nullptr;
 };
 
-// Scratch for forward_chunk, reused from chunk to chunk (no allocation per image).
-struct ChunkBuffers {
-  std::vector<float> ping, pong, columns;
+// Scratch for forward_batch, reused from call to call (no allocation per image).
+struct ForwardBuffers {
+  std::vector<float> ping, pong;
+  std::vector<std::vector<float>> columns;  // im2col scratch, one per thread
+  std::vector<std::vector<float>> weights;  // a patched convolution's weights, one per thread
 };
+
+// Images per chunk of a convolution's im2col GEMM and of a patch.
+constexpr int kForwardChunkImages = 8;
+// Output rows per block of a fully-connected layer's GEMM.
+constexpr int kLinearRowBlock = 128;
 
 // Runs every layer on `images` inputs (HWC floats, back to back) with the given
 // parameters (one entry per layer) and returns the logits, [images][classes],
-// which live in `buffers` until the next call. `patches`, when given, holds one
-// entry per layer (null: none) whose parameters are zero in `parameters` and
-// take per-image values from the patch.
-const float* forward_chunk(const Network& network, const std::vector<LayerParameters>& parameters,
-                           const float* inputs, int images, ChunkBuffers& buffers,
-                           const std::vector<const LayerPatch*>* patches = nullptr);
+// which live in `buffers` until the next call.
+//
+// Convolutions run as im2col GEMMs over chunks of kForwardChunkImages images,
+// fully-connected layers as one GEMM over all images cut into blocks of
+// kLinearRowBlock output rows (so their weights are packed once per call, not
+// once per chunk); chunks and blocks are spread over `threads` threads. The
+// cut depends only on `images`, never on `threads`, so results are
+// bit-identical for any thread count.
+//
+// `patches`, when given, holds one entry per layer (null: none): that layer's
+// patched parameters take per-image values from one LayerPatch per chunk of
+// kForwardChunkImages images. A fully-connected layer expects them zero in
+// `parameters` and adds their products per image; a convolution runs each
+// image alone with its own copy of the weights.
+const float* forward_batch(const Network& network, const std::vector<LayerParameters>& parameters,
+                           const float* inputs, int images, ForwardBuffers& buffers,
+                           int threads = 1,
+                           const std::vector<const std::vector<LayerPatch>*>* patches = nullptr);
 
-// The network's own parameters, for forward_chunk.
+// The network's own parameters, for forward_batch.
 std::vector<LayerParameters> own_parameters(const Network& network);
 
 }  // namespace lvsim
