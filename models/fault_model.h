@@ -38,8 +38,9 @@ class FaultModel {
   virtual ~FaultModel() = default;
   // p(V) in [0, 1]; throws lvsim::Error if V is outside valid_range().
   double probability(double vdd_v) const;
-  // Voltages the model is defined for (inclusive).
-  virtual std::pair<double, double> valid_range() const { return {1e-3, 5.0}; }
+  // Voltages the model is defined for (inclusive). SRAM in the CMOS nodes these
+  // fits describe (65 nm and below) runs under 1.5 V; above it they mean nothing.
+  virtual std::pair<double, double> valid_range() const { return {1e-3, 1.5}; }
   virtual std::string describe() const = 0;
 
  protected:

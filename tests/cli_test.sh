@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The command line as a user meets it: bad input gives one clear line on
+# stderr, a non-zero exit and no output; good input gives a report; a pipe gets
+# no progress line; a sweep resumes where it stopped.
+#   tests/cli_test.sh path/to/lvsim
+set -u
+lvsim=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+passes=0
+
+fail() { echo "FAILED: $*"; failures=$((failures + 1)); }
+pass() { passes=$((passes + 1)); }
+
+# expect_error NAME PATTERN ARGS...: exit 1, one stderr line matching PATTERN, no output dir.
+expect_error() {
+  local name=$1 pattern=$2
+  shift 2
+  rm -rf "$tmp/out"
+  "$lvsim" run --images 10 --out "$tmp/out" "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+  local rc=$?
+  local lines
+  lines=$(wc -l <"$tmp/stderr")
+  if [ "$rc" -ne 1 ]; then fail "$name: exit $rc, expected 1"; return; fi
+  if [ "$lines" -ne 1 ]; then fail "$name: $lines stderr lines, expected 1: $(cat "$tmp/stderr")"; return; fi
+  if ! grep -q -- "$pattern" "$tmp/stderr"; then fail "$name: '$(cat "$tmp/stderr")' lacks '$pattern'"; return; fi
+  if [ -e "$tmp/out" ]; then fail "$name: wrote $tmp/out despite the error"; return; fi
+  pass
+}
+
+expect_error "negative voltage" "weight_sram.vdd_v" --set weight_sram.vdd_v=-1
+expect_error "voltage above the model's range" "outside the range" --set weight_sram.vdd_v=4.9
+expect_error "p above one" "fault.p = '2'" --set fault.model=constant --set fault.p=2
+expect_error "unknown fault model" "expected one of constant gaussian-vmin log-linear table" --set fault.model=weibull
+expect_error "unknown mitigation" "weight_sram.mitigation" --set weight_sram.mitigation=parity
+printf 'vdd_v,p\n0.5,1e-2\n0.6,oops\n' >"$tmp/bad.csv"
+expect_error "malformed fault table" "bad.csv:3" --set fault.model=table --set "fault.table=$tmp/bad.csv"
+printf '[mac_array]\nrowz = 4\n' >"$tmp/bad.ini"
+expect_error "unknown key in a config file" "bad.ini: unrecognised option 'mac_array.rowz'" --config "$tmp/bad.ini"
+expect_error "missing data" "no mnist test set found" --data-dir "$tmp/nowhere"
+expect_error "unknown --set key" "unknown key 'sram.vdd'" --set sram.vdd=0.5
+
+# A good run: report and curve, and no progress characters in a pipe.
+if "$lvsim" run --images 48 --out "$tmp/good" --set fault.model=constant --set fault.p=1e-5 \
+     --set fault.unit=per-word >"$tmp/stdout" 2>"$tmp/stderr" &&
+   [ -s "$tmp/good/report.json" ] && [ -s "$tmp/good/curve.csv" ] &&
+   grep -q '"accuracy"' "$tmp/good/report.json" && grep -q '^accuracy ' "$tmp/stdout"; then
+  pass
+else
+  fail "good run: $(cat "$tmp/stderr")"
+fi
+if grep -q $'\r' "$tmp/stdout" "$tmp/stderr"; then fail "progress line written into a pipe"; else pass; fi
+
+# A sweep resumes: a finished point is not run again, a missing one is.
+printf '[workload]\nimages = 16\n[report]\nout_dir = %s\n[sweep]\nfault.p = 0, 1e-5\n' \
+  "$tmp/sweep" >"$tmp/sweep.ini"
+"$lvsim" sweep --config "$tmp/sweep.ini" --set fault.model=constant --quiet 2>"$tmp/stderr" ||
+  fail "sweep: $(cat "$tmp/stderr")"
+before=$(stat -c %Y.%N "$tmp/sweep/points/0/report.json" 2>/dev/null)
+rm -f "$tmp/sweep/points/1/report.json"
+sleep 1
+"$lvsim" sweep --config "$tmp/sweep.ini" --set fault.model=constant --quiet 2>"$tmp/stderr" ||
+  fail "sweep rerun: $(cat "$tmp/stderr")"
+after=$(stat -c %Y.%N "$tmp/sweep/points/0/report.json" 2>/dev/null)
+if [ -n "$before" ] && [ "$before" = "$after" ] && [ -s "$tmp/sweep/points/1/report.json" ] &&
+   [ "$(wc -l <"$tmp/sweep/summary.csv")" -eq 3 ]; then
+  pass
+else
+  fail "sweep did not resume ($before / $after)"
+fi
+
+echo "$passes passed, $failures failed"
+[ "$failures" -eq 0 ]
