@@ -215,8 +215,13 @@ void print_summary(std::ostream& out, const RunResult& r, const AccuracyCurve& c
         << "\n";
   }
   out << "cycles       " << grouped(cycles_per_inference) << " per inference ("
-      << std::setprecision(3) << cycles_per_inference * period * 1e-6 << " ms), weight load "
-      << grouped(r.load_ns / period) << " (" << grouped(r.controller.dma_bytes) << " bytes)\n";
+      << std::setprecision(3) << cycles_per_inference * period * 1e-6
+      << " ms, refreshes included), weight load " << grouped(r.load_ns / period) << " ("
+      << grouped(static_cast<double>(r.weight_bytes)) << " bytes)";
+  if (r.controller.refreshes)
+    out << ", " << r.controller.refreshes << " refreshes "
+        << grouped(r.controller.refresh_time.to_seconds() * 1e9 / period) << " in all";
+  out << "\n";
   out << "throughput   " << std::setprecision(1)
       << (r.inference_ns > 0 ? r.images / (r.inference_ns * 1e-9) : 0.0)
       << " inferences/s simulated, MAC utilisation " << std::setprecision(1)

@@ -63,3 +63,13 @@ TEST_CASE("a --set override beats the file, and bad input names its source and k
   bad("dma.burst_bytes=6", "multiple of 4");
   bad("workload.dataset=cifar10", "one of mnist fashion-mnist");
 }
+
+TEST_CASE("the README's reference documents every key with its default", "[config]") {
+  std::ifstream in(std::string(LVSIM_SOURCE_DIR) + "/README.md");
+  const std::string readme((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const ConfigKey& key : config_keys()) {
+    INFO(key.name);
+    const std::string shown = key.default_value.empty() ? "(empty)" : "`" + key.default_value + "`";
+    CHECK(readme.find("| `" + key.name + "` | " + shown + " |") != std::string::npos);
+  }
+}
