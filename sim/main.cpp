@@ -39,13 +39,17 @@ struct CommonOptions {
 
 po::options_description common_options(CommonOptions& common) {
   po::options_description options;
-  options.add_options()("help,h", "show this help")("config,c", po::value(&common.config_file),
-                                                    "INI configuration file (configs/*.ini)")(
-      "set,s", po::value(&common.overrides)->composing(),
-      "override one key: --set section.key=value (repeatable)")(
-      "images,n", po::value<std::string>(), "test images to run (workload.images)")(
-      "data-dir,d", po::value<std::string>(), "dataset directory (workload.data_dir)")(
-      "threads,j", po::value<std::string>(), "host threads, 0 = all cores (sim.threads)");
+  // clang-format off
+  options.add_options()
+      ("help,h", "show this help")
+      ("config,c", po::value(&common.config_file), "INI configuration file (configs/*.ini)")
+      ("set,s", po::value(&common.overrides)->composing(),
+       "override one key: --set section.key=value (repeatable)")
+      ("images,n", po::value<std::string>(), "test images to run (workload.images)")
+      ("data-dir,d", po::value<std::string>(), "dataset directory (workload.data_dir)")
+      ("threads,j", po::value<std::string>(), "host threads, 0 = all cores (sim.threads)")
+      ("trials,t", po::value<std::string>(), "independent fault streams (sim.trials)");
+  // clang-format on
   return options;
 }
 
@@ -54,6 +58,7 @@ void apply_shorthands(const po::variables_map& vm, CommonOptions& common) {
   const std::pair<const char*, const char*> shorthands[] = {{"images", "workload.images"},
                                                             {"data-dir", "workload.data_dir"},
                                                             {"threads", "sim.threads"},
+                                                            {"trials", "sim.trials"},
                                                             {"out", "report.out_dir"}};
   for (const auto& [flag, key] : shorthands)
     if (vm.count(flag))
