@@ -47,6 +47,7 @@ MacArray::MacArray(const sc_core::sc_module_name& name, const MacArrayParams& pa
   const int threads = params.host_threads > 0 ? params.host_threads : omp_get_max_threads();
   params_.host_threads = threads;
   working_.assign(layout.total_bytes / sizeof(float), 0.0f);
+  entry_of_word_.assign(working_.size(), -1);
   changes_.resize(layout.regions.size());
   weight_socket.register_invalidate_direct_mem_ptr(this, &MacArray::invalidate_weights);
   reset_stats();
@@ -264,13 +265,15 @@ MacArray::EpochKind MacArray::compute_epoch(const float* inputs, int first, int 
 
   // Few changes: zero the changed weights, one GEMM per chunk, and per-image
   // corrections with the values each image read.
+  // Each changed word once, in order of first change; entry_of_word_ maps a
+  // word to its place (and is cleared again below).
   std::vector<std::vector<uint32_t>> changed_words(layout_.regions.size());
-  for (size_t i = 0; i < layout_.regions.size(); ++i) {
-    std::vector<uint32_t>& words = changed_words[i];
-    for (const WordChange& c : changes_[i]) words.push_back(c.word);
-    std::sort(words.begin(), words.end());
-    words.erase(std::unique(words.begin(), words.end()), words.end());
-  }
+  for (size_t i = 0; i < layout_.regions.size(); ++i)
+    for (const WordChange& c : changes_[i])
+      if (entry_of_word_[c.word] < 0) {
+        entry_of_word_[c.word] = static_cast<int32_t>(changed_words[i].size());
+        changed_words[i].push_back(c.word);
+      }
   const int chunks = (count + kForwardChunkImages - 1) / kForwardChunkImages;
   std::vector<std::vector<LayerPatch>> patches(layout_.regions.size());
   std::vector<std::vector<float>> final_values(layout_.regions.size());
@@ -296,14 +299,14 @@ MacArray::EpochKind MacArray::compute_epoch(const float* inputs, int first, int 
       patch.start_values = values;
       const uint32_t chunk_first = static_cast<uint32_t>(chunk * kForwardChunkImages);
       for (; c != end && c->pass < chunk_first + kForwardChunkImages; ++c) {
-        const uint32_t entry = static_cast<uint32_t>(
-            std::lower_bound(words.begin(), words.end(), c->word) - words.begin());
+        const uint32_t entry = static_cast<uint32_t>(entry_of_word_[c->word]);
         values[entry] = as_float(c->value);
         patch.changes.push_back({c->pass - chunk_first, entry, values[entry]});
       }
       patches[i].push_back(std::move(patch));
     }
     final_values[i] = std::move(values);
+    for (uint32_t word : words) entry_of_word_[word] = -1;
     // A fully-connected layer's GEMM leaves these to the patches.
     if (network_.layers[region.layer].kind == LayerKind::kLinear)
       for (uint32_t word : words) working_[word] = 0.0f;

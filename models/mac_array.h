@@ -116,6 +116,7 @@ class MacArray : public sc_core::sc_module {
   // every DMA write (DMI invalidation) and updated from the read change logs.
   std::vector<float> working_;
   bool working_stale_ = true;
+  std::vector<int32_t> entry_of_word_;            // scratch of compute_epoch, -1 between epochs
   std::vector<std::vector<WordChange>> changes_;  // per region, this epoch's reads
   int epoch_images_ = 1;                          // grows while reads change nothing
   double last_correction_macs_ = 0.0;

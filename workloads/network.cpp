@@ -176,25 +176,36 @@ std::vector<LayerParameters> own_parameters(const Network& network) {
 
 namespace {
 
-// A convolution whose patched parameters change from image to image: its
-// weights are small (conv2 of seed 004: 200 KB), so each image runs with its
-// own exact copy instead of corrections, which would cost a multiply per
-// output position for every patched weight.
-void conv2d_exact(const Layer& layer, const LayerParameters& parameters, const LayerPatch& patch,
-                  const float* in, int images, float* out, ForwardBuffers& buffers, size_t thread) {
+// A convolution whose patched parameters change from image to image. Its
+// weights are small (conv2 of seed 004: 200 KB), so each chunk gets its own copy
+// holding every patched value as the chunk starts; only the parameters that
+// change inside the chunk are zeroed there and corrected image by image, which
+// keeps the corrections (a multiply per output position each) few.
+void conv2d_patched(const Layer& layer, const LayerParameters& parameters, const LayerPatch& patch,
+                    const float* in, int images, float* out, ForwardBuffers& buffers,
+                    size_t thread) {
   std::vector<float>& weights = buffers.weights[thread];
   weights.assign(parameters.weights, parameters.weights + patch.weight_count);
   weights.insert(weights.end(), parameters.bias, parameters.bias + layer.output.channels);
   for (size_t e = 0; e < patch.index.size(); ++e) weights[patch.index[e]] = patch.start_values[e];
-  size_t next = 0;
-  for (int image = 0; image < images; ++image) {
-    for (; next < patch.changes.size() && patch.changes[next].image == static_cast<uint32_t>(image);
-         ++next)
-      weights[patch.index[patch.changes[next].entry]] = patch.changes[next].value;
-    conv2d_forward(layer, weights.data(), weights.data() + patch.weight_count,
-                   in + static_cast<size_t>(image) * layer.input.size(), 1,
-                   out + static_cast<size_t>(image) * layer.output.size(), buffers.columns[thread]);
+
+  LayerPatch changing;  // the parameters that change inside this chunk
+  changing.weight_count = patch.weight_count;
+  std::vector<int> slot(patch.index.size(), -1);
+  for (const LayerPatch::Change& change : patch.changes) {
+    if (slot[change.entry] < 0) {
+      slot[change.entry] = static_cast<int>(changing.index.size());
+      changing.index.push_back(patch.index[change.entry]);
+      changing.start_values.push_back(patch.start_values[change.entry]);
+      weights[patch.index[change.entry]] = 0.0f;
+    }
+    changing.changes.push_back(
+        {change.image, static_cast<uint32_t>(slot[change.entry]), change.value});
   }
+  std::vector<float>& columns = buffers.columns[thread];
+  conv2d_forward(layer, weights.data(), weights.data() + patch.weight_count, in, images, out,
+                 columns);
+  if (!changing.index.empty()) conv2d_patch(layer, changing, columns.data(), images, out);
 }
 
 }  // namespace
@@ -227,9 +238,9 @@ const float* forward_batch(const Network& network, const std::vector<LayerParame
           const size_t first = static_cast<size_t>(chunk) * kForwardChunkImages;
           std::vector<float>& columns = buffers.columns[static_cast<size_t>(omp_get_thread_num())];
           if (patch) {
-            conv2d_exact(layer, parameters[i], (*patch)[static_cast<size_t>(chunk)],
-                         in + first * in_size, chunk_size(chunk), next + first * out_size, buffers,
-                         static_cast<size_t>(omp_get_thread_num()));
+            conv2d_patched(layer, parameters[i], (*patch)[static_cast<size_t>(chunk)],
+                           in + first * in_size, chunk_size(chunk), next + first * out_size,
+                           buffers, static_cast<size_t>(omp_get_thread_num()));
           } else {
             conv2d_forward(layer, parameters[i].weights, parameters[i].bias, in + first * in_size,
                            chunk_size(chunk), next + first * out_size, columns);

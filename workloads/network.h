@@ -65,8 +65,8 @@ constexpr int kLinearRowBlock = 128;
 // `patches`, when given, holds one entry per layer (null: none): that layer's
 // patched parameters take per-image values from one LayerPatch per chunk of
 // kForwardChunkImages images. A fully-connected layer expects them zero in
-// `parameters` and adds their products per image; a convolution runs each
-// image alone with its own copy of the weights.
+// `parameters` and adds their products per image; a convolution takes their
+// values over whatever `parameters` holds.
 const float* forward_batch(const Network& network, const std::vector<LayerParameters>& parameters,
                            const float* inputs, int images, ForwardBuffers& buffers,
                            int threads = 1,
