@@ -62,7 +62,7 @@ def main():
         ax.set_ylim(0, 102)
         ax.grid(alpha=0.3)
     axes[0][0].set_ylabel("windowed accuracy (%)")
-    axes[0][-1].legend(fontsize=7, loc="lower left")
+    axes[0][-1].legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
     fig.tight_layout()
     out = args.out or os.path.join(args.sweep, "fault_curves.png")
     fig.savefig(out, dpi=110)
