@@ -48,8 +48,8 @@ void simulate(const AcceleratorParams& params, const Network& network, const Dat
 std::string baseline_key(const RunSettings& settings) {
   const ControllerParams& controller = settings.accelerator.controller;
   return settings.network_path + "|" + settings.dataset + "|" + settings.data_dir + "|" +
-         std::to_string(settings.images) + "|" + std::to_string(controller.images_per_stage) +
-         "|" + std::to_string(controller.refresh_interval_images);
+         std::to_string(settings.images) + "|" + std::to_string(controller.images_per_stage) + "|" +
+         std::to_string(controller.refresh_interval_images);
 }
 
 }  // namespace
