@@ -165,7 +165,14 @@ void WeightSram::read_passes(uint64_t first_word, uint64_t words, uint32_t passe
                          pending_.end());
     }
     // Both lists are in word order; faults of one word in one read act together.
+    // Faulty words are scattered over megabytes: fetch a few ahead.
+    constexpr size_t kPrefetchAhead = 16;
     for (size_t i = 0; i < pending_.size();) {
+      if (i + kPrefetchAhead < pending_.size()) {
+        const uint64_t ahead = pending_[i + kPrefetchAhead].first;
+        __builtin_prefetch(memory_.data() + ahead * 4, 1);
+        __builtin_prefetch(&written_[ahead]);
+      }
       const uint64_t word = pending_[i].first;
       uint64_t mask = 0;
       for (; i < pending_.size() && pending_[i].first == word; ++i) mask |= pending_[i].second;
