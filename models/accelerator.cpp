@@ -14,7 +14,6 @@ AcceleratorParams resolve(AcceleratorParams params, const Network& network,
   params.weight_sram.clock_period = period;
   params.activation_buffer.clock_period = period;
   params.mac_array.clock_period = period;
-  params.controller.clock_period = period;
   params.dram.capacity_bytes = layout.total_bytes;
   if (layout.total_bytes > params.weight_sram.capacity_bytes)
     throw Error("weight_sram.capacity_kib: the network's weights need " +

@@ -31,7 +31,6 @@ struct ControllerParams {
   // Reload the golden weights DRAM -> SRAM after this many images, scrubbing the
   // faults reads have left (0 = never).
   uint64_t refresh_interval_images = 0;
-  sc_core::sc_time clock_period = sc_core::sc_time(2, sc_core::SC_NS);
 };
 
 struct ControllerStats {

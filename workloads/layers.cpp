@@ -68,13 +68,7 @@ void conv2d_forward(const Layer& layer, const float* weights, const float* bias,
 
 void linear_forward(const Layer& layer, const float* weights, const float* bias, const float* in,
                     int images, float* out) {
-  const Eigen::Index in_features = static_cast<Eigen::Index>(layer.input.size());
-  const Eigen::Index out_features = layer.output.channels;
-  const ConstRowMajorMap w(weights, out_features, in_features);
-  const ConstColMap x(in, in_features, images);
-  ColMap y(out, out_features, images);
-  y.noalias() = w * x;
-  y.colwise() += ConstVectorMap(bias, out_features);
+  linear_rows_forward(layer, weights, bias, in, images, out, 0, layer.output.channels);
 }
 
 namespace {
