@@ -236,9 +236,9 @@ MacArray::EpochKind MacArray::compute_epoch(const float* inputs, int first, int 
     compute_batch(inputs, first, count, logits, nullptr);
     return EpochKind::kUnchanged;
   }
-  // Cost of the corrections of fully-connected layers (convolutions run each
-  // image with its own weights instead), bounded by counting every change as a
-  // distinct word.
+  // Cost of the corrections of fully-connected layers, bounded by counting every
+  // change as a distinct word. (A convolution corrects only the few words that
+  // change inside each 8-image chunk, see forward_batch, so it is left out.)
   double& correction_macs = last_correction_macs_;
   correction_macs = 0.0;
   size_t corrected_words = 0;
@@ -263,10 +263,11 @@ MacArray::EpochKind MacArray::compute_epoch(const float* inputs, int first, int 
     return EpochKind::kDense;
   }
 
-  // Few changes: zero the changed weights, one GEMM per chunk, and per-image
-  // corrections with the values each image read.
-  // Each changed word once, in order of first change; entry_of_word_ maps a
-  // word to its place (and is cleared again below).
+  // Few changes: one GEMM per layer (fully-connected: with the changed words
+  // zeroed) and per-image corrections with the values each image read, handed
+  // to forward_batch as one LayerPatch per chunk. Each changed word gets one
+  // entry, in order of first change; entry_of_word_ maps a word to its entry
+  // (and is cleared again below).
   std::vector<std::vector<uint32_t>> changed_words(layout_.regions.size());
   for (size_t i = 0; i < layout_.regions.size(); ++i)
     for (const WordChange& c : changes_[i])
