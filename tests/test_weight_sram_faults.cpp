@@ -131,7 +131,7 @@ TEST_CASE("per-word faults: one bit in a word with probability p", "[weight_sram
            (changes[i - 1].pass == changes[i].pass && changes[i - 1].word < changes[i].word)));
 }
 
-TEST_CASE("faults persist and accumulate; a refresh restores the golden weights exactly",
+TEST_CASE("faults persist and accumulate, and a refresh restores the golden weights exactly",
           "[weight_sram][faults]") {
   fresh_simulation_context();
   Bench bench("persist", constant(2e-3, FaultUnit::kPerBit, "zero"), 2048);
