@@ -1,5 +1,7 @@
 #include "models/accelerator.h"
 
+#include <algorithm>
+
 #include "workloads/error.h"
 
 namespace lvsim {
@@ -15,6 +17,19 @@ AcceleratorParams resolve(AcceleratorParams params, const Network& network,
   params.activation_buffer.clock_period = period;
   params.mac_array.clock_period = period;
   params.dram.capacity_bytes = layout.total_bytes;
+  // One technology for every on-chip SRAM; the activation buffer sits at nominal voltage.
+  params.weight_sram.circuit.tech_scale = params.energy.tech_scale;
+  params.activation_buffer.circuit = params.weight_sram.circuit;
+  horowitz_45nm(params.energy.mac_format);  // rejects an unknown format before the run
+  const auto batch = static_cast<uint64_t>(params.mac_array.batch);
+  if (batch == 0 || params.controller.images_per_stage % batch)
+    throw Error(
+        "controller.images_per_stage: " + std::to_string(params.controller.images_per_stage) +
+        " is not a multiple of mac_array.batch = " + std::to_string(batch));
+  if (params.controller.refresh_interval_images % batch)
+    throw Error(
+        "refresh.interval_images: " + std::to_string(params.controller.refresh_interval_images) +
+        " is not a multiple of mac_array.batch = " + std::to_string(batch));
   if (layout.total_bytes > params.weight_sram.capacity_bytes)
     throw Error("weight_sram.capacity_kib: the network's weights need " +
                 std::to_string((layout.total_bytes + 1023) / 1024) + " KiB but the SRAM holds " +
@@ -48,6 +63,56 @@ Accelerator::Accelerator(const sc_core::sc_module_name& name, AcceleratorParams 
   controller.activation_socket.bind(activation_buffer.dma_socket);
   mac_array.weight_socket.bind(weight_sram.array_socket);
   mac_array.activation_socket.bind(activation_buffer.array_socket);
+}
+
+EnergyReport Accelerator::energy_report() const {
+  EnergyReport report;
+  report.images = controller.stats().images;
+  auto add = [&](const char* component, const char* event, double count, double pj_each) {
+    report.terms.push_back({component, event, count, pj_each});
+  };
+  const double tech = params_.energy.tech_scale;
+  add("mac", "MACs", static_cast<double>(mac_array.stats().macs),
+      horowitz_45nm(params_.energy.mac_format).mac_pj() * tech);
+
+  const WeightSramStats& sram = weight_sram.stats();
+  const double word_pj = weight_sram.access_energy_pj();
+  add("weight_sram_dynamic", "word reads", static_cast<double>(sram.words_read), word_pj);
+  const double run_ns = sc_core::sc_time_stamp().to_seconds() * 1e9;
+  add("weight_sram_leakage", "ns powered (count) x mW (each)", run_ns, weight_sram.leakage_mw());
+
+  const ActivationBufferStats& buffer = activation_buffer.stats();
+  add("activation_buffer", "64-bit accesses",
+      static_cast<double>(buffer.read_bytes + buffer.write_bytes) / 8.0,
+      activation_buffer.access_energy_pj());
+  add("activation_buffer", "ns powered (count) x mW (each)", run_ns,
+      activation_buffer.leakage_mw());
+
+  // Every weight load (the first, then each refresh) moves the same bytes over
+  // the same DRAM rows into the same SRAM words, so each gets an equal share.
+  const double loads = static_cast<double>(std::max<uint64_t>(1, controller.stats().weight_loads));
+  const DramStats& dram_stats = dram.stats();
+  const double bits = 8.0 * static_cast<double>(dram_stats.read_bytes + dram_stats.write_bytes);
+  const double activations = static_cast<double>(dram_stats.activations());
+  const double written = static_cast<double>(sram.words_written);
+  for (const auto& [component, share] : {std::pair{"dram_initial_load", 1.0 / loads},
+                                         std::pair{"dram_refresh", 1.0 - 1.0 / loads}}) {
+    if (share <= 0.0) continue;
+    add(component, "DRAM bits moved", bits * share, dram.params().pj_per_bit);
+    add(component, "DRAM row activations", activations * share, dram.params().activate_nj * 1e3);
+    add(component, "weight SRAM word writes", written * share, word_pj);
+  }
+
+  const Mitigation& mitigation = weight_sram.mitigation();
+  if (mitigation.uses_detector())
+    add("detector_ecc", "detector word reads", static_cast<double>(sram.words_read),
+        params_.energy.detector_pj_per_word * tech);
+  if (mitigation.check_bits() > 0) {
+    add("detector_ecc", "SEC-DED decodes", static_cast<double>(sram.words_read),
+        params_.energy.ecc_decode_pj_per_word * tech);
+    add("detector_ecc", "SEC-DED encodes", written, params_.energy.ecc_encode_pj_per_word * tech);
+  }
+  return report;
 }
 
 void fresh_simulation_context() {

@@ -13,6 +13,7 @@
 #include "models/activation_buffer.h"
 #include "models/controller.h"
 #include "models/dram.h"
+#include "models/energy.h"
 #include "models/mac_array.h"
 #include "models/weight_layout.h"
 #include "models/weight_sram.h"
@@ -29,6 +30,7 @@ struct AcceleratorParams {
   ActivationBufferParams activation_buffer;
   MacArrayParams mac_array;
   ControllerParams controller;
+  EnergyParams energy;
 
   sc_core::sc_time clock_period() const {
     return sc_core::sc_time(1e3 / clock_mhz, sc_core::SC_NS);
@@ -42,6 +44,9 @@ class Accelerator : public sc_core::sc_module {
 
   const AcceleratorParams& params() const { return params_; }
   const WeightLayout& layout() const { return layout_; }
+  // The energy of everything simulated so far: each module's event counts
+  // times the per-event energies of its models (see energy.h for the sources).
+  EnergyReport energy_report() const;
 
   WeightLayout layout_;
   AcceleratorParams params_;

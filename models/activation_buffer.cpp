@@ -48,6 +48,17 @@ void ActivationBuffer::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_
   delay += params_.clock_period * static_cast<double>(cycles);
 }
 
+double ActivationBuffer::access_energy_pj() const {
+  return sram_access_energy_pj(params_.circuit,
+                               static_cast<double>(params_.capacity_bytes) / params_.banks(), 64,
+                               params_.circuit.vnom_v);
+}
+
+double ActivationBuffer::leakage_mw() const {
+  return sram_leakage_mw(params_.circuit, static_cast<double>(params_.capacity_bytes),
+                         params_.circuit.vnom_v);
+}
+
 bool ActivationBuffer::get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi) {
   return memory_.grant_dmi(trans, dmi, params_.clock_period, params_.clock_period);
 }

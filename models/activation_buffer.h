@@ -7,18 +7,25 @@
 
 #include <tlm_utils/simple_target_socket.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <systemc>
 #include <tlm>
 
 #include "models/memory_target.h"
+#include "models/sram_circuit.h"
 
 namespace lvsim {
 
+// Energy: each 64-bit access to one of its bytes_per_cycle / 8 banks costs
+// sram_access_energy_pj at nominal voltage (sram_circuit.h); it leaks at its
+// nominal-voltage leakage.
 struct ActivationBufferParams {
   uint64_t capacity_bytes = 1ull << 20;
   int bytes_per_cycle = 64;  // 16 fp32 words per cycle, matching a 16-wide array edge
   sc_core::sc_time clock_period = sc_core::sc_time(2, sc_core::SC_NS);
+  SramCircuitParams circuit;
+  int banks() const { return std::max(1, bytes_per_cycle / 8); }
 };
 
 struct ActivationBufferStats {
@@ -50,6 +57,10 @@ class ActivationBuffer : public sc_core::sc_module {
   const ActivationBufferStats& stats() const { return stats_; }
   void reset_stats() { stats_ = {}; }
   uint64_t transfer_cycles(uint64_t bytes) const;
+  const ActivationBufferParams& params() const { return params_; }
+  // Energy of one 64-bit access in pJ, and the leakage power in mW.
+  double access_energy_pj() const;
+  double leakage_mw() const;
 
  private:
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);

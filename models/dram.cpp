@@ -10,19 +10,42 @@ DramParams dram_preset(const std::string& name) {
   DramParams p;
   p.preset = name;
   if (name == "lpddr4-3200") {
-    // One x32 LPDDR4 channel at 3200 MT/s: 3.2e9 * 4 B = 12.8 GB/s. tRCD = 18 ns and
-    // read latency RL = 28 tCK at 1600 MHz = 17.5 ns (JESD209-4, Micron MT53E datasheet).
+    // Two x16 LPDDR4 channels in lockstep at 3200 MT/s: 3.2e9 * 4 B = 12.8 GB/s.
+    // tRCD = 18 ns, tRPpb = 18 ns, read latency RL = 28 tCK at 1600 MHz = 17.5 ns
+    // (JESD209-4, Micron MT53E datasheet); 8 banks, 2 KB page per channel.
+    // ~5 pJ/bit: the 4-6 pJ/bit commonly quoted for LPDDR4 (the brief); ~0.5 nJ
+    // per ACT/PRE of a 2 KB page per channel (DRAMPower-order figure).
     p.bandwidth_gb_per_s = 12.8;
-    p.access_latency_ns = 18.0 + 17.5;
+    p.trcd_ns = 18.0;
+    p.tcl_ns = 17.5;
+    p.trp_ns = 18.0;
+    p.row_bytes = 2 * 2048;
+    p.banks = 8;
+    p.pj_per_bit = 5.0;
+    p.activate_nj = 2 * 0.5;
   } else if (name == "ddr4-2400") {
-    // One x64 DDR4-2400 DIMM: 2.4e9 * 8 B = 19.2 GB/s; speed bin 17-17-17 gives
-    // tRCD = CL = 17 tCK at 1200 MHz = 14.16 ns each (JESD79-4, Micron MT40A datasheet).
+    // One x64 DDR4-2400 rank of eight x8 devices: 2.4e9 * 8 B = 19.2 GB/s; speed
+    // bin 17-17-17 gives tRCD = CL = tRP = 17 tCK at 1200 MHz = 14.16 ns
+    // (JESD79-4, Micron MT40A datasheet); 16 banks, 1 KB page per device.
+    // ~17.5 pJ/bit: the 15-20 pJ/bit commonly quoted for DDR4 (the brief);
+    // ~0.25 nJ per ACT/PRE per device (DRAMPower-order figure).
     p.bandwidth_gb_per_s = 19.2;
-    p.access_latency_ns = 2 * 14.16;
+    p.trcd_ns = 14.16;
+    p.tcl_ns = 14.16;
+    p.trp_ns = 14.16;
+    p.row_bytes = 8 * 1024;
+    p.banks = 16;
+    p.pj_per_bit = 17.5;
+    p.activate_nj = 8 * 0.25;
   } else {
     throw Error("dram.preset: unknown preset '" + name + "' (expected lpddr4-3200 or ddr4-2400)");
   }
   return p;
+}
+
+const std::vector<std::string>& dram_preset_names() {
+  static const std::vector<std::string> names = {"lpddr4-3200", "ddr4-2400"};
+  return names;
 }
 
 Dram::Dram(const sc_core::sc_module_name& name, const DramParams& params)
@@ -30,8 +53,11 @@ Dram::Dram(const sc_core::sc_module_name& name, const DramParams& params)
       socket("socket"),
       params_(params),
       memory_(std::string(this->name()), params.capacity_bytes) {
-  if (!(params.bandwidth_gb_per_s > 0.0) || !(params.access_latency_ns >= 0.0))
-    throw Error("dram: bandwidth must be > 0 and latency >= 0");
+  if (!(params.bandwidth_gb_per_s > 0.0) || !(params.trcd_ns >= 0.0) || !(params.tcl_ns >= 0.0) ||
+      !(params.trp_ns >= 0.0) || params.row_bytes == 0 || params.banks <= 0 ||
+      !(params.pj_per_bit >= 0.0) || !(params.activate_nj >= 0.0))
+    throw Error("dram: bandwidth, row size and banks must be > 0; latencies and energies >= 0");
+  open_row_.assign(static_cast<size_t>(params.banks), -1);
   socket.register_b_transport(this, &Dram::b_transport);
   socket.register_get_direct_mem_ptr(this, &Dram::get_direct_mem_ptr);
   socket.register_transport_dbg(this, &Dram::transport_dbg);
@@ -43,16 +69,41 @@ void Dram::preload(uint64_t address, const uint8_t* data, uint64_t bytes) {
   std::memcpy(memory_.data() + address, data, bytes);
 }
 
-sc_core::sc_time Dram::burst_latency(uint64_t bytes) const {
+sc_core::sc_time Dram::access(uint64_t address, uint64_t bytes) {
+  const uint64_t banks = static_cast<uint64_t>(params_.banks);
+  const uint64_t first_row = address / params_.row_bytes;
+  const uint64_t last_row = (address + (bytes ? bytes - 1 : 0)) / params_.row_bytes;
+  double open_ns = 0.0;
+  for (uint64_t row = first_row; row <= last_row; ++row) {
+    int64_t& open = open_row_[row % banks];
+    const auto wanted = static_cast<int64_t>(row / banks);
+    double cost = 0.0;
+    if (open == wanted) {
+      stats_.row_hits += 1;
+    } else if (open < 0) {
+      stats_.row_empty += 1;
+      cost = params_.trcd_ns;
+    } else {
+      stats_.row_conflicts += 1;
+      cost = params_.trp_ns + params_.trcd_ns;
+    }
+    open = wanted;
+    if (row == first_row) open_ns = cost;  // later rows open behind the data
+  }
   // GB/s is bytes per ns.
-  return sc_core::sc_time(params_.access_latency_ns + bytes / params_.bandwidth_gb_per_s,
+  return sc_core::sc_time(open_ns + params_.tcl_ns + bytes / params_.bandwidth_gb_per_s,
                           sc_core::SC_NS);
+}
+
+double Dram::energy_pj() const {
+  return 8.0 * static_cast<double>(stats_.read_bytes + stats_.write_bytes) * params_.pj_per_bit +
+         static_cast<double>(stats_.activations()) * params_.activate_nj * 1e3;
 }
 
 void Dram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   if (!memory_.execute(trans)) return;
   const uint64_t bytes = trans.get_data_length();
-  const sc_core::sc_time latency = burst_latency(bytes);
+  const sc_core::sc_time latency = access(trans.get_address(), bytes);
   delay += latency;
   stats_.bursts += 1;
   stats_.busy_ns += latency.to_seconds() * 1e9;
@@ -60,7 +111,8 @@ void Dram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay)
 }
 
 bool Dram::get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi) {
-  return memory_.grant_dmi(trans, dmi, burst_latency(0), burst_latency(0));
+  const sc_core::sc_time first_beat(params_.trcd_ns + params_.tcl_ns, sc_core::SC_NS);
+  return memory_.grant_dmi(trans, dmi, first_beat, first_beat);
 }
 
 unsigned Dram::transport_dbg(tlm::tlm_generic_payload& trans) { return memory_.debug(trans); }

@@ -1,8 +1,17 @@
-// Off-chip DRAM holding the golden weights. Every weight load and refresh of
-// the weight SRAM is a DMA burst from here.
+// Off-chip DRAM holding the golden weights. The initial weight load and every
+// refresh of the weight SRAM are DMA bursts from here.
 //
-// Timing per burst: access latency (tRCD + CL of the first beat) plus bytes over
-// the peak bandwidth. The row-buffer model comes with the timing/energy work.
+// Timing per burst: the row of its first byte is opened if it is not already
+// (a row hit costs nothing; an empty bank tRCD; a bank holding another row
+// tRP + tRCD), then the read latency CL before the first beat, then the bytes
+// over the peak bandwidth. Further rows a burst crosses are opened in other
+// banks while the data streams (rows interleave across banks: bank = row mod
+// banks), so they cost activations but no time.
+//
+// Energy: pj_per_bit for every bit read or written (I/O and core) plus
+// activate_nj for every row activation (ACT + PRE). Presets cite their sources;
+// the energies are order-of-magnitude device figures, to be replaced by a
+// datasheet's (or a DRAMPower run's) where one is at hand.
 #pragma once
 
 #include <tlm_utils/simple_target_socket.h>
@@ -11,6 +20,7 @@
 #include <string>
 #include <systemc>
 #include <tlm>
+#include <vector>
 
 #include "models/memory_target.h"
 
@@ -19,18 +29,29 @@ namespace lvsim {
 struct DramParams {
   std::string preset = "lpddr4-3200";
   double bandwidth_gb_per_s = 12.8;  // peak data rate of the interface
-  double access_latency_ns = 36.0;   // tRCD + read latency before the first beat
-  uint64_t capacity_bytes = 0;       // sized by the platform to what it stores
+  double trcd_ns = 18.0;             // ACT to READ
+  double tcl_ns = 17.5;              // READ to first data (CL / RL)
+  double trp_ns = 18.0;              // PRE to ACT
+  uint64_t row_bytes = 4096;         // row (page) across the devices read in lockstep
+  int banks = 8;
+  double pj_per_bit = 5.0;      // energy per bit read or written
+  double activate_nj = 1.0;     // one row activation and its precharge
+  uint64_t capacity_bytes = 0;  // sized by the platform to what it stores
 };
 
 // Named presets (JEDEC JESD79-4 DDR4, JESD209-4 LPDDR4); throws on an unknown name.
 DramParams dram_preset(const std::string& name);
+const std::vector<std::string>& dram_preset_names();
 
 struct DramStats {
   uint64_t read_bytes = 0;
   uint64_t write_bytes = 0;
   uint64_t bursts = 0;
+  uint64_t row_hits = 0;
+  uint64_t row_empty = 0;      // activations into a closed bank
+  uint64_t row_conflicts = 0;  // activations that first closed another row
   double busy_ns = 0.0;
+  uint64_t activations() const { return row_empty + row_conflicts; }
 };
 
 class Dram : public sc_core::sc_module {
@@ -44,7 +65,10 @@ class Dram : public sc_core::sc_module {
   const DramParams& params() const { return params_; }
   const DramStats& stats() const { return stats_; }
   void reset_stats() { stats_ = {}; }
-  sc_core::sc_time burst_latency(uint64_t bytes) const;
+  // Time of a burst of `bytes` at `address`; opens the rows it touches.
+  sc_core::sc_time access(uint64_t address, uint64_t bytes);
+  // Energy of the traffic so far, in pJ.
+  double energy_pj() const;
 
  private:
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
@@ -54,6 +78,7 @@ class Dram : public sc_core::sc_module {
   DramParams params_;
   MemoryArray memory_;
   DramStats stats_;
+  std::vector<int64_t> open_row_;  // per bank, -1 when closed
 };
 
 }  // namespace lvsim

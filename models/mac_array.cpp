@@ -18,16 +18,56 @@ uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
 }  // namespace
 
-FoldTiming weight_stationary_timing(int rows, int cols, uint64_t positions, uint64_t depth,
-                                    uint64_t channels) {
-  FoldTiming t;
+Dataflow dataflow_from_name(const std::string& name) {
+  if (name == "ws") return Dataflow::kWeightStationary;
+  if (name == "os") return Dataflow::kOutputStationary;
+  if (name == "is") return Dataflow::kInputStationary;
+  throw Error("mac_array.dataflow: unknown dataflow '" + name + "' (expected ws, os or is)");
+}
+
+const char* dataflow_name(Dataflow dataflow) {
+  switch (dataflow) {
+    case Dataflow::kWeightStationary:
+      return "ws";
+    case Dataflow::kOutputStationary:
+      return "os";
+    case Dataflow::kInputStationary:
+      return "is";
+  }
+  return "?";
+}
+
+FoldTiming dataflow_timing(Dataflow dataflow, int rows, int cols, uint64_t positions,
+                           uint64_t depth, uint64_t channels) {
   const uint64_t r = static_cast<uint64_t>(rows), c = static_cast<uint64_t>(cols);
-  t.folds = ceil_div(depth, r) * ceil_div(channels, c);
-  t.cycles = t.folds * (2 * r + c + positions - 2);
-  t.macs = positions * depth * channels;
-  t.utilization =
-      t.cycles ? static_cast<double>(t.macs) / (static_cast<double>(t.cycles) * r * c) : 0.0;
-  return t;
+  const uint64_t m = positions, k = depth, n = channels;
+  uint64_t sr = 0, sc = 0, t = 0;
+  FoldTiming timing;
+  switch (dataflow) {
+    case Dataflow::kWeightStationary:
+      sr = k, sc = n, t = m;
+      timing.reads_per_weight = 1;
+      timing.input_words = m * k * ceil_div(n, c);
+      break;
+    case Dataflow::kOutputStationary:
+      sr = m, sc = n, t = k;
+      timing.reads_per_weight = ceil_div(m, r);
+      timing.input_words = m * k * ceil_div(n, c);
+      break;
+    case Dataflow::kInputStationary:
+      sr = k, sc = m, t = n;
+      timing.reads_per_weight = ceil_div(m, c);
+      timing.input_words = m * k;
+      break;
+  }
+  timing.output_words = m * n;
+  timing.folds = ceil_div(sr, r) * ceil_div(sc, c);
+  timing.cycles = timing.folds * (2 * r + c + t - 2);
+  timing.macs = m * k * n;
+  timing.utilization = timing.cycles ? static_cast<double>(timing.macs) /
+                                           (static_cast<double>(timing.cycles) * r * c)
+                                     : 0.0;
+  return timing;
 }
 
 MacArray::MacArray(const sc_core::sc_module_name& name, const MacArrayParams& params,
@@ -40,9 +80,7 @@ MacArray::MacArray(const sc_core::sc_module_name& name, const MacArrayParams& pa
       layout_(layout) {
   if (params.rows <= 0 || params.cols <= 0)
     throw Error("mac_array.rows/cols: expected positive integers");
-  if (params.dataflow != "ws")
-    throw Error("mac_array.dataflow: unknown dataflow '" + params.dataflow +
-                "' (expected ws; os and is are not modelled yet)");
+  if (params.batch <= 0) throw Error("mac_array.batch: expected a positive integer");
   Eigen::setNbThreads(1);  // parallelism is over image chunks, never inside a GEMM
   const int threads = params.host_threads > 0 ? params.host_threads : omp_get_max_threads();
   params_.host_threads = threads;
@@ -53,14 +91,19 @@ MacArray::MacArray(const sc_core::sc_module_name& name, const MacArrayParams& pa
   reset_stats();
 }
 
+FoldTiming MacArray::layer_timing(size_t region_index, int batch_images) const {
+  const Layer& layer = network_.layers[layout_.regions[region_index].layer];
+  return dataflow_timing(params_.dataflow, params_.rows, params_.cols,
+                         layer.gemm_positions() * static_cast<uint64_t>(batch_images),
+                         layer.gemm_depth(), layer.gemm_rows());
+}
+
 void MacArray::reset_stats() {
   stats_ = {};
-  for (const WeightRegion& region : layout_.regions) {
-    const Layer& layer = network_.layers[region.layer];
+  for (size_t i = 0; i < layout_.regions.size(); ++i) {
     LayerStats layer_stats;
-    layer_stats.name = layer.name;
-    layer_stats.timing = weight_stationary_timing(
-        params_.rows, params_.cols, layer.gemm_positions(), layer.gemm_depth(), layer.gemm_rows());
+    layer_stats.name = network_.layers[layout_.regions[i].layer].name;
+    layer_stats.timing = layer_timing(i, params_.batch);
     stats_.layers.push_back(layer_stats);
   }
 }
@@ -89,9 +132,12 @@ void MacArray::sync_weights() {
 }
 
 uint64_t MacArray::report_weight_reads(size_t region_index, int images) {
+  // An epoch is whole batches, or one partial batch at the end of the run.
+  const int batch = std::min(params_.batch, images);
   const WeightRegion& region = layout_.regions[region_index];
   WeightReadExtension reads;
-  reads.passes = static_cast<uint32_t>(images);
+  reads.passes = static_cast<uint32_t>((images + batch - 1) / batch);
+  reads.reads_per_pass = static_cast<uint32_t>(layer_timing(region_index, batch).reads_per_weight);
   std::vector<WordChange>& changes = changes_[region_index];
   changes.clear();
   reads.changes = &changes;
@@ -117,13 +163,18 @@ uint64_t MacArray::report_weight_reads(size_t region_index, int images) {
   std::inplace_merge(changes.begin(), changes.begin() + static_cast<std::ptrdiff_t>(weight_changes),
                      changes.end(),
                      [](const WordChange& a, const WordChange& b) { return a.pass < b.pass; });
+  // A batch's changes are seen from its first image on.
+  if (batch > 1)
+    for (WordChange& change : changes) change.pass *= static_cast<uint32_t>(batch);
+  stats_.layers[region_index].weight_words_read +=
+      region.words() * uint64_t{reads.passes} * reads.reads_per_pass;
   return cycles;
 }
 
-uint64_t MacArray::report_activation_traffic(const Layer& layer, int images) {
+uint64_t MacArray::report_activation_traffic(const FoldTiming& timing, uint64_t batches) {
   ActivationTrafficExtension traffic;
-  traffic.read_bytes = layer.input.size() * sizeof(float) * images;
-  traffic.write_bytes = layer.output.size() * sizeof(float) * images;
+  traffic.read_bytes = timing.input_words * sizeof(float) * batches;
+  traffic.write_bytes = timing.output_words * sizeof(float) * batches;
   tlm::tlm_generic_payload trans;
   sc_core::sc_time buffer_time = sc_core::SC_ZERO_TIME;
   trans.set_command(tlm::TLM_IGNORE_COMMAND);
@@ -150,7 +201,10 @@ void MacArray::infer(uint64_t input_address, uint64_t output_address, int images
   // the whole stage.
   std::vector<uint64_t> sram_cycles(layout_.regions.size(), 0);
   for (int first = 0; first < images;) {
-    const int count = std::min(epoch_images_, images - first);
+    int count = std::min(std::max(epoch_images_, params_.batch), images - first);
+    // Whole batches; a partial batch (only at the end of the run: stages and
+    // refresh intervals are whole batches) makes an epoch of its own.
+    if (count >= params_.batch) count -= count % params_.batch;
     for (size_t i = 0; i < layout_.regions.size(); ++i)
       sram_cycles[i] += report_weight_reads(i, count);
     switch (compute_epoch(inputs, first, count, logits)) {
@@ -175,17 +229,25 @@ void MacArray::infer(uint64_t input_address, uint64_t output_address, int images
     first += count;
   }
 
+  const uint64_t full_batches = static_cast<uint64_t>(images / params_.batch);
+  const int tail = images % params_.batch;
   uint64_t busy_cycles = 0;
   for (size_t i = 0; i < layout_.regions.size(); ++i) {
-    const WeightRegion& region = layout_.regions[i];
     LayerStats& layer_stats = stats_.layers[i];
-    const uint64_t compute_cycles = layer_stats.timing.cycles * images;
-    const uint64_t buffer_cycles = report_activation_traffic(network_.layers[region.layer], images);
+    uint64_t compute_cycles = layer_stats.timing.cycles * full_batches;
+    uint64_t macs = layer_stats.timing.macs * full_batches;
+    uint64_t buffer_cycles = report_activation_traffic(layer_stats.timing, full_batches);
+    if (tail > 0) {
+      const FoldTiming partial = layer_timing(i, tail);
+      compute_cycles += partial.cycles;
+      macs += partial.macs;
+      buffer_cycles += report_activation_traffic(partial, 1);
+    }
     const uint64_t layer_cycles = std::max({compute_cycles, sram_cycles[i], buffer_cycles});
     layer_stats.cycles += layer_cycles;
-    layer_stats.weight_words_read += region.words() * images;
+    layer_stats.compute_cycles += compute_cycles;
     stats_.compute_cycles += compute_cycles;
-    stats_.macs += layer_stats.timing.macs * images;
+    stats_.macs += macs;
     busy_cycles += layer_cycles;
   }
   stats_.busy_cycles += busy_cycles;

@@ -5,18 +5,32 @@
 // computes the real arithmetic (im2col + Eigen GEMM, workloads/layers.h), so the
 // accuracy lvsim reports is computed, never looked up.
 //
-// Timing: weight-stationary dataflow, SCALE-Sim's analytical model (Samajdar et
-// al., "A Systematic Methodology for Characterizing Scalability of DNN
-// Accelerators using SCALE-Sim", ISPASS 2020, Sec. III). A layer lowered to a
-// GEMM with M output positions, reduction depth K and N output channels is cut
-// into ceil(K/R) x ceil(N/C) folds; each fold preloads its weights (R cycles, a
-// row per cycle) and then streams the M input vectors through the array, the
-// first result leaving after R + C - 1 cycles and one more every cycle:
-//     cycles = ceil(K/R) * ceil(N/C) * (2R + C + M - 2)       per image.
-// Images run one after another (batch 1, as in seed 004), so every weight is
-// read from the SRAM once per image, and each image computes with the weights
-// exactly as its own read returned them (faults of earlier reads included). Weight fetch and
-// activation traffic are double-buffered against compute: a layer takes the longest of the three.
+// Timing: SCALE-Sim's analytical model (Samajdar et al., "A Systematic
+// Methodology for Characterizing Scalability of DNN Accelerators using
+// SCALE-Sim", ISPASS 2020, Sec. III). A layer lowered to a GEMM with M output
+// positions (times the batch B), reduction depth K and N output channels maps
+// two operand dimensions Sr x Sc onto the R x C array and streams the third, T:
+//     ws (weight-stationary): Sr = K,   Sc = N,   T = B*M
+//     os (output-stationary): Sr = B*M, Sc = N,   T = K
+//     is (input-stationary):  Sr = K,   Sc = B*M, T = N
+// cut into ceil(Sr/R) x ceil(Sc/C) folds of 2R + C + T - 2 cycles each (fill,
+// stream, drain):
+//     cycles = ceil(Sr/R) * ceil(Sc/C) * (2R + C + T - 2)    per batch of B images.
+// What each dataflow reads from the memories per batch follows from the same
+// mapping: ws holds each weight once (1 read per weight); os streams the
+// weights of a column fold past every row fold (ceil(B*M/R) reads per weight);
+// is streams all weights past every column fold (ceil(B*M/C) reads per weight).
+// Inputs: ws and os stream the lowered input (B*M x K) once per column fold of
+// filters, ceil(N/C) times; is holds it, once. Outputs are accumulated at the
+// array edge and written once (B*M x N). These weight reads are the reads the
+// weight SRAM's fault model sees.
+//
+// Images within a batch share the batch's weight reads: each image of a batch
+// computes with the weights as the batch's reads left them (faults of earlier
+// reads included; when a dataflow re-reads a weight within a batch, the last
+// read's value is used for the whole batch - a fault between two reads of one
+// batch is seen a few tiles early). Weight fetch and activation traffic are
+// double-buffered against compute: a layer takes the longest of the three.
 // ReLU and pooling run in the output pipeline at no extra cycles.
 #pragma once
 
@@ -34,29 +48,42 @@
 
 namespace lvsim {
 
+enum class Dataflow { kWeightStationary, kOutputStationary, kInputStationary };
+
+// "ws", "os" or "is"; throws lvsim::Error naming mac_array.dataflow otherwise.
+Dataflow dataflow_from_name(const std::string& name);
+const char* dataflow_name(Dataflow dataflow);
+
 struct MacArrayParams {
   int rows = 16;
   int cols = 16;
-  std::string dataflow = "ws";  // weight-stationary
+  Dataflow dataflow = Dataflow::kWeightStationary;
+  int batch = 1;  // images whose positions stream through one weight mapping
   sc_core::sc_time clock_period = sc_core::sc_time(2, sc_core::SC_NS);
   int host_threads = 0;  // threads for the arithmetic on the simulating host (0 = all)
 };
 
+// One layer of one batch on the array.
 struct FoldTiming {
   uint64_t folds = 0;
-  uint64_t cycles = 0;  // per image
-  uint64_t macs = 0;    // per image
+  uint64_t cycles = 0;
+  uint64_t macs = 0;
   double utilization = 0.0;
+  uint64_t reads_per_weight = 0;  // weight SRAM reads of each weight
+  uint64_t input_words = 0;       // activation-buffer words read
+  uint64_t output_words = 0;      // activation-buffer words written
 };
 
-// The weight-stationary cycle formula above for one GEMM-shaped layer.
-FoldTiming weight_stationary_timing(int rows, int cols, uint64_t positions, uint64_t depth,
-                                    uint64_t channels);
+// The formulas above for one GEMM-shaped layer: `positions` output positions
+// (the batch's, all images together), `depth` K, `channels` N.
+FoldTiming dataflow_timing(Dataflow dataflow, int rows, int cols, uint64_t positions,
+                           uint64_t depth, uint64_t channels);
 
 struct LayerStats {
   std::string name;
-  FoldTiming timing;    // per image
+  FoldTiming timing;    // per full batch
   uint64_t cycles = 0;  // total, including memory stalls
+  uint64_t compute_cycles = 0;
   uint64_t weight_words_read = 0;
 };
 
@@ -97,8 +124,9 @@ class MacArray : public sc_core::sc_module {
                              const char* what);
   void invalidate_weights(sc_dt::uint64 start, sc_dt::uint64 end);
   void sync_weights();
+  FoldTiming layer_timing(size_t region_index, int batch_images) const;
   uint64_t report_weight_reads(size_t region_index, int images);
-  uint64_t report_activation_traffic(const Layer& layer, int images);
+  uint64_t report_activation_traffic(const FoldTiming& timing, uint64_t batches);
   enum class EpochKind { kUnchanged, kSparse, kDense };
   void compute_batch(const float* inputs, int first, int count, float* logits,
                      const std::vector<std::vector<LayerPatch>>* patches);

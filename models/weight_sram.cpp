@@ -25,7 +25,14 @@ WeightSram::WeightSram(const sc_core::sc_module_name& name, const WeightSramPara
   if (params.banks <= 0) throw Error("weight_sram.banks: expected a positive integer");
   if (params.word_bits != 32)
     throw Error("weight_sram.word_bits: only 32-bit words are supported so far");
+  if (params.ports <= 0) throw Error("weight_sram.ports: expected a positive integer");
   if (!(params.vdd_v > 0.0)) throw Error("weight_sram.vdd_v: expected a positive voltage");
+  if (params.detector_cycles < 0 || params.ecc_cycles < 0)
+    throw Error("weight_sram.detector_cycles/ecc_cycles: expected non-negative integers");
+  validate(params.circuit);
+  access_time_ns_ = sram_access_time_ns(params.circuit, params.vdd_v);
+  const double period_ns = params.clock_period.to_seconds() * 1e9;
+  access_cycles_ = std::max(1, static_cast<int>(std::ceil(access_time_ns_ / period_ns - 1e-9)));
   const std::unique_ptr<FaultModel> model = make_fault_model(params.fault_model);
   const double p = model->probability(params.vdd_v);
   if (!(p >= 0.0 && p <= 1.0)) throw Error("fault model gave p outside [0, 1]");
@@ -66,9 +73,27 @@ void WeightSram::build_weak_cell_map() {
   stats_.weak_cells = weak_cells_.size();
 }
 
+int WeightSram::latency_cycles() const {
+  return access_cycles_ + (mitigation_->uses_detector() ? params_.detector_cycles : 0) +
+         (mitigation_->check_bits() > 0 ? params_.ecc_cycles : 0);
+}
+
+double WeightSram::access_energy_pj() const {
+  return sram_access_energy_pj(params_.circuit,
+                               static_cast<double>(params_.capacity_bytes) / params_.banks,
+                               stored_bits_per_word(), params_.vdd_v);
+}
+
+double WeightSram::leakage_mw() const {
+  return sram_leakage_mw(
+      params_.circuit, static_cast<double>(params_.capacity_bytes) * stored_bits_per_word() / 32.0,
+      params_.vdd_v);
+}
+
 uint64_t WeightSram::burst_cycles(uint64_t words) const {
-  const uint64_t banks = static_cast<uint64_t>(params_.banks);
-  return params_.access_latency_cycles + (words + banks - 1) / banks;
+  const uint64_t lanes = static_cast<uint64_t>(params_.banks) * params_.ports;
+  return static_cast<uint64_t>(latency_cycles()) +
+         static_cast<uint64_t>(access_cycles_) * ((words + lanes - 1) / lanes);
 }
 
 uint32_t WeightSram::load_word(uint64_t word) const {
@@ -126,8 +151,9 @@ void WeightSram::apply_faults(uint64_t word, uint64_t mask, uint32_t pass, uint6
 }
 
 void WeightSram::read_passes(uint64_t first_word, uint64_t words, uint32_t passes,
-                             std::vector<WordChange>* changes) {
+                             uint32_t reads_per_pass, std::vector<WordChange>* changes) {
   uint64_t& region_passes = passes_by_region_[first_word];
+  uint64_t& region_reads = reads_by_region_[first_word];
   const uint64_t stored_bits = static_cast<uint64_t>(stored_bits_per_word());
   const uint64_t allowed = allowed_bits_.size();
   const auto weak_begin =
@@ -138,12 +164,15 @@ void WeightSram::read_passes(uint64_t first_word, uint64_t words, uint32_t passe
   const uint64_t positions = per_bit ? words * allowed : words;
   const double log1m_p = std::log1p(-std::min(read_p_, 1.0 - 1e-16));
 
-  for (uint32_t pass = 0; pass < passes; ++pass) {
-    const uint64_t access = region_passes++;
+  for (uint64_t read = 0; read < uint64_t{passes} * reads_per_pass; ++read) {
+    const auto pass = static_cast<uint32_t>(read / reads_per_pass);
+    const uint64_t access = region_passes + pass;  // where the faulty-bit series records it
     if (faulty_delta_.size() <= access) faulty_delta_.resize(access + 1, 0);
     pending_.clear();
     if (read_p_ > 0.0) {
-      FaultRng rng(params_.seed, params_.trial, first_word, access);
+      // One stream per read of the region: the same reads draw the same faults
+      // whatever the passes are grouped into.
+      FaultRng rng(params_.seed, params_.trial, first_word, region_reads + read);
       const bool every = read_p_ >= 1.0;
       for (uint64_t position = every ? 0 : rng.geometric_gap(log1m_p, positions);
            position < positions;
@@ -179,6 +208,8 @@ void WeightSram::read_passes(uint64_t first_word, uint64_t words, uint32_t passe
       apply_faults(word, mask, pass, access, changes);
     }
   }
+  region_passes += passes;
+  region_reads += uint64_t{passes} * reads_per_pass;
   next_pass_ = std::max(next_pass_, region_passes);
 }
 
@@ -210,10 +241,15 @@ void WeightSram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& 
                                       : tlm::TLM_GENERIC_ERROR_RESPONSE);
       return;
     }
-    read_passes(address / 4, words, reads->passes, reads->changes);
-    const uint64_t cycles = burst_cycles(words) * reads->passes;  // one burst per pass
-    stats_.words_read += words * reads->passes;
-    stats_.read_bursts += reads->passes;
+    if (reads->reads_per_pass == 0) {
+      trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+      return;
+    }
+    read_passes(address / 4, words, reads->passes, reads->reads_per_pass, reads->changes);
+    const uint64_t bursts = uint64_t{reads->passes} * reads->reads_per_pass;
+    const uint64_t cycles = burst_cycles(words) * bursts;  // one burst per read of the region
+    stats_.words_read += words * bursts;
+    stats_.read_bursts += bursts;
     stats_.busy_cycles += cycles;
     delay += params_.clock_period * static_cast<double>(cycles);
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -240,8 +276,7 @@ void WeightSram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& 
 }
 
 bool WeightSram::get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi) {
-  const sc_core::sc_time one_access =
-      params_.clock_period * static_cast<double>(params_.access_latency_cycles);
+  const sc_core::sc_time one_access = params_.clock_period * static_cast<double>(latency_cycles());
   const bool granted = memory_.grant_dmi(trans, dmi, one_access, one_access);
   dmi.allow_read();  // writes go through b_transport, so faults and refreshes are seen
   return granted;

@@ -13,9 +13,19 @@
 // word that changed is reported back to the MAC array with the pass that
 // changed it, so each image computes with exactly the weights it read.
 //
-// Timing: `banks` independent banks each deliver one word per cycle, so a burst
-// of W word reads costs ceil(W / banks) cycles plus the access latency; each
-// image pass over a layer is one burst.
+// Timing: the array's access time t(V) follows the supply by the alpha-power law
+// (sram_circuit.h), so a read takes A = ceil(t(V) / clock) cycles: one at
+// nominal voltage, more (wait cycles) below it. `banks` banks of `ports` ports
+// each start a word per port every A cycles (the macros are not pipelined), and
+// a burst waits A cycles for its first word plus the fault detector's or the
+// SEC-DED decoder's latency:
+//     burst(W) = A + extra + A * ceil(W / (banks * ports)).
+// A pass over a layer (one image, or one batch of images) reads each of its
+// words `reads_per_pass` times (a dataflow streaming weights re-reads them); a
+// pass is one burst per read.
+//
+// Energy and leakage are not charged here but counted: words read and written
+// (each of stored_bits_per_word() bits), for the energy model (models/energy.h).
 #pragma once
 
 #include <tlm_utils/simple_target_socket.h>
@@ -30,6 +40,7 @@
 #include "models/fault_model.h"
 #include "models/memory_target.h"
 #include "models/mitigation.h"
+#include "models/sram_circuit.h"
 
 namespace lvsim {
 
@@ -42,8 +53,11 @@ struct WeightSramParams {
   uint64_t capacity_bytes = 16ull << 20;  // whole seed-004 model (12.9 MB) resident
   int banks = 16;                         // one word per bank per cycle: 16 words/cycle
   int word_bits = 32;                     // fp32 words
-  int access_latency_cycles = 1;          // single-cycle SRAM macro at nominal voltage
+  int ports = 1;                          // read/write ports per bank
   sc_core::sc_time clock_period = sc_core::sc_time(2, sc_core::SC_NS);  // 500 MHz
+  SramCircuitParams circuit;  // access time, energy and leakage versus V
+  int detector_cycles = 1;    // latency of the Razor-style detector (sign, zero, word-zero)
+  int ecc_cycles = 1;         // latency of the SEC-DED decoder (secded)
 
   double vdd_v = 0.9;  // supply voltage of the array
   FaultModelParams fault_model;
@@ -66,10 +80,12 @@ struct WordChange {
 };
 
 // "The initiator read `bytes` of words at `address` through its DMI pointer,
-// `passes` times over" (one pass per image in a batch-1 weight-stationary
-// array). The SRAM fills `changes`, ordered by pass then word.
+// `passes` times over, each pass reading every word `reads_per_pass` times"
+// (a pass is an image, or a batch of images, of the MAC array). The SRAM fills
+// `changes`, ordered by pass, then by read within the pass, then by word.
 struct WeightReadExtension : tlm::tlm_extension<WeightReadExtension> {
   uint32_t passes = 1;
+  uint32_t reads_per_pass = 1;
   std::vector<WordChange>* changes = nullptr;
 
   tlm::tlm_extension_base* clone() const override { return new WeightReadExtension(*this); }
@@ -107,8 +123,15 @@ class WeightSram : public sc_core::sc_module {
   double read_fault_probability() const { return read_p_; }
   double weak_cell_fraction() const { return weak_q_; }
   const Mitigation& mitigation() const { return *mitigation_; }
-  // Cycles to move `words` words through the banks.
+  // Cycles to move `words` words through the banks, latency included.
   uint64_t burst_cycles(uint64_t words) const;
+  double access_time_ns() const { return access_time_ns_; }
+  int access_cycles() const { return access_cycles_; }  // A above
+  int latency_cycles() const;                           // A + detector or decoder latency
+  // Dynamic energy of one word access (all stored bits) at vdd_v in pJ, and
+  // the array's leakage power at vdd_v in mW (sram_circuit.h).
+  double access_energy_pj() const;
+  double leakage_mw() const;
   // Stored bits that differ from what was last written, after each pass (image)
   // since the start: element i is the count once pass i's reads are done.
   std::vector<uint64_t> faulty_bits_after_pass() const;
@@ -120,7 +143,7 @@ class WeightSram : public sc_core::sc_module {
   unsigned transport_dbg(tlm::tlm_generic_payload& trans);
 
   void build_weak_cell_map();
-  void read_passes(uint64_t first_word, uint64_t words, uint32_t passes,
+  void read_passes(uint64_t first_word, uint64_t words, uint32_t passes, uint32_t reads_per_pass,
                    std::vector<WordChange>* changes);
   void apply_faults(uint64_t word, uint64_t mask, uint32_t pass, uint64_t access,
                     std::vector<WordChange>* changes);
@@ -133,13 +156,16 @@ class WeightSram : public sc_core::sc_module {
   std::unique_ptr<Mitigation> mitigation_;
   double read_p_ = 0.0;
   double weak_q_ = 0.0;
-  std::vector<int> allowed_bits_;                  // stored bits that may fail
-  std::vector<uint8_t> check_;                     // check bits per word (ECC only)
-  std::vector<uint32_t> written_;                  // data last written by DMA, the reference
-  std::vector<uint64_t> weak_cells_;               // sorted stored-bit indices word * bits + bit
-  std::map<uint64_t, uint64_t> passes_by_region_;  // first word of a burst -> passes so far
-  uint64_t next_pass_ = 0;                         // passes completed by every region
-  std::vector<int64_t> faulty_delta_;              // change of the faulty-bit count, by pass
+  std::vector<int> allowed_bits_;     // stored bits that may fail
+  std::vector<uint8_t> check_;        // check bits per word (ECC only)
+  std::vector<uint32_t> written_;     // data last written by DMA, the reference
+  std::vector<uint64_t> weak_cells_;  // sorted stored-bit indices word * bits + bit
+  double access_time_ns_ = 0.0;
+  int access_cycles_ = 1;
+  std::map<uint64_t, uint64_t> passes_by_region_;       // first word of a burst -> passes so far
+  std::map<uint64_t, uint64_t> reads_by_region_;        // first word of a burst -> reads so far
+  uint64_t next_pass_ = 0;                              // passes completed by every region
+  std::vector<int64_t> faulty_delta_;                   // change of the faulty-bit count, by pass
   std::vector<std::pair<uint64_t, uint64_t>> pending_;  // (word, fault mask) of one pass
   std::vector<std::pair<uint64_t, uint64_t>> weak_pending_;
   WeightSramStats stats_;

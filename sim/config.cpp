@@ -27,18 +27,41 @@ const std::vector<ConfigKey>& config_keys() {
        "200 MHz in 65 nm, Chen et al. JSSC 2017)"},
       {"mac_array.rows", "16", "processing-element rows (R); the reduction dimension in WS"},
       {"mac_array.cols", "16", "processing-element columns (C); the output-channel dimension"},
-      {"mac_array.dataflow", "ws", "dataflow: ws (weight-stationary, SCALE-Sim model)"},
+      {"mac_array.dataflow", "ws",
+       "dataflow: ws (weight-), os (output-) or is (input-stationary); cycles and weight reads "
+       "from SCALE-Sim's analytical model (Samajdar et al., ISPASS 2020)"},
+      {"mac_array.batch", "1",
+       "images whose positions stream through one mapping of the weights (seed 004 runs one "
+       "image at a time); a ws array reads each weight once per batch"},
       {"weight_sram.capacity_kib", "16384",
        "weight SRAM capacity in KiB; 16 MiB holds the whole seed-004 model (12.9 MB), as the "
        "seed assumes"},
-      {"weight_sram.banks", "16", "independent banks, one word per bank per cycle"},
+      {"weight_sram.banks", "16", "independent banks (16 banks of 1 MiB by default)"},
+      {"weight_sram.ports", "1", "ports per bank, each starting one word per access time"},
       {"weight_sram.word_bits", "32", "word width in bits (32: fp32 weights)"},
-      {"weight_sram.access_latency_cycles", "1", "cycles before the first word of a burst"},
+      {"weight_sram.access_time_ns", "1.8",
+       "access time at sram.vnom_v in ns (a 1 MiB 45 nm bank, CACTI 6.5 order: fits one 2 ns "
+       "cycle at 500 MHz); below vnom it grows by the alpha-power law, costing wait cycles"},
+      {"weight_sram.detector_cycles", "1",
+       "latency of the Razor-style fault detector that sign, zero and word-zero presume"},
+      {"weight_sram.ecc_cycles", "1", "latency of the SEC-DED decoder (secded)"},
       {"weight_sram.vdd_v", "0.9",
        "weight SRAM supply voltage in V (0.9 V: nominal for a 40-45 nm process; lower it to "
        "trade faults for energy)"},
       {"weight_sram.mitigation", "flip",
        "what a read does with faulty bits: flip, sign, zero, word-zero or secded"},
+      {"sram.vnom_v", "0.9",
+       "nominal supply of the SRAM energy table (Horowitz, ISSCC 2014, 45 nm at 0.9 V)"},
+      {"sram.vt_v", "0.3",
+       "threshold voltage of the alpha-power access-time law t ~ V/(V-Vt)^alpha (Sakurai & "
+       "Newton, JSSC 1990; 0.3-0.35 V for 40-45 nm)"},
+      {"sram.alpha", "1.3", "velocity-saturation index of the alpha-power law (1.3 for 45 nm)"},
+      {"sram.leakage_uw_per_kib", "1",
+       "SRAM leakage at vnom in uW per KiB (assumed: low-operating-power 45 nm cells, ~100 pA "
+       "per cell)"},
+      {"sram.leakage_k_per_v", "3",
+       "leakage current ~ exp(k (V - Vnom)): subthreshold with DIBL, k = eta/(n kT/q) = "
+       "0.1/(1.3 x 25.9 mV) (Roy et al., Proc. IEEE 2003)"},
       {"fault.model", "gaussian-vmin",
        "fault probability versus voltage: constant, gaussian-vmin, log-linear or table"},
       {"fault.unit", "per-bit",
@@ -65,7 +88,20 @@ const std::vector<ConfigKey>& config_keys() {
       {"activation_buffer.capacity_kib", "1024",
        "activation buffer capacity in KiB (grown if a stage of images does not fit)"},
       {"activation_buffer.bytes_per_cycle", "64", "activation buffer bandwidth in bytes/cycle"},
-      {"dram.preset", "lpddr4-3200", "DRAM device: lpddr4-3200 or ddr4-2400 (JEDEC speed bins)"},
+      {"dram.preset", "lpddr4-3200",
+       "DRAM device: lpddr4-3200 or ddr4-2400 (JEDEC timings, row buffers, energies; "
+       "models/dram.cpp)"},
+      {"dram.pj_per_bit", "",
+       "energy per bit read or written in pJ; empty: the preset's (LPDDR4 5, DDR4 17.5)"},
+      {"dram.activate_nj", "",
+       "energy per row activation and precharge in nJ; empty: the preset's (LPDDR4 1, DDR4 2)"},
+      {"energy.tech_scale", "1",
+       "on-chip energies (MACs, SRAMs, detector, ECC) relative to Horowitz's 45 nm table"},
+      {"energy.detector_pj", "0.1",
+       "Razor-style fault detector energy per word read in pJ (about a 32-bit adder, 0.1 pJ "
+       "in Horowitz's table)"},
+      {"energy.ecc_encode_pj", "0.2", "SEC-DED (39,32) encoder energy per word written in pJ"},
+      {"energy.ecc_decode_pj", "0.4", "SEC-DED (39,32) decoder energy per word read in pJ"},
       {"dma.burst_bytes", "4096", "bytes per DMA burst from DRAM to the weight SRAM"},
       {"controller.images_per_stage", "256",
        "images the controller stages in the activation buffer per MAC-array invocation"},
@@ -224,15 +260,26 @@ RunSettings settings_from(const Config& config) {
   a.quantum = sc_core::sc_time(config.get_double("sim.quantum_us", 0.001, 1e9), sc_core::SC_US);
   a.mac_array.rows = static_cast<int>(config.get_int("mac_array.rows", 1, 4096));
   a.mac_array.cols = static_cast<int>(config.get_int("mac_array.cols", 1, 4096));
-  a.mac_array.dataflow = config.get_choice("mac_array.dataflow", {"ws"});
+  a.mac_array.dataflow =
+      dataflow_from_name(config.get_choice("mac_array.dataflow", {"ws", "os", "is"}));
+  a.mac_array.batch = static_cast<int>(config.get_int("mac_array.batch", 1, 1 << 16));
   a.mac_array.host_threads = s.threads;
   a.weight_sram.capacity_bytes =
       static_cast<uint64_t>(config.get_int("weight_sram.capacity_kib", 1, 1 << 30)) * 1024;
   a.weight_sram.banks = static_cast<int>(config.get_int("weight_sram.banks", 1, 4096));
   a.weight_sram.word_bits = static_cast<int>(config.get_int("weight_sram.word_bits", 32, 32));
-  a.weight_sram.access_latency_cycles =
-      static_cast<int>(config.get_int("weight_sram.access_latency_cycles", 0, 1000));
   WeightSramParams& sram = a.weight_sram;
+  sram.ports = static_cast<int>(config.get_int("weight_sram.ports", 1, 64));
+  sram.detector_cycles = static_cast<int>(config.get_int("weight_sram.detector_cycles", 0, 1000));
+  sram.ecc_cycles = static_cast<int>(config.get_int("weight_sram.ecc_cycles", 0, 1000));
+  SramCircuitParams& circuit = sram.circuit;
+  circuit.access_time_ns = config.get_double("weight_sram.access_time_ns", 1e-3, 1e6);
+  circuit.vnom_v = config.get_double("sram.vnom_v", 0.05, 5.0);
+  circuit.vt_v = config.get_double("sram.vt_v", 0.0, 5.0);
+  if (circuit.vt_v >= circuit.vnom_v) config.fail("sram.vt_v", "a threshold below sram.vnom_v");
+  circuit.alpha = config.get_double("sram.alpha", 1.0, 2.0);
+  circuit.leakage_uw_per_kib = config.get_double("sram.leakage_uw_per_kib", 0.0, 1e6);
+  circuit.leakage_k_per_v = config.get_double("sram.leakage_k_per_v", 0.0, 100.0);
   sram.vdd_v = config.get_double("weight_sram.vdd_v", 0.01, 5.0);
   sram.mitigation = config.get_choice("weight_sram.mitigation", mitigation_names());
   sram.fault_model.name = config.get_choice("fault.model", fault_model_names());
@@ -250,6 +297,10 @@ RunSettings settings_from(const Config& config) {
   sram.weak_cells = config.get_bool("fault.weak_cells");
   sram.chip_seed = static_cast<uint64_t>(config.get_int("fault.chip_seed", 0, INT64_MAX));
   sram.seed = s.seed;
+  // The access-time law has no answer at or below the threshold voltage.
+  if (sram.vdd_v <= circuit.vt_v)
+    config.fail("weight_sram.vdd_v", "a voltage above sram.vt_v = " + config.get("sram.vt_v") +
+                                         " V, where the SRAM can still be read");
   // Build the model once now, so a bad voltage or table stops the run before it starts.
   try {
     make_fault_model(sram.fault_model)->probability(sram.vdd_v);
@@ -262,7 +313,15 @@ RunSettings settings_from(const Config& config) {
       static_cast<uint64_t>(config.get_int("activation_buffer.capacity_kib", 1, 1 << 30)) * 1024;
   a.activation_buffer.bytes_per_cycle =
       static_cast<int>(config.get_int("activation_buffer.bytes_per_cycle", 1, 1 << 20));
-  a.dram = dram_preset(config.get_choice("dram.preset", {"lpddr4-3200", "ddr4-2400"}));
+  a.dram = dram_preset(config.get_choice("dram.preset", dram_preset_names()));
+  if (!config.get("dram.pj_per_bit").empty())
+    a.dram.pj_per_bit = config.get_double("dram.pj_per_bit", 0.0, 1e6);
+  if (!config.get("dram.activate_nj").empty())
+    a.dram.activate_nj = config.get_double("dram.activate_nj", 0.0, 1e6);
+  a.energy.tech_scale = config.get_double("energy.tech_scale", 1e-3, 1e3);
+  a.energy.detector_pj_per_word = config.get_double("energy.detector_pj", 0.0, 1e6);
+  a.energy.ecc_encode_pj_per_word = config.get_double("energy.ecc_encode_pj", 0.0, 1e6);
+  a.energy.ecc_decode_pj_per_word = config.get_double("energy.ecc_decode_pj", 0.0, 1e6);
   a.controller.dma_burst_bytes =
       static_cast<uint64_t>(config.get_int("dma.burst_bytes", 4, 1 << 30));
   if (a.controller.dma_burst_bytes % 4)
@@ -271,6 +330,13 @@ RunSettings settings_from(const Config& config) {
   a.controller.images_per_stage =
       static_cast<int>(config.get_int("controller.images_per_stage", 1, 1 << 20));
   a.controller.images = s.images;
+  // A batch shares its weight reads, so stages and refreshes hold whole batches.
+  if (a.controller.images_per_stage % a.mac_array.batch ||
+      a.controller.refresh_interval_images % a.mac_array.batch)
+    config.fail("mac_array.batch", "a divisor of controller.images_per_stage (" +
+                                       config.get("controller.images_per_stage") +
+                                       ") and of refresh.interval_images (" +
+                                       config.get("refresh.interval_images") + ")");
   return s;
 }
 

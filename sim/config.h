@@ -41,10 +41,10 @@ class Config {
   double get_double(const std::string& key, double min, double max) const;
   bool get_bool(const std::string& key) const;
   std::string get_choice(const std::string& key, const std::vector<std::string>& choices) const;
-
- private:
+  // Throws the one-line error "<source>: <key> = '<value>': expected <expected>".
   [[noreturn]] void fail(const std::string& key, const std::string& expected) const;
 
+ private:
   std::string file_;
   std::vector<std::pair<std::string, std::vector<std::string>>> sweep_axes_;
   std::map<std::string, std::string> values_;

@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -23,15 +24,28 @@ nlohmann::json report_json(const RunResult& r, const AccuracyCurve& curve, const
   using nlohmann::json;
   const double period = r.clock_period_ns;
   const double cycles_per_inference = r.images ? r.inference_ns / period / r.images : 0.0;
+  const double images = static_cast<double>(std::max<uint64_t>(1, r.images));
   json layers = json::array();
   for (const LayerStats& layer : r.mac_array.layers)
     layers.push_back({{"name", layer.name},
-                      {"folds", layer.timing.folds},
-                      {"compute_cycles_per_image", layer.timing.cycles},
-                      {"cycles_per_image", r.images ? layer.cycles / r.images : 0},
-                      {"macs_per_image", layer.timing.macs},
+                      {"folds_per_batch", layer.timing.folds},
+                      {"compute_cycles_per_image", layer.compute_cycles / images},
+                      {"cycles_per_image", layer.cycles / images},
+                      {"macs_per_image", layer.timing.macs / r.params.mac_array.batch},
                       {"utilization", layer.timing.utilization},
+                      {"weight_reads_per_weight_per_batch", layer.timing.reads_per_weight},
                       {"weight_words_read", layer.weight_words_read}});
+  json energy_terms = json::array();
+  for (const EnergyTerm& term : r.energy.terms)
+    energy_terms.push_back({{"component", term.component},
+                            {"event", term.event},
+                            {"count", term.count},
+                            {"pj_each", term.pj_each},
+                            {"total_pj", term.pj()}});
+  json breakdown = json::object();
+  for (const std::string& component : EnergyReport::components())
+    breakdown[component] = r.energy.per_inference_pj(component) * 1e-6;
+  const double latency_s = cycles_per_inference * period * 1e-9;
   json points = json::array();
   for (const CurvePoint& point : curve.points)
     points.push_back({{"end_image", point.end_image},
@@ -99,8 +113,26 @@ nlohmann::json report_json(const RunResult& r, const AccuracyCurve& curve, const
         {"refresh_interval_images", r.params.controller.refresh_interval_images},
         {"refreshes", r.controller.refreshes},
         {"refresh_bytes", r.controller.refresh_bytes}}},
+      {"energy",
+       {{"per_inference_uj", r.energy.per_inference_pj() * 1e-6},
+        {"breakdown_per_inference_uj", breakdown},
+        {"run_total_uj", r.energy.total_pj() * 1e-6},
+        {"energy_delay_product_uj_ms", r.energy.per_inference_pj() * 1e-6 * latency_s * 1e3},
+        {"average_power_mw",
+         latency_s > 0 ? r.energy.per_inference_pj() * 1e-12 / latency_s * 1e3 : 0.0},
+        {"weight_sram_access_pj", r.weight_sram_access_pj},
+        {"weight_sram_leakage_mw", r.weight_sram_leakage_mw},
+        {"note",
+         "per inference = the run's energy over its images: the initial load is amortised over "
+         "this run's images"},
+        {"terms", energy_terms}}},
       {"timing",
        {{"clock_mhz", r.params.clock_mhz},
+        {"dataflow", dataflow_name(r.params.mac_array.dataflow)},
+        {"batch", r.params.mac_array.batch},
+        {"weight_sram_access_time_ns", r.weight_sram_access_time_ns},
+        {"weight_sram_access_cycles", r.weight_sram_access_cycles},
+        {"weight_sram_latency_cycles", r.weight_sram_latency_cycles},
         {"total_cycles", r.simulated_ns / period},
         {"weight_load_cycles", r.load_ns / period},
         {"inference_cycles", r.inference_ns / period},
@@ -120,6 +152,8 @@ nlohmann::json report_json(const RunResult& r, const AccuracyCurve& curve, const
        {{"weight_bytes", r.weight_bytes},
         {"dram_read_bytes", r.dram.read_bytes},
         {"dram_bursts", r.dram.bursts},
+        {"dram_row_hits", r.dram.row_hits},
+        {"dram_row_activations", r.dram.activations()},
         {"weight_loads", r.controller.weight_loads},
         {"refresh_cycles", r.controller.refresh_time.to_seconds() * 1e9 / period},
         {"weight_sram_words_read", r.weight_sram.words_read},
@@ -168,15 +202,22 @@ void print_summary(std::ostream& out, const RunResult& r, const AccuracyCurve& c
   out << "workload     " << r.network_name << " on " << r.dataset << ", " << r.images
       << " test images from " << r.data_dir << "\n";
   out << "accelerator  " << p.mac_array.rows << "x" << p.mac_array.cols << " "
-      << p.mac_array.dataflow << " array at " << std::setprecision(0) << p.clock_mhz
-      << " MHz, weight SRAM " << p.weight_sram.capacity_bytes / 1024 << " KiB in "
-      << p.weight_sram.banks << " banks, DRAM " << p.dram.preset << "\n";
+      << dataflow_name(p.mac_array.dataflow) << " array";
+  if (p.mac_array.batch > 1) out << " (batch " << p.mac_array.batch << ")";
+  out << " at " << std::setprecision(0) << p.clock_mhz << " MHz, weight SRAM "
+      << p.weight_sram.capacity_bytes / 1024 << " KiB in " << p.weight_sram.banks << " banks, DRAM "
+      << p.dram.preset << "\n";
   const auto& sram = p.weight_sram;
-  out << "weight SRAM  " << std::setprecision(3) << sram.vdd_v << " V, " << sram.fault_model.name
-      << " p = " << std::scientific << std::setprecision(2) << r.read_fault_probability
-      << std::fixed << " per " << (sram.fault_unit == FaultUnit::kPerBit ? "bit" : "word")
-      << " read" << (sram.protect_sign ? " (sign bit protected)" : "") << ", mitigation "
-      << sram.mitigation;
+  out << "weight SRAM  " << std::setprecision(3) << sram.vdd_v << " V: read "
+      << std::setprecision(2) << r.weight_sram_access_time_ns
+      << " ns = " << r.weight_sram_access_cycles << " cycle"
+      << (r.weight_sram_access_cycles > 1 ? "s" : "") << " (latency "
+      << r.weight_sram_latency_cycles << "), " << r.weight_sram_access_pj
+      << " pJ per word, leakage " << r.weight_sram_leakage_mw << " mW\n";
+  out << "faults       " << sram.fault_model.name << " p = " << std::scientific
+      << std::setprecision(2) << r.read_fault_probability << std::fixed << " per "
+      << (sram.fault_unit == FaultUnit::kPerBit ? "bit" : "word") << " read"
+      << (sram.protect_sign ? " (sign bit protected)" : "") << ", mitigation " << sram.mitigation;
   if (r.weight_sram.weak_cells) out << ", " << r.weight_sram.weak_cells << " weak cells";
   out << ", refresh "
       << (p.controller.refresh_interval_images
@@ -229,6 +270,20 @@ void print_summary(std::ostream& out, const RunResult& r, const AccuracyCurve& c
              std::max(1.0, static_cast<double>(r.mac_array.compute_cycles) * p.mac_array.rows *
                                p.mac_array.cols)
       << " %\n";
+  const double energy_uj = r.energy.per_inference_pj() * 1e-6;
+  out << "energy       " << std::setprecision(1) << energy_uj << " uJ per inference:";
+  const char* labels[] = {"MAC",       "SRAM dynamic", "SRAM leakage", "activations",
+                          "DRAM load", "refresh",      "detector/ECC"};
+  for (size_t i = 0; i < EnergyReport::components().size(); ++i) {
+    const double part = r.energy.per_inference_pj(EnergyReport::components()[i]) * 1e-6;
+    if (part <= 0.0) continue;
+    out << (i ? ", " : " ") << labels[i] << " " << std::setprecision(part < 10 ? 2 : 1) << part;
+  }
+  out << "\n";
+  out << "EDP          " << std::setprecision(1) << energy_uj * cycles_per_inference * period * 1e-6
+      << " uJ x ms per inference, "
+      << (cycles_per_inference > 0 ? energy_uj / (cycles_per_inference * period * 1e-3) * 1e3 : 0.0)
+      << " mW average\n";
   const double simulation_seconds = r.wall_seconds - r.baseline_wall_seconds;
   out << "host         " << std::setprecision(2) << r.wall_seconds << " s wall";
   if (r.baseline_wall_seconds > 0)

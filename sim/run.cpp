@@ -1,5 +1,6 @@
 #include "sim/run.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 
@@ -100,10 +101,12 @@ RunResult run_simulation(const RunSettings& settings, const ProgressCallback& pr
       TrialResult t;
       t.correct = top.controller.stats().correct;
       t.predictions = top.controller.predictions();
-      t.faulty_bits_after_image = top.weight_sram.faulty_bits_after_pass();
-      t.faulty_bits_after_image.resize(settings.images, t.faulty_bits_after_image.empty()
-                                                            ? 0
-                                                            : t.faulty_bits_after_image.back());
+      // The SRAM counts passes, one per batch of images.
+      const std::vector<uint64_t> after_pass = top.weight_sram.faulty_bits_after_pass();
+      const size_t batch = static_cast<size_t>(params.mac_array.batch);
+      for (size_t image = 0; image < settings.images; ++image)
+        t.faulty_bits_after_image.push_back(
+            after_pass.empty() ? 0 : after_pass[std::min(image / batch, after_pass.size() - 1)]);
       t.weight_sram = top.weight_sram.stats();
       result.trials.push_back(std::move(t));
       if (trial != 0) return;
@@ -119,6 +122,12 @@ RunResult run_simulation(const RunSettings& settings, const ProgressCallback& pr
       result.activation_buffer = top.activation_buffer.stats();
       result.mac_array = top.mac_array.stats();
       result.controller = top.controller.stats();
+      result.energy = top.energy_report();
+      result.weight_sram_access_time_ns = top.weight_sram.access_time_ns();
+      result.weight_sram_access_cycles = top.weight_sram.access_cycles();
+      result.weight_sram_latency_cycles = top.weight_sram.latency_cycles();
+      result.weight_sram_access_pj = top.weight_sram.access_energy_pj();
+      result.weight_sram_leakage_mw = top.weight_sram.leakage_mw();
       result.logits = top.controller.logits();
       result.weight_bytes = top.layout().total_bytes;
       result.host_threads = top.mac_array.host_threads();

@@ -55,6 +55,12 @@ struct RunResult {
   ActivationBufferStats activation_buffer;
   MacArrayStats mac_array;
   ControllerStats controller;
+  EnergyReport energy;  // the whole run; per inference divides by the images
+  double weight_sram_access_time_ns = 0.0;
+  int weight_sram_access_cycles = 0;
+  int weight_sram_latency_cycles = 0;
+  double weight_sram_access_pj = 0.0;
+  double weight_sram_leakage_mw = 0.0;
 
   // Host
   double wall_seconds = 0.0;           // everything, baseline included

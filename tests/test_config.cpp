@@ -59,7 +59,16 @@ TEST_CASE("a --set override beats the file, and bad input names its source and k
   bad("accelerator.clock_mhz=-5", "accelerator.clock_mhz");
   bad("accelerator.clock_mhz=nan", "accelerator.clock_mhz");
   bad("dram.preset=hbm", "one of lpddr4-3200 ddr4-2400");
-  bad("mac_array.dataflow=rs", "mac_array.dataflow");
+  bad("mac_array.dataflow=rs", "mac_array.dataflow = 'rs': expected one of ws os is");
+  bad("mac_array.batch=3",
+      "mac_array.batch = '3': expected a divisor of "
+      "controller.images_per_stage (256)");
+  bad("weight_sram.vdd_v=0.25", "weight_sram.vdd_v = '0.25': expected a voltage above sram.vt_v");
+  bad("sram.vt_v=0.95", "sram.vt_v = '0.95': expected a threshold below sram.vnom_v");
+  bad("sram.alpha=2.5", "sram.alpha");
+  bad("weight_sram.ports=0", "weight_sram.ports");
+  bad("dram.pj_per_bit=-1", "dram.pj_per_bit");
+  bad("energy.tech_scale=0", "energy.tech_scale");
   bad("dma.burst_bytes=6", "multiple of 4");
   bad("workload.dataset=cifar10", "one of mnist fashion-mnist");
 }

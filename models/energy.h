@@ -1,0 +1,72 @@
+// Energy accounting: every joule lvsim reports is an event count taken from the
+// simulated modules times a per-event energy from the models below.
+//
+// Arithmetic, per operation, 45 nm (Horowitz, ISSCC 2014, "Computing's energy
+// problem (and what we can do about it)", Fig. 1.1.9), scaled by tech_scale:
+//     int8 add 0.03 pJ, int32 add 0.1 pJ, fp16 add 0.4 pJ, fp32 add 0.9 pJ,
+//     int8 mult 0.2 pJ, int32 mult 3.1 pJ, fp16 mult 1.1 pJ, fp32 mult 3.7 pJ.
+// One MAC = one multiplication + one addition in the datapath's format.
+//
+// SRAMs: sram_circuit.h (Horowitz's table, V^2 scaling, leakage). DRAM: dram.h.
+//
+// The fault detector that `sign`, `zero` and `word-zero` presume is Razor-style
+// double sampling (Ernst et al., MICRO 2003): a shadow latch per bit and a
+// comparator tree over the word, about the logic of a 32-bit adder, so it is
+// charged one int32 add (0.1 pJ) per word read. The SEC-DED (39,32) encoder is
+// 7 parity trees over ~18 bits each (~126 XOR2), the decoder the same syndrome
+// trees plus a syndrome decoder and correction XORs, about twice that: charged
+// 0.2 pJ per word written and 0.4 pJ per word read (estimates scaled from the
+// 32-bit adder's 0.1 pJ; override them in the config with your own numbers).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace lvsim {
+
+struct OperationEnergy {
+  double mult_pj = 0.0;
+  double add_pj = 0.0;
+  double mac_pj() const { return mult_pj + add_pj; }
+};
+
+// Horowitz's 45 nm energies for a number format: int8, int32, fp16 or fp32.
+// Throws lvsim::Error on an unknown format.
+OperationEnergy horowitz_45nm(const std::string& format);
+
+struct EnergyParams {
+  double tech_scale = 1.0;              // all on-chip energies relative to 45 nm
+  std::string mac_format = "fp32";      // the datapath's arithmetic
+  double detector_pj_per_word = 0.1;    // Razor-style fault detector, per word read
+  double ecc_encode_pj_per_word = 0.2;  // SEC-DED encoder, per word written
+  double ecc_decode_pj_per_word = 0.4;  // SEC-DED decoder, per word read
+};
+
+// One component of the energy: how many events of which energy.
+struct EnergyTerm {
+  std::string component;  // one of the breakdown's names
+  std::string event;      // what is counted
+  double count = 0.0;
+  double pj_each = 0.0;  // per event; for leakage, the power in mW and count in ns
+  double pj() const { return count * pj_each; }
+};
+
+// The breakdown of a run. Components: mac, weight_sram_dynamic,
+// weight_sram_leakage, activation_buffer, dram_initial_load, dram_refresh,
+// detector_ecc. The initial weight load and the refreshes include the SRAM
+// writes at their far end.
+struct EnergyReport {
+  std::vector<EnergyTerm> terms;
+  uint64_t images = 0;
+
+  static const std::vector<std::string>& components();
+  double component_pj(const std::string& component) const;  // whole run
+  double total_pj() const;                                  // whole run
+  // Per inference: the run's energy over its images, so the initial load is
+  // amortised over this run's images and refreshes over the images between them.
+  double per_inference_pj(const std::string& component) const;
+  double per_inference_pj() const;
+};
+
+}  // namespace lvsim
