@@ -90,11 +90,14 @@ void run_sweep(const SweepOptions& options) {
   summary << "point" << axes_header
           << ",images,trials,accuracy,fault_free_accuracy,trials_missing_target,"
              "first_image_missing_target,final_faulty_bits,cycles_per_inference,"
-             "read_fault_probability\n";
+             "read_fault_probability,refreshes,energy_per_inference_uj,edp_uj_ms";
+  for (const std::string& component : EnergyReport::components())
+    summary << "," << component << "_uj";
+  summary << "\n";
   for (size_t n = 0; n < points.size(); ++n) {
     const std::string path = out_dir + "/points/" + std::to_string(n) + "/report.json";
     std::ifstream in(path);
-    const nlohmann::json report = nlohmann::json::parse(in);
+    nlohmann::json report = nlohmann::json::parse(in);  // a missing field prints null
     std::string axes;
     for (const auto& [key, value] : points[n]) axes += "," + csv_field(value);
     const nlohmann::json& accuracy = report["accuracy"];
@@ -113,7 +116,12 @@ void run_sweep(const SweepOptions& options) {
             << (accuracy["curve"].empty() ? 0.0
                                           : accuracy["curve"].back()["faulty_bits"].get<double>())
             << "," << report["timing"]["cycles_per_inference"] << ","
-            << report["faults"]["read_fault_probability"] << "\n";
+            << report["faults"]["read_fault_probability"] << "," << report["faults"]["refreshes"]
+            << "," << report["energy"]["per_inference_uj"] << ","
+            << report["energy"]["energy_delay_product_uj_ms"];
+    for (const std::string& component : EnergyReport::components())
+      summary << "," << report["energy"]["breakdown_per_inference_uj"][component];
+    summary << "\n";
   }
   write_file_atomically(out_dir + "/curves.csv", curves.str());
   write_file_atomically(out_dir + "/summary.csv", summary.str());
