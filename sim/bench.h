@@ -2,7 +2,9 @@
 // experiment (10,000 MNIST images, fault-free) and prints images/s and peak RSS
 // against the project's targets; with --faults it also times seed 004's
 // per-word faults with the `zero` mitigation at p = 1e-6 ... 1e-1 and prints
-// their cost over the fault-free run. It never fails on a slow machine.
+// their cost over the fault-free run. With --sweep it instead times a small
+// sweep (12 points, seed 004's grid in miniature) on 1 and on 2 worker processes of one thread each
+// and prints points/s and the speed-up (target >= 1.8x). It never fails on a slow machine.
 #pragma once
 
 #include <string>
@@ -15,6 +17,7 @@ struct BenchOptions {
   std::vector<std::string> overrides;
   int repeats = 3;
   bool faults = false;  // also time per-word `zero` runs at p = 1e-6 ... 1e-1
+  bool sweep = false;   // time a sweep on 1 and 2 workers instead
 };
 
 void run_bench(const BenchOptions& options);

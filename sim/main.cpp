@@ -4,14 +4,18 @@
 
 #include <boost/program_options.hpp>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <systemc>
+#include <tuple>
 
 #include "sim/bench.h"
 #include "sim/config.h"
 #include "sim/curve.h"
+#include "sim/optimize.h"
 #include "sim/progress.h"
 #include "sim/report.h"
+#include "sim/results_db.h"
 #include "sim/run.h"
 #include "sim/sweep.h"
 #include "workloads/error.h"
@@ -26,8 +30,12 @@ const char* const kUsage =
     "\n"
     "commands:\n"
     "  run     simulate one configuration and write a report\n"
-    "  sweep   run every point of a config's [sweep] grid (resumable)\n"
-    "  bench   measure simulation speed (images/s) and peak memory\n"
+    "  sweep     run every point of a config's [sweep] grid into a results database\n"
+    "            (parallel workers, resumable, shardable)\n"
+    "  merge     combine sweep databases (shards) into one\n"
+    "  export    write a sweep database's runs or series as CSV\n"
+    "  optimize  refresh limits, least-energy operating point and Pareto front of a sweep\n"
+    "  bench     measure simulation speed (images/s, sweep points/s) and peak memory\n"
     "  keys    list every configuration key with its default and meaning\n"
     "\n"
     "`lvsim <command> --help` describes a command's options.\n";
@@ -111,13 +119,92 @@ int command_sweep(int argc, char** argv) {
   po::options_description options = common_options(common);
   options.add_options()("out,o", po::value<std::string>(),
                         "directory for the sweep's results (report.out_dir)")(
-      "quiet,q", po::bool_switch(&sweep.quiet), "no progress line and no summary");
+      "quiet,q", po::bool_switch(&sweep.quiet), "no progress line and no summary")(
+      "jobs", po::value(&sweep.jobs)->default_value(0), "worker processes, 0 = one per core")(
+      "shard", po::value<std::string>(), "run only slice K of N of the grid: --shard K/N")(
+      "db", po::value(&sweep.db_path), "results database (default <out>/sweep.db)");
   const po::variables_map vm =
       parse(argc, argv, options, "usage: lvsim sweep --config FILE [options]\n");
   apply_shorthands(vm, common);
   sweep.config_file = common.config_file;
   sweep.overrides = common.overrides;
+  if (sweep.jobs < 0) throw Error("--jobs: expected a non-negative integer");
+  if (vm.count("shard"))
+    std::tie(sweep.shard_index, sweep.shard_count) = parse_shard(vm["shard"].as<std::string>());
   run_sweep(sweep);
+  return 0;
+}
+
+int command_merge(int argc, char** argv) {
+  std::string out;
+  std::vector<std::string> inputs;
+  po::options_description options;
+  options.add_options()("help,h", "show this help")("out,o", po::value(&out)->required(),
+                                                    "database to merge into (created if missing)")(
+      "input", po::value(&inputs)->composing(), "databases to merge from");
+  po::positional_options_description positional;
+  positional.add("input", -1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(argc, argv).options(options).positional(positional).run(), vm);
+  if (vm.count("help")) {
+    std::cout << "usage: lvsim merge --out ALL.db SHARD.db ...\n\n" << options;
+    return 0;
+  }
+  po::notify(vm);
+  if (inputs.empty()) throw Error("merge: expected at least one database to merge from");
+  for (const std::string& input : inputs)
+    if (!std::filesystem::exists(input)) throw Error(input + ": no such database");
+  ResultsDb db(out);
+  for (const std::string& input : inputs) db.merge_from(input);
+  std::cout << "merge        " << inputs.size() << " database(s) -> " << out << " ("
+            << db.finished().size() << " finished runs)\n";
+  return 0;
+}
+
+std::string database_argument(int argc, char** argv, po::options_description& options,
+                              const char* usage, po::variables_map& vm) {
+  std::string path;
+  options.add_options()("help,h", "show this help")("db", po::value(&path), "results database");
+  po::positional_options_description positional;
+  positional.add("db", 1);
+  po::store(po::command_line_parser(argc, argv).options(options).positional(positional).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << usage << "\n" << options;
+    std::exit(0);
+  }
+  if (path.empty()) throw Error(std::string("expected a results database: ") + usage);
+  if (!std::filesystem::exists(path)) throw Error(path + ": no such database");
+  return path;
+}
+
+int command_export(int argc, char** argv) {
+  std::string table = "runs", out;
+  bool no_host = false;
+  po::options_description options;
+  options.add_options()("table", po::value(&table), "runs (default) or series")(
+      "out,o", po::value(&out), "CSV file (default: standard output)")(
+      "no-host", po::bool_switch(&no_host),
+      "leave out host wall-clock columns (deterministic output)");
+  po::variables_map vm;
+  const std::string path = database_argument(
+      argc, argv, options, "usage: lvsim export SWEEP.db [--table runs|series] [--out FILE]", vm);
+  ResultsDb db(path);
+  const std::string csv = db.export_csv(table, !no_host);
+  if (out.empty())
+    std::cout << csv;
+  else
+    write_file_atomically(out, csv);
+  return 0;
+}
+
+int command_optimize(int argc, char** argv) {
+  po::options_description options;
+  po::variables_map vm;
+  const std::string path =
+      database_argument(argc, argv, options, "usage: lvsim optimize SWEEP.db", vm);
+  ResultsDb db(path);
+  optimize(db, std::cout);
   return 0;
 }
 
@@ -128,7 +215,9 @@ int command_bench(int argc, char** argv) {
   options.add_options()("repeat,r", po::value(&bench.repeats)->default_value(3),
                         "number of timed runs")(
       "faults", po::bool_switch(&bench.faults),
-      "also time per-word faults with `zero` at p = 1e-6 ... 1e-1");
+      "also time per-word faults with `zero` at p = 1e-6 ... 1e-1")(
+      "sweep", po::bool_switch(&bench.sweep),
+      "instead time a 12-point sweep on 1 and 2 worker processes (points/s)");
   const po::variables_map vm =
       parse(argc, argv, options, "usage: lvsim bench [--config FILE] [options]\n");
   apply_shorthands(vm, common);
@@ -162,6 +251,9 @@ int main(int argc, char** argv) {
     if (command == "run") return command_run(argc - 1, argv + 1);
     if (command == "bench") return command_bench(argc - 1, argv + 1);
     if (command == "sweep") return command_sweep(argc - 1, argv + 1);
+    if (command == "merge") return command_merge(argc - 1, argv + 1);
+    if (command == "export") return command_export(argc - 1, argv + 1);
+    if (command == "optimize") return command_optimize(argc - 1, argv + 1);
     if (command == "keys") return command_keys();
     if (command == "--help" || command == "-h" || command == "help") {
       std::cout << kUsage;

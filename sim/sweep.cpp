@@ -1,15 +1,24 @@
 #include "sim/sweep.h"
 
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <sstream>
+#include <thread>
 
 #include "sim/config.h"
 #include "sim/curve.h"
 #include "sim/progress.h"
 #include "sim/report.h"
+#include "sim/results_db.h"
 #include "sim/run.h"
 #include "workloads/error.h"
 
@@ -36,98 +45,225 @@ std::vector<Point> expand(
   return points;
 }
 
-std::string csv_field(const std::string& text) {
-  return text.find_first_of(",\"\n") == std::string::npos ? text : "\"" + text + "\"";
+struct PlannedPoint {
+  int64_t index = 0;
+  std::vector<std::string> overrides;
+  nlohmann::json axes;
+  std::map<std::string, std::string> values;
+};
+
+// Runs one point and stores it; a point that stops with an error is stored as failed.
+bool run_point(const SweepOptions& options, const PlannedPoint& point, int threads, ResultsDb& db) {
+  try {
+    const auto start = std::chrono::steady_clock::now();
+    const Config config = Config::load(options.config_file, point.overrides);
+    RunSettings settings = settings_from(config);
+    settings.threads = threads;
+    settings.accelerator.mac_array.host_threads = threads;
+    const RunResult result = run_simulation(settings, nullptr);
+    const AccuracyCurve curve =
+        accuracy_curve(result, settings.window_images, settings.target_drop);
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    db.insert_run(report_json(result, curve, config), point.index, point.axes, config.values(),
+                  wall);
+    return true;
+  } catch (const std::exception& e) {
+    db.insert_failure(point.index, point.axes, point.values, e.what());
+    return false;
+  }
+}
+
+bool write_all(int fd, const void* data, size_t bytes) {
+  const char* p = static_cast<const char*>(data);
+  while (bytes > 0) {
+    const ssize_t n = write(fd, p, bytes);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n;
+    bytes -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// A worker process: takes point numbers (4-byte records, written atomically)
+// from `tasks`, runs them, reports each on `done` (the number, negated minus
+// one when it failed). Never returns.
+[[noreturn]] void worker(const SweepOptions& options, const std::vector<PlannedPoint>& todo,
+                         int threads, const std::string& db_path, int tasks, int done) {
+  prctl(PR_SET_PDEATHSIG, SIGTERM);  // no orphans when the sweep is killed
+  int status = 0;
+  try {
+    ResultsDb db(db_path);
+    int32_t task = 0;
+    for (;;) {
+      const ssize_t n = read(tasks, &task, sizeof task);
+      if (n < 0 && errno == EINTR) continue;
+      if (n != static_cast<ssize_t>(sizeof task)) break;
+      const bool ok = run_point(options, todo[static_cast<size_t>(task)], threads, db);
+      const int32_t report = ok ? task : -task - 1;
+      if (!write_all(done, &report, sizeof report)) break;
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "lvsim sweep worker: " << e.what() << "\n";
+    status = 1;
+  }
+  std::cout.flush();
+  _exit(status);
 }
 
 }  // namespace
 
-void run_sweep(const SweepOptions& options) {
+std::pair<int, int> parse_shard(const std::string& text) {
+  const size_t slash = text.find('/');
+  try {
+    size_t used_k = 0, used_n = 0;
+    const int k = std::stoi(text.substr(0, slash), &used_k);
+    const int n = slash == std::string::npos ? 0 : std::stoi(text.substr(slash + 1), &used_n);
+    if (used_k == slash && used_n == text.size() - slash - 1 && n >= 1 && k >= 1 && k <= n)
+      return {k, n};
+  } catch (const std::logic_error&) {
+  }
+  throw Error("--shard " + text + ": expected K/N with 1 <= K <= N, e.g. 2/8");
+}
+
+SweepOutcome run_sweep(const SweepOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
   const Config base = Config::load(options.config_file, options.overrides);
   if (base.sweep_axes().empty())
     throw Error(
         (options.config_file.empty() ? std::string("the configuration") : options.config_file) +
         ": no [sweep] section (expected lines such as fault.p = 1e-6, 1e-4)");
   const std::vector<Point> points = expand(base.sweep_axes());
-  const std::string out_dir = settings_from(base).out_dir;
+  const RunSettings base_settings = settings_from(base);
+  const std::string out_dir = base_settings.out_dir;
 
   // Validate every point before running any, so a typo in the last value does not
   // surface after an hour.
-  std::vector<std::vector<std::string>> point_overrides;
-  for (const Point& point : points) {
-    std::vector<std::string> overrides = options.overrides;
-    for (const auto& [key, value] : point) overrides.push_back(key + "=" + value);
-    settings_from(Config::load(options.config_file, overrides));
-    point_overrides.push_back(std::move(overrides));
+  std::vector<PlannedPoint> planned;
+  for (size_t n = 0; n < points.size(); ++n) {
+    PlannedPoint point;
+    point.index = static_cast<int64_t>(n);
+    point.overrides = options.overrides;
+    point.axes = nlohmann::json::object();
+    for (const auto& [key, value] : points[n]) {
+      point.overrides.push_back(key + "=" + value);
+      point.axes[key] = value;
+    }
+    const Config config = Config::load(options.config_file, point.overrides);
+    settings_from(config);
+    point.values = config.values();
+    planned.push_back(std::move(point));
   }
 
-  ProgressLine progress("points", !options.quiet && ProgressLine::stderr_is_terminal());
-  for (size_t n = 0; n < points.size(); ++n) {
-    const std::string point_dir = out_dir + "/points/" + std::to_string(n);
-    if (fs::exists(point_dir + "/report.json")) {
-      progress.update(n + 1, points.size());
-      continue;  // done by an earlier, interrupted invocation
+  SweepOutcome outcome;
+  outcome.points = planned.size();
+  outcome.db_path = options.db_path.empty() ? out_dir + "/sweep.db" : options.db_path;
+  const fs::path db_parent = fs::path(outcome.db_path).parent_path();
+  std::error_code ec;
+  if (!db_parent.empty()) fs::create_directories(db_parent, ec);
+  if (ec) throw Error(db_parent.string() + ": cannot create directory (" + ec.message() + ")");
+
+  std::vector<PlannedPoint> todo;
+  {
+    ResultsDb db(outcome.db_path);
+    const std::set<std::string> finished = db.finished();
+    for (const PlannedPoint& point : planned) {
+      if (point.index % options.shard_count != options.shard_index - 1) continue;
+      outcome.selected += 1;
+      if (finished.count(config_hash(point.values)))
+        outcome.skipped += 1;
+      else
+        todo.push_back(point);
     }
-    const Config config = Config::load(options.config_file, point_overrides[n]);
-    const RunSettings settings = settings_from(config);
-    const RunResult result = run_simulation(settings, nullptr);
-    const AccuracyCurve curve =
-        accuracy_curve(result, settings.window_images, settings.target_drop);
-    write_file_atomically(point_dir + "/curve.csv", curve_csv(curve));
-    write_file_atomically(point_dir + "/report.json",
-                          report_json(result, curve, config).dump(2) + "\n");
-    progress.update(n + 1, points.size());
+  }
+
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int jobs = std::max(
+      1, std::min<int>(options.jobs > 0 ? options.jobs : cores, static_cast<int>(todo.size())));
+  // Results do not depend on the thread count; share the cores between workers
+  // unless the config asks for a number.
+  const int threads = base_settings.threads > 0 ? base_settings.threads : std::max(1, cores / jobs);
+
+  ProgressLine progress("points", !options.quiet && ProgressLine::stderr_is_terminal());
+  if (!todo.empty()) {
+    int tasks[2], done[2];
+    if (pipe(tasks) != 0 || pipe(done) != 0) throw Error("sweep: cannot create pipes");
+    std::cout.flush();
+    std::cerr.flush();
+    std::vector<pid_t> workers;
+    for (int w = 0; w < jobs; ++w) {
+      const pid_t pid = fork();
+      if (pid < 0) throw Error("sweep: cannot start a worker process");
+      if (pid == 0) {
+        close(tasks[1]);
+        close(done[0]);
+        worker(options, todo, threads, outcome.db_path, tasks[0], done[1]);
+      }
+      workers.push_back(pid);
+    }
+    close(tasks[0]);
+    close(done[1]);
+
+    size_t sent = 0, finished = 0;
+    bool tasks_open = true;
+    while (finished < todo.size()) {
+      pollfd fds[2] = {{done[0], POLLIN, 0}, {tasks_open ? tasks[1] : -1, POLLOUT, 0}};
+      if (poll(fds, 2, -1) < 0) {
+        if (errno == EINTR) continue;
+        break;
+      }
+      if (fds[1].revents & POLLOUT) {
+        const auto task = static_cast<int32_t>(sent);
+        if (write_all(tasks[1], &task, sizeof task)) ++sent;
+        if (sent == todo.size()) {
+          close(tasks[1]);
+          tasks_open = false;
+        }
+      }
+      if (fds[0].revents & (POLLIN | POLLHUP)) {
+        int32_t report = 0;
+        const ssize_t n = read(done[0], &report, sizeof report);
+        if (n == 0) break;  // every worker is gone
+        if (n != static_cast<ssize_t>(sizeof report)) continue;
+        ++finished;
+        if (report < 0) outcome.failed += 1;
+        progress.update(outcome.skipped + finished, outcome.selected);
+      }
+    }
+    if (tasks_open) close(tasks[1]);
+    close(done[0]);
+    int worker_failures = 0;
+    for (pid_t pid : workers) {
+      int status = 0;
+      while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      worker_failures += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    outcome.ran = finished;
+    if (finished < todo.size())
+      throw Error("sweep: " + std::to_string(worker_failures) + " worker(s) stopped early; " +
+                  std::to_string(todo.size() - finished) +
+                  " point(s) not run (the same command resumes)");
   }
   progress.finish();
 
-  // Gather every point, including those of earlier invocations, from their reports.
-  std::ostringstream curves, summary;
-  std::string axes_header;
-  for (const auto& [key, values] : base.sweep_axes()) axes_header += "," + key;
-  curves << "point" << axes_header
-         << ",end_image,windowed_accuracy,windowed_accuracy_ci95,cumulative_accuracy,"
-            "baseline_windowed_accuracy,faulty_bits\n";
-  summary << "point" << axes_header
-          << ",images,trials,accuracy,fault_free_accuracy,trials_missing_target,"
-             "first_image_missing_target,final_faulty_bits,cycles_per_inference,"
-             "read_fault_probability,refreshes,energy_per_inference_uj,edp_uj_ms";
-  for (const std::string& component : EnergyReport::components())
-    summary << "," << component << "_uj";
-  summary << "\n";
-  for (size_t n = 0; n < points.size(); ++n) {
-    const std::string path = out_dir + "/points/" + std::to_string(n) + "/report.json";
-    std::ifstream in(path);
-    nlohmann::json report = nlohmann::json::parse(in);  // a missing field prints null
-    std::string axes;
-    for (const auto& [key, value] : points[n]) axes += "," + csv_field(value);
-    const nlohmann::json& accuracy = report["accuracy"];
-    for (const auto& point : accuracy["curve"])
-      curves << n << axes << "," << point["end_image"] << "," << point["windowed_accuracy"] << ","
-             << point["windowed_accuracy_ci95"] << "," << point["cumulative_accuracy"] << ","
-             << point["baseline_windowed_accuracy"] << "," << point["faulty_bits"] << "\n";
-    size_t first_miss = 0;
-    for (const auto& trial : accuracy["per_trial"]) {
-      const size_t image = trial["images_to_target"].get<size_t>();
-      if (image > 0 && (first_miss == 0 || image < first_miss)) first_miss = image;
-    }
-    summary << n << axes << "," << accuracy["images"] << "," << accuracy["trials"] << ","
-            << accuracy["accuracy"] << "," << accuracy["fault_free_accuracy"] << ","
-            << accuracy["trials_missing_target"] << "," << first_miss << ","
-            << (accuracy["curve"].empty() ? 0.0
-                                          : accuracy["curve"].back()["faulty_bits"].get<double>())
-            << "," << report["timing"]["cycles_per_inference"] << ","
-            << report["faults"]["read_fault_probability"] << "," << report["faults"]["refreshes"]
-            << "," << report["energy"]["per_inference_uj"] << ","
-            << report["energy"]["energy_delay_product_uj_ms"];
-    for (const std::string& component : EnergyReport::components())
-      summary << "," << report["energy"]["breakdown_per_inference_uj"][component];
-    summary << "\n";
-  }
-  write_file_atomically(out_dir + "/curves.csv", curves.str());
-  write_file_atomically(out_dir + "/summary.csv", summary.str());
+  // The whole database as CSV beside it, for plots and spreadsheets.
+  ResultsDb db(outcome.db_path);
+  const std::string csv_dir = db_parent.empty() ? std::string(".") : db_parent.string();
+  write_file_atomically(csv_dir + "/summary.csv", db.export_csv("runs", true));
+  write_file_atomically(csv_dir + "/curves.csv", db.export_csv("series", true));
+  outcome.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!options.quiet)
-    std::cout << "sweep        " << points.size() << " points -> " << out_dir
-              << "/summary.csv and curves.csv\n";
+    std::cout << "sweep        " << outcome.selected << " of " << outcome.points << " points ("
+              << outcome.skipped << " already done, " << outcome.ran << " run on " << jobs
+              << " worker(s), " << outcome.failed << " failed) -> " << outcome.db_path
+              << ", summary.csv, curves.csv\n";
+  if (outcome.failed > 0)
+    throw Error("sweep: " + std::to_string(outcome.failed) +
+                " point(s) failed; their errors are in the runs table (status 'failed')");
+  return outcome;
 }
 
 }  // namespace lvsim

@@ -52,23 +52,26 @@ else
 fi
 if grep -q $'\r' "$tmp/stdout" "$tmp/stderr"; then fail "progress line written into a pipe"; else pass; fi
 
-# A sweep resumes: a finished point is not run again, a missing one is.
+# Sweep input errors: one line, exit 1.
 printf '[workload]\nimages = 16\n[report]\nout_dir = %s\n[sweep]\nfault.p = 0, 1e-5\n' \
   "$tmp/sweep" >"$tmp/sweep.ini"
-"$lvsim" sweep --config "$tmp/sweep.ini" --set fault.model=constant --quiet 2>"$tmp/stderr" ||
-  fail "sweep: $(cat "$tmp/stderr")"
-before=$(stat -c %Y.%N "$tmp/sweep/points/0/report.json" 2>/dev/null)
-rm -f "$tmp/sweep/points/1/report.json"
-sleep 1
-"$lvsim" sweep --config "$tmp/sweep.ini" --set fault.model=constant --quiet 2>"$tmp/stderr" ||
-  fail "sweep rerun: $(cat "$tmp/stderr")"
-after=$(stat -c %Y.%N "$tmp/sweep/points/0/report.json" 2>/dev/null)
-if [ -n "$before" ] && [ "$before" = "$after" ] && [ -s "$tmp/sweep/points/1/report.json" ] &&
-   [ "$(wc -l <"$tmp/sweep/summary.csv")" -eq 3 ]; then
-  pass
-else
-  fail "sweep did not resume ($before / $after)"
-fi
+for bad in "--shard 4/3" "--shard x" "--jobs -1"; do
+  # shellcheck disable=SC2086
+  "$lvsim" sweep --config "$tmp/sweep.ini" $bad --quiet >/dev/null 2>"$tmp/stderr"
+  rc=$?
+  if [ "$rc" -ne 0 ] && [ "$(wc -l <"$tmp/stderr")" -eq 1 ] && [ ! -e "$tmp/sweep/sweep.db" ]; then
+    pass
+  else
+    fail "sweep $bad: exit $rc, stderr '$(cat "$tmp/stderr")'"
+  fi
+done
+"$lvsim" export "$tmp/none.db" >/dev/null 2>"$tmp/stderr"
+if [ $? -eq 1 ] && grep -q "none.db: no such database" "$tmp/stderr"; then pass; else
+  fail "export of a missing database: $(cat "$tmp/stderr")"; fi
+printf 'not a database' >"$tmp/junk.db"
+"$lvsim" optimize "$tmp/junk.db" >/dev/null 2>"$tmp/stderr"
+if [ $? -eq 1 ] && grep -q "junk.db" "$tmp/stderr"; then pass; else
+  fail "optimize of a junk file: $(cat "$tmp/stderr")"; fi
 
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -1,0 +1,373 @@
+#include "sim/results_db.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <sstream>
+
+#include "models/energy.h"
+#include "workloads/error.h"
+
+namespace lvsim {
+namespace {
+
+// A prepared statement, finalized on scope exit.
+class Statement {
+ public:
+  Statement(sqlite3* db, const std::string& sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt_, nullptr) != SQLITE_OK)
+      throw Error(std::string("results database: ") + sqlite3_errmsg(db) + " in: " + sql);
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  void bind(int index, const nlohmann::json& value) {
+    if (value.is_null())
+      sqlite3_bind_null(stmt_, index);
+    else if (value.is_number_integer() || value.is_number_unsigned() || value.is_boolean())
+      sqlite3_bind_int64(stmt_, index, value.get<int64_t>());
+    else if (value.is_number())
+      sqlite3_bind_double(stmt_, index, value.get<double>());
+    else
+      bind_text(index, value.is_string() ? value.get<std::string>() : value.dump());
+  }
+  void bind_text(int index, const std::string& text) {
+    sqlite3_bind_text(stmt_, index, text.c_str(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  }
+  bool step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw Error(std::string("results database: ") + sqlite3_errmsg(db_));
+  }
+  void reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  int columns() const { return sqlite3_column_count(stmt_); }
+  std::string name(int i) const { return sqlite3_column_name(stmt_, i); }
+  nlohmann::json value(int i) const {
+    switch (sqlite3_column_type(stmt_, i)) {
+      case SQLITE_INTEGER:
+        return sqlite3_column_int64(stmt_, i);
+      case SQLITE_FLOAT:
+        return sqlite3_column_double(stmt_, i);
+      case SQLITE_NULL:
+        return nullptr;
+      default:
+        return std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i)));
+    }
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+std::string csv_field(const nlohmann::json& value) {
+  std::string text;
+  if (value.is_null()) return "";
+  if (value.is_string()) {
+    text = value.get<std::string>();
+  } else if (value.is_number_float()) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.10g", value.get<double>());
+    text = buffer;
+  } else {
+    text = value.dump();
+  }
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+// Host columns: wall-clock facts that differ between two runs of the same point.
+const std::vector<std::string> kHostColumns = {"wall_seconds", "images_per_second", "peak_rss_mib"};
+
+}  // namespace
+
+const std::vector<MetricColumn>& metric_columns() {
+  static const std::vector<MetricColumn> columns = [] {
+    std::vector<MetricColumn> c = {
+        {"network", "/workload/network"},
+        {"dataset", "/workload/dataset"},
+        {"vdd_v", "/faults/vdd_v"},
+        {"fault_model", "/faults/model"},
+        {"fault_unit", "/faults/unit"},
+        {"mitigation", "/faults/mitigation"},
+        {"read_fault_probability", "/faults/read_fault_probability"},
+        {"refresh_interval_images", "/faults/refresh_interval_images"},
+        {"refreshes", "/faults/refreshes"},
+        {"dataflow", "/timing/dataflow"},
+        {"images", "/accuracy/images"},
+        {"trials", "/accuracy/trials"},
+        {"accuracy", "/accuracy/accuracy"},
+        {"accuracy_ci95", "/accuracy/accuracy_ci95"},
+        {"fault_free_accuracy", "/accuracy/fault_free_accuracy"},
+        {"trials_missing_target", "/accuracy/trials_missing_target"},
+        {"first_image_missing_target", "/summary/first_image_missing_target"},
+        {"final_faulty_bits", "/summary/final_faulty_bits"},
+        {"cycles_per_inference", "/timing/cycles_per_inference"},
+        {"latency_us", "/timing/latency_per_inference_us"},
+        {"throughput_per_s", "/timing/throughput_inferences_per_s"},
+        {"energy_per_inference_uj", "/energy/per_inference_uj"},
+        {"edp_uj_ms", "/energy/energy_delay_product_uj_ms"},
+    };
+    static std::vector<std::string> names, pointers;  // storage for the component columns
+    names.reserve(EnergyReport::components().size());
+    pointers.reserve(EnergyReport::components().size());
+    for (const std::string& component : EnergyReport::components()) {
+      names.push_back(component + "_uj");
+      pointers.push_back("/energy/breakdown_per_inference_uj/" + component);
+      c.push_back({names.back().c_str(), pointers.back().c_str()});
+    }
+    return c;
+  }();
+  return columns;
+}
+
+std::string config_hash(const std::map<std::string, std::string>& values) {
+  uint64_t hash = 14695981039346656037ull;  // FNV-1a 64
+  auto mix = [&](const std::string& text) {
+    for (unsigned char c : text) {
+      hash ^= c;
+      hash *= 1099511628211ull;
+    }
+  };
+  for (const auto& [key, value] : values) {
+    if (key == "report.out_dir" || key == "sim.threads" || key == "workload.data_dir") continue;
+    mix(key);
+    mix("=");
+    mix(value);
+    mix("\n");
+  }
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
+  return text;
+}
+
+ResultsDb::ResultsDb(const std::string& path) : path_(path) {
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
+    const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    throw Error(path + ": cannot open the results database (" + message + ")");
+  }
+  sqlite3_busy_timeout(db_, 60000);  // workers of one sweep share the file
+  try {
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA synchronous=NORMAL");
+    std::string columns;
+    for (const MetricColumn& column : metric_columns()) columns += std::string(", ") + column.name;
+    exec(
+        "CREATE TABLE IF NOT EXISTS runs (config_hash TEXT PRIMARY KEY, point INTEGER NOT NULL, "
+        "axes TEXT NOT NULL, seed INTEGER, status TEXT NOT NULL, error TEXT" +
+        columns +
+        ", wall_seconds REAL, images_per_second REAL, peak_rss_mib REAL, config TEXT NOT NULL, "
+        "report TEXT)");
+    exec(
+        "CREATE TABLE IF NOT EXISTS series (config_hash TEXT NOT NULL, end_image INTEGER NOT NULL, "
+        "windowed_accuracy REAL, windowed_accuracy_ci95 REAL, cumulative_accuracy REAL, "
+        "cumulative_accuracy_ci95 REAL, baseline_windowed_accuracy REAL, faulty_bits REAL, "
+        "faulty_bits_ci95 REAL, PRIMARY KEY (config_hash, end_image))");
+  } catch (const Error& e) {
+    sqlite3_close(db_);
+    throw Error(path + ": not a usable lvsim results database (" + e.what() + ")");
+  }
+}
+
+ResultsDb::~ResultsDb() { sqlite3_close(db_); }
+
+void ResultsDb::exec(const std::string& sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+    const std::string text = message ? message : "unknown error";
+    sqlite3_free(message);
+    throw Error(path_ + ": " + text);
+  }
+}
+
+std::set<std::string> ResultsDb::finished() const {
+  std::set<std::string> hashes;
+  Statement query(db_, "SELECT config_hash FROM runs WHERE status = 'done'");
+  while (query.step()) hashes.insert(query.value(0).get<std::string>());
+  return hashes;
+}
+
+void ResultsDb::insert_run(const nlohmann::json& report_in, int64_t point,
+                           const nlohmann::json& axes,
+                           const std::map<std::string, std::string>& config, double wall_seconds) {
+  nlohmann::json report = report_in;
+  const nlohmann::json host = report.value("host", nlohmann::json::object());
+  report.erase("host");
+  size_t first_miss = 0;
+  for (const auto& trial : report["accuracy"]["per_trial"]) {
+    const size_t image = trial["images_to_target"].get<size_t>();
+    if (image > 0 && (first_miss == 0 || image < first_miss)) first_miss = image;
+  }
+  const nlohmann::json& curve = report["accuracy"]["curve"];
+  report["summary"] = {
+      {"first_image_missing_target", first_miss},
+      {"final_faulty_bits", curve.empty() ? 0.0 : curve.back()["faulty_bits"].get<double>()}};
+
+  std::string names = "config_hash, point, axes, seed, status, error";
+  std::string marks = "?, ?, ?, ?, 'done', NULL";
+  for (const MetricColumn& column : metric_columns()) {
+    names += std::string(", ") + column.name;
+    marks += ", ?";
+  }
+  names += ", wall_seconds, images_per_second, peak_rss_mib, config, report";
+  marks += ", ?, ?, ?, ?, ?";
+
+  exec("BEGIN IMMEDIATE");
+  try {
+    const std::string hash = config_hash(config);
+    Statement remove(db_, "DELETE FROM series WHERE config_hash = ?");
+    remove.bind_text(1, hash);
+    remove.step();
+    Statement insert(db_, "INSERT OR REPLACE INTO runs (" + names + ") VALUES (" + marks + ")");
+    int i = 1;
+    insert.bind_text(i++, hash);
+    insert.bind(i++, point);
+    insert.bind_text(i++, axes.dump());
+    insert.bind(i++, config.count("sim.seed") ? nlohmann::json(std::stoll(config.at("sim.seed")))
+                                              : nlohmann::json(nullptr));
+    for (const MetricColumn& column : metric_columns()) {
+      const nlohmann::json::json_pointer pointer(column.pointer);
+      insert.bind(i++, report.contains(pointer) ? report.at(pointer) : nlohmann::json(nullptr));
+    }
+    insert.bind(i++, wall_seconds);
+    insert.bind(i++, host.value("images_per_second", 0.0));
+    insert.bind(i++, host.value("peak_rss_mib", 0.0));
+    insert.bind_text(i++, nlohmann::json(config).dump());
+    insert.bind_text(i++, report.dump());
+    insert.step();
+
+    Statement series(db_, "INSERT INTO series VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    for (const auto& window : curve) {
+      series.reset();
+      series.bind_text(1, hash);
+      int j = 2;
+      for (const char* key : {"end_image", "windowed_accuracy", "windowed_accuracy_ci95",
+                              "cumulative_accuracy", "cumulative_accuracy_ci95",
+                              "baseline_windowed_accuracy", "faulty_bits", "faulty_bits_ci95"})
+        series.bind(j++, window[key]);
+      series.step();
+    }
+    exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+void ResultsDb::insert_failure(int64_t point, const nlohmann::json& axes,
+                               const std::map<std::string, std::string>& config,
+                               const std::string& error) {
+  Statement insert(db_,
+                   "INSERT OR REPLACE INTO runs (config_hash, point, axes, status, error, config) "
+                   "VALUES (?, ?, ?, 'failed', ?, ?)");
+  insert.bind_text(1, config_hash(config));
+  insert.bind(2, point);
+  insert.bind_text(3, axes.dump());
+  insert.bind_text(4, error);
+  insert.bind_text(5, nlohmann::json(config).dump());
+  insert.step();
+}
+
+void ResultsDb::merge_from(const std::string& other) {
+  {
+    ResultsDb check(other);  // a clear error for a file that is not a results database
+  }
+  Statement attach(db_, "ATTACH DATABASE ? AS other");
+  attach.bind_text(1, other);
+  attach.step();
+  try {
+    exec("BEGIN IMMEDIATE");
+    // A finished run replaces a failed attempt; finished runs already here stay.
+    exec(
+        "DELETE FROM runs WHERE status != 'done' AND config_hash IN "
+        "(SELECT config_hash FROM other.runs WHERE status = 'done')");
+    exec("INSERT OR IGNORE INTO runs SELECT * FROM other.runs");
+    exec("INSERT OR IGNORE INTO series SELECT * FROM other.series");
+    exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    exec("DETACH DATABASE other");
+    throw;
+  }
+  exec("DETACH DATABASE other");
+}
+
+std::string ResultsDb::export_csv(const std::string& table, bool host_columns) const {
+  if (table != "runs" && table != "series")
+    throw Error("--table: unknown table '" + table + "' (expected runs or series)");
+  // The swept keys become columns of their own, in first-seen order.
+  std::vector<std::string> axis_keys;
+  {
+    Statement axes(db_, "SELECT axes FROM runs ORDER BY point, config_hash");
+    while (axes.step()) {
+      const nlohmann::json parsed = nlohmann::json::parse(axes.value(0).get<std::string>());
+      for (const auto& [key, value] : parsed.items())
+        if (std::find(axis_keys.begin(), axis_keys.end(), key) == axis_keys.end())
+          axis_keys.push_back(key);
+    }
+  }
+  const std::string sql =
+      table == "runs"
+          ? "SELECT * FROM runs ORDER BY point, config_hash"
+          : "SELECT runs.point, runs.axes, series.* FROM series JOIN runs USING (config_hash) "
+            "ORDER BY runs.point, series.config_hash, series.end_image";
+  Statement query(db_, sql);
+  std::vector<int> shown;
+  int axes_column = -1;
+  for (int i = 0; i < query.columns(); ++i) {
+    const std::string name = query.name(i);
+    if (name == "axes") axes_column = i;
+    const bool host =
+        std::find(kHostColumns.begin(), kHostColumns.end(), name) != kHostColumns.end();
+    if (name == "axes" || name == "config" || name == "report" || (host && !host_columns)) continue;
+    if (table == "series" && name == "config_hash" && i > 1) continue;  // from the join, twice
+    shown.push_back(i);
+  }
+  std::ostringstream out;
+  bool first = true;
+  for (int i : shown) {
+    out << (first ? "" : ",") << csv_field(query.name(i));
+    first = false;
+    if (query.name(i) == "point")
+      for (const std::string& key : axis_keys) out << "," << csv_field(key);
+  }
+  out << "\n";
+  while (query.step()) {
+    const nlohmann::json axes = nlohmann::json::parse(query.value(axes_column).get<std::string>());
+    first = true;
+    for (int i : shown) {
+      out << (first ? "" : ",") << csv_field(query.value(i));
+      first = false;
+      if (query.name(i) == "point")
+        for (const std::string& key : axis_keys)
+          out << "," << csv_field(axes.contains(key) ? axes[key] : nlohmann::json(nullptr));
+    }
+    out << "\n";
+  }
+  return out.str();
+}
+
+std::vector<nlohmann::json> ResultsDb::done_runs() const {
+  std::vector<nlohmann::json> runs;
+  Statement query(db_, "SELECT * FROM runs WHERE status = 'done' ORDER BY point, config_hash");
+  while (query.step()) {
+    nlohmann::json row = nlohmann::json::object();
+    for (int i = 0; i < query.columns(); ++i)
+      if (query.name(i) != "report") row[query.name(i)] = query.value(i);
+    runs.push_back(std::move(row));
+  }
+  return runs;
+}
+
+}  // namespace lvsim

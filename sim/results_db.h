@@ -1,0 +1,69 @@
+// The results database of sweeps: one SQLite file (WAL mode) with
+//   runs    one row per finished point: the config hash (the key), the point's
+//           index and swept values, the full resolved config, the seed, the
+//           status, host timings, every summary metric as a column, and the
+//           whole report (JSON, host section left out so content is
+//           deterministic);
+//   series  the accuracy curve of each run: windowed and cumulative accuracy,
+//           the fault-free reference and the faulty-bit count per window.
+// A run and its series are written in one transaction, so a killed sweep
+// leaves either the whole point or nothing. `lvsim optimize` adds the tables
+// refresh_limits, pareto and operating_point.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace lvsim {
+
+// A stable 64-bit FNV-1a hash (hex) of the resolved configuration that
+// determines a run's results: every key except where results are written, the
+// host thread count and the data directory (which may differ between hosts).
+std::string config_hash(const std::map<std::string, std::string>& values);
+
+class ResultsDb {
+ public:
+  explicit ResultsDb(const std::string& path);  // creates the file and schema if needed
+  ~ResultsDb();
+  ResultsDb(const ResultsDb&) = delete;
+  ResultsDb& operator=(const ResultsDb&) = delete;
+
+  const std::string& path() const { return path_; }
+  // Hashes of the runs finished with status "done".
+  std::set<std::string> finished() const;
+  // Stores one point: its report (report_json's output), index, swept values
+  // and resolved config, in a single transaction. Replaces an earlier failed
+  // attempt of the same config.
+  void insert_run(const nlohmann::json& report, int64_t point, const nlohmann::json& axes,
+                  const std::map<std::string, std::string>& config, double wall_seconds);
+  // Records a point that stopped with an error (status "failed", the message).
+  void insert_failure(int64_t point, const nlohmann::json& axes,
+                      const std::map<std::string, std::string>& config, const std::string& error);
+  // Copies every run (and its series) of `other` that this database lacks.
+  void merge_from(const std::string& other);
+  // The runs table (or series) as CSV, rows by point then end_image; swept
+  // keys as columns. Without host columns the output is deterministic.
+  std::string export_csv(const std::string& table, bool host_columns) const;
+  // Every done run as a JSON object of its columns (for optimize).
+  std::vector<nlohmann::json> done_runs() const;
+  void exec(const std::string& sql);
+  sqlite3* handle() const { return db_; }
+
+ private:
+  std::string path_;
+  sqlite3* db_ = nullptr;
+};
+
+// The summary metrics stored as columns of `runs`: name and JSON pointer into
+// the report.
+struct MetricColumn {
+  const char* name;
+  const char* pointer;
+};
+const std::vector<MetricColumn>& metric_columns();
+
+}  // namespace lvsim
