@@ -47,6 +47,15 @@ class Statement {
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
   }
+  void bind_blob(int index, const std::vector<uint8_t>& bytes) {
+    sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  }
+  bool blob(int i, std::vector<uint8_t>& bytes) const {
+    if (sqlite3_column_type(stmt_, i) != SQLITE_BLOB) return false;
+    const auto* data = static_cast<const uint8_t*>(sqlite3_column_blob(stmt_, i));
+    bytes.assign(data, data + sqlite3_column_bytes(stmt_, i));
+    return true;
+  }
   int columns() const { return sqlite3_column_count(stmt_); }
   std::string name(int i) const { return sqlite3_column_name(stmt_, i); }
   nlohmann::json value(int i) const {
@@ -174,6 +183,7 @@ ResultsDb::ResultsDb(const std::string& path) : path_(path) {
         "windowed_accuracy REAL, windowed_accuracy_ci95 REAL, cumulative_accuracy REAL, "
         "cumulative_accuracy_ci95 REAL, baseline_windowed_accuracy REAL, faulty_bits REAL, "
         "faulty_bits_ci95 REAL, PRIMARY KEY (config_hash, end_image))");
+    exec("CREATE TABLE IF NOT EXISTS baselines (key TEXT PRIMARY KEY, predictions BLOB NOT NULL)");
   } catch (const Error& e) {
     sqlite3_close(db_);
     throw Error(path + ": not a usable lvsim results database (" + e.what() + ")");
@@ -294,6 +304,7 @@ void ResultsDb::merge_from(const std::string& other) {
         "(SELECT config_hash FROM other.runs WHERE status = 'done')");
     exec("INSERT OR IGNORE INTO runs SELECT * FROM other.runs");
     exec("INSERT OR IGNORE INTO series SELECT * FROM other.series");
+    exec("INSERT OR IGNORE INTO baselines SELECT * FROM other.baselines");
     exec("COMMIT");
   } catch (...) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -356,6 +367,20 @@ std::string ResultsDb::export_csv(const std::string& table, bool host_columns) c
     out << "\n";
   }
   return out.str();
+}
+
+bool ResultsDb::find(const std::string& key, std::vector<uint8_t>& predictions) {
+  Statement query(db_, "SELECT predictions FROM baselines WHERE key = ?");
+  query.bind_text(1, key);
+  if (!query.step()) return false;
+  return query.blob(0, predictions);
+}
+
+void ResultsDb::store(const std::string& key, const std::vector<uint8_t>& predictions) {
+  Statement insert(db_, "INSERT OR IGNORE INTO baselines VALUES (?, ?)");
+  insert.bind_text(1, key);
+  insert.bind_blob(2, predictions);
+  insert.step();
 }
 
 std::vector<nlohmann::json> ResultsDb::done_runs() const {

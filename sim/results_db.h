@@ -8,13 +8,17 @@
 //           the fault-free reference and the faulty-bit count per window.
 // A run and its series are written in one transaction, so a killed sweep
 // leaves either the whole point or nothing. `lvsim optimize` adds the tables
-// refresh_limits, pareto and operating_point.
+// refresh_limits, pareto and operating_point. The table baselines is a cache of
+// fault-free reference predictions (by baseline_key), shared by the workers.
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
+
+#include "sim/run.h"
 
 struct sqlite3;
 
@@ -25,10 +29,10 @@ namespace lvsim {
 // host thread count and the data directory (which may differ between hosts).
 std::string config_hash(const std::map<std::string, std::string>& values);
 
-class ResultsDb {
+class ResultsDb : public BaselineCache {
  public:
   explicit ResultsDb(const std::string& path);  // creates the file and schema if needed
-  ~ResultsDb();
+  ~ResultsDb() override;
   ResultsDb(const ResultsDb&) = delete;
   ResultsDb& operator=(const ResultsDb&) = delete;
 
@@ -52,6 +56,10 @@ class ResultsDb {
   std::vector<nlohmann::json> done_runs() const;
   void exec(const std::string& sql);
   sqlite3* handle() const { return db_; }
+
+  // BaselineCache: the reference predictions by baseline_key.
+  bool find(const std::string& key, std::vector<uint8_t>& predictions) override;
+  void store(const std::string& key, const std::vector<uint8_t>& predictions) override;
 
  private:
   std::string path_;

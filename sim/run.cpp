@@ -41,6 +41,8 @@ void simulate(const AcceleratorParams& params, const Network& network, const Dat
   fill(top);
 }
 
+}  // namespace
+
 // The fault-free predictions of a workload depend on what the arithmetic sees
 // (network, images, how the controller stages them), not on the SRAM's voltage,
 // fault model, mitigation or seed: a sweep over those simulates the reference
@@ -53,7 +55,38 @@ std::string baseline_key(const RunSettings& settings) {
          std::to_string(controller.refresh_interval_images);
 }
 
+namespace {
+
+std::map<std::string, std::vector<uint8_t>>& process_baselines() {
+  static std::map<std::string, std::vector<uint8_t>> baselines;  // this process's references
+  return baselines;
+}
+
+AcceleratorParams fault_free_params(const RunSettings& settings) {
+  AcceleratorParams params = settings.accelerator;
+  params.weight_sram.read_faults = false;
+  params.weight_sram.weak_cells = false;
+  return params;
+}
+
 }  // namespace
+
+std::vector<uint8_t> fault_free_predictions(const RunSettings& settings, BaselineCache* cache) {
+  const std::string key = baseline_key(settings);
+  auto& baselines = process_baselines();
+  if (baselines.count(key)) return baselines.at(key);
+  std::vector<uint8_t> predictions;
+  if (!cache || !cache->find(key, predictions)) {
+    const Network network = Network::load(settings.network_path);
+    const Dataset dataset =
+        load_test_set(settings.dataset, settings.data_dir, repo_dir(), settings.images);
+    simulate(fault_free_params(settings), network, dataset, nullptr,
+             [&](Accelerator& top) { predictions = top.controller.predictions(); });
+    if (cache) cache->store(key, predictions);
+  }
+  baselines[key] = predictions;
+  return predictions;
+}
 
 double RunResult::accuracy() const {
   if (trials.empty() || images == 0) return 0.0;
@@ -70,7 +103,8 @@ double RunResult::baseline_accuracy() const {
   return static_cast<double>(correct) / baseline_predictions.size();
 }
 
-RunResult run_simulation(const RunSettings& settings, const ProgressCallback& progress) {
+RunResult run_simulation(const RunSettings& settings, const ProgressCallback& progress,
+                         BaselineCache* cache) {
   const auto start = std::chrono::steady_clock::now();
   const Network network = Network::load(settings.network_path);
   const Dataset dataset =
@@ -139,19 +173,21 @@ RunResult run_simulation(const RunSettings& settings, const ProgressCallback& pr
   // when some did is a fault-free run of the same images needed as reference.
   for (const TrialResult& trial : result.trials)
     result.faults_changed_weights |= trial.weight_sram.words_changed > 0;
-  static std::map<std::string, std::vector<uint8_t>> baselines;  // this process's references
   const std::string key = baseline_key(settings);
-  if (result.faults_changed_weights && baselines.count(key)) {
-    result.baseline_predictions = baselines.at(key);
+  std::vector<uint8_t> cached;
+  if (result.faults_changed_weights && process_baselines().count(key)) {
+    result.baseline_predictions = process_baselines().at(key);
+  } else if (result.faults_changed_weights && cache && cache->find(key, cached)) {
+    result.baseline_predictions = cached;
+    process_baselines()[key] = cached;
   } else if (result.faults_changed_weights) {
     total += settings.images;
     const auto baseline_start = std::chrono::steady_clock::now();
-    AcceleratorParams fault_free = settings.accelerator;
-    fault_free.weight_sram.read_faults = false;
-    fault_free.weight_sram.weak_cells = false;
-    simulate(fault_free, network, dataset, report,
+    simulate(fault_free_params(settings), network, dataset, report,
              [&](Accelerator& top) { result.baseline_predictions = top.controller.predictions(); });
     result.baseline_wall_seconds = seconds_since(baseline_start);
+    process_baselines()[key] = result.baseline_predictions;
+    if (cache) cache->store(key, result.baseline_predictions);
   } else {
     result.baseline_predictions = result.trials.front().predictions;
   }

@@ -71,6 +71,22 @@ struct RunResult {
 // done/total count images over all trials (and the baseline).
 using ProgressCallback = std::function<void(size_t done, size_t total)>;
 
-RunResult run_simulation(const RunSettings& settings, const ProgressCallback& progress);
+// Where fault-free reference predictions can be kept beyond this process (a
+// sweep keeps them in its results database, so its workers share them).
+class BaselineCache {
+ public:
+  virtual ~BaselineCache() = default;
+  virtual bool find(const std::string& key, std::vector<uint8_t>& predictions) = 0;
+  virtual void store(const std::string& key, const std::vector<uint8_t>& predictions) = 0;
+};
+
+// What the fault-free predictions of a run depend on: equal keys, equal predictions.
+std::string baseline_key(const RunSettings& settings);
+// The fault-free predictions of the run's images (from the cache when it has them).
+std::vector<uint8_t> fault_free_predictions(const RunSettings& settings,
+                                            BaselineCache* cache = nullptr);
+
+RunResult run_simulation(const RunSettings& settings, const ProgressCallback& progress,
+                         BaselineCache* cache = nullptr);
 
 }  // namespace lvsim

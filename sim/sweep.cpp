@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -60,7 +61,7 @@ bool run_point(const SweepOptions& options, const PlannedPoint& point, int threa
     RunSettings settings = settings_from(config);
     settings.threads = threads;
     settings.accelerator.mac_array.host_threads = threads;
-    const RunResult result = run_simulation(settings, nullptr);
+    const RunResult result = run_simulation(settings, nullptr, &db);
     const AccuracyCurve curve =
         accuracy_curve(result, settings.window_images, settings.target_drop);
     const double wall =
@@ -86,11 +87,13 @@ bool write_all(int fd, const void* data, size_t bytes) {
   return true;
 }
 
-// A worker process: takes point numbers (4-byte records, written atomically)
-// from `tasks`, runs them, reports each on `done` (the number, negated minus
+// A worker process: takes task numbers (4-byte records, written atomically)
+// from `tasks` - a point of `todo`, or past its end a fault-free reference of
+// `references` - runs them, reports each on `done` (the number, negated minus
 // one when it failed). Never returns.
 [[noreturn]] void worker(const SweepOptions& options, const std::vector<PlannedPoint>& todo,
-                         int threads, const std::string& db_path, int tasks, int done) {
+                         const std::vector<RunSettings>& references, int threads,
+                         const std::string& db_path, int tasks, int done) {
   prctl(PR_SET_PDEATHSIG, SIGTERM);  // no orphans when the sweep is killed
   int status = 0;
   try {
@@ -100,7 +103,19 @@ bool write_all(int fd, const void* data, size_t bytes) {
       const ssize_t n = read(tasks, &task, sizeof task);
       if (n < 0 && errno == EINTR) continue;
       if (n != static_cast<ssize_t>(sizeof task)) break;
-      const bool ok = run_point(options, todo[static_cast<size_t>(task)], threads, db);
+      bool ok = true;
+      if (static_cast<size_t>(task) < todo.size()) {
+        ok = run_point(options, todo[static_cast<size_t>(task)], threads, db);
+      } else {
+        RunSettings reference = references[static_cast<size_t>(task) - todo.size()];
+        reference.threads = threads;
+        reference.accelerator.mac_array.host_threads = threads;
+        try {
+          fault_free_predictions(reference, &db);
+        } catch (const std::exception&) {
+          ok = false;  // the points that need it will simulate it, or fail with the reason
+        }
+      }
       const int32_t report = ok ? task : -task - 1;
       if (!write_all(done, &report, sizeof report)) break;
     }
@@ -185,6 +200,26 @@ SweepOutcome run_sweep(const SweepOptions& options) {
   // unless the config asks for a number.
   const int threads = base_settings.threads > 0 ? base_settings.threads : std::max(1, cores / jobs);
 
+  // Points whose faults change weights compare with a fault-free run of the same
+  // images. With several workers, the references shared by several points are
+  // simulated first, as tasks of their own, so workers find them in the database
+  // instead of each simulating them.
+  std::vector<RunSettings> references;
+  if (jobs > 1) {
+    std::map<std::string, std::pair<size_t, RunSettings>> shared;
+    for (const PlannedPoint& point : todo) {
+      const RunSettings settings =
+          settings_from(Config::load(options.config_file, point.overrides));
+      auto [entry, fresh] = shared.try_emplace(baseline_key(settings), 0, settings);
+      entry->second.first += 1;
+    }
+    ResultsDb db(outcome.db_path);
+    std::vector<uint8_t> known;
+    for (const auto& [key, entry] : shared)
+      if (entry.first >= 2 && !db.find(key, known)) references.push_back(entry.second);
+  }
+  const size_t tasks_total = references.size() + todo.size();
+
   ProgressLine progress("points", !options.quiet && ProgressLine::stderr_is_terminal());
   if (!todo.empty()) {
     int tasks[2], done[2];
@@ -198,25 +233,27 @@ SweepOutcome run_sweep(const SweepOptions& options) {
       if (pid == 0) {
         close(tasks[1]);
         close(done[0]);
-        worker(options, todo, threads, outcome.db_path, tasks[0], done[1]);
+        worker(options, todo, references, threads, outcome.db_path, tasks[0], done[1]);
       }
       workers.push_back(pid);
     }
     close(tasks[0]);
     close(done[1]);
 
-    size_t sent = 0, finished = 0;
+    // References go first: task numbers todo.size() ... are sent before 0 ...
+    size_t sent = 0, finished = 0, tasks_done = 0;
     bool tasks_open = true;
-    while (finished < todo.size()) {
+    while (tasks_done < tasks_total) {
       pollfd fds[2] = {{done[0], POLLIN, 0}, {tasks_open ? tasks[1] : -1, POLLOUT, 0}};
       if (poll(fds, 2, -1) < 0) {
         if (errno == EINTR) continue;
         break;
       }
       if (fds[1].revents & POLLOUT) {
-        const auto task = static_cast<int32_t>(sent);
+        const auto task = static_cast<int32_t>(sent < references.size() ? todo.size() + sent
+                                                                        : sent - references.size());
         if (write_all(tasks[1], &task, sizeof task)) ++sent;
-        if (sent == todo.size()) {
+        if (sent == tasks_total) {
           close(tasks[1]);
           tasks_open = false;
         }
@@ -226,6 +263,8 @@ SweepOutcome run_sweep(const SweepOptions& options) {
         const ssize_t n = read(done[0], &report, sizeof report);
         if (n == 0) break;  // every worker is gone
         if (n != static_cast<ssize_t>(sizeof report)) continue;
+        ++tasks_done;
+        if ((report < 0 ? -report - 1 : report) >= static_cast<int32_t>(todo.size())) continue;
         ++finished;
         if (report < 0) outcome.failed += 1;
         progress.update(outcome.skipped + finished, outcome.selected);
