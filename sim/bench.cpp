@@ -41,12 +41,12 @@ void run_sweep_bench(const BenchOptions& options) {
   {
     std::ofstream out(ini);
     // Seed 004's grid in miniature: three mitigations x four rates.
-    out << "[workload]\nimages = 1000\n[fault]\nmodel = constant\nunit = per-word\n"
+    out << "[workload]\nimages = 2500\n[fault]\nmodel = constant\nunit = per-word\n"
            "[sweep]\nweight_sram.mitigation = flip, sign, zero\n"
            "fault.p = 1e-6, 1e-5, 1e-4, 1e-3\n";
   }
   std::printf(
-      "sweep of 12 points (1000 images each, per-word faults), 1 thread per worker, best of "
+      "sweep of 12 points (2500 images each, per-word faults), 1 thread per worker, best of "
       "%d:\n",
       options.repeats);
   double rate[3] = {0, 0, 0};
