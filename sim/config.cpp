@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <sstream>
 
 #include "workloads/error.h"
@@ -121,6 +122,47 @@ const std::vector<ConfigKey>& config_keys() {
   return keys;
 }
 
+std::vector<std::string> expand_range(const std::string& text, const std::string& where) {
+  const std::string expected =
+      where + " = '" + text +
+      "': expected start:stop:step (e.g. 0.5:0.9:0.05) or start:stop:*factor (e.g. "
+      "1e-6:1e-1:*10), stop reached from start";
+  const size_t first = text.find(':'), second = text.find(':', first + 1);
+  if (second == std::string::npos || text.find(':', second + 1) != std::string::npos)
+    throw Error(expected);
+  const bool geometric = text[second + 1] == '*';
+  double start = 0, stop = 0, step = 0;
+  try {
+    size_t used = 0;
+    const std::string parts[3] = {text.substr(0, first), text.substr(first + 1, second - first - 1),
+                                  text.substr(second + 1 + (geometric ? 1 : 0))};
+    double* targets[3] = {&start, &stop, &step};
+    for (int i = 0; i < 3; ++i) {
+      *targets[i] = std::stod(parts[i], &used);
+      if (used != parts[i].size() || !std::isfinite(*targets[i])) throw Error(expected);
+    }
+  } catch (const std::logic_error&) {
+    throw Error(expected);
+  }
+  const bool ok = geometric ? (step > 1.0 && start > 0.0 && stop >= start) ||
+                                  (step > 0.0 && step < 1.0 && start > 0.0 && stop <= start)
+                            : (step > 0.0 && stop >= start) || (step < 0.0 && stop <= start);
+  if (!ok) throw Error(expected);
+  std::vector<std::string> values;
+  // Values within a millionth of a step of stop are included, so 0.5:0.9:0.1 ends at 0.9.
+  for (int i = 0;; ++i) {
+    const double v = geometric ? start * std::pow(step, i) : start + i * step;
+    const bool beyond = geometric ? (step > 1.0 ? v > stop * (1 + 1e-9) : v < stop * (1 - 1e-9))
+                                  : (step > 0.0 ? v > stop + 1e-6 * step : v < stop + 1e-6 * step);
+    if (beyond) break;
+    if (values.size() >= 100000) throw Error(expected + " (more than 100000 values)");
+    std::ostringstream out;
+    out << std::setprecision(10) << v;
+    values.push_back(out.str());
+  }
+  return values;
+}
+
 std::string repo_dir() { return LVSIM_SOURCE_DIR; }
 
 std::string resolve_repo_path(const std::string& path) {
@@ -162,7 +204,13 @@ Config Config::load(const std::string& file, const std::vector<std::string>& ove
           const size_t begin = item.find_first_not_of(" \t"), end = item.find_last_not_of(" \t");
           if (begin == std::string::npos)
             throw Error(file + ": sweep." + key + " has an empty value");
-          values.push_back(item.substr(begin, end - begin + 1));
+          const std::string text = item.substr(begin, end - begin + 1);
+          if (text.find(':') == std::string::npos) {
+            values.push_back(text);
+            continue;
+          }
+          for (const std::string& v : expand_range(text, file + ": sweep." + key))
+            values.push_back(v);
         }
         if (values.empty()) throw Error(file + ": sweep." + key + " lists no values");
         config.sweep_axes_.emplace_back(key, values);

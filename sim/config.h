@@ -70,6 +70,10 @@ struct RunSettings {
 // the first bad value, naming its source and key.
 RunSettings settings_from(const Config& config);
 
+// A [sweep] range: "start:stop:step" (arithmetic) or "start:stop:*factor"
+// (geometric), stop included; throws naming `where` on a malformed range.
+std::vector<std::string> expand_range(const std::string& text, const std::string& where);
+
 // A path as given if it exists there, else relative to the lvsim source tree.
 std::string resolve_repo_path(const std::string& path);
 std::string repo_dir();

@@ -1,7 +1,7 @@
 // `lvsim sweep`: every point of the grid a config's [sweep] section spans
 //   [sweep]
 //   weight_sram.mitigation = flip, sign, zero
-//   fault.p = 1e-6, 1e-4, 1e-2
+//   fault.p = 1e-6, 1e-4, 1e-2           (or a range: 1e-6:1e-2:*100, 0.5:0.9:0.1)
 // (the cartesian product, last axis fastest; point n is its index), run like
 // `lvsim run` by `jobs` worker processes and stored in a results database
 // (sim/results_db.h, <out_dir>/sweep.db by default). Each point is one

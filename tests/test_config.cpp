@@ -82,3 +82,23 @@ TEST_CASE("the README's reference documents every key with its default", "[confi
     CHECK(readme.find("| `" + key.name + "` | " + shown + " |") != std::string::npos);
   }
 }
+
+TEST_CASE("sweep axes take lists and ranges", "[config][sweep]") {
+  CHECK(expand_range("0.5:0.9:0.1", "x") ==
+        std::vector<std::string>{"0.5", "0.6", "0.7", "0.8", "0.9"});
+  CHECK(expand_range("0:1000:500", "x") == std::vector<std::string>{"0", "500", "1000"});
+  CHECK(expand_range("1e-6:1e-2:*10", "x") ==
+        std::vector<std::string>{"1e-06", "1e-05", "0.0001", "0.001", "0.01"});
+  CHECK(expand_range("0.9:0.6:-0.15", "x") == std::vector<std::string>{"0.9", "0.75", "0.6"});
+  for (const char* bad : {"1:2", "1:2:0", "2:1:0.5", "a:2:1", "1:2:*1", "0:1:*10", "1:2:3:4"})
+    CHECK_THROWS_WITH(expand_range(bad, "grid.ini: sweep.fault.p"),
+                      Contains("grid.ini: sweep.fault.p") && Contains("start:stop:step"));
+  test::ScratchDir dir;
+  const std::string path = dir.file("grid.ini");
+  std::ofstream(path)
+      << "[sweep]\nweight_sram.vdd_v = 0.9, 0.5:0.6:0.05\nfault.p = 1e-4:1e-2:*10\n";
+  const Config config = Config::load(path, {});
+  REQUIRE(config.sweep_axes().size() == 2);
+  CHECK(config.sweep_axes()[0].second == std::vector<std::string>{"0.9", "0.5", "0.55", "0.6"});
+  CHECK(config.sweep_axes()[1].second == std::vector<std::string>{"0.0001", "0.001", "0.01"});
+}
