@@ -215,7 +215,9 @@ void MacArray::infer(uint64_t input_address, uint64_t output_address, int images
         // Every image of an epoch corrects every word the epoch changed, so the
         // correction work per image grows with the epoch: size the next one to
         // keep it near kCorrectionBudget of an image's MACs.
-        const double per_pass = last_correction_macs_ / count;
+        // (Fully-connected corrections cover, per image, the words changed so
+        // far in the epoch: half of the epoch's changes on average.)
+        const double per_pass = 0.5 * last_correction_macs_ / count;
         const double budget = kCorrectionBudget * static_cast<double>(network_.macs_per_image());
         const int fit = static_cast<int>(budget / std::max(per_pass, 1.0));
         epoch_images_ = std::clamp(fit / kForwardChunkImages * kForwardChunkImages,
@@ -325,17 +327,19 @@ MacArray::EpochKind MacArray::compute_epoch(const float* inputs, int first, int 
     return EpochKind::kDense;
   }
 
-  // Few changes: one GEMM per layer (fully-connected: with the changed words
-  // zeroed) and per-image corrections with the values each image read, handed
+  // Few changes: one GEMM per layer (fully-connected: with the epoch-start
+  // values) and per-image corrections with the values each image read, handed
   // to forward_batch as one LayerPatch per chunk. Each changed word gets one
   // entry, in order of first change; entry_of_word_ maps a word to its entry
   // (and is cleared again below).
   std::vector<std::vector<uint32_t>> changed_words(layout_.regions.size());
+  std::vector<std::vector<uint32_t>> first_pass(layout_.regions.size());  // of each entry
   for (size_t i = 0; i < layout_.regions.size(); ++i)
     for (const WordChange& c : changes_[i])
       if (entry_of_word_[c.word] < 0) {
         entry_of_word_[c.word] = static_cast<int32_t>(changed_words[i].size());
         changed_words[i].push_back(c.word);
+        first_pass[i].push_back(c.pass);
       }
   const int chunks = (count + kForwardChunkImages - 1) / kForwardChunkImages;
   std::vector<std::vector<LayerPatch>> patches(layout_.regions.size());
@@ -346,21 +350,38 @@ MacArray::EpochKind MacArray::compute_epoch(const float* inputs, int first, int 
     const WeightRegion& region = layout_.regions[i];
     const uint64_t weight_first = region.weight_address / sizeof(float);
     const uint64_t bias_first = region.bias_address / sizeof(float);
-    std::vector<uint32_t> index;
+    auto entries = std::make_shared<PatchEntries>();
+    entries->weight_count = region.weight_words;
     std::vector<float> values;  // as the reads so far left them
     for (uint32_t word : words) {
-      index.push_back(static_cast<uint32_t>(
+      entries->index.push_back(static_cast<uint32_t>(
           word >= bias_first ? region.weight_words + (word - bias_first) : word - weight_first));
       values.push_back(working_[word]);
+    }
+    // A fully-connected layer's GEMM keeps the epoch-start values and each
+    // image adds the differences of the words changed so far (PatchEntries).
+    const Layer& layer = network_.layers[region.layer];
+    if (layer.kind == LayerKind::kLinear) {
+      entries->base_values = values;
+      entries->first_image = std::move(first_pass[i]);
+      prepare_linear_patch(layer, *entries);
     }
     const WordChange* c = changes_[i].data();
     const WordChange* const end = c + changes_[i].size();
     for (int chunk = 0; chunk < chunks; ++chunk) {
       LayerPatch patch;
-      patch.index = index;
-      patch.weight_count = region.weight_words;
-      patch.start_values = values;
+      patch.entries = entries;
       const uint32_t chunk_first = static_cast<uint32_t>(chunk * kForwardChunkImages);
+      patch.first_image = chunk_first;
+      // In delta form only the entries active by the chunk's end are read: a prefix.
+      const size_t used =
+          entries->first_image.empty()
+              ? values.size()
+              : static_cast<size_t>(std::upper_bound(entries->first_image.begin(),
+                                                     entries->first_image.end(),
+                                                     chunk_first + kForwardChunkImages - 1) -
+                                    entries->first_image.begin());
+      patch.start_values.assign(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(used));
       for (; c != end && c->pass < chunk_first + kForwardChunkImages; ++c) {
         const uint32_t entry = static_cast<uint32_t>(entry_of_word_[c->word]);
         values[entry] = as_float(c->value);
@@ -370,9 +391,6 @@ MacArray::EpochKind MacArray::compute_epoch(const float* inputs, int first, int 
     }
     final_values[i] = std::move(values);
     for (uint32_t word : words) entry_of_word_[word] = -1;
-    // A fully-connected layer's GEMM leaves these to the patches.
-    if (network_.layers[region.layer].kind == LayerKind::kLinear)
-      for (uint32_t word : words) working_[word] = 0.0f;
   }
   compute_batch(inputs, first, count, logits, &patches);
   // The working copy now holds what this epoch's last reads left.

@@ -98,8 +98,8 @@ struct MacArrayStats {
 class MacArray : public sc_core::sc_module {
  public:
   // When reads change weights, images are computed in epochs: one GEMM per
-  // chunk with the changed weights zeroed, plus per-image corrections with the
-  // values each image read. Epochs are sized so the corrections cost about this
+  // chunk with the weights as the epoch started, plus per-image corrections
+  // for the words each image read changed. Epochs are sized so the corrections cost about this
   // fraction of an image's MACs.
   static constexpr double kCorrectionBudget = 0.002;
   static constexpr int kMaxEpochImages = 1 << 20;

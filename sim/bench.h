@@ -17,7 +17,8 @@ struct BenchOptions {
   std::vector<std::string> overrides;
   int repeats = 3;
   bool faults = false;  // also time per-word `zero` runs at p = 1e-6 ... 1e-1
-  bool sweep = false;   // time a sweep on 1 and 2 workers instead
+  std::vector<std::string> rates = {"1e-6", "1e-5", "1e-4", "1e-3", "1e-2", "1e-1"};
+  bool sweep = false;  // time a sweep on 1 and 2 workers instead
 };
 
 void run_bench(const BenchOptions& options);

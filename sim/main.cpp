@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 #include <systemc>
 #include <tuple>
 
@@ -216,6 +217,8 @@ int command_bench(int argc, char** argv) {
                         "number of timed runs")(
       "faults", po::bool_switch(&bench.faults),
       "also time per-word faults with `zero` at p = 1e-6 ... 1e-1")(
+      "rates", po::value<std::string>(),
+      "with --faults: the per-word rates to time, comma-separated (default 1e-6,...,1e-1)")(
       "sweep", po::bool_switch(&bench.sweep),
       "instead time a 12-point sweep on 1 and 2 worker processes (points/s)");
   const po::variables_map vm =
@@ -223,6 +226,22 @@ int command_bench(int argc, char** argv) {
   apply_shorthands(vm, common);
   bench.config_file = common.config_file;
   bench.overrides = common.overrides;
+  if (vm.count("rates")) {
+    bench.rates.clear();
+    std::istringstream list(vm["rates"].as<std::string>());
+    for (std::string rate; std::getline(list, rate, ',');) {
+      size_t used = 0;
+      double value = -1;
+      try {
+        value = std::stod(rate, &used);
+      } catch (const std::logic_error&) {
+      }
+      if (used != rate.size() || !(value >= 0.0 && value <= 1.0))
+        throw Error("--rates: '" + rate + "' is not a probability in [0, 1]");
+      bench.rates.push_back(rate);
+    }
+    if (bench.rates.empty()) throw Error("--rates: expected a comma-separated list");
+  }
   if (bench.repeats < 1) throw Error("--repeat: expected a positive integer");
   run_bench(bench);
   return 0;

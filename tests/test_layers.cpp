@@ -204,24 +204,43 @@ TEST_CASE("patched parameters give each image exactly the weights it read", "[la
   test::write_bytes(dir.file("tiny.safetensors"), tiny.file(kTinyLayers));
   const Network net = Network::load(dir.file("tiny.safetensors"));
   const size_t conv = 0, fc = 5;
+  // The fully-connected corrections come in two forms: over a forward call
+  // with the patched parameters zeroed, or over one with their epoch-start
+  // values (delta form, entries active from their first change).
+  const bool delta = GENERATE(false, true);
+  INFO((delta ? "delta form" : "zero form"));
 
   // conv weight 5 and bias 1 change at images 1 and 2; fc weight 7 and bias 3 at image 0 and 2.
+  auto conv_entries = std::make_shared<PatchEntries>();
+  conv_entries->weight_count = net.layers[conv].weights.size();
+  conv_entries->index = {5, static_cast<uint32_t>(conv_entries->weight_count + 1)};
   LayerPatch conv_patch;
-  conv_patch.weight_count = net.layers[conv].weights.size();
-  conv_patch.index = {5, static_cast<uint32_t>(conv_patch.weight_count + 1)};
+  conv_patch.entries = conv_entries;
   conv_patch.start_values = {net.layers[conv].weights[5], net.layers[conv].bias[1]};
   conv_patch.changes = {{1, 0, 3.5f}, {2, 1, -2.0f}};
+  auto fc_entries = std::make_shared<PatchEntries>();
+  fc_entries->weight_count = net.layers[fc].weights.size();
+  fc_entries->index = {7, static_cast<uint32_t>(fc_entries->weight_count + 3)};
+  prepare_linear_patch(net.layers[fc], *fc_entries);
+  if (delta) {
+    fc_entries->base_values = {net.layers[fc].weights[7], net.layers[fc].bias[3]};
+    fc_entries->first_image = {0, 2};
+  }
   LayerPatch fc_patch;
-  fc_patch.weight_count = net.layers[fc].weights.size();
-  fc_patch.index = {7, static_cast<uint32_t>(fc_patch.weight_count + 3)};
+  fc_patch.entries = fc_entries;
   fc_patch.start_values = {net.layers[fc].weights[7], net.layers[fc].bias[3]};
   fc_patch.changes = {{0, 0, 100.0f}, {2, 1, 0.25f}, {2, 0, -1.0f}};
 
-  Network zeroed = net;
-  zeroed.layers[conv].weights[5] = 0;
-  zeroed.layers[conv].bias[1] = 0;
-  zeroed.layers[fc].weights[7] = 0;
-  zeroed.layers[fc].bias[3] = 0;
+  // What the forward call is given: the convolution takes the patch's values
+  // over whatever it finds; the fully-connected layer expects zeros, or the
+  // base values in delta form.
+  Network given = net;
+  given.layers[conv].weights[5] = 42.0f;
+  given.layers[conv].bias[1] = -42.0f;
+  if (!delta) {
+    given.layers[fc].weights[7] = 0;
+    given.layers[fc].bias[3] = 0;
+  }
 
   std::mt19937 rng(9);
   std::uniform_real_distribution<float> u(0.0f, 1.0f);
@@ -229,17 +248,13 @@ TEST_CASE("patched parameters give each image exactly the weights it read", "[la
   std::vector<float> inputs(32 * images);
   for (float& v : inputs) v = u(rng);
 
-  // The fully-connected layer expects its patched parameters zero; the
-  // convolution takes the patch's values over whatever it is given.
-  zeroed.layers[conv].weights[5] = 42.0f;
-  zeroed.layers[conv].bias[1] = -42.0f;
   const std::vector<LayerPatch> conv_chunks = {conv_patch}, fc_chunks = {fc_patch};
   std::vector<const std::vector<LayerPatch>*> patches(net.layers.size(), nullptr);
   patches[conv] = &conv_chunks;
   patches[fc] = &fc_chunks;
   ForwardBuffers buffers;
   const float* patched =
-      forward_batch(zeroed, own_parameters(zeroed), inputs.data(), images, buffers, 2, &patches);
+      forward_batch(given, own_parameters(given), inputs.data(), images, buffers, 2, &patches);
   std::vector<float> got(patched, patched + 4 * images);
 
   // Each image alone, with its weights written into a copy of the network.

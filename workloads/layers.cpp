@@ -91,17 +91,18 @@ void for_each_image(const LayerPatch& patch, int images, std::vector<float>& cur
 
 void conv2d_patch(const Layer& layer, const LayerPatch& patch, const float* columns, int images,
                   float* out) {
+  const PatchEntries& entries = *patch.entries;
   const size_t depth = static_cast<size_t>(layer.gemm_depth());
   const size_t rows = static_cast<size_t>(layer.gemm_rows());
   const size_t positions = static_cast<size_t>(layer.gemm_positions());
   std::vector<float> current;
   for_each_image(patch, images, current, [&](int image, const std::vector<float>& values) {
     const size_t first = static_cast<size_t>(image) * positions;
-    for (size_t e = 0; e < patch.index.size(); ++e) {
+    for (size_t e = 0; e < entries.index.size(); ++e) {
       const float value = values[e];
-      const size_t index = patch.index[e];
-      if (index >= patch.weight_count) {
-        const size_t channel = index - patch.weight_count;
+      const size_t index = entries.index[e];
+      if (index >= entries.weight_count) {
+        const size_t channel = index - entries.weight_count;
         for (size_t p = first; p < first + positions; ++p) out[p * rows + channel] += value;
       } else {
         const size_t channel = index / depth, k = index % depth;
@@ -112,25 +113,41 @@ void conv2d_patch(const Layer& layer, const LayerPatch& patch, const float* colu
   });
 }
 
+void prepare_linear_patch(const Layer& layer, PatchEntries& entries) {
+  const size_t in_features = layer.input.size();
+  entries.rows.resize(entries.index.size());
+  entries.cols.resize(entries.index.size());
+  for (size_t e = 0; e < entries.index.size(); ++e) {
+    const size_t index = entries.index[e];
+    const bool bias = index >= entries.weight_count;
+    entries.rows[e] =
+        static_cast<uint32_t>(bias ? index - entries.weight_count : index / in_features);
+    entries.cols[e] = static_cast<uint32_t>(bias ? in_features : index % in_features);
+  }
+}
+
 void linear_patch(const Layer& layer, const LayerPatch& patch, const float* in, int images,
                   float* out) {
+  const PatchEntries& entries = *patch.entries;
   const size_t in_features = layer.input.size();
   const size_t out_features = static_cast<size_t>(layer.output.channels);
-  // Where each patched parameter acts, worked out once for the chunk; a bias
-  // multiplies a constant 1 (the extra input slot `in_features`).
-  std::vector<uint32_t> rows(patch.index.size()), cols(patch.index.size());
-  for (size_t e = 0; e < patch.index.size(); ++e) {
-    const size_t index = patch.index[e];
-    const bool bias = index >= patch.weight_count;
-    rows[e] = static_cast<uint32_t>(bias ? index - patch.weight_count : index / in_features);
-    cols[e] = static_cast<uint32_t>(bias ? in_features : index % in_features);
-  }
+  const uint32_t* rows = entries.rows.data();
+  const uint32_t* cols = entries.cols.data();
+  const bool delta = !entries.base_values.empty();
+  size_t active = delta ? 0 : entries.index.size();
   std::vector<float> current, x(in_features + 1, 1.0f);
   for_each_image(patch, images, current, [&](int image, const std::vector<float>& values) {
     std::copy(in + static_cast<size_t>(image) * in_features,
               in + static_cast<size_t>(image + 1) * in_features, x.begin());
     float* y = out + static_cast<size_t>(image) * out_features;
-    for (size_t e = 0; e < values.size(); ++e) y[rows[e]] += values[e] * x[cols[e]];
+    if (!delta) {
+      for (size_t e = 0; e < values.size(); ++e) y[rows[e]] += values[e] * x[cols[e]];
+      return;
+    }
+    const uint32_t now = patch.first_image + static_cast<uint32_t>(image);
+    while (active < entries.first_image.size() && entries.first_image[active] <= now) ++active;
+    const float* base = entries.base_values.data();
+    for (size_t e = 0; e < active; ++e) y[rows[e]] += (values[e] - base[e]) * x[cols[e]];
   });
 }
 

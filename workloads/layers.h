@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -48,21 +49,44 @@ struct Layer {
   uint64_t macs_per_image() const;
 };
 
-// Per-image corrections to a layer computed with some parameters zeroed: the
-// values those parameters really had for each image of a chunk. Index i < the
-// weight count names weight i, else bias i - weight count. Image n uses the
-// start values updated by every change with image <= n.
+// Per-image corrections to a layer's forward call: the values some parameters
+// really had for each image of a chunk.
+//
+// The entries (shared by every chunk of an epoch): index i < weight_count
+// names weight i, else bias i - weight_count. Without base_values the forward
+// call used zeros for them and every image adds every entry. With base_values
+// (linear_patch only) the forward call used those values, entry e differs from
+// its base only from image first_image[e] of the epoch on (non-decreasing in
+// e, entries listed in order of first change), and an image adds (value -
+// base) for the entries active for it: half the work on average.
+struct PatchEntries {
+  std::vector<uint32_t> index;
+  size_t weight_count = 0;
+  std::vector<float> base_values;
+  std::vector<uint32_t> first_image;
+  // linear_patch's output row and input column of each entry (a bias reads a
+  // constant 1 at column in_features); fill with prepare_linear_patch.
+  std::vector<uint32_t> rows, cols;
+};
+
+// One chunk: image n of the chunk uses start_values updated by every change
+// with image <= n.
 struct LayerPatch {
   struct Change {
     uint32_t image;  // within the chunk
-    uint32_t entry;  // index into `index`
+    uint32_t entry;  // index into the entries
     float value;
   };
-  std::vector<uint32_t> index;      // parameters patched, ascending
-  std::vector<float> start_values;  // their values before the chunk's first image
-  std::vector<Change> changes;      // ordered by image
-  size_t weight_count = 0;          // weights of the layer (biases follow)
+  std::shared_ptr<const PatchEntries> entries;
+  uint32_t first_image = 0;  // the chunk's first image within the epoch
+  // The entries' values before the chunk's first image (in delta form only the
+  // prefix of entries active by the chunk's end).
+  std::vector<float> start_values;
+  std::vector<Change> changes;  // ordered by image
 };
+
+// Fills entries.rows / cols for a linear layer.
+void prepare_linear_patch(const Layer& layer, PatchEntries& entries);
 
 // conv2d over `images` HWC tensors; `columns` is reusable scratch for im2col.
 void conv2d_forward(const Layer& layer, const float* weights, const float* bias, const float* in,

@@ -184,28 +184,32 @@ namespace {
 void conv2d_patched(const Layer& layer, const LayerParameters& parameters, const LayerPatch& patch,
                     const float* in, int images, float* out, ForwardBuffers& buffers,
                     size_t thread) {
+  const PatchEntries& entries = *patch.entries;
   std::vector<float>& weights = buffers.weights[thread];
-  weights.assign(parameters.weights, parameters.weights + patch.weight_count);
+  weights.assign(parameters.weights, parameters.weights + entries.weight_count);
   weights.insert(weights.end(), parameters.bias, parameters.bias + layer.output.channels);
-  for (size_t e = 0; e < patch.index.size(); ++e) weights[patch.index[e]] = patch.start_values[e];
+  for (size_t e = 0; e < entries.index.size(); ++e)
+    weights[entries.index[e]] = patch.start_values[e];
 
-  LayerPatch changing;  // the parameters that change inside this chunk
-  changing.weight_count = patch.weight_count;
-  std::vector<int> slot(patch.index.size(), -1);
+  auto changing_entries = std::make_shared<PatchEntries>();  // those changing in this chunk
+  changing_entries->weight_count = entries.weight_count;
+  LayerPatch changing;
+  std::vector<int> slot(entries.index.size(), -1);
   for (const LayerPatch::Change& change : patch.changes) {
     if (slot[change.entry] < 0) {
-      slot[change.entry] = static_cast<int>(changing.index.size());
-      changing.index.push_back(patch.index[change.entry]);
+      slot[change.entry] = static_cast<int>(changing_entries->index.size());
+      changing_entries->index.push_back(entries.index[change.entry]);
       changing.start_values.push_back(patch.start_values[change.entry]);
-      weights[patch.index[change.entry]] = 0.0f;
+      weights[entries.index[change.entry]] = 0.0f;
     }
     changing.changes.push_back(
         {change.image, static_cast<uint32_t>(slot[change.entry]), change.value});
   }
+  changing.entries = changing_entries;
   std::vector<float>& columns = buffers.columns[thread];
-  conv2d_forward(layer, weights.data(), weights.data() + patch.weight_count, in, images, out,
+  conv2d_forward(layer, weights.data(), weights.data() + entries.weight_count, in, images, out,
                  columns);
-  if (!changing.index.empty()) conv2d_patch(layer, changing, columns.data(), images, out);
+  if (!changing_entries->index.empty()) conv2d_patch(layer, changing, columns.data(), images, out);
 }
 
 }  // namespace
