@@ -7,8 +7,11 @@
 //   MacArray.activation_socket   -> ActivationBuffer.array_socket (DMI + traffic reports)
 #pragma once
 
+#include <map>
 #include <memory>
+#include <string>
 #include <systemc>
+#include <vector>
 
 #include "models/activation_buffer.h"
 #include "models/controller.h"
@@ -22,6 +25,21 @@
 
 namespace lvsim {
 
+// How the weights are stored (models/weight_format.h) and which of them the
+// low voltage reaches.
+struct WeightsParams {
+  std::string format = "fp32";
+  // An integer format's int8 activation scale per layer with parameters, in
+  // layer order (calibrate_input_scales, from calibration images).
+  std::vector<float> input_scales;
+  // Layers whose words sit in the low-voltage array; empty: all of them. The
+  // others are at the SRAM's nominal voltage, fault-free (per-layer
+  // experiments: seed 003's layer-by-layer sensitivity).
+  std::vector<std::string> fault_layers;
+  // Per-layer supply voltages overriding weight_sram.vdd_v (voltage domains).
+  std::map<std::string, double> layer_vdd_v;
+};
+
 struct AcceleratorParams {
   double clock_mhz = 500.0;  // one clock for the array and its SRAMs
   sc_core::sc_time quantum = sc_core::sc_time(1, sc_core::SC_MS);
@@ -31,6 +49,7 @@ struct AcceleratorParams {
   MacArrayParams mac_array;
   ControllerParams controller;
   EnergyParams energy;
+  WeightsParams weights;
 
   sc_core::sc_time clock_period() const {
     return sc_core::sc_time(1e3 / clock_mhz, sc_core::SC_NS);

@@ -6,11 +6,13 @@ namespace lvsim {
 
 OperationEnergy horowitz_45nm(const std::string& format) {
   if (format == "int8") return {0.2, 0.03};
+  if (format == "int16") return {0.8, 0.05};
   if (format == "int32") return {3.1, 0.1};
+  if (format == "binary") return {0.0, 0.9};
   if (format == "fp16") return {1.1, 0.4};
   if (format == "fp32") return {3.7, 0.9};
   throw Error("energy: unknown number format '" + format +
-              "' (expected int8, int32, fp16 or fp32)");
+              "' (expected int8, int16, int32, fp16, fp32 or binary)");
 }
 
 const std::vector<std::string>& EnergyReport::components() {

@@ -6,6 +6,10 @@
 //     int8 add 0.03 pJ, int32 add 0.1 pJ, fp16 add 0.4 pJ, fp32 add 0.9 pJ,
 //     int8 mult 0.2 pJ, int32 mult 3.1 pJ, fp16 mult 1.1 pJ, fp32 mult 3.7 pJ.
 // One MAC = one multiplication + one addition in the datapath's format.
+// int16 (not in the table) is interpolated: a multiplier's energy grows with
+// the square of its width (int8 -> int32: x15.5 for x16), so int16 mult =
+// 0.2 x 4 = 0.8 pJ, and an adder's linearly, int16 add = 0.05 pJ. A binary
+// weight only selects +x or -x: "binary" = no multiplication, one fp32 add.
 //
 // SRAMs: sram_circuit.h (Horowitz's table, V^2 scaling, leakage). DRAM: dram.h.
 //
@@ -31,13 +35,14 @@ struct OperationEnergy {
   double mac_pj() const { return mult_pj + add_pj; }
 };
 
-// Horowitz's 45 nm energies for a number format: int8, int32, fp16 or fp32.
+// Horowitz's 45 nm energies for a number format: int8, int16, int32, fp16,
+// fp32 or binary (see above).
 // Throws lvsim::Error on an unknown format.
 OperationEnergy horowitz_45nm(const std::string& format);
 
 struct EnergyParams {
   double tech_scale = 1.0;              // all on-chip energies relative to 45 nm
-  std::string mac_format = "fp32";      // the datapath's arithmetic
+  std::string mac_format;               // the datapath's arithmetic; empty: the weight format's
   double detector_pj_per_word = 0.1;    // Razor-style fault detector, per word read
   double ecc_encode_pj_per_word = 0.2;  // SEC-DED encoder, per word written
   double ecc_decode_pj_per_word = 0.4;  // SEC-DED decoder, per word read

@@ -84,8 +84,9 @@ MacArray::MacArray(const sc_core::sc_module_name& name, const MacArrayParams& pa
   Eigen::setNbThreads(1);  // parallelism is over image chunks, never inside a GEMM
   const int threads = params.host_threads > 0 ? params.host_threads : omp_get_max_threads();
   params_.host_threads = threads;
-  working_.assign(layout.total_bytes / sizeof(float), 0.0f);
-  entry_of_word_.assign(working_.size(), -1);
+  working_.assign(layout.parameter_slots, 0.0f);
+  words_.assign(layout.total_bytes / WeightLayout::kWordBytes, 0);
+  entry_of_slot_.assign(working_.size(), -1);
   changes_.resize(layout.regions.size());
   weight_socket.register_invalidate_direct_mem_ptr(this, &MacArray::invalidate_weights);
   reset_stats();
@@ -104,6 +105,7 @@ void MacArray::reset_stats() {
     LayerStats layer_stats;
     layer_stats.name = network_.layers[layout_.regions[i].layer].name;
     layer_stats.timing = layer_timing(i, params_.batch);
+    if (i < zero_fraction_.size()) layer_stats.zero_fraction = zero_fraction_[i];
     stats_.layers.push_back(layer_stats);
   }
 }
@@ -127,7 +129,19 @@ void MacArray::invalidate_weights(sc_dt::uint64, sc_dt::uint64) {
 void MacArray::sync_weights() {
   if (!working_stale_) return;
   weights_dmi_ = dmi_pointer(weight_socket, "weight SRAM");
-  std::memcpy(working_.data(), weights_dmi_, working_.size() * sizeof(float));
+  std::memcpy(words_.data(), weights_dmi_, words_.size() * WeightLayout::kWordBytes);
+  for (size_t i = 0; i < layout_.regions.size(); ++i) {
+    const WeightRegion& region = layout_.regions[i];
+    layout_.decode(region, words_.data(), working_.data());
+    if (zero_fraction_.size() <= i) {
+      // The sparsity index of the weights as first loaded (zero skipping).
+      const float* weights = working_.data() + region.weight_slot;
+      const auto zeros = std::count(weights, weights + region.weight_count, 0.0f);
+      zero_fraction_.push_back(static_cast<double>(zeros) /
+                               static_cast<double>(std::max<uint64_t>(1, region.weight_count)));
+      stats_.layers[i].zero_fraction = zero_fraction_.back();
+    }
+  }
   working_stale_ = false;
 }
 
@@ -138,7 +152,7 @@ uint64_t MacArray::report_weight_reads(size_t region_index, int images) {
   WeightReadExtension reads;
   reads.passes = static_cast<uint32_t>((images + batch - 1) / batch);
   reads.reads_per_pass = static_cast<uint32_t>(layer_timing(region_index, batch).reads_per_weight);
-  std::vector<WordChange>& changes = changes_[region_index];
+  std::vector<WordChange>& changes = word_changes_;
   changes.clear();
   reads.changes = &changes;
   uint64_t cycles = 0;
@@ -149,9 +163,10 @@ uint64_t MacArray::report_weight_reads(size_t region_index, int images) {
     sc_core::sc_time sram_time = sc_core::SC_ZERO_TIME;
     trans.set_command(tlm::TLM_IGNORE_COMMAND);
     trans.set_address(address);
-    trans.set_data_ptr(reinterpret_cast<unsigned char*>(working_.data()) + address);
+    trans.set_data_ptr(reinterpret_cast<unsigned char*>(words_.data()) + address);
     trans.set_data_length(static_cast<unsigned>(words * WeightLayout::kWordBytes));
     trans.set_streaming_width(trans.get_data_length());
+    reads.field_bits = address == region.weight_address ? layout_.format->bits() : 32;
     trans.set_extension(&reads);
     weight_socket->b_transport(trans, sram_time);
     trans.clear_extension(&reads);
@@ -166,9 +181,32 @@ uint64_t MacArray::report_weight_reads(size_t region_index, int images) {
   // A batch's changes are seen from its first image on.
   if (batch > 1)
     for (WordChange& change : changes) change.pass *= static_cast<uint32_t>(batch);
+  translate_changes(region_index);
   stats_.layers[region_index].weight_words_read +=
       region.words() * uint64_t{reads.passes} * reads.reads_per_pass;
   return cycles;
+}
+
+// The word changes of a region, in order, as changes of the parameters packed
+// in each word: only the fields whose stored code changed.
+void MacArray::translate_changes(size_t region_index) {
+  const WeightRegion& region = layout_.regions[region_index];
+  const WeightFormat& format = *layout_.format;
+  const uint64_t bias_first = region.bias_address / WeightLayout::kWordBytes;
+  std::vector<SlotChange>& out = changes_[region_index];
+  out.clear();
+  for (const WordChange& change : word_changes_) {
+    const uint32_t old = words_[change.word];
+    words_[change.word] = change.value;
+    const uint32_t diff = old ^ change.value;
+    layout_.decode_word(region, change.word, change.value, [&](uint64_t slot, float value) {
+      if (change.word < bias_first) {
+        const uint64_t index = slot - region.weight_slot;
+        if (field_code(format, diff, index) == 0) return;  // this weight's bits are intact
+      }
+      out.push_back({change.pass, static_cast<uint32_t>(slot), value});
+    });
+  }
 }
 
 uint64_t MacArray::report_activation_traffic(const FoldTiming& timing, uint64_t batches) {
@@ -245,6 +283,19 @@ void MacArray::infer(uint64_t input_address, uint64_t output_address, int images
       macs += partial.macs;
       buffer_cycles += report_activation_traffic(partial, 1);
     }
+    if (params_.zero_skipping && layer_stats.zero_fraction > 0.0) {
+      const double density = 1.0 - layer_stats.zero_fraction;
+      const auto kept_cycles =
+          static_cast<uint64_t>(std::ceil(density * static_cast<double>(compute_cycles)));
+      const auto kept_macs =
+          static_cast<uint64_t>(std::llround(density * static_cast<double>(macs)));
+      layer_stats.skipped_cycles += compute_cycles - kept_cycles;
+      layer_stats.skipped_macs += macs - kept_macs;
+      stats_.skipped_cycles += compute_cycles - kept_cycles;
+      stats_.skipped_macs += macs - kept_macs;
+      compute_cycles = kept_cycles;
+      macs = kept_macs;
+    }
     const uint64_t layer_cycles = std::max({compute_cycles, sram_cycles[i], buffer_cycles});
     layer_stats.cycles += layer_cycles;
     layer_stats.compute_cycles += compute_cycles;
@@ -259,9 +310,15 @@ void MacArray::infer(uint64_t input_address, uint64_t output_address, int images
 
 std::vector<LayerParameters> MacArray::working_parameters() {
   std::vector<LayerParameters> parameters(network_.layers.size());
-  for (const WeightRegion& region : layout_.regions)
-    parameters[region.layer] = {working_.data() + region.weight_address / sizeof(float),
-                                working_.data() + region.bias_address / sizeof(float)};
+  for (const WeightRegion& region : layout_.regions) {
+    LayerParameters& p = parameters[region.layer];
+    p.weights = working_.data() + region.weight_slot;
+    p.bias = working_.data() + region.bias_slot;
+    if (region.integer()) {
+      p.input_scale = region.input_scale;
+      p.output_scale = 1.0f / (region.weight_scale * region.input_scale);
+    }
+  }
   return parameters;
 }
 
@@ -280,16 +337,6 @@ void MacArray::compute_batch(const float* inputs, int first, int count, float* l
                     params_.host_threads, patches ? &layer_patches : nullptr);
   std::copy(batch_logits, batch_logits + classes * count, logits + classes * first);
 }
-
-namespace {
-
-float as_float(uint32_t bits) {
-  float value;
-  std::memcpy(&value, &bits, sizeof value);
-  return value;
-}
-
-}  // namespace
 
 MacArray::EpochKind MacArray::compute_epoch(const float* inputs, int first, int count,
                                             float* logits) {
@@ -321,7 +368,7 @@ MacArray::EpochKind MacArray::compute_epoch(const float* inputs, int first, int 
         for (; cursor[i] < changes_[i].size() &&
                changes_[i][cursor[i]].pass == static_cast<uint32_t>(pass);
              ++cursor[i])
-          working_[changes_[i][cursor[i]].word] = as_float(changes_[i][cursor[i]].value);
+          working_[changes_[i][cursor[i]].slot] = changes_[i][cursor[i]].value;
       compute_batch(inputs, first + pass, 1, logits, nullptr);
     }
     return EpochKind::kDense;
@@ -329,16 +376,16 @@ MacArray::EpochKind MacArray::compute_epoch(const float* inputs, int first, int 
 
   // Few changes: one GEMM per layer (fully-connected: with the epoch-start
   // values) and per-image corrections with the values each image read, handed
-  // to forward_batch as one LayerPatch per chunk. Each changed word gets one
-  // entry, in order of first change; entry_of_word_ maps a word to its entry
-  // (and is cleared again below).
+  // to forward_batch as one LayerPatch per chunk. Each changed parameter gets
+  // one entry, in order of first change; entry_of_slot_ maps a slot to its
+  // entry (and is cleared again below).
   std::vector<std::vector<uint32_t>> changed_words(layout_.regions.size());
   std::vector<std::vector<uint32_t>> first_pass(layout_.regions.size());  // of each entry
   for (size_t i = 0; i < layout_.regions.size(); ++i)
-    for (const WordChange& c : changes_[i])
-      if (entry_of_word_[c.word] < 0) {
-        entry_of_word_[c.word] = static_cast<int32_t>(changed_words[i].size());
-        changed_words[i].push_back(c.word);
+    for (const SlotChange& c : changes_[i])
+      if (entry_of_slot_[c.slot] < 0) {
+        entry_of_slot_[c.slot] = static_cast<int32_t>(changed_words[i].size());
+        changed_words[i].push_back(c.slot);
         first_pass[i].push_back(c.pass);
       }
   const int chunks = (count + kForwardChunkImages - 1) / kForwardChunkImages;
@@ -348,15 +395,12 @@ MacArray::EpochKind MacArray::compute_epoch(const float* inputs, int first, int 
     const std::vector<uint32_t>& words = changed_words[i];
     if (words.empty()) continue;
     const WeightRegion& region = layout_.regions[i];
-    const uint64_t weight_first = region.weight_address / sizeof(float);
-    const uint64_t bias_first = region.bias_address / sizeof(float);
     auto entries = std::make_shared<PatchEntries>();
-    entries->weight_count = region.weight_words;
+    entries->weight_count = region.weight_count;
     std::vector<float> values;  // as the reads so far left them
-    for (uint32_t word : words) {
-      entries->index.push_back(static_cast<uint32_t>(
-          word >= bias_first ? region.weight_words + (word - bias_first) : word - weight_first));
-      values.push_back(working_[word]);
+    for (uint32_t slot : words) {
+      entries->index.push_back(static_cast<uint32_t>(slot - region.weight_slot));
+      values.push_back(working_[slot]);
     }
     // A fully-connected layer's GEMM keeps the epoch-start values and each
     // image adds the differences of the words changed so far (PatchEntries).
@@ -366,8 +410,8 @@ MacArray::EpochKind MacArray::compute_epoch(const float* inputs, int first, int 
       entries->first_image = std::move(first_pass[i]);
       prepare_linear_patch(layer, *entries);
     }
-    const WordChange* c = changes_[i].data();
-    const WordChange* const end = c + changes_[i].size();
+    const SlotChange* c = changes_[i].data();
+    const SlotChange* const end = c + changes_[i].size();
     for (int chunk = 0; chunk < chunks; ++chunk) {
       LayerPatch patch;
       patch.entries = entries;
@@ -383,14 +427,14 @@ MacArray::EpochKind MacArray::compute_epoch(const float* inputs, int first, int 
                                     entries->first_image.begin());
       patch.start_values.assign(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(used));
       for (; c != end && c->pass < chunk_first + kForwardChunkImages; ++c) {
-        const uint32_t entry = static_cast<uint32_t>(entry_of_word_[c->word]);
-        values[entry] = as_float(c->value);
+        const uint32_t entry = static_cast<uint32_t>(entry_of_slot_[c->slot]);
+        values[entry] = c->value;
         patch.changes.push_back({c->pass - chunk_first, entry, values[entry]});
       }
       patches[i].push_back(std::move(patch));
     }
     final_values[i] = std::move(values);
-    for (uint32_t word : words) entry_of_word_[word] = -1;
+    for (uint32_t slot : words) entry_of_slot_[slot] = -1;
   }
   compute_batch(inputs, first, count, logits, &patches);
   // The working copy now holds what this epoch's last reads left.

@@ -32,6 +32,16 @@
 // batch is seen a few tiles early). Weight fetch and activation traffic are
 // double-buffered against compute: a layer takes the longest of the three.
 // ReLU and pooling run in the output pipeline at no extra cycles.
+//
+// Zero skipping (seed 003, Sec. 5; with mac_array.zero_skipping): the PEs skip
+// the MACs of weights that are zero as loaded (pruned ones, mostly), counted
+// from the golden weights as a load-time sparsity index would mark them. A
+// layer with a fraction z of zero weights does (1 - z) of its MACs, and its
+// compute cycles shrink to ceil((1 - z) * cycles): ideal compaction of the
+// non-zero weights onto the array (Cambricon-X, Zhang et al., MICRO 2016), an
+// upper bound on what skipping saves. The arithmetic is unchanged (a skipped
+// product is zero), and the weights stay stored densely, so SRAM reads,
+// refreshes and faults are those of the dense layout.
 #pragma once
 
 #include <tlm_utils/simple_initiator_socket.h>
@@ -59,6 +69,8 @@ struct MacArrayParams {
   int cols = 16;
   Dataflow dataflow = Dataflow::kWeightStationary;
   int batch = 1;  // images whose positions stream through one weight mapping
+  // Skip the MACs of zero weights (seed 003's zero skipping; see MacArrayStats).
+  bool zero_skipping = false;
   sc_core::sc_time clock_period = sc_core::sc_time(2, sc_core::SC_NS);
   int host_threads = 0;  // threads for the arithmetic on the simulating host (0 = all)
 };
@@ -85,6 +97,9 @@ struct LayerStats {
   uint64_t cycles = 0;  // total, including memory stalls
   uint64_t compute_cycles = 0;
   uint64_t weight_words_read = 0;
+  double zero_fraction = 0.0;  // of the layer's weights as loaded
+  uint64_t skipped_macs = 0;   // zero skipping: MACs not done
+  uint64_t skipped_cycles = 0;
 };
 
 struct MacArrayStats {
@@ -92,6 +107,8 @@ struct MacArrayStats {
   uint64_t macs = 0;
   uint64_t compute_cycles = 0;  // the array busy computing
   uint64_t busy_cycles = 0;     // layer times, the longest of compute and memory
+  uint64_t skipped_macs = 0;    // zero skipping: MACs not done (not in `macs`)
+  uint64_t skipped_cycles = 0;  // zero skipping: compute cycles saved
   std::vector<LayerStats> layers;
 };
 
@@ -133,6 +150,7 @@ class MacArray : public sc_core::sc_module {
   // Computes images [first, first + count) from this epoch's change logs.
   EpochKind compute_epoch(const float* inputs, int first, int count, float* logits);
   std::vector<LayerParameters> working_parameters();
+  void translate_changes(size_t region_index);
 
   MacArrayParams params_;
   const Network& network_;
@@ -140,12 +158,23 @@ class MacArray : public sc_core::sc_module {
   MacArrayStats stats_;
   unsigned char* weights_dmi_ = nullptr;
   unsigned char* activations_dmi_ = nullptr;
-  // The weights as the datapath last read them, refreshed from the SRAM after
-  // every DMA write (DMI invalidation) and updated from the read change logs.
+  // The parameters as the datapath last read them (decoded, one slot each,
+  // WeightRegion::weight_slot) and the SRAM words they were decoded from,
+  // refreshed from the SRAM after every DMA write (DMI invalidation) and
+  // updated from the read change logs.
   std::vector<float> working_;
+  std::vector<uint32_t> words_;
   bool working_stale_ = true;
-  std::vector<int32_t> entry_of_word_;            // scratch of compute_epoch, -1 between epochs
-  std::vector<std::vector<WordChange>> changes_;  // per region, this epoch's reads
+  // A parameter a read changed: the pass, its slot and its new decoded value.
+  struct SlotChange {
+    uint32_t pass;
+    uint32_t slot;
+    float value;
+  };
+  std::vector<int32_t> entry_of_slot_;            // scratch of compute_epoch, -1 between epochs
+  std::vector<WordChange> word_changes_;          // scratch of report_weight_reads
+  std::vector<std::vector<SlotChange>> changes_;  // per region, this epoch's reads
+  std::vector<double> zero_fraction_;             // per region, of the weights as first loaded
   int epoch_images_ = 1;                          // grows while reads change nothing
   double last_correction_macs_ = 0.0;
   ForwardBuffers buffers_;

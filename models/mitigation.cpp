@@ -13,7 +13,7 @@ class FlipMitigation : public Mitigation {
  public:
   std::string name() const override { return "flip"; }
   bool uses_detector() const override { return false; }
-  ReadOutcome on_faulty_read(uint32_t data, uint8_t, uint64_t mask) const override {
+  ReadOutcome on_faulty_read(uint32_t data, uint8_t, uint64_t mask, int) const override {
     return {data ^ static_cast<uint32_t>(mask), 0, false, false};
   }
 };
@@ -22,9 +22,21 @@ class SignMitigation : public Mitigation {
  public:
   std::string name() const override { return "sign"; }
   bool uses_detector() const override { return true; }
-  ReadOutcome on_faulty_read(uint32_t data, uint8_t, uint64_t mask) const override {
-    const uint32_t bits = static_cast<uint32_t>(mask) & ~kSignBit;
-    return {(data & kSignBit) ? (data | bits) : (data & ~bits), 0, false, false};
+  ReadOutcome on_faulty_read(uint32_t data, uint8_t, uint64_t mask, int field_bits) const override {
+    const auto faulty = static_cast<uint32_t>(mask);
+    if (field_bits >= 32) {
+      const uint32_t bits = faulty & ~kSignBit;
+      return {(data & kSignBit) ? (data | bits) : (data & ~bits), 0, false, false};
+    }
+    uint32_t out = data, used = 0;
+    for (int shift = 0; shift + field_bits <= 32; shift += field_bits) {
+      const uint32_t field = ((1u << field_bits) - 1) << shift;
+      const uint32_t sign = 1u << (shift + field_bits - 1);
+      const uint32_t bits = faulty & field & ~sign;
+      out = (data & sign) ? (out | bits) : (out & ~bits);
+      used |= field;
+    }
+    return {out ^ (faulty & ~used), 0, false, false};  // unused bits: nothing to copy
   }
 };
 
@@ -32,7 +44,7 @@ class ZeroMitigation : public Mitigation {
  public:
   std::string name() const override { return "zero"; }
   bool uses_detector() const override { return true; }
-  ReadOutcome on_faulty_read(uint32_t data, uint8_t, uint64_t mask) const override {
+  ReadOutcome on_faulty_read(uint32_t data, uint8_t, uint64_t mask, int) const override {
     return {data & ~static_cast<uint32_t>(mask), 0, false, false};
   }
 };
@@ -41,7 +53,7 @@ class WordZeroMitigation : public Mitigation {
  public:
   std::string name() const override { return "word-zero"; }
   bool uses_detector() const override { return true; }
-  ReadOutcome on_faulty_read(uint32_t data, uint8_t, uint64_t mask) const override {
+  ReadOutcome on_faulty_read(uint32_t data, uint8_t, uint64_t mask, int) const override {
     return {mask ? 0u : data, 0, false, false};
   }
 };

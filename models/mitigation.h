@@ -6,8 +6,12 @@
 // word as the read returns it, and it is written back: faults persist.
 //
 //   flip       nothing done; each faulty bit is inverted (an unprotected SRAM)
-//   sign       each faulty bit takes the value of the word's sign bit (bit 31)
-//              (Reagen et al., Minerva, ISCA 2016); a faulty sign bit keeps its value
+//   sign       each faulty bit takes the value of its weight's sign bit (bit 31
+//              of an fp32 word; the top bit of its field when a word packs
+//              narrower weights, models/weight_format.h) (Reagen et al., Minerva,
+//              ISCA 2016); a faulty sign bit keeps its value. For two's
+//              complement integers this moves a weight towards zero, as it does
+//              for floats.
 //   zero       each faulty bit is forced to 0 (seed 004's proposal)
 //   word-zero  the whole word is forced to 0 (Minerva's word masking)
 //   secded     Hamming SEC-DED over 32 data + 7 check bits: a single faulty bit
@@ -43,8 +47,13 @@ class Mitigation {
   virtual int check_bits() const { return 0; }
   virtual uint8_t encode(uint32_t /*data*/) const { return 0; }
   virtual bool uses_detector() const = 0;
-  // A read of (data, check) in which the stored bits in `fault_mask` failed.
-  virtual ReadOutcome on_faulty_read(uint32_t data, uint8_t check, uint64_t fault_mask) const = 0;
+  // A read of (data, check) in which the stored bits in `fault_mask` failed;
+  // the word packs 32 / field_bits weights of field_bits bits each.
+  virtual ReadOutcome on_faulty_read(uint32_t data, uint8_t check, uint64_t fault_mask,
+                                     int field_bits) const = 0;
+  ReadOutcome on_faulty_read(uint32_t data, uint8_t check, uint64_t fault_mask) const {
+    return on_faulty_read(data, check, fault_mask, 32);
+  }
 };
 
 std::unique_ptr<Mitigation> make_mitigation(const std::string& name);

@@ -79,7 +79,7 @@ class SecdedMitigation : public Mitigation {
   int check_bits() const override { return secded::kCheckBits; }
   uint8_t encode(uint32_t data) const override { return secded::encode(data); }
   bool uses_detector() const override { return false; }
-  ReadOutcome on_faulty_read(uint32_t data, uint8_t check, uint64_t mask) const override {
+  ReadOutcome on_faulty_read(uint32_t data, uint8_t check, uint64_t mask, int) const override {
     const secded::Decoded decoded =
         secded::decode(data ^ static_cast<uint32_t>(mask),
                        static_cast<uint8_t>(check ^ static_cast<uint8_t>(mask >> 32)));

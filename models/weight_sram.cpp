@@ -44,6 +44,7 @@ WeightSram::WeightSram(const sc_core::sc_module_name& name, const WeightSramPara
   const uint64_t words = params.capacity_bytes / 4;
   written_.assign(words, 0);
   if (mitigation_->check_bits() > 0) check_.assign(words, mitigation_->encode(0));
+  build_domains();
   build_weak_cell_map();
 
   for (auto* port : {&dma_socket, &array_socket}) {
@@ -53,24 +54,93 @@ WeightSram::WeightSram(const sc_core::sc_module_name& name, const WeightSramPara
   }
 }
 
+void WeightSram::build_domains() {
+  const uint64_t words = written_.size();
+  const std::unique_ptr<FaultModel> model = make_fault_model(params_.fault_model);
+  const double period_ns = params_.clock_period.to_seconds() * 1e9;
+  auto make = [&](uint64_t first, uint64_t end, double vdd, bool faults) {
+    Domain d;
+    d.first = first;
+    d.end = end;
+    d.vdd = vdd;
+    d.faults = faults;
+    const double p = faults ? model->probability(vdd) : 0.0;
+    if (!(p >= 0.0 && p <= 1.0)) throw Error("fault model gave p outside [0, 1]");
+    d.read_p = params_.read_faults ? p : 0.0;
+    d.weak_q = params_.weak_cells ? p : 0.0;
+    d.access_cycles = std::max(
+        1,
+        static_cast<int>(std::ceil(sram_access_time_ns(params_.circuit, vdd) / period_ns - 1e-9)));
+    return d;
+  };
+  std::vector<VoltageDomain> listed = params_.domains;
+  std::sort(listed.begin(), listed.end(), [](const VoltageDomain& a, const VoltageDomain& b) {
+    return a.first_word < b.first_word;
+  });
+  uint64_t next = 0;
+  for (const VoltageDomain& v : listed) {
+    if (v.first_word < next || v.end_word <= v.first_word || v.end_word > words)
+      throw Error("weight_sram: voltage domains must be disjoint word ranges inside the array");
+    if (!(v.vdd_v > params_.circuit.vt_v))
+      throw Error("weights.layer_vdd_v: " + std::to_string(v.vdd_v) +
+                  " V is not above sram.vt_v, where the SRAM can still be read");
+    if (v.first_word > next) domains_.push_back(make(next, v.first_word, params_.vdd_v, true));
+    domains_.push_back(make(v.first_word, v.end_word, v.vdd_v, v.faults));
+    next = v.end_word;
+  }
+  if (next < words) domains_.push_back(make(next, words, params_.vdd_v, true));
+}
+
+WeightSram::Domain& WeightSram::domain_of(uint64_t word) {
+  for (Domain& d : domains_)
+    if (word < d.end) return d;
+  return domains_.back();
+}
+
 void WeightSram::build_weak_cell_map() {
-  if (weak_q_ <= 0.0) return;
-  const uint64_t bits = written_.size() * static_cast<uint64_t>(allowed_bits_.size());
-  if (weak_q_ * static_cast<double>(bits) > static_cast<double>(kMaxWeakCells))
-    throw Error("weight_sram.vdd_v: at this voltage about " +
-                std::to_string(static_cast<uint64_t>(weak_q_ * bits)) +
-                " cells are weak, more than the simulator maps (" + std::to_string(kMaxWeakCells) +
-                "); the SRAM is unusable there");
-  FaultRng rng(params_.chip_seed, 0, kWeakCellStream, 0);
-  const double log1m_q = std::log1p(-std::min(weak_q_, 1.0 - 1e-16));
+  const uint64_t allowed = allowed_bits_.size();
   const uint64_t stored_bits = static_cast<uint64_t>(stored_bits_per_word());
-  for (uint64_t position = (weak_q_ >= 1.0 ? 0 : rng.geometric_gap(log1m_q, bits)); position < bits;
-       position += 1 + (weak_q_ >= 1.0 ? 0 : rng.geometric_gap(log1m_q, bits))) {
-    const uint64_t word = position / allowed_bits_.size();
-    const int bit = allowed_bits_[position % allowed_bits_.size()];
-    weak_cells_.push_back(word * stored_bits + static_cast<uint64_t>(bit));
+  FaultRng rng(params_.chip_seed, 0, kWeakCellStream, 0);
+  for (const Domain& d : domains_) {
+    if (d.weak_q <= 0.0) continue;
+    const uint64_t bits = (d.end - d.first) * allowed;
+    if (d.weak_q * static_cast<double>(bits) > static_cast<double>(kMaxWeakCells))
+      throw Error("weight_sram.vdd_v: at " + std::to_string(d.vdd) + " V about " +
+                  std::to_string(static_cast<uint64_t>(d.weak_q * bits)) +
+                  " cells are weak, more than the simulator maps (" +
+                  std::to_string(kMaxWeakCells) + "); the SRAM is unusable there");
+    const double log1m_q = std::log1p(-std::min(d.weak_q, 1.0 - 1e-16));
+    const bool every = d.weak_q >= 1.0;
+    for (uint64_t position = every ? 0 : rng.geometric_gap(log1m_q, bits); position < bits;
+         position += 1 + (every ? 0 : rng.geometric_gap(log1m_q, bits))) {
+      const uint64_t word = d.first + position / allowed;
+      const int bit = allowed_bits_[position % allowed];
+      weak_cells_.push_back(word * stored_bits + static_cast<uint64_t>(bit));
+    }
   }
   stats_.weak_cells = weak_cells_.size();
+}
+
+std::vector<DomainReport> WeightSram::domains() const {
+  std::vector<DomainReport> reports;
+  const double bank_bytes = static_cast<double>(params_.capacity_bytes) / params_.banks;
+  for (const Domain& d : domains_) {
+    DomainReport r;
+    r.first_word = d.first;
+    r.end_word = d.end;
+    r.vdd_v = d.vdd;
+    r.faults = d.faults;
+    r.read_fault_probability = d.read_p;
+    r.access_cycles = d.access_cycles;
+    r.access_pj = sram_access_energy_pj(params_.circuit, bank_bytes, stored_bits_per_word(), d.vdd);
+    r.leakage_mw = sram_leakage_mw(
+        params_.circuit, static_cast<double>(d.end - d.first) * 4.0 * stored_bits_per_word() / 32.0,
+        d.vdd);
+    r.words_read = d.words_read;
+    r.words_written = d.words_written;
+    reports.push_back(r);
+  }
+  return reports;
 }
 
 int WeightSram::latency_cycles() const {
@@ -94,6 +164,13 @@ uint64_t WeightSram::burst_cycles(uint64_t words) const {
   const uint64_t lanes = static_cast<uint64_t>(params_.banks) * params_.ports;
   return static_cast<uint64_t>(latency_cycles()) +
          static_cast<uint64_t>(access_cycles_) * ((words + lanes - 1) / lanes);
+}
+
+uint64_t WeightSram::burst_cycles(const Domain& domain, uint64_t words) const {
+  const uint64_t lanes = static_cast<uint64_t>(params_.banks) * params_.ports;
+  const int extra = latency_cycles() - access_cycles_;  // detector / decoder
+  return static_cast<uint64_t>(domain.access_cycles + extra) +
+         static_cast<uint64_t>(domain.access_cycles) * ((words + lanes - 1) / lanes);
 }
 
 uint32_t WeightSram::load_word(uint64_t word) const {
@@ -125,10 +202,10 @@ void WeightSram::write_words(uint64_t address, const unsigned char* data, uint64
 }
 
 void WeightSram::apply_faults(uint64_t word, uint64_t mask, uint32_t pass, uint64_t access,
-                              std::vector<WordChange>* changes) {
+                              int field_bits, std::vector<WordChange>* changes) {
   const uint32_t data = load_word(word);
   const uint8_t check = check_.empty() ? 0 : check_[word];
-  const ReadOutcome outcome = mitigation_->on_faulty_read(data, check, mask);
+  const ReadOutcome outcome = mitigation_->on_faulty_read(data, check, mask, field_bits);
   stats_.bit_faults += static_cast<uint64_t>(__builtin_popcountll(mask));
   stats_.faulty_word_reads += 1;
   stats_.ecc_corrected += outcome.corrected;
@@ -150,8 +227,12 @@ void WeightSram::apply_faults(uint64_t word, uint64_t mask, uint32_t pass, uint6
   }
 }
 
-void WeightSram::read_passes(uint64_t first_word, uint64_t words, uint32_t passes,
-                             uint32_t reads_per_pass, std::vector<WordChange>* changes) {
+void WeightSram::read_passes(uint64_t first_word, uint64_t words,
+                             const WeightReadExtension& reads) {
+  const uint32_t passes = reads.passes, reads_per_pass = reads.reads_per_pass;
+  std::vector<WordChange>* changes = reads.changes;
+  const Domain& domain = domain_of(first_word);
+  const double read_p = domain.read_p;
   uint64_t& region_passes = passes_by_region_[first_word];
   uint64_t& region_reads = reads_by_region_[first_word];
   const uint64_t stored_bits = static_cast<uint64_t>(stored_bits_per_word());
@@ -162,18 +243,18 @@ void WeightSram::read_passes(uint64_t first_word, uint64_t words, uint32_t passe
       std::lower_bound(weak_begin, weak_cells_.end(), (first_word + words) * stored_bits);
   const bool per_bit = params_.fault_unit == FaultUnit::kPerBit;
   const uint64_t positions = per_bit ? words * allowed : words;
-  const double log1m_p = std::log1p(-std::min(read_p_, 1.0 - 1e-16));
+  const double log1m_p = std::log1p(-std::min(read_p, 1.0 - 1e-16));
 
   for (uint64_t read = 0; read < uint64_t{passes} * reads_per_pass; ++read) {
     const auto pass = static_cast<uint32_t>(read / reads_per_pass);
     const uint64_t access = region_passes + pass;  // where the faulty-bit series records it
     if (faulty_delta_.size() <= access) faulty_delta_.resize(access + 1, 0);
     pending_.clear();
-    if (read_p_ > 0.0) {
+    if (read_p > 0.0) {
       // One stream per read of the region: the same reads draw the same faults
       // whatever the passes are grouped into.
       FaultRng rng(params_.seed, params_.trial, first_word, region_reads + read);
-      const bool every = read_p_ >= 1.0;
+      const bool every = read_p >= 1.0;
       for (uint64_t position = every ? 0 : rng.geometric_gap(log1m_p, positions);
            position < positions;
            position += 1 + (every ? 0 : rng.geometric_gap(log1m_p, positions))) {
@@ -205,7 +286,7 @@ void WeightSram::read_passes(uint64_t first_word, uint64_t words, uint32_t passe
       const uint64_t word = pending_[i].first;
       uint64_t mask = 0;
       for (; i < pending_.size() && pending_[i].first == word; ++i) mask |= pending_[i].second;
-      apply_faults(word, mask, pass, access, changes);
+      apply_faults(word, mask, pass, access, reads.field_bits, changes);
     }
   }
   region_passes += passes;
@@ -241,13 +322,16 @@ void WeightSram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& 
                                       : tlm::TLM_GENERIC_ERROR_RESPONSE);
       return;
     }
-    if (reads->reads_per_pass == 0) {
+    if (reads->reads_per_pass == 0 || reads->field_bits < 1 || reads->field_bits > 32) {
       trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
       return;
     }
-    read_passes(address / 4, words, reads->passes, reads->reads_per_pass, reads->changes);
+    read_passes(address / 4, words, *reads);
     const uint64_t bursts = uint64_t{reads->passes} * reads->reads_per_pass;
-    const uint64_t cycles = burst_cycles(words) * bursts;  // one burst per read of the region
+    Domain& domain = domain_of(address / 4);
+    domain.words_read += words * bursts;
+    // One burst per read of the region.
+    const uint64_t cycles = burst_cycles(domain, words) * bursts;
     stats_.words_read += words * bursts;
     stats_.read_bursts += bursts;
     stats_.busy_cycles += cycles;
@@ -268,7 +352,13 @@ void WeightSram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& 
   } else if (!memory_.execute(trans)) {
     return;
   }
-  const uint64_t cycles = burst_cycles(words);
+  Domain& domain = domain_of(address / 4);
+  const uint64_t cycles = burst_cycles(domain, words);
+  for (Domain& d : domains_) {  // a DMA burst may cross domains: count each one's words
+    const uint64_t first = std::max(d.first, address / 4),
+                   end = std::min(d.end, address / 4 + words);
+    if (end > first) (trans.is_read() ? d.words_read : d.words_written) += end - first;
+  }
   (trans.is_read() ? stats_.words_read : stats_.words_written) += words;
   (trans.is_read() ? stats_.read_bursts : stats_.write_bursts) += 1;
   stats_.busy_cycles += cycles;

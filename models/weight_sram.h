@@ -49,6 +49,15 @@ enum class FaultUnit {
   kPerWord,  // each word read gets one failed bit, uniformly placed, with probability p
 };
 
+// A range of words on its own supply (a voltage domain): per-layer voltages,
+// or a layer kept out of the low-voltage array (faults = false: fault-free).
+struct VoltageDomain {
+  uint64_t first_word = 0;
+  uint64_t end_word = 0;  // one past the last
+  double vdd_v = 0.9;
+  bool faults = true;
+};
+
 struct WeightSramParams {
   uint64_t capacity_bytes = 16ull << 20;  // whole seed-004 model (12.9 MB) resident
   int banks = 16;                         // one word per bank per cycle: 16 words/cycle
@@ -69,6 +78,22 @@ struct WeightSramParams {
   uint64_t seed = 1;       // fault streams
   uint64_t trial = 0;      // independent fault streams of the same seed
   uint64_t chip_seed = 1;  // the weak-cell map: one chip, one map
+  // Words on other supplies; the rest of the array is at vdd_v. Each domain
+  // has its own fault probability, access time, access energy and leakage.
+  std::vector<VoltageDomain> domains;
+};
+
+// What one voltage domain did, for the energy model.
+struct DomainReport {
+  uint64_t first_word = 0, end_word = 0;
+  double vdd_v = 0.0;
+  bool faults = true;
+  double read_fault_probability = 0.0;
+  int access_cycles = 1;
+  double access_pj = 0.0;   // one word access, all stored bits
+  double leakage_mw = 0.0;  // of the domain's words
+  uint64_t words_read = 0;
+  uint64_t words_written = 0;
 };
 
 // A word the read path changed: the pass (image) of the burst that changed it,
@@ -86,6 +111,7 @@ struct WordChange {
 struct WeightReadExtension : tlm::tlm_extension<WeightReadExtension> {
   uint32_t passes = 1;
   uint32_t reads_per_pass = 1;
+  int field_bits = 32;  // the words pack 32 / field_bits weights (the `sign` mitigation)
   std::vector<WordChange>* changes = nullptr;
 
   tlm::tlm_extension_base* clone() const override { return new WeightReadExtension(*this); }
@@ -132,6 +158,9 @@ class WeightSram : public sc_core::sc_module {
   // the array's leakage power at vdd_v in mW (sram_circuit.h).
   double access_energy_pj() const;
   double leakage_mw() const;
+  // Every domain, in address order, covering the whole array (the array's own
+  // supply fills the gaps).
+  std::vector<DomainReport> domains() const;
   // Stored bits that differ from what was last written, after each pass (image)
   // since the start: element i is the count once pass i's reads are done.
   std::vector<uint64_t> faulty_bits_after_pass() const;
@@ -142,10 +171,20 @@ class WeightSram : public sc_core::sc_module {
   bool get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);
   unsigned transport_dbg(tlm::tlm_generic_payload& trans);
 
+  struct Domain {
+    uint64_t first = 0, end = 0;
+    double vdd = 0.0;
+    bool faults = true;
+    double read_p = 0.0, weak_q = 0.0;
+    int access_cycles = 1;
+    uint64_t words_read = 0, words_written = 0;
+  };
+  void build_domains();
+  Domain& domain_of(uint64_t word);
+  uint64_t burst_cycles(const Domain& domain, uint64_t words) const;
   void build_weak_cell_map();
-  void read_passes(uint64_t first_word, uint64_t words, uint32_t passes, uint32_t reads_per_pass,
-                   std::vector<WordChange>* changes);
-  void apply_faults(uint64_t word, uint64_t mask, uint32_t pass, uint64_t access,
+  void read_passes(uint64_t first_word, uint64_t words, const WeightReadExtension& reads);
+  void apply_faults(uint64_t word, uint64_t mask, uint32_t pass, uint64_t access, int field_bits,
                     std::vector<WordChange>* changes);
   void write_words(uint64_t address, const unsigned char* data, uint64_t bytes);
   uint32_t load_word(uint64_t word) const;
@@ -154,8 +193,9 @@ class WeightSram : public sc_core::sc_module {
   WeightSramParams params_;
   MemoryArray memory_;
   std::unique_ptr<Mitigation> mitigation_;
-  double read_p_ = 0.0;
+  double read_p_ = 0.0;  // of the array's own supply
   double weak_q_ = 0.0;
+  std::vector<Domain> domains_;
   std::vector<int> allowed_bits_;     // stored bits that may fail
   std::vector<uint8_t> check_;        // check bits per word (ECC only)
   std::vector<uint32_t> written_;     // data last written by DMA, the reference

@@ -34,6 +34,29 @@ const std::vector<ConfigKey>& config_keys() {
       {"mac_array.batch", "1",
        "images whose positions stream through one mapping of the weights (seed 004 runs one "
        "image at a time); a ws array reads each weight once per batch"},
+      {"mac_array.zero_skipping", "false",
+       "skip the MACs of zero weights (seed 003's zero skipping): fewer MACs, and compute "
+       "cycles shrink with the layer's density (ideal compaction, Cambricon-X, Zhang et al. "
+       "MICRO 2016)"},
+      {"weights.format", "fp32",
+       "stored weight format: fp32, fp16, bf16, trunc-K (K most significant fp32 bits kept, "
+       "seed 000/004), int-K (symmetric K-bit, per-layer scale, seed 002 eq. 3.4; int8 "
+       "activations, integer MACs; K = 2..16) or binary (sign x per-layer mean|w|); packed "
+       "floor(32/K) per SRAM word"},
+      {"weights.prune_threshold", "0",
+       "set weights with |w| below this to zero before loading (seed 004: 0.005 prunes ~15 %)"},
+      {"weights.centralize_batch", "0",
+       "batch-wise weight centralization (seed 003): each batch of this many weights replaced "
+       "by uniform draws in [mean - sd, mean + sd] of the batch; 0: off"},
+      {"weights.calibration_images", "256",
+       "int-K: training images (from the start of the train split) that calibrate the int8 "
+       "activation scale of each layer, 127 / max|x|"},
+      {"weights.fault_layers", "",
+       "layers whose weights sit in the low-voltage array (comma list, e.g. fc1); the others "
+       "are at sram.vnom_v and fault-free; empty: all layers (seed 003's per-layer experiments)"},
+      {"weights.layer_vdd_v", "",
+       "per-layer supply voltages overriding weight_sram.vdd_v, as layer:volts pairs (e.g. "
+       "conv1:0.9, fc2:0.9): voltage domains that keep a sensitive layer at nominal"},
       {"weight_sram.capacity_kib", "16384",
        "weight SRAM capacity in KiB; 16 MiB holds the whole seed-004 model (12.9 MB), as the "
        "seed assumes"},
@@ -287,6 +310,22 @@ std::string Config::get_choice(const std::string& key,
   fail(key, expected);
 }
 
+namespace {
+
+// "a, b ,c" -> {"a", "b", "c"}; empty items dropped.
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) {
+    const size_t first = item.find_first_not_of(" \t"), last = item.find_last_not_of(" \t");
+    if (first != std::string::npos) items.push_back(item.substr(first, last - first + 1));
+  }
+  return items;
+}
+
+}  // namespace
+
 RunSettings settings_from(const Config& config) {
   RunSettings s;
   s.network_path = resolve_repo_path(config.get("workload.network"));
@@ -312,6 +351,38 @@ RunSettings settings_from(const Config& config) {
       dataflow_from_name(config.get_choice("mac_array.dataflow", {"ws", "os", "is"}));
   a.mac_array.batch = static_cast<int>(config.get_int("mac_array.batch", 1, 1 << 16));
   a.mac_array.host_threads = s.threads;
+  a.mac_array.zero_skipping = config.get_bool("mac_array.zero_skipping");
+  a.weights.format = config.get("weights.format");
+  try {
+    make_weight_format(a.weights.format);
+  } catch (const Error& e) {
+    throw Error(config.source("weights.format") + ": " + e.what());
+  }
+  s.transforms.prune_threshold = config.get_double("weights.prune_threshold", 0.0, 1e30);
+  s.transforms.centralize_batch =
+      static_cast<int>(config.get_int("weights.centralize_batch", 0, 1 << 30));
+  if (s.transforms.centralize_batch == 1)
+    config.fail("weights.centralize_batch", "0 (off) or a batch of at least 2 weights");
+  s.transforms.seed = s.seed;
+  s.calibration_images =
+      static_cast<size_t>(config.get_int("weights.calibration_images", 1, 60000));
+  for (const std::string& layer : split_list(config.get("weights.fault_layers")))
+    a.weights.fault_layers.push_back(layer);
+  for (const std::string& pair : split_list(config.get("weights.layer_vdd_v"))) {
+    const size_t colon = pair.find(':');
+    const std::string expected = "layer:volts pairs separated by commas, e.g. conv1:0.9, fc2:0.9";
+    if (colon == std::string::npos || colon == 0) config.fail("weights.layer_vdd_v", expected);
+    double volts = 0.0;
+    size_t used = 0;
+    try {
+      volts = std::stod(pair.substr(colon + 1), &used);
+    } catch (const std::logic_error&) {
+      config.fail("weights.layer_vdd_v", expected);
+    }
+    if (used != pair.size() - colon - 1 || !(volts > 0.0) || volts > 5.0)
+      config.fail("weights.layer_vdd_v", expected + " (volts in (0, 5])");
+    a.weights.layer_vdd_v[pair.substr(0, colon)] = volts;
+  }
   a.weight_sram.capacity_bytes =
       static_cast<uint64_t>(config.get_int("weight_sram.capacity_kib", 1, 1 << 30)) * 1024;
   a.weight_sram.banks = static_cast<int>(config.get_int("weight_sram.banks", 1, 4096));

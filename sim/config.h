@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "models/accelerator.h"
+#include "models/weight_transforms.h"
 
 namespace lvsim {
 
@@ -63,6 +64,8 @@ struct RunSettings {
   size_t window_images = 100;
   double target_drop = 0.01;
   std::string out_dir;
+  TransformParams transforms;       // applied to the network before loading
+  size_t calibration_images = 256;  // int-K activation calibration (train split)
   AcceleratorParams accelerator;
 };
 

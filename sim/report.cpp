@@ -68,6 +68,27 @@ nlohmann::json report_json(const RunResult& r, const AccuracyCurve& curve, const
                       {"final_faulty_bits", r.trials[t].faulty_bits_after_image.empty()
                                                 ? 0
                                                 : r.trials[t].faulty_bits_after_image.back()}});
+  json domains = json::array();
+  for (const auto& [layer, d] : r.layer_domains)
+    domains.push_back({{"layer", layer},
+                       {"vdd_v", d.vdd_v},
+                       {"faults", d.faults},
+                       {"read_fault_probability", d.read_fault_probability},
+                       {"access_cycles", d.access_cycles},
+                       {"access_pj", d.access_pj}});
+  const TransformStats& t = r.transforms;
+  json weights = {{"format", r.params.weights.format},
+                  {"weights_per_word", r.weights_per_word},
+                  {"stored_bytes", r.weight_bytes},
+                  {"pruned_weights", t.pruned},
+                  {"pruned_fraction", t.weights ? static_cast<double>(t.pruned) / t.weights : 0.0},
+                  {"centralized_batches", t.centralized_batches},
+                  {"centralized_bytes", t.centralized_bytes},
+                  {"centralized_original_bytes", t.original_bytes},
+                  {"zero_skipping", r.params.mac_array.zero_skipping},
+                  {"skipped_macs_per_image", r.mac_array.skipped_macs / images},
+                  {"skipped_cycles_per_image", r.mac_array.skipped_cycles / images},
+                  {"layer_domains", domains}};
   const auto& sram = r.params.weight_sram;
   json config_values = json::object();
   for (const auto& [key, value] : config.values()) config_values[key] = value;
@@ -75,6 +96,7 @@ nlohmann::json report_json(const RunResult& r, const AccuracyCurve& curve, const
       {"lvsim_version", LVSIM_VERSION},
       {"config_file", config.file()},
       {"config", config_values},
+      {"weights", weights},
       {"workload",
        {{"network", r.network_name},
         {"weights_file", r.network_path},
@@ -207,6 +229,29 @@ void print_summary(std::ostream& out, const RunResult& r, const AccuracyCurve& c
   out << " at " << std::setprecision(0) << p.clock_mhz << " MHz, weight SRAM "
       << p.weight_sram.capacity_bytes / 1024 << " KiB in " << p.weight_sram.banks << " banks, DRAM "
       << p.dram.preset << "\n";
+  const TransformStats& t = r.transforms;
+  out << "weights      " << p.weights.format << " (" << r.weights_per_word << " per word), "
+      << grouped(static_cast<double>(r.weight_bytes)) << " bytes";
+  if (t.pruned)
+    out << "; pruned " << grouped(static_cast<double>(t.pruned)) << " = " << std::setprecision(1)
+        << 100.0 * t.pruned / t.weights << " % of the weights";
+  if (t.centralized_batches)
+    out << "; centralized: " << grouped(static_cast<double>(t.centralized_bytes))
+        << " bytes of batch statistics instead of "
+        << grouped(static_cast<double>(t.original_bytes));
+  if (p.mac_array.zero_skipping)
+    out << "; zero skipping saves "
+        << grouped(r.mac_array.skipped_macs / std::max<double>(1, r.images)) << " MACs and "
+        << grouped(r.mac_array.skipped_cycles / std::max<double>(1, r.images))
+        << " cycles per image";
+  out << "\n";
+  if (r.voltage_domains.size() > 1) {
+    out << "domains     ";
+    for (const auto& [layer, d] : r.layer_domains)
+      out << " " << layer << " " << std::setprecision(2) << d.vdd_v << " V"
+          << (d.faults ? "" : " (fault-free)");
+    out << "\n";
+  }
   const auto& sram = p.weight_sram;
   out << "weight SRAM  " << std::setprecision(3) << sram.vdd_v << " V: read "
       << std::setprecision(2) << r.weight_sram_access_time_ns

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <map>
 
+#include "models/weight_layout.h"
+#include "models/weight_transforms.h"
 #include "workloads/dataset.h"
 #include "workloads/error.h"
 #include "workloads/network.h"
@@ -50,9 +52,50 @@ void simulate(const AcceleratorParams& params, const Network& network, const Dat
 // formats, transforms) belongs in this key.
 std::string baseline_key(const RunSettings& settings) {
   const ControllerParams& controller = settings.accelerator.controller;
-  return settings.network_path + "|" + settings.dataset + "|" + settings.data_dir + "|" +
-         std::to_string(settings.images) + "|" + std::to_string(controller.images_per_stage) + "|" +
-         std::to_string(controller.refresh_interval_images);
+  const TransformParams& t = settings.transforms;
+  std::string key = settings.network_path + "|" + settings.dataset + "|" + settings.data_dir + "|" +
+                    std::to_string(settings.images) + "|" +
+                    std::to_string(controller.images_per_stage) + "|" +
+                    std::to_string(controller.refresh_interval_images);
+  // Formats and transforms change the fault-free arithmetic; fp32 untransformed
+  // keeps the key it always had.
+  const std::string& format = settings.accelerator.weights.format;
+  if (format != "fp32")
+    key += "|format=" + format + "|calibration=" + std::to_string(settings.calibration_images);
+  if (t.prune_threshold > 0.0) key += "|prune=" + std::to_string(t.prune_threshold);
+  if (t.centralize_batch > 0)
+    key += "|centralize=" + std::to_string(t.centralize_batch) + "/" + std::to_string(t.seed);
+  if (settings.accelerator.mac_array.zero_skipping) key += "|zero_skipping";
+  return key;
+}
+
+PreparedWorkload prepare_workload(const RunSettings& settings) {
+  PreparedWorkload prepared{Network::load(settings.network_path), {}, {}};
+  prepared.transforms = transform_weights(prepared.network, settings.transforms);
+  if (make_weight_format(settings.accelerator.weights.format)->integer()) {
+    // int8 activation scales from the start of the training split, never the test images.
+    std::string directory;
+    for (const std::string& candidate :
+         dataset_search_path(settings.dataset, settings.data_dir, repo_dir())) {
+      try {
+        const Dataset train =
+            load_split(settings.dataset, candidate, "train", settings.calibration_images);
+        std::vector<float> inputs(train.pixels.size());
+        for (size_t i = 0; i < inputs.size(); ++i)
+          inputs[i] = static_cast<float>(train.pixels[i]) * prepared.network.input_scale;
+        prepared.input_scales =
+            calibrate_input_scales(prepared.network, inputs.data(), static_cast<int>(train.size()));
+        break;
+      } catch (const Error&) {
+        directory += (directory.empty() ? "" : ", ") + candidate;
+      }
+    }
+    if (prepared.input_scales.empty())
+      throw Error("weights.format = " + settings.accelerator.weights.format +
+                  ": calibrating the int8 activations needs the " + settings.dataset +
+                  " training split (train-images-idx3-ubyte[.gz]); not found in " + directory);
+  }
+  return prepared;
 }
 
 namespace {
@@ -62,8 +105,9 @@ std::map<std::string, std::vector<uint8_t>>& process_baselines() {
   return baselines;
 }
 
-AcceleratorParams fault_free_params(const RunSettings& settings) {
+AcceleratorParams fault_free_params(const RunSettings& settings, const PreparedWorkload& prepared) {
   AcceleratorParams params = settings.accelerator;
+  params.weights.input_scales = prepared.input_scales;
   params.weight_sram.read_faults = false;
   params.weight_sram.weak_cells = false;
   return params;
@@ -77,10 +121,10 @@ std::vector<uint8_t> fault_free_predictions(const RunSettings& settings, Baselin
   if (baselines.count(key)) return baselines.at(key);
   std::vector<uint8_t> predictions;
   if (!cache || !cache->find(key, predictions)) {
-    const Network network = Network::load(settings.network_path);
+    const PreparedWorkload prepared = prepare_workload(settings);
     const Dataset dataset =
         load_test_set(settings.dataset, settings.data_dir, repo_dir(), settings.images);
-    simulate(fault_free_params(settings), network, dataset, nullptr,
+    simulate(fault_free_params(settings, prepared), prepared.network, dataset, nullptr,
              [&](Accelerator& top) { predictions = top.controller.predictions(); });
     if (cache) cache->store(key, predictions);
   }
@@ -106,7 +150,8 @@ double RunResult::baseline_accuracy() const {
 RunResult run_simulation(const RunSettings& settings, const ProgressCallback& progress,
                          BaselineCache* cache) {
   const auto start = std::chrono::steady_clock::now();
-  const Network network = Network::load(settings.network_path);
+  const PreparedWorkload prepared = prepare_workload(settings);
+  const Network& network = prepared.network;
   const Dataset dataset =
       load_test_set(settings.dataset, settings.data_dir, repo_dir(), settings.images);
   check_workload(settings, network, dataset);
@@ -120,6 +165,7 @@ RunResult run_simulation(const RunSettings& settings, const ProgressCallback& pr
   result.macs_per_image = network.macs_per_image();
   result.parameters = network.parameter_count();
   result.labels = dataset.labels;
+  result.transforms = prepared.transforms;
   result.images = settings.images;
 
   size_t total = static_cast<size_t>(settings.trials) * settings.images;
@@ -130,6 +176,7 @@ RunResult run_simulation(const RunSettings& settings, const ProgressCallback& pr
 
   for (int trial = 0; trial < settings.trials; ++trial) {
     AcceleratorParams params = settings.accelerator;
+    params.weights.input_scales = prepared.input_scales;
     params.weight_sram.trial = static_cast<uint64_t>(trial);
     simulate(params, network, dataset, report, [&](Accelerator& top) {
       TrialResult t;
@@ -164,6 +211,14 @@ RunResult run_simulation(const RunSettings& settings, const ProgressCallback& pr
       result.weight_sram_leakage_mw = top.weight_sram.leakage_mw();
       result.logits = top.controller.logits();
       result.weight_bytes = top.layout().total_bytes;
+      result.weights_per_word = top.layout().format->per_word();
+      result.voltage_domains = top.weight_sram.domains();
+      for (const WeightRegion& region : top.layout().regions)
+        for (const DomainReport& d : result.voltage_domains)
+          if (region.weight_address / WeightLayout::kWordBytes < d.end_word) {
+            result.layer_domains.emplace_back(network.layers[region.layer].name, d);
+            break;
+          }
       result.host_threads = top.mac_array.host_threads();
     });
     finished += settings.images;
@@ -183,7 +238,7 @@ RunResult run_simulation(const RunSettings& settings, const ProgressCallback& pr
   } else if (result.faults_changed_weights) {
     total += settings.images;
     const auto baseline_start = std::chrono::steady_clock::now();
-    simulate(fault_free_params(settings), network, dataset, report,
+    simulate(fault_free_params(settings, prepared), network, dataset, report,
              [&](Accelerator& top) { result.baseline_predictions = top.controller.predictions(); });
     result.baseline_wall_seconds = seconds_since(baseline_start);
     process_baselines()[key] = result.baseline_predictions;

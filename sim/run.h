@@ -31,6 +31,7 @@ struct RunResult {
   uint64_t macs_per_image = 0;
   size_t parameters = 0;
   uint64_t weight_bytes = 0;
+  TransformStats transforms;  // pruning and centralization before loading
   std::vector<uint8_t> labels;
 
   // Accuracy, over all trials
@@ -61,12 +62,24 @@ struct RunResult {
   int weight_sram_latency_cycles = 0;
   double weight_sram_access_pj = 0.0;
   double weight_sram_leakage_mw = 0.0;
+  std::vector<DomainReport> voltage_domains;  // more than one: per-layer supplies
+  std::vector<std::pair<std::string, DomainReport>> layer_domains;  // each layer's domain
+  int weights_per_word = 1;
 
   // Host
   double wall_seconds = 0.0;           // everything, baseline included
   double baseline_wall_seconds = 0.0;  // the fault-free baseline alone
   int host_threads = 0;
 };
+
+// The network as it is loaded: the weights file after the transforms, and
+// for an integer format the calibrated activation scales.
+struct PreparedWorkload {
+  Network network;
+  TransformStats transforms;
+  std::vector<float> input_scales;
+};
+PreparedWorkload prepare_workload(const RunSettings& settings);
 
 // done/total count images over all trials (and the baseline).
 using ProgressCallback = std::function<void(size_t done, size_t total)>;

@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "workloads/error.h"
@@ -235,6 +236,13 @@ const float* forward_batch(const Network& network, const std::vector<LayerParame
     const size_t in_size = layer.input.size(), out_size = layer.output.size();
     const size_t count = in_size * static_cast<size_t>(images);
     const std::vector<LayerPatch>* patch = patches ? (*patches)[i] : nullptr;
+    if (layer.has_parameters() && parameters[i].input_scale > 0.0f) {
+      buffers.quantized.resize(count);
+      const float scale = parameters[i].input_scale;
+      for (size_t j = 0; j < count; ++j)
+        buffers.quantized[j] = std::clamp(std::nearbyint(in[j] * scale), -127.0f, 127.0f);
+      in = buffers.quantized.data();
+    }
     switch (layer.kind) {
       case LayerKind::kConv2d:
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
@@ -287,6 +295,11 @@ const float* forward_batch(const Network& network, const std::vector<LayerParame
       case LayerKind::kFlatten:
       case LayerKind::kDropout:
         continue;
+    }
+    if (layer.has_parameters() && parameters[i].input_scale > 0.0f) {
+      const float scale = parameters[i].output_scale;
+      const size_t produced = out_size * static_cast<size_t>(images);
+      for (size_t j = 0; j < produced; ++j) next[j] *= scale;
     }
     in = owned = next;
     std::swap(next, spare);

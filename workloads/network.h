@@ -34,9 +34,19 @@ struct Network {
 
 // Where one layer's parameters are read from: the network's own copy for the
 // host reference, the weight SRAM's array for the accelerator.
+//
+// Integer arithmetic (input_scale > 0): the weights and biases are integers
+// (int-K codes, int32 biases in the accumulator's units), the layer's input is
+// quantized to int8, x_q = clamp(round(x * input_scale), -127, 127), the MACs
+// are done on those integers, and the result is scaled back by output_scale =
+// 1 / (s_w * s_x). The host computes the integer products and sums with fp32
+// GEMMs, exact while every partial sum stays below 2^24 in magnitude (true for
+// int8 codes up to a depth of ~1,000; beyond, the rounding is 2^-24 relative).
 struct LayerParameters {
   const float* weights = nullptr;
   const float* bias = nullptr;
+  float input_scale = 0.0f;  // 0: float arithmetic
+  float output_scale = 1.0f;
 };
 
 // Scratch for forward_batch, reused from call to call (no allocation per image).
@@ -44,6 +54,7 @@ struct ForwardBuffers {
   std::vector<float> ping, pong;
   std::vector<std::vector<float>> columns;  // im2col scratch, one per thread
   std::vector<std::vector<float>> weights;  // a patched convolution's weights, one per thread
+  std::vector<float> quantized;             // an integer layer's int8 input
 };
 
 // Images per chunk of a convolution's im2col GEMM and of a patch.
