@@ -94,14 +94,15 @@ TEST_CASE("results are bit-identical whatever the host thread count", "[end_to_e
 namespace {
 
 RunResult faulty_run(size_t images, int threads, int stage, const std::string& mitigation,
-                     double p) {
+                     double p, const std::string& format = "fp32") {
   return run_simulation(
       settings_from(Config::load(
           "",
           {"workload.images=" + std::to_string(images), "sim.threads=" + std::to_string(threads),
            "workload.data_dir=" + test::mnist_data_dir(), "fault.model=constant",
            "fault.unit=per-word", "fault.p=" + std::to_string(p),
-           "weight_sram.mitigation=" + mitigation,
+           "weight_sram.mitigation=" + mitigation, "weights.format=" + format,
+           "weights.calibration_images=64",
            "controller.images_per_stage=" + std::to_string(stage)})),
       nullptr);
 }
@@ -132,6 +133,20 @@ TEST_CASE("with faults, each image computes with the weights its own read return
   check_same_predictions(one_by_one, grouped);
   // Dense changes (every word read faults) take the image-by-image path inside a stage.
   check_same_predictions(faulty_run(12, 0, 1, "sign", 1.0), faulty_run(12, 0, 12, "sign", 1.0));
+}
+
+TEST_CASE("packed formats: faults change only the weights whose bits they hit, image by image",
+          "[end_to_end][faults][format][data]") {
+  // A faulty word of a packed format holds several weights; the array must see
+  // each of them change from the image whose read changed it, as when every
+  // image is computed alone.
+  for (const char* format : {"int-8", "trunc-6", "fp16"}) {
+    INFO(format);
+    const RunResult one_by_one = faulty_run(32, 0, 1, "flip", 4e-5, format);
+    const RunResult grouped = faulty_run(32, 0, 32, "flip", 4e-5, format);
+    CHECK(grouped.trials[0].weight_sram.words_changed > 20);
+    check_same_predictions(one_by_one, grouped);
+  }
 }
 
 TEST_CASE("faulty runs are bit-identical whatever the host thread count",
