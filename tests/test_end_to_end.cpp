@@ -93,8 +93,8 @@ TEST_CASE("results are bit-identical whatever the host thread count", "[end_to_e
 
 namespace {
 
-RunResult faulty_run(size_t images, int threads, int stage, const std::string& mitigation,
-                     double p, const std::string& format = "fp32") {
+RunResult faulty_run(size_t images, int threads, int stage, const std::string& mitigation, double p,
+                     const std::string& format = "fp32") {
   return run_simulation(
       settings_from(Config::load(
           "",
