@@ -31,13 +31,11 @@ WeightSram::WeightSram(const sc_core::sc_module_name& name, const WeightSramPara
     throw Error("weight_sram.detector_cycles/ecc_cycles: expected non-negative integers");
   validate(params.circuit);
   access_time_ns_ = sram_access_time_ns(params.circuit, params.vdd_v);
-  const double period_ns = params.clock_period.to_seconds() * 1e9;
-  access_cycles_ = std::max(1, static_cast<int>(std::ceil(access_time_ns_ / period_ns - 1e-9)));
-  const std::unique_ptr<FaultModel> model = make_fault_model(params.fault_model);
-  const double p = model->probability(params.vdd_v);
-  if (!(p >= 0.0 && p <= 1.0)) throw Error("fault model gave p outside [0, 1]");
-  read_p_ = params.read_faults ? p : 0.0;
-  weak_q_ = params.weak_cells ? p : 0.0;
+  fault_model_ = make_fault_model(params.fault_model);
+  const Domain own = make_domain(0, params.capacity_bytes / 4, params.vdd_v, true);
+  access_cycles_ = own.access_cycles;
+  read_p_ = own.read_p;
+  weak_q_ = own.weak_q;
   for (int bit = 0; bit < stored_bits_per_word(); ++bit)
     if (!(params.protect_sign && bit == 31)) allowed_bits_.push_back(bit);
 
@@ -54,25 +52,25 @@ WeightSram::WeightSram(const sc_core::sc_module_name& name, const WeightSramPara
   }
 }
 
+WeightSram::Domain WeightSram::make_domain(uint64_t first, uint64_t end, double vdd,
+                                           bool faults) const {
+  Domain d;
+  d.first = first;
+  d.end = end;
+  d.vdd = vdd;
+  d.faults = faults;
+  const double p = faults ? fault_model_->probability(vdd) : 0.0;
+  if (!(p >= 0.0 && p <= 1.0)) throw Error("fault model gave p outside [0, 1]");
+  d.read_p = params_.read_faults ? p : 0.0;
+  d.weak_q = params_.weak_cells ? p : 0.0;
+  const double period_ns = params_.clock_period.to_seconds() * 1e9;
+  d.access_cycles = std::max(
+      1, static_cast<int>(std::ceil(sram_access_time_ns(params_.circuit, vdd) / period_ns - 1e-9)));
+  return d;
+}
+
 void WeightSram::build_domains() {
   const uint64_t words = written_.size();
-  const std::unique_ptr<FaultModel> model = make_fault_model(params_.fault_model);
-  const double period_ns = params_.clock_period.to_seconds() * 1e9;
-  auto make = [&](uint64_t first, uint64_t end, double vdd, bool faults) {
-    Domain d;
-    d.first = first;
-    d.end = end;
-    d.vdd = vdd;
-    d.faults = faults;
-    const double p = faults ? model->probability(vdd) : 0.0;
-    if (!(p >= 0.0 && p <= 1.0)) throw Error("fault model gave p outside [0, 1]");
-    d.read_p = params_.read_faults ? p : 0.0;
-    d.weak_q = params_.weak_cells ? p : 0.0;
-    d.access_cycles = std::max(
-        1,
-        static_cast<int>(std::ceil(sram_access_time_ns(params_.circuit, vdd) / period_ns - 1e-9)));
-    return d;
-  };
   std::vector<VoltageDomain> listed = params_.domains;
   std::sort(listed.begin(), listed.end(), [](const VoltageDomain& a, const VoltageDomain& b) {
     return a.first_word < b.first_word;
@@ -84,11 +82,12 @@ void WeightSram::build_domains() {
     if (!(v.vdd_v > params_.circuit.vt_v))
       throw Error("weights.layer_vdd_v: " + std::to_string(v.vdd_v) +
                   " V is not above sram.vt_v, where the SRAM can still be read");
-    if (v.first_word > next) domains_.push_back(make(next, v.first_word, params_.vdd_v, true));
-    domains_.push_back(make(v.first_word, v.end_word, v.vdd_v, v.faults));
+    if (v.first_word > next)
+      domains_.push_back(make_domain(next, v.first_word, params_.vdd_v, true));
+    domains_.push_back(make_domain(v.first_word, v.end_word, v.vdd_v, v.faults));
     next = v.end_word;
   }
-  if (next < words) domains_.push_back(make(next, words, params_.vdd_v, true));
+  if (next < words) domains_.push_back(make_domain(next, words, params_.vdd_v, true));
 }
 
 WeightSram::Domain& WeightSram::domain_of(uint64_t word) {
@@ -161,16 +160,14 @@ double WeightSram::leakage_mw() const {
 }
 
 uint64_t WeightSram::burst_cycles(uint64_t words) const {
-  const uint64_t lanes = static_cast<uint64_t>(params_.banks) * params_.ports;
-  return static_cast<uint64_t>(latency_cycles()) +
-         static_cast<uint64_t>(access_cycles_) * ((words + lanes - 1) / lanes);
+  return burst_cycles(access_cycles_, words);
 }
 
-uint64_t WeightSram::burst_cycles(const Domain& domain, uint64_t words) const {
+uint64_t WeightSram::burst_cycles(int access_cycles, uint64_t words) const {
   const uint64_t lanes = static_cast<uint64_t>(params_.banks) * params_.ports;
   const int extra = latency_cycles() - access_cycles_;  // detector / decoder
-  return static_cast<uint64_t>(domain.access_cycles + extra) +
-         static_cast<uint64_t>(domain.access_cycles) * ((words + lanes - 1) / lanes);
+  return static_cast<uint64_t>(access_cycles + extra) +
+         static_cast<uint64_t>(access_cycles) * ((words + lanes - 1) / lanes);
 }
 
 uint32_t WeightSram::load_word(uint64_t word) const {
@@ -227,11 +224,10 @@ void WeightSram::apply_faults(uint64_t word, uint64_t mask, uint32_t pass, uint6
   }
 }
 
-void WeightSram::read_passes(uint64_t first_word, uint64_t words,
+void WeightSram::read_passes(const Domain& domain, uint64_t first_word, uint64_t words,
                              const WeightReadExtension& reads) {
   const uint32_t passes = reads.passes, reads_per_pass = reads.reads_per_pass;
   std::vector<WordChange>* changes = reads.changes;
-  const Domain& domain = domain_of(first_word);
   const double read_p = domain.read_p;
   uint64_t& region_passes = passes_by_region_[first_word];
   uint64_t& region_reads = reads_by_region_[first_word];
@@ -326,12 +322,12 @@ void WeightSram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& 
       trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
       return;
     }
-    read_passes(address / 4, words, *reads);
-    const uint64_t bursts = uint64_t{reads->passes} * reads->reads_per_pass;
     Domain& domain = domain_of(address / 4);
+    read_passes(domain, address / 4, words, *reads);
+    const uint64_t bursts = uint64_t{reads->passes} * reads->reads_per_pass;
     domain.words_read += words * bursts;
     // One burst per read of the region.
-    const uint64_t cycles = burst_cycles(domain, words) * bursts;
+    const uint64_t cycles = burst_cycles(domain.access_cycles, words) * bursts;
     stats_.words_read += words * bursts;
     stats_.read_bursts += bursts;
     stats_.busy_cycles += cycles;
@@ -353,7 +349,7 @@ void WeightSram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& 
     return;
   }
   Domain& domain = domain_of(address / 4);
-  const uint64_t cycles = burst_cycles(domain, words);
+  const uint64_t cycles = burst_cycles(domain.access_cycles, words);
   for (Domain& d : domains_) {  // a DMA burst may cross domains: count each one's words
     const uint64_t first = std::max(d.first, address / 4),
                    end = std::min(d.end, address / 4 + words);

@@ -179,11 +179,13 @@ class WeightSram : public sc_core::sc_module {
     int access_cycles = 1;
     uint64_t words_read = 0, words_written = 0;
   };
+  Domain make_domain(uint64_t first, uint64_t end, double vdd, bool faults) const;
   void build_domains();
   Domain& domain_of(uint64_t word);
-  uint64_t burst_cycles(const Domain& domain, uint64_t words) const;
+  uint64_t burst_cycles(int access_cycles, uint64_t words) const;
   void build_weak_cell_map();
-  void read_passes(uint64_t first_word, uint64_t words, const WeightReadExtension& reads);
+  void read_passes(const Domain& domain, uint64_t first_word, uint64_t words,
+                   const WeightReadExtension& reads);
   void apply_faults(uint64_t word, uint64_t mask, uint32_t pass, uint64_t access, int field_bits,
                     std::vector<WordChange>* changes);
   void write_words(uint64_t address, const unsigned char* data, uint64_t bytes);
@@ -193,6 +195,7 @@ class WeightSram : public sc_core::sc_module {
   WeightSramParams params_;
   MemoryArray memory_;
   std::unique_ptr<Mitigation> mitigation_;
+  std::unique_ptr<FaultModel> fault_model_;
   double read_p_ = 0.0;  // of the array's own supply
   double weak_q_ = 0.0;
   std::vector<Domain> domains_;
