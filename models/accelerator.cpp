@@ -53,10 +53,7 @@ AcceleratorParams resolve(AcceleratorParams params, const Network& network,
     const std::string& name = network.layers[region.layer].name;
     VoltageDomain domain;
     domain.first_word = region.weight_address / WeightLayout::kWordBytes;
-    domain.end_word = (region.bias_address + region.bias_words * WeightLayout::kWordBytes +
-                       WeightLayout::kAlignmentBytes - 1) /
-                      WeightLayout::kAlignmentBytes * WeightLayout::kAlignmentBytes /
-                      WeightLayout::kWordBytes;
+    domain.end_word = region.end_address / WeightLayout::kWordBytes;
     const auto vdd = params.weights.layer_vdd_v.find(name);
     if (!low.empty() && std::find(low.begin(), low.end(), name) == low.end()) {
       domain.vdd_v = params.weight_sram.circuit.vnom_v;  // kept out of the low-voltage array

@@ -42,6 +42,7 @@ WeightLayout WeightLayout::of(const Network& network, std::shared_ptr<const Weig
     region.bias_address = address;
     region.bias_words = layer.bias.size();
     address = align_up(address + region.bias_words * kWordBytes, kAlignmentBytes);
+    region.end_address = address;
     region.weight_slot = slot;
     region.bias_slot = slot + region.weight_count;
     slot += region.weight_count + region.bias_words;

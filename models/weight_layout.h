@@ -22,6 +22,7 @@ struct WeightRegion {
   uint64_t weight_words = 0;    // 32-bit words holding them
   uint64_t bias_address = 0;    // byte offset of the biases, one 32-bit word each
   uint64_t bias_words = 0;
+  uint64_t end_address = 0;  // one past the region, alignment included
   // Where the decoded parameters sit in the MAC array's working copy: weights
   // at [weight_slot, weight_slot + weight_count), biases after them.
   uint64_t weight_slot = 0;
