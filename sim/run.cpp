@@ -74,26 +74,19 @@ PreparedWorkload prepare_workload(const RunSettings& settings) {
   prepared.transforms = transform_weights(prepared.network, settings.transforms);
   if (make_weight_format(settings.accelerator.weights.format)->integer()) {
     // int8 activation scales from the start of the training split, never the test images.
-    std::string directory;
-    for (const std::string& candidate :
-         dataset_search_path(settings.dataset, settings.data_dir, repo_dir())) {
-      try {
-        const Dataset train =
-            load_split(settings.dataset, candidate, "train", settings.calibration_images);
-        std::vector<float> inputs(train.pixels.size());
-        for (size_t i = 0; i < inputs.size(); ++i)
-          inputs[i] = static_cast<float>(train.pixels[i]) * prepared.network.input_scale;
-        prepared.input_scales =
-            calibrate_input_scales(prepared.network, inputs.data(), static_cast<int>(train.size()));
-        break;
-      } catch (const Error&) {
-        directory += (directory.empty() ? "" : ", ") + candidate;
-      }
-    }
-    if (prepared.input_scales.empty())
+    Dataset train;
+    try {
+      train = find_split(settings.dataset, settings.data_dir, repo_dir(), "train",
+                         settings.calibration_images);
+    } catch (const Error& e) {
       throw Error("weights.format = " + settings.accelerator.weights.format +
-                  ": calibrating the int8 activations needs the " + settings.dataset +
-                  " training split (train-images-idx3-ubyte[.gz]); not found in " + directory);
+                  ": calibrating the int8 activations needs the training split: " + e.what());
+    }
+    std::vector<float> inputs(train.pixels.size());
+    for (size_t i = 0; i < inputs.size(); ++i)
+      inputs[i] = static_cast<float>(train.pixels[i]) * prepared.network.input_scale;
+    prepared.input_scales =
+        calibrate_input_scales(prepared.network, inputs.data(), static_cast<int>(train.size()));
   }
   return prepared;
 }

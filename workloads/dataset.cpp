@@ -84,12 +84,18 @@ Dataset load_split(const std::string& dataset, const std::string& directory,
 
 Dataset load_test_set(const std::string& dataset, const std::string& explicit_dir,
                       const std::string& repo_dir, size_t max_images) {
+  return find_split(dataset, explicit_dir, repo_dir, "t10k", max_images);
+}
+
+Dataset find_split(const std::string& dataset, const std::string& explicit_dir,
+                   const std::string& repo_dir, const std::string& split, size_t max_images) {
   const std::vector<std::string> dirs = dataset_search_path(dataset, explicit_dir, repo_dir);
   for (const std::string& dir : dirs)
-    if (!find_file(dir, "t10k-images-idx3-ubyte").empty())
-      return load_split(dataset, dir, "t10k", max_images);
+    if (!find_file(dir, split + "-images-idx3-ubyte").empty())
+      return load_split(dataset, dir, split, max_images);
   std::ostringstream message;
-  message << "no " << dataset << " test set found (looked for t10k-images-idx3-ubyte[.gz] in";
+  message << "no " << dataset << (split == "t10k" ? " test set" : " " + split + " split")
+          << " found (looked for " << split << "-images-idx3-ubyte[.gz] in";
   for (const std::string& dir : dirs) message << " " << dir;
   message << "); pass --data-dir DIR or set LVSIM_DATA_DIR to a directory holding it";
   if (dataset == "mnist")

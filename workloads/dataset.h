@@ -34,6 +34,10 @@ std::vector<std::string> dataset_search_path(const std::string& dataset,
 Dataset load_test_set(const std::string& dataset, const std::string& explicit_dir,
                       const std::string& repo_dir, size_t max_images = 0);
 
+// Loads `split` ("t10k", "train") from the first search directory holding it.
+Dataset find_split(const std::string& dataset, const std::string& explicit_dir,
+                   const std::string& repo_dir, const std::string& split, size_t max_images = 0);
+
 // Loads the two IDX files of one split from a directory that holds them.
 Dataset load_split(const std::string& dataset, const std::string& directory,
                    const std::string& split, size_t max_images = 0);
