@@ -1,9 +1,12 @@
 // lvsim: a cycle-approximate SystemC/TLM simulator of a DNN accelerator whose
 // weight SRAM runs at low voltage. See README.md for the tour.
 #include <malloc.h>
+#include <unistd.h>
 
 #include <boost/program_options.hpp>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -36,6 +39,8 @@ const char* const kUsage =
     "  merge     combine sweep databases (shards) into one\n"
     "  export    write a sweep database's runs or series as CSV\n"
     "  optimize  refresh limits, least-energy operating point and Pareto front of a sweep\n"
+    "  report    one self-contained HTML page of a sweep's or run's figures and tables\n"
+    "            (runs analysis/report.py with Debian's python3)\n"
     "  bench     measure simulation speed (images/s, sweep points/s) and peak memory\n"
     "  keys    list every configuration key with its default and meaning\n"
     "\n"
@@ -247,6 +252,33 @@ int command_bench(int argc, char** argv) {
   return 0;
 }
 
+// `lvsim report` hands over to analysis/report.py: the figures are matplotlib's.
+// The script is found in the source tree lvsim was built from, else beside the
+// binary's parent (an installed tree); Debian's /usr/bin/python3 is preferred
+// because a pyenv python3 on PATH lacks Debian's matplotlib.
+int command_report(int argc, char** argv) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> candidates = {fs::path(LVSIM_SOURCE_DIR) / "analysis" / "report.py"};
+  std::error_code error;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", error);
+  if (!error) candidates.push_back(exe.parent_path().parent_path() / "analysis" / "report.py");
+  for (const fs::path& script : candidates) {
+    if (!fs::exists(script)) continue;
+    const std::string python = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+    std::vector<std::string> args = {python, script.string()};
+    for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
+    std::vector<char*> raw;
+    for (std::string& arg : args) raw.push_back(arg.data());
+    raw.push_back(nullptr);
+    std::cout.flush();
+    setenv("LVSIM_PROG", "lvsim report", 1);  // the name report.py's messages use
+    execvp(raw[0], raw.data());
+    throw Error("report: cannot run " + python + " (" + std::strerror(errno) + ")");
+  }
+  throw Error("report: analysis/report.py not found (looked in " + candidates.front().string() +
+              ")");
+}
+
 int command_keys() {
   for (const ConfigKey& key : config_keys())
     std::cout << key.name << " = " << key.default_value << "\n    " << key.description << "\n";
@@ -273,6 +305,7 @@ int main(int argc, char** argv) {
     if (command == "merge") return command_merge(argc - 1, argv + 1);
     if (command == "export") return command_export(argc - 1, argv + 1);
     if (command == "optimize") return command_optimize(argc - 1, argv + 1);
+    if (command == "report") return command_report(argc - 1, argv + 1);
     if (command == "keys") return command_keys();
     if (command == "--help" || command == "-h" || command == "help") {
       std::cout << kUsage;
