@@ -421,11 +421,11 @@ def bits_kept(results):
             ax.errorbar(bits, acc, yerr=err, marker="o", ms=3.5, lw=1.3, ls=style, capsize=2,
                         color=plt.cm.tab10(index), label=name + (f", {group}" if group else ""))
     others = [f for f in _values(runs, FORMAT) if not _format_bits(f)[0]]
-    for f in others:
+    for index, f in enumerate(others):
         run = runs[runs[FORMAT] == f]
-        ax.axhline(100 * float(run["accuracy"].iloc[0]), color="grey", lw=0.8, ls=":")
-        ax.text(ax.get_xlim()[1], 100 * float(run["accuracy"].iloc[0]), f" {f}", fontsize=7,
-                va="center", color="grey")
+        accuracy = 100 * float(run["accuracy"].iloc[0])
+        ax.axhline(accuracy, color=plt.cm.Dark2(index), lw=0.9, ls=(0, (1, 1 + index)),
+                   label=f"{f}: {accuracy:.2f} %")
     ax.set_xlabel("bits kept per weight (K)")
     ax.set_ylabel("accuracy (%)")
     ax.set_ylim(0, 102)
@@ -457,8 +457,10 @@ def pruning(results):
               marker="s", ms=3, lw=1.1, label="weights pruned")
     twin.set_ylabel("weights pruned (%)", color="#ff7f0e")
     twin.set_ylim(0, 102)
-    if thresholds.min() > 0 or len(thresholds) > 2 and thresholds[1] / max(thresholds[-1], 1e-30) < 0.02:
-        ax.set_xscale("symlog", linthresh=max(thresholds[thresholds > 0].min(), 1e-12))
+    positive = thresholds[thresholds > 0]
+    if len(positive) > 1 and positive.min() / positive.max() < 0.02:  # spans decades
+        ax.set_xscale("symlog", linthresh=positive.min())
+        ax.set_xlim(0, thresholds.max() * 1.2)
     ax.grid(alpha=0.3)
     handles = ax.get_legend_handles_labels()
     twin_handles = twin.get_legend_handles_labels()

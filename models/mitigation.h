@@ -10,8 +10,11 @@
 //              of an fp32 word; the top bit of its field when a word packs
 //              narrower weights, models/weight_format.h) (Reagen et al., Minerva,
 //              ISCA 2016); a faulty sign bit keeps its value. For two's
-//              complement integers this moves a weight towards zero, as it does
-//              for floats.
+//              complement integers this moves a weight towards zero (towards -1
+//              when negative). For sign-magnitude floats it does so only for
+//              positive weights: a negative weight's faulty exponent bits are
+//              set, raising its magnitude - why `sign` is only a little better
+//              than `flip` on fp32 (seed 004).
 //   zero       each faulty bit is forced to 0 (seed 004's proposal)
 //   word-zero  the whole word is forced to 0 (Minerva's word masking)
 //   secded     Hamming SEC-DED over 32 data + 7 check bits: a single faulty bit
