@@ -215,8 +215,12 @@ def test_pareto_front_is_labelled_and_dominates(voltage):
     for e, a in zip(energy, accuracy):  # no run is both cheaper and more accurate
         better = runs[(runs["energy_per_inference_uj"] < e) & (100 * runs["accuracy"] > a)]
         assert better.empty
-    assert len(ax.texts) == len(energy)
-    assert all(re.search(r" V", t.get_text()) for t in ax.texts)
+    numbers = [t.get_text() for t in ax.texts if t.get_text().isdigit()]
+    assert numbers == [str(n) for n in range(1, len(energy) + 1)]
+    key = [t.get_text() for t in ax.texts if not t.get_text().isdigit()]
+    assert len(key) == 1 and len(key[0].splitlines()) == len(energy)
+    assert all(re.match(rf"{n + 1}: [0-9.]+ V, (flip|zero), (no refresh|refresh 100)$", line)
+               for n, line in enumerate(key[0].splitlines()))
 
 
 def test_layer_sensitivity_bars(layers):
