@@ -87,7 +87,14 @@ def _facts(results):
         values = ", ".join(dict.fromkeys(runs.sort_values("point")[key].astype(str)))
         facts.append((f"swept {html.escape(key)}", html.escape(values)))
     chosen = figures.operating_point(runs)
-    if chosen is not None:
+    if results.kind == "run":
+        missed = int(first["trials_missing_target"])
+        facts.append(("accuracy target", html.escape(
+            f"{100 * results.target_drop:g} % below fault-free: "
+            + (f"kept in all {int(first['trials'])} trial(s)" if missed == 0 else
+               f"missed in {missed} of {int(first['trials'])} trial(s), first after "
+               f"{int(first['first_image_missing_target']):,} images"))))
+    elif chosen is not None:
         run = runs.loc[chosen]
         name = lvsim_results.label(run, results.swept) or "the run"
         facts.append(("operating point", html.escape(
