@@ -182,7 +182,8 @@ def _load_run(path, report_path):
         config = report["config"]
         target_drop = float(report["accuracy"]["target_drop"])
     except (KeyError, TypeError) as error:
-        raise SourceError(f"{report_path}: missing field {error} (not an lvsim run report, or one from an older lvsim: run it again)") from None
+        raise SourceError(f"{report_path}: missing field {error} (not an lvsim run report, "
+                          "or one from an older lvsim: run it again)") from None
     row.update({"config_hash": "run", "point": 0, "axes": "{}", "seed": config.get("sim.seed")})
     runs = pd.DataFrame([row])
     curve["config_hash"] = "run"
