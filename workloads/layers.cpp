@@ -33,9 +33,7 @@ void conv2d_forward(const Layer& layer, const float* weights, const float* bias,
   const int k = layer.kernel, pad = layer.padding;
   const size_t depth = static_cast<size_t>(layer.gemm_depth());
   const size_t positions = static_cast<size_t>(out_h) * out_w * images;
-  // Only grow: the same scratch serves layers of different sizes in turn, and a
-  // vector resized back up zero-fills its new tail every time.
-  if (columns.size() < depth * positions) columns.resize(depth * positions);
+  grow_scratch(columns, depth * positions);
 
   // im2col: one column of (ky, kx, c) values per output position; the channel runs
   // are contiguous in HWC, so each kernel tap is one copy.

@@ -88,6 +88,13 @@ struct LayerPatch {
 // Fills entries.rows / cols for a linear layer.
 void prepare_linear_patch(const Layer& layer, PatchEntries& entries);
 
+// Makes a scratch buffer hold at least `size` floats, never shrinking it: the
+// same scratch serves layers and epochs of different sizes in turn, and a
+// vector resized back up zero-fills (and may move) its whole new tail each time.
+inline void grow_scratch(std::vector<float>& scratch, size_t size) {
+  if (scratch.size() < size) scratch.resize(size);
+}
+
 // conv2d over `images` HWC tensors; `columns` is reusable scratch for im2col.
 void conv2d_forward(const Layer& layer, const float* weights, const float* bias, const float* in,
                     int images, float* out, std::vector<float>& columns);

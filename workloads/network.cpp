@@ -218,12 +218,11 @@ void conv2d_patched(const Layer& layer, const LayerParameters& parameters, const
 const float* forward_batch(const Network& network, const std::vector<LayerParameters>& parameters,
                            const float* inputs, int images, ForwardBuffers& buffers, int threads,
                            const std::vector<const std::vector<LayerPatch>*>* patches) {
-  // Buffers only grow: epochs differ in size (1, 2, 4 ... images at first, a
-  // partial one at a stage's end), and a vector resized back up zero-fills (and
-  // may move) its whole new tail each time.
+  // Epochs differ in size (1, 2, 4 ... images at first, a partial one at a
+  // stage's end): the buffers only grow.
   const size_t capacity = network.max_activation_size() * static_cast<size_t>(images);
-  if (buffers.ping.size() < capacity) buffers.ping.resize(capacity);
-  if (buffers.pong.size() < capacity) buffers.pong.resize(capacity);
+  grow_scratch(buffers.ping, capacity);
+  grow_scratch(buffers.pong, capacity);
   buffers.columns.resize(static_cast<size_t>(std::max(threads, 1)));
   buffers.weights.resize(static_cast<size_t>(std::max(threads, 1)));
   const int chunks = (images + kForwardChunkImages - 1) / kForwardChunkImages;
@@ -240,7 +239,7 @@ const float* forward_batch(const Network& network, const std::vector<LayerParame
     const size_t count = in_size * static_cast<size_t>(images);
     const std::vector<LayerPatch>* patch = patches ? (*patches)[i] : nullptr;
     if (layer.has_parameters() && parameters[i].input_scale > 0.0f) {
-      if (buffers.quantized.size() < count) buffers.quantized.resize(count);
+      grow_scratch(buffers.quantized, count);
       const float scale = parameters[i].input_scale;
       for (size_t j = 0; j < count; ++j)
         buffers.quantized[j] = std::clamp(std::nearbyint(in[j] * scale), -127.0f, 127.0f);
