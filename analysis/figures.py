@@ -16,13 +16,13 @@ in any trial (trials_missing_target = 0); `lvsim optimize` uses the same rule.
 """
 import math
 
-import matplotlib
+from lvsim_results import ENERGY_COMPONENTS, label, short  # first: it checks the packages
+
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-
-from lvsim_results import ENERGY_COMPONENTS, label, short  # noqa: E402
 
 VDD = "weight_sram.vdd_v"
 MITIGATION = "weight_sram.mitigation"
@@ -62,7 +62,7 @@ def _held(text):
 
 def _values(runs, key):
     """The values of a key in sweep order, without repeats."""
-    return list(dict.fromkeys(runs.sort_values("point")[key]))
+    return list(dict.fromkeys(runs[key]))
 
 
 def _numeric(values):

@@ -6,9 +6,9 @@ A source is one of
     the report carries the curve).
 
 Either way the result is a `Results` with
-  runs    one row per finished run: the swept values as columns named by their
-          config key (`weight_sram.vdd_v`, ...), then the metric columns of the
-          sweep database (accuracy, energy_per_inference_uj, mac_uj, ...);
+  runs    one row per finished run, in point order: the swept values as
+          columns named by their config key (`weight_sram.vdd_v`, ...), then the
+          metric columns of the sweep database (accuracy, energy_per_inference_uj, mac_uj, ...);
   series  the windowed curves: config_hash, end_image, windowed_accuracy,
           windowed_accuracy_ci95, baseline_windowed_accuracy, faulty_bits ...;
   swept   the config keys that take more than one value, in the sweep's order;
@@ -18,11 +18,28 @@ Either way the result is a `Results` with
 Reading is read-only (SQLite opened with mode=ro), so a report can be made of
 a sweep that is still running.
 """
+import importlib.util
 import json
 import os
 import sqlite3
+import sys
 
-import pandas as pd
+
+def _require_debian_packages():
+    """One line and exit, instead of a traceback, where the plotting stack is missing
+    (a pyenv python3 on PATH lacks Debian's packages)."""
+    missing = [name for name in ("matplotlib", "numpy", "pandas")
+               if importlib.util.find_spec(name) is None]
+    if missing:
+        prog = os.environ.get("LVSIM_PROG", os.path.basename(sys.argv[0]))
+        sys.exit(f"{prog}: error: {', '.join(missing)} missing: install Debian's "
+                 "python3-matplotlib, python3-numpy and python3-pandas and run with "
+                 "/usr/bin/python3")
+
+
+_require_debian_packages()
+
+import pandas as pd  # noqa: E402
 
 
 class SourceError(Exception):
@@ -85,7 +102,7 @@ class Results:
     def reference_value(self, key):
         """The value a swept key is held at when a figure does not vary it: the
         first value of the sweep (the one listed first in the config's [sweep])."""
-        return self.runs.sort_values("point")[key].iloc[0]
+        return self.runs[key].iloc[0]
 
     def hold_fixed(self, vary):
         """The runs with every swept key other than `vary` at its reference value,
@@ -122,12 +139,10 @@ def load(path):
     return _load_sweep(path, found)
 
 
-def _swept_order(runs, axes):
+def _swept_order(runs, keys):
     """Swept keys in the order the sweep varies them: the key whose value changes
     between consecutive points most often last (the innermost loop)."""
-    keys = sorted({key for a in axes for key in a})
-    ordered = runs.sort_values("point")
-    changes = {key: int((ordered[key] != ordered[key].shift()).sum()) for key in keys}
+    changes = {key: int((runs[key] != runs[key].shift()).sum()) for key in keys}
     return [k for k in sorted(keys, key=lambda k: changes[k]) if runs[k].nunique() > 1]
 
 
@@ -140,7 +155,7 @@ def _load_sweep(path, db_path):
         raise SourceError(f"{db_path}: not an SQLite database ({error})") from None
     if "runs" not in tables:
         raise SourceError(f"{db_path}: no runs table (not written by lvsim sweep)")
-    table = pd.read_sql_query("SELECT * FROM runs", connection)
+    table = pd.read_sql_query("SELECT * FROM runs ORDER BY point", connection)
     series = (pd.read_sql_query("SELECT * FROM series ORDER BY config_hash, end_image", connection)
               if "series" in tables else pd.DataFrame())
     connection.close()
@@ -153,12 +168,12 @@ def _load_sweep(path, db_path):
     keys = sorted({key for a in axes for key in a})
     for key in keys:
         runs[key] = [a.get(key, "") for a in axes]
-    runs = runs.sort_values("point").reset_index(drop=True)
-    swept = _swept_order(runs, axes)
+    runs = runs.reset_index(drop=True)
+    swept = _swept_order(runs, keys)
 
     config = json.loads(runs["config"].iloc[0])
     for key in swept:
-        config[key] = "swept: " + ", ".join(dict.fromkeys(runs.sort_values("point")[key]))
+        config[key] = "swept: " + ", ".join(dict.fromkeys(runs[key]))
     target_drop = float(config.get("report.target_drop", 0.01))
     runs = runs.drop(columns=["config", "report"])
     return Results(path, "sweep", runs, series, swept, config, failed, target_drop)

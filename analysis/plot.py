@@ -16,12 +16,8 @@ import sys
 
 PROG = os.environ.get("LVSIM_PROG", "plot.py")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-try:
-    import figures  # noqa: E402
-    import lvsim_results  # noqa: E402
-except ImportError as missing:
-    sys.exit(f"{PROG}: error: {missing.name} is missing: install Debian's python3-matplotlib, "
-             "python3-numpy and python3-pandas and run with /usr/bin/python3")
+import lvsim_results  # noqa: E402  (first: it checks the Debian packages)
+import figures  # noqa: E402
 
 
 def main(argv=None):

@@ -21,12 +21,8 @@ import sys
 
 PROG = os.environ.get("LVSIM_PROG", "report.py")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-try:
-    import figures  # noqa: E402
-    import lvsim_results  # noqa: E402
-except ImportError as missing:
-    sys.exit(f"{PROG}: error: {missing.name} is missing: install Debian's python3-matplotlib, "
-             "python3-numpy and python3-pandas and run with /usr/bin/python3")
+import lvsim_results  # noqa: E402  (first: it checks the Debian packages)
+import figures  # noqa: E402
 
 _STYLE = """
 body { font: 14px/1.45 -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; color: #222;
@@ -84,7 +80,7 @@ def _facts(results):
              ("runs", f"{len(runs)} finished" + (f", {len(results.failed)} failed"
                                                  if len(results.failed) else ""))]
     for key in results.swept:
-        values = ", ".join(dict.fromkeys(runs.sort_values("point")[key].astype(str)))
+        values = ", ".join(dict.fromkeys(runs[key].astype(str)))
         facts.append((f"swept {html.escape(key)}", html.escape(values)))
     chosen = figures.operating_point(runs)
     if results.kind == "run":
