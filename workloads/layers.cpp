@@ -87,6 +87,18 @@ void for_each_image(const LayerPatch& patch, int images, std::vector<float>& cur
   }
 }
 
+// The entries a chunk's changes touch, each once, in order of first change.
+std::vector<uint32_t> touched_entries(const LayerPatch& patch) {
+  std::vector<uint32_t> touched;
+  std::vector<bool> seen(patch.start_values.size(), false);
+  for (const LayerPatch::Change& change : patch.changes)
+    if (!seen[change.entry]) {
+      seen[change.entry] = true;
+      touched.push_back(change.entry);
+    }
+  return touched;
+}
+
 }  // namespace
 
 void conv2d_patch(const Layer& layer, const LayerPatch& patch, const float* columns, int images,
@@ -95,19 +107,21 @@ void conv2d_patch(const Layer& layer, const LayerPatch& patch, const float* colu
   const size_t depth = static_cast<size_t>(layer.gemm_depth());
   const size_t rows = static_cast<size_t>(layer.gemm_rows());
   const size_t positions = static_cast<size_t>(layer.gemm_positions());
+  const std::vector<uint32_t> touched = touched_entries(patch);
   std::vector<float> current;
   for_each_image(patch, images, current, [&](int image, const std::vector<float>& values) {
     const size_t first = static_cast<size_t>(image) * positions;
-    for (size_t e = 0; e < entries.index.size(); ++e) {
-      const float value = values[e];
+    for (uint32_t e : touched) {
+      const float delta = values[e] - patch.start_values[e];
+      if (delta == 0.0f) continue;  // not changed yet at this image
       const size_t index = entries.index[e];
       if (index >= entries.weight_count) {
         const size_t channel = index - entries.weight_count;
-        for (size_t p = first; p < first + positions; ++p) out[p * rows + channel] += value;
+        for (size_t p = first; p < first + positions; ++p) out[p * rows + channel] += delta;
       } else {
         const size_t channel = index / depth, k = index % depth;
         for (size_t p = first; p < first + positions; ++p)
-          out[p * rows + channel] += value * columns[p * depth + k];
+          out[p * rows + channel] += delta * columns[p * depth + k];
       }
     }
   });
@@ -133,22 +147,61 @@ void linear_patch(const Layer& layer, const LayerPatch& patch, const float* in, 
   const size_t out_features = static_cast<size_t>(layer.output.channels);
   const uint32_t* rows = entries.rows.data();
   const uint32_t* cols = entries.cols.data();
-  const bool delta = !entries.base_values.empty();
-  size_t active = delta ? 0 : entries.index.size();
-  std::vector<float> current, x(in_features + 1, 1.0f);
-  for_each_image(patch, images, current, [&](int image, const std::vector<float>& values) {
-    std::copy(in + static_cast<size_t>(image) * in_features,
-              in + static_cast<size_t>(image + 1) * in_features, x.begin());
-    float* y = out + static_cast<size_t>(image) * out_features;
-    if (!delta) {
+  if (entries.base_values.empty()) {  // zero form: every image adds every entry
+    std::vector<float> current, x(in_features + 1, 1.0f);
+    for_each_image(patch, images, current, [&](int image, const std::vector<float>& values) {
+      std::copy(in + static_cast<size_t>(image) * in_features,
+                in + static_cast<size_t>(image + 1) * in_features, x.begin());
+      float* y = out + static_cast<size_t>(image) * out_features;
       for (size_t e = 0; e < values.size(); ++e) y[rows[e]] += values[e] * x[cols[e]];
-      return;
+    });
+    return;
+  }
+
+  // Delta form. The entries active as the chunk starts add (start - base) for
+  // every image of the chunk: one multiply-add of kLanes images per entry, on
+  // copies of the inputs and outputs transposed to [column][image] (a bias
+  // reads the constant column in_features). The entries the chunk's changes
+  // touch then add, image by image, how their value differs from the start.
+  constexpr int kLanes = 8;
+  const float* base = entries.base_values.data();
+  const float* start = patch.start_values.data();
+  const size_t active = static_cast<size_t>(
+      std::lower_bound(entries.first_image.begin(), entries.first_image.end(), patch.first_image) -
+      entries.first_image.begin());
+  const std::vector<uint32_t> touched = touched_entries(patch);
+  std::vector<float> xt((in_features + 1) * kLanes), yt(out_features * kLanes);
+  std::vector<float> current(patch.start_values);
+  size_t next = 0;  // the next change
+  for (int group = 0; group < images; group += kLanes) {
+    const int lanes = std::min(kLanes, images - group);
+    std::fill(xt.begin(), xt.end(), 0.0f);
+    std::fill(yt.begin(), yt.end(), 0.0f);
+    for (int lane = 0; lane < lanes; ++lane) {
+      const float* x = in + static_cast<size_t>(group + lane) * in_features;
+      for (size_t c = 0; c < in_features; ++c) xt[c * kLanes + lane] = x[c];
+      xt[in_features * kLanes + lane] = 1.0f;
     }
-    const uint32_t now = patch.first_image + static_cast<uint32_t>(image);
-    while (active < entries.first_image.size() && entries.first_image[active] <= now) ++active;
-    const float* base = entries.base_values.data();
-    for (size_t e = 0; e < active; ++e) y[rows[e]] += (values[e] - base[e]) * x[cols[e]];
-  });
+    for (size_t e = 0; e < active; ++e) {
+      const float delta = start[e] - base[e];
+      float* y = yt.data() + static_cast<size_t>(rows[e]) * kLanes;
+      const float* x = xt.data() + static_cast<size_t>(cols[e]) * kLanes;
+      for (int lane = 0; lane < kLanes; ++lane) y[lane] += delta * x[lane];
+    }
+    for (int lane = 0; lane < lanes; ++lane) {
+      const auto image = static_cast<uint32_t>(group + lane);
+      for (; next < patch.changes.size() && patch.changes[next].image == image; ++next)
+        current[patch.changes[next].entry] = patch.changes[next].value;
+      for (uint32_t e : touched) {
+        const float delta = current[e] - start[e];
+        if (delta != 0.0f)
+          yt[static_cast<size_t>(rows[e]) * kLanes + lane] +=
+              delta * xt[static_cast<size_t>(cols[e]) * kLanes + lane];
+      }
+      float* y = out + static_cast<size_t>(image) * out_features;
+      for (size_t r = 0; r < out_features; ++r) y[r] += yt[r * kLanes + lane];
+    }
+  }
 }
 
 void linear_rows_forward(const Layer& layer, const float* weights, const float* bias,

@@ -7,6 +7,7 @@
 // thread count.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -53,12 +54,15 @@ struct Layer {
 // really had for each image of a chunk.
 //
 // The entries (shared by every chunk of an epoch): index i < weight_count
-// names weight i, else bias i - weight_count. Without base_values the forward
-// call used zeros for them and every image adds every entry. With base_values
-// (linear_patch only) the forward call used those values, entry e differs from
-// its base only from image first_image[e] of the epoch on (non-decreasing in
-// e, entries listed in order of first change), and an image adds (value -
-// base) for the entries active for it: half the work on average.
+// names weight i, else bias i - weight_count. A convolution's forward call
+// uses each chunk's start values (see conv2d_patch). For linear_patch: without
+// base_values the forward call used zeros for them and every image adds every
+// entry; with base_values the forward call used those values, entry e differs
+// from its base only from image first_image[e] of the epoch on (non-decreasing
+// in e, entries listed in order of first change), and an image adds (value -
+// base) for the entries active for it: half the work on average. Either form
+// assumes the values the forward call used are finite (an infinite one cannot
+// be subtracted back out).
 struct PatchEntries {
   std::vector<uint32_t> index;
   size_t weight_count = 0;
@@ -91,8 +95,10 @@ void prepare_linear_patch(const Layer& layer, PatchEntries& entries);
 // Makes a scratch buffer hold at least `size` floats, never shrinking it: the
 // same scratch serves layers and epochs of different sizes in turn, and a
 // vector resized back up zero-fills (and may move) its whole new tail each time.
+// It grows at least twofold, so a caller whose sizes creep up (epochs of 255,
+// then 256 images) moves and page-faults it a few times, not at every step.
 inline void grow_scratch(std::vector<float>& scratch, size_t size) {
-  if (scratch.size() < size) scratch.resize(size);
+  if (scratch.size() < size) scratch.resize(std::max(size, 2 * scratch.size()));
 }
 
 // conv2d over `images` HWC tensors; `columns` is reusable scratch for im2col.
@@ -104,10 +110,13 @@ void linear_forward(const Layer& layer, const float* weights, const float* bias,
 void linear_rows_forward(const Layer& layer, const float* weights, const float* bias,
                          const float* in, int images, float* out, int first_row, int rows);
 void relu_forward(float* data, size_t count);
-// Adds the patch's parameters to a conv2d / linear output computed with them
-// zeroed. `columns` / `in` are what the forward call used.
+// Adds to a conv2d output computed with the chunk's start values what the
+// chunk's changes make each image differ by. `columns` is what the forward
+// call used.
 void conv2d_patch(const Layer& layer, const LayerPatch& patch, const float* columns, int images,
                   float* out);
+// Adds the patch's entries to a linear output computed with them zeroed, or
+// (delta form) their differences from base_values. `in` is the layer's input.
 void linear_patch(const Layer& layer, const LayerPatch& patch, const float* in, int images,
                   float* out);
 void maxpool_forward(const Layer& layer, const float* in, int images, float* out);

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "workloads/error.h"
@@ -177,52 +179,72 @@ std::vector<LayerParameters> own_parameters(const Network& network) {
 
 namespace {
 
-// A convolution whose patched parameters change from image to image. Its
-// weights are small (conv2 of seed 004: 200 KB), so each chunk gets its own copy
-// holding every patched value as the chunk starts; only the parameters that
-// change inside the chunk are zeroed there and corrected image by image, which
-// keeps the corrections (a multiply per output position each) few.
+// A convolution whose patched parameters change from image to image. Each
+// thread keeps its own copy of the layer's parameters (`weights`, equal to
+// `parameters` between chunks); a chunk writes its patch's values as the chunk
+// starts into it, computes, corrects the images after each change inside the
+// chunk (few: a multiply per output position each) and restores the copy.
 void conv2d_patched(const Layer& layer, const LayerParameters& parameters, const LayerPatch& patch,
-                    const float* in, int images, float* out, ForwardBuffers& buffers,
-                    size_t thread) {
+                    const float* in, int images, float* out, std::vector<float>& weights,
+                    std::vector<float>& columns) {
   const PatchEntries& entries = *patch.entries;
-  std::vector<float>& weights = buffers.weights[thread];
-  weights.assign(parameters.weights, parameters.weights + entries.weight_count);
-  weights.insert(weights.end(), parameters.bias, parameters.bias + layer.output.channels);
   for (size_t e = 0; e < entries.index.size(); ++e)
     weights[entries.index[e]] = patch.start_values[e];
-
-  auto changing_entries = std::make_shared<PatchEntries>();  // those changing in this chunk
-  changing_entries->weight_count = entries.weight_count;
-  LayerPatch changing;
-  std::vector<int> slot(entries.index.size(), -1);
-  for (const LayerPatch::Change& change : patch.changes) {
-    if (slot[change.entry] < 0) {
-      slot[change.entry] = static_cast<int>(changing_entries->index.size());
-      changing_entries->index.push_back(entries.index[change.entry]);
-      changing.start_values.push_back(patch.start_values[change.entry]);
-      weights[entries.index[change.entry]] = 0.0f;
-    }
-    changing.changes.push_back(
-        {change.image, static_cast<uint32_t>(slot[change.entry]), change.value});
-  }
-  changing.entries = changing_entries;
-  std::vector<float>& columns = buffers.columns[thread];
   conv2d_forward(layer, weights.data(), weights.data() + entries.weight_count, in, images, out,
                  columns);
-  if (!changing_entries->index.empty()) conv2d_patch(layer, changing, columns.data(), images, out);
+  if (!patch.changes.empty()) conv2d_patch(layer, patch, columns.data(), images, out);
+  for (uint32_t index : entries.index)
+    weights[index] = index < entries.weight_count ? parameters.weights[index]
+                                                  : parameters.bias[index - entries.weight_count];
 }
 
 }  // namespace
 
+namespace {
+
+// The caller's side job: run by the calling thread (the team's master, thread
+// 0) as the parallel loop of the layer with the most MACs starts, while the
+// other threads take the loop's chunks (scheduled dynamically, so the master
+// takes fewer). What it throws is kept until the loop is over: an exception
+// must not leave a parallel region.
+struct SideJob {
+  const std::function<void()>* job = nullptr;
+  size_t layer = 0;
+  std::exception_ptr error;
+
+  void run_if_master(size_t current_layer) {
+    if (current_layer != layer || omp_get_thread_num() != 0 || job == nullptr) return;
+    try {
+      (*job)();
+    } catch (...) {
+      error = std::current_exception();
+    }
+  }
+};
+
+}  // namespace
+
+void ForwardBuffers::reserve(const Network& network, int images) {
+  const size_t capacity = network.max_activation_size() * static_cast<size_t>(images);
+  grow_scratch(ping, capacity);
+  grow_scratch(pong, capacity);
+}
+
 const float* forward_batch(const Network& network, const std::vector<LayerParameters>& parameters,
                            const float* inputs, int images, ForwardBuffers& buffers, int threads,
-                           const std::vector<const std::vector<LayerPatch>*>* patches) {
-  // Epochs differ in size (1, 2, 4 ... images at first, a partial one at a
-  // stage's end): the buffers only grow.
-  const size_t capacity = network.max_activation_size() * static_cast<size_t>(images);
-  grow_scratch(buffers.ping, capacity);
-  grow_scratch(buffers.pong, capacity);
+                           const std::vector<const std::vector<LayerPatch>*>* patches,
+                           const std::function<void()>* side_job) {
+  SideJob side;
+  side.job = side_job;
+  for (size_t i = 0; i < network.layers.size(); ++i)
+    if (network.layers[i].macs_per_image() > network.layers[side.layer].macs_per_image())
+      side.layer = i;
+  if (side_job && network.layers[side.layer].macs_per_image() == 0) {  // no layer to overlap
+    (*side_job)();
+    side.job = nullptr;
+  }
+
+  buffers.reserve(network, images);
   buffers.columns.resize(static_cast<size_t>(std::max(threads, 1)));
   buffers.weights.resize(static_cast<size_t>(std::max(threads, 1)));
   const int chunks = (images + kForwardChunkImages - 1) / kForwardChunkImages;
@@ -247,28 +269,43 @@ const float* forward_batch(const Network& network, const std::vector<LayerParame
     }
     switch (layer.kind) {
       case LayerKind::kConv2d:
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+#pragma omp parallel num_threads(threads)
+      {
+        side.run_if_master(i);
+        const auto thread = static_cast<size_t>(omp_get_thread_num());
+        std::vector<float>& columns = buffers.columns[thread];
+        std::vector<float>& weights = buffers.weights[thread];
+        if (patch) {
+          const size_t weight_count = layer.weights.size();
+          weights.assign(parameters[i].weights, parameters[i].weights + weight_count);
+          weights.insert(weights.end(), parameters[i].bias,
+                         parameters[i].bias + layer.output.channels);
+        }
+#pragma omp for schedule(dynamic, 1)
         for (int chunk = 0; chunk < chunks; ++chunk) {
           const size_t first = static_cast<size_t>(chunk) * kForwardChunkImages;
-          std::vector<float>& columns = buffers.columns[static_cast<size_t>(omp_get_thread_num())];
           if (patch) {
             conv2d_patched(layer, parameters[i], (*patch)[static_cast<size_t>(chunk)],
                            in + first * in_size, chunk_size(chunk), next + first * out_size,
-                           buffers, static_cast<size_t>(omp_get_thread_num()));
+                           weights, columns);
           } else {
             conv2d_forward(layer, parameters[i].weights, parameters[i].bias, in + first * in_size,
                            chunk_size(chunk), next + first * out_size, columns);
           }
         }
-        break;
+      } break;
       case LayerKind::kLinear: {
         const int rows = layer.output.channels;
         const int blocks = (rows + kLinearRowBlock - 1) / kLinearRowBlock;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-        for (int block = 0; block < blocks; ++block)
-          linear_rows_forward(layer, parameters[i].weights, parameters[i].bias, in, images, next,
-                              block * kLinearRowBlock,
-                              std::min(kLinearRowBlock, rows - block * kLinearRowBlock));
+#pragma omp parallel num_threads(threads)
+        {
+          side.run_if_master(i);
+#pragma omp for schedule(dynamic, 1)
+          for (int block = 0; block < blocks; ++block)
+            linear_rows_forward(layer, parameters[i].weights, parameters[i].bias, in, images, next,
+                                block * kLinearRowBlock,
+                                std::min(kLinearRowBlock, rows - block * kLinearRowBlock));
+        }
         if (patch) {
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
           for (int chunk = 0; chunk < chunks; ++chunk) {
@@ -306,6 +343,7 @@ const float* forward_batch(const Network& network, const std::vector<LayerParame
     in = owned = next;
     std::swap(next, spare);
   }
+  if (side.error) std::rethrow_exception(side.error);
   return in;
 }
 

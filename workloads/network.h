@@ -5,6 +5,7 @@
 // any network made of the supported layers can be dropped in the same way.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,9 @@ struct LayerParameters {
 
 // Scratch for forward_batch, reused from call to call (no allocation per image).
 struct ForwardBuffers {
+  // Sizes the activation buffers for calls of up to `images` images at once.
+  void reserve(const Network& network, int images);
+
   std::vector<float> ping, pong;
   std::vector<std::vector<float>> columns;  // im2col scratch, one per thread
   std::vector<std::vector<float>> weights;  // a patched convolution's weights, one per thread
@@ -78,10 +82,17 @@ constexpr int kLinearRowBlock = 128;
 // kForwardChunkImages images. A fully-connected layer expects them zero in
 // `parameters` and adds their products per image; a convolution takes their
 // values over whatever `parameters` holds.
+//
+// `side_job`, when given, is run once by the calling thread while the other
+// threads compute the layer with the most MACs: the caller's own serial work
+// (the MAC array's next fault reads) overlaps the arithmetic instead of
+// leaving cores idle. It must not touch what the call reads or writes; what it
+// throws is rethrown once the layer is done.
 const float* forward_batch(const Network& network, const std::vector<LayerParameters>& parameters,
                            const float* inputs, int images, ForwardBuffers& buffers,
                            int threads = 1,
-                           const std::vector<const std::vector<LayerPatch>*>* patches = nullptr);
+                           const std::vector<const std::vector<LayerPatch>*>* patches = nullptr,
+                           const std::function<void()>* side_job = nullptr);
 
 // The network's own parameters, for forward_batch.
 std::vector<LayerParameters> own_parameters(const Network& network);
