@@ -4,6 +4,8 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <climits>
+#include <cmath>
 #include <cstring>
 
 #include "models/activation_buffer.h"
@@ -15,6 +17,9 @@ namespace lvsim {
 namespace {
 
 uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+// How many scattered slots ahead the change loops prefetch.
+constexpr size_t kPrefetchAhead = 16;
 
 }  // namespace
 
@@ -86,7 +91,7 @@ MacArray::MacArray(const sc_core::sc_module_name& name, const MacArrayParams& pa
   params_.host_threads = threads;
   working_.assign(layout.parameter_slots, 0.0f);
   words_.assign(layout.total_bytes / WeightLayout::kWordBytes, 0);
-  entry_of_slot_.assign(working_.size(), -1);
+  mark_of_slot_.assign(working_.size(), -1);
   changes_.resize(layout.regions.size());
   weight_socket.register_invalidate_direct_mem_ptr(this, &MacArray::invalidate_weights);
   reset_stats();
@@ -163,7 +168,7 @@ uint64_t MacArray::report_weight_reads(size_t region_index, int images) {
     sc_core::sc_time sram_time = sc_core::SC_ZERO_TIME;
     trans.set_command(tlm::TLM_IGNORE_COMMAND);
     trans.set_address(address);
-    trans.set_data_ptr(reinterpret_cast<unsigned char*>(words_.data()) + address);
+    trans.set_data_ptr(weights_dmi_ + address);
     trans.set_data_length(static_cast<unsigned>(words * WeightLayout::kWordBytes));
     trans.set_streaming_width(trans.get_data_length());
     reads.field_bits = address == region.weight_address ? layout_.format->bits() : 32;
@@ -188,23 +193,28 @@ uint64_t MacArray::report_weight_reads(size_t region_index, int images) {
 }
 
 // The word changes of a region, in order, as changes of the parameters packed
-// in each word: only the fields whose stored code changed.
+// in each word: only the fields whose stored code changed, with their values
+// before and after.
 void MacArray::translate_changes(size_t region_index) {
   const WeightRegion& region = layout_.regions[region_index];
   const WeightFormat& format = *layout_.format;
   const uint64_t bias_first = region.bias_address / WeightLayout::kWordBytes;
   std::vector<SlotChange>& out = changes_[region_index];
   out.clear();
+  float before[32];  // a word packs at most 32 parameters
   for (const WordChange& change : word_changes_) {
-    const uint32_t old = words_[change.word];
-    words_[change.word] = change.value;
-    const uint32_t diff = old ^ change.value;
+    const uint32_t diff = change.old ^ change.value;
+    int field = 0;
+    layout_.decode_word(region, change.word, change.old,
+                        [&](uint64_t, float value) { before[field++] = value; });
+    field = 0;
     layout_.decode_word(region, change.word, change.value, [&](uint64_t slot, float value) {
+      const float old = before[field++];
       if (change.word < bias_first) {
         const uint64_t index = slot - region.weight_slot;
         if (field_code(format, diff, index) == 0) return;  // this weight's bits are intact
       }
-      out.push_back({change.pass, static_cast<uint32_t>(slot), value});
+      out.push_back({change.pass, static_cast<uint32_t>(slot), value, old});
     });
   }
 }
@@ -236,37 +246,31 @@ void MacArray::infer(uint64_t input_address, uint64_t output_address, int images
 
   // Reads are reported, and computed, epoch by epoch: the change logs of an
   // epoch stay small however dense the faults, and fault-free epochs grow to
-  // the whole stage.
+  // the whole stage. The next epoch's reads are reported (and planned) on this
+  // thread while the other host threads compute this epoch's largest layer:
+  // their faults reach only the next epoch's plan, so the results are the
+  // same as one after the other, and the serial fault bookkeeping no longer
+  // leaves cores idle.
   std::vector<uint64_t> sram_cycles(layout_.regions.size(), 0);
-  for (int first = 0; first < images;) {
-    int count = std::min(std::max(epoch_images_, params_.batch), images - first);
-    // Whole batches; a partial batch (only at the end of the run: stages and
-    // refresh intervals are whole batches) makes an epoch of its own.
-    if (count >= params_.batch) count -= count % params_.batch;
+  auto read_and_plan = [&](int epoch_count, EpochPlan& plan) {
     for (size_t i = 0; i < layout_.regions.size(); ++i)
-      sram_cycles[i] += report_weight_reads(i, count);
-    switch (compute_epoch(inputs, first, count, logits)) {
-      case EpochKind::kUnchanged:
-        epoch_images_ = std::min(2 * epoch_images_, kMaxEpochImages);
-        break;
-      case EpochKind::kSparse: {
-        // Every image of an epoch corrects every word the epoch changed, so the
-        // correction work per image grows with the epoch: size the next one to
-        // keep it near kCorrectionBudget of an image's MACs.
-        // (Fully-connected corrections cover, per image, the words changed so
-        // far in the epoch: half of the epoch's changes on average.)
-        const double per_pass = 0.5 * last_correction_macs_ / count;
-        const double budget = kCorrectionBudget * static_cast<double>(network_.macs_per_image());
-        const int fit = static_cast<int>(budget / std::max(per_pass, 1.0));
-        epoch_images_ = std::clamp(fit / kForwardChunkImages * kForwardChunkImages,
-                                   2 * kForwardChunkImages, kMaxEpochImages);
-        break;
-      }
-      case EpochKind::kDense:
-        epoch_images_ = 1;
-        break;
-    }
-    first += count;
+      sram_cycles[i] += report_weight_reads(i, epoch_count);
+    plan_epoch(epoch_count, plan);
+  };
+  EpochPlan plans[2];
+  int count = epoch_size(images, true);
+  read_and_plan(count, plans[0]);
+  for (int first = 0, epoch = 0; first < images; ++epoch) {
+    const EpochPlan& plan = plans[epoch % 2];
+    const int next = first + count;
+    const int next_count = next < images ? epoch_size(images - next, false) : 0;
+    const std::function<void()> read_next = [&] {
+      read_and_plan(next_count, plans[(epoch + 1) % 2]);
+    };
+    compute_epoch(plan, inputs, first, count, logits, next_count > 0 ? &read_next : nullptr);
+    finish_epoch(plan);
+    first = next;
+    count = next_count;
   }
 
   const uint64_t full_batches = static_cast<uint64_t>(images / params_.batch);
@@ -323,7 +327,8 @@ std::vector<LayerParameters> MacArray::working_parameters() {
 }
 
 void MacArray::compute_batch(const float* inputs, int first, int count, float* logits,
-                             const std::vector<std::vector<LayerPatch>>* patches) {
+                             const std::vector<std::vector<LayerPatch>>* patches,
+                             const std::function<void()>* side_job) {
   const size_t input_size = network_.input.size();
   const size_t classes = static_cast<size_t>(network_.classes());
   std::vector<const std::vector<LayerPatch>*> layer_patches;
@@ -334,84 +339,148 @@ void MacArray::compute_batch(const float* inputs, int first, int count, float* l
   }
   const float* batch_logits =
       forward_batch(network_, working_parameters(), inputs + input_size * first, count, buffers_,
-                    params_.host_threads, patches ? &layer_patches : nullptr);
+                    params_.host_threads, patches ? &layer_patches : nullptr, side_job);
   std::copy(batch_logits, batch_logits + classes * count, logits + classes * first);
 }
 
-MacArray::EpochKind MacArray::compute_epoch(const float* inputs, int first, int count,
-                                            float* logits) {
+int MacArray::epoch_size(int remaining, bool stage_start) const {
+  int count = std::min(std::max(epoch_images_, params_.batch), remaining);
+  if (stage_start && last_sparse_ && changes_per_image_ * remaining >= kLeadMinChanges) {
+    // A short lead epoch: its reads cannot overlap anything (the stage's
+    // inputs are new), but the rest of the stage's can overlap its compute.
+    const int lead = (remaining / kLeadDivisor + kForwardChunkImages - 1) / kForwardChunkImages *
+                     kForwardChunkImages;
+    if (lead >= kForwardChunkImages) count = std::min(count, lead);
+  }
+  if (count >= kForwardChunkImages && count < remaining) {
+    // As many epochs as this size needs, evened out (a stage of 256 images in
+    // two epochs of 128, not 176 + 80: corrections grow with the epoch).
+    const int epochs = (remaining + count - 1) / count;
+    const int even = (remaining + epochs - 1) / epochs;
+    count = std::min(remaining,
+                     (even + kForwardChunkImages - 1) / kForwardChunkImages * kForwardChunkImages);
+  }
+  // Whole batches; a partial batch (only at the end of the run: stages and
+  // refresh intervals are whole batches) makes an epoch of its own.
+  if (count >= params_.batch) count -= count % params_.batch;
+  return count;
+}
+
+void MacArray::plan_epoch(int count, EpochPlan& plan) {
+  plan.patches.clear();  // what the plan held for an epoch two back
+  plan.slots.clear();
+  plan.final_values.clear();
   // The changes this epoch's reads made, per region; passes count from 0.
   bool changed = false;
   for (const auto& changes : changes_) changed |= !changes.empty();
   if (!changed) {
-    compute_batch(inputs, first, count, logits, nullptr);
-    return EpochKind::kUnchanged;
+    plan.kind = EpochKind::kUnchanged;
+    last_sparse_ = false;
+    epoch_images_ = std::min(2 * epoch_images_, kMaxEpochImages);
+    return;
   }
   // Cost of the corrections of fully-connected layers, bounded by counting every
   // change as a distinct word. (A convolution corrects only the few words that
   // change inside each 8-image chunk, see forward_batch, so it is left out.)
-  double& correction_macs = last_correction_macs_;
-  correction_macs = 0.0;
+  double correction_macs = 0.0;
   size_t corrected_words = 0;
+  bool replaces_non_finite = false;
   for (size_t i = 0; i < layout_.regions.size(); ++i) {
     if (network_.layers[layout_.regions[i].layer].kind == LayerKind::kLinear)
       correction_macs += static_cast<double>(changes_[i].size());
     corrected_words += changes_[i].size();
+    for (const SlotChange& c : changes_[i]) replaces_non_finite |= !std::isfinite(c.old);
   }
+  // The next epoch's change log is kept near kMaxEpochChanges (it is held
+  // while the following epoch's reads are logged).
+  changes_per_image_ = static_cast<double>(corrected_words) / count;
+  const int log_fit = static_cast<int>(
+      std::min<double>(kMaxEpochImages, std::max(1.0, kMaxEpochChanges / changes_per_image_)));
 
   // Many changes: recompute image by image with the weights each one read.
+  // So too when a value that changes was not finite: the GEMMs used it, and an
+  // infinity cannot be subtracted back out. (A finite but huge one, an
+  // exponent bit flipped and flipped back within one epoch, is subtracted
+  // back out, losing the other products' digits for the images after it.)
   if (correction_macs > 0.05 * static_cast<double>(network_.macs_per_image()) ||
-      corrected_words > (1u << 20)) {
-    std::vector<size_t> cursor(changes_.size(), 0);
-    for (int pass = 0; pass < count; ++pass) {
-      for (size_t i = 0; i < changes_.size(); ++i)
-        for (; cursor[i] < changes_[i].size() &&
-               changes_[i][cursor[i]].pass == static_cast<uint32_t>(pass);
-             ++cursor[i])
-          working_[changes_[i][cursor[i]].slot] = changes_[i][cursor[i]].value;
-      compute_batch(inputs, first + pass, 1, logits, nullptr);
-    }
-    return EpochKind::kDense;
+      corrected_words > 2 * kMaxEpochChanges || replaces_non_finite) {
+    plan.kind = EpochKind::kDense;
+    last_sparse_ = false;
+    plan.changes.resize(changes_.size());
+    for (size_t i = 0; i < changes_.size(); ++i) plan.changes[i].swap(changes_[i]);
+    epoch_images_ = replaces_non_finite ? 1 : log_fit;
+    return;
   }
 
-  // Few changes: one GEMM per layer (fully-connected: with the epoch-start
-  // values) and per-image corrections with the values each image read, handed
-  // to forward_batch as one LayerPatch per chunk. Each changed parameter gets
-  // one entry, in order of first change; entry_of_slot_ maps a slot to its
-  // entry (and is cleared again below).
-  std::vector<std::vector<uint32_t>> changed_words(layout_.regions.size());
-  std::vector<std::vector<uint32_t>> first_pass(layout_.regions.size());  // of each entry
-  for (size_t i = 0; i < layout_.regions.size(); ++i)
-    for (const SlotChange& c : changes_[i])
-      if (entry_of_slot_[c.slot] < 0) {
-        entry_of_slot_[c.slot] = static_cast<int32_t>(changed_words[i].size());
-        changed_words[i].push_back(c.slot);
-        first_pass[i].push_back(c.pass);
-      }
+  plan.kind = EpochKind::kSparse;
+  last_sparse_ = true;
+  build_patches(count, plan);
+  // Every image of an epoch corrects every word the epoch changed, so the
+  // correction work per image grows with the epoch: size the next one to keep
+  // it near kCorrectionBudget of an image's MACs. (Fully-connected corrections
+  // cover, per image, the words changed so far in the epoch: half of the
+  // epoch's changes on average.)
+  const double per_pass = 0.5 * correction_macs / count;
+  const double budget = kCorrectionBudget * static_cast<double>(network_.macs_per_image());
+  const int fit =
+      static_cast<int>(std::min<double>(kMaxEpochImages, budget / std::max(per_pass, 1.0)));
+  epoch_images_ = std::min(
+      std::max(fit / kForwardChunkImages * kForwardChunkImages, 2 * kForwardChunkImages), log_fit);
+}
+
+// Few changes: one GEMM per layer (fully-connected: with the epoch-start
+// values) and per-image corrections with the values each image read, handed
+// to forward_batch as one LayerPatch per chunk. Each changed parameter gets one
+// entry, in order of first change.
+void MacArray::build_patches(int count, EpochPlan& plan) {
+  const size_t regions = layout_.regions.size();
+  size_t total = 0;
+  for (const auto& changes : changes_) total += changes.size();
+  if (static_cast<size_t>(next_mark_) + total > static_cast<size_t>(INT32_MAX)) {
+    std::fill(mark_of_slot_.begin(), mark_of_slot_.end(), -1);
+    next_mark_ = 0;
+  }
+  plan.patches.assign(regions, {});
+  plan.slots.assign(regions, {});
+  plan.final_values.assign(regions, {});
   const int chunks = (count + kForwardChunkImages - 1) / kForwardChunkImages;
-  std::vector<std::vector<LayerPatch>> patches(layout_.regions.size());
-  std::vector<std::vector<float>> final_values(layout_.regions.size());
-  for (size_t i = 0; i < layout_.regions.size(); ++i) {
-    const std::vector<uint32_t>& words = changed_words[i];
-    if (words.empty()) continue;
+  std::vector<uint32_t> entry_of_change;
+  for (size_t i = 0; i < regions; ++i) {
+    const std::vector<SlotChange>& list = changes_[i];
+    if (list.empty()) continue;
     const WeightRegion& region = layout_.regions[i];
+    std::vector<uint32_t>& slots = plan.slots[i];
+    std::vector<uint32_t> first_pass;  // of each entry
+    std::vector<float> values;         // of each entry, as the epoch started
+    entry_of_change.resize(list.size());
+    const int32_t first_mark = next_mark_;
+    for (size_t k = 0; k < list.size(); ++k) {
+      if (k + kPrefetchAhead < list.size())  // the slots are scattered over megabytes
+        __builtin_prefetch(&mark_of_slot_[list[k + kPrefetchAhead].slot], 1);
+      const SlotChange& c = list[k];
+      int32_t& mark = mark_of_slot_[c.slot];
+      if (mark < first_mark) {
+        mark = next_mark_++;
+        slots.push_back(c.slot);
+        first_pass.push_back(c.pass);
+        values.push_back(c.old);
+      }
+      entry_of_change[k] = static_cast<uint32_t>(mark - first_mark);
+    }
     auto entries = std::make_shared<PatchEntries>();
     entries->weight_count = region.weight_count;
-    std::vector<float> values;  // as the reads so far left them
-    for (uint32_t slot : words) {
+    entries->index.reserve(slots.size());
+    for (uint32_t slot : slots)
       entries->index.push_back(static_cast<uint32_t>(slot - region.weight_slot));
-      values.push_back(working_[slot]);
-    }
     // A fully-connected layer's GEMM keeps the epoch-start values and each
     // image adds the differences of the words changed so far (PatchEntries).
     const Layer& layer = network_.layers[region.layer];
     if (layer.kind == LayerKind::kLinear) {
       entries->base_values = values;
-      entries->first_image = std::move(first_pass[i]);
+      entries->first_image = std::move(first_pass);
       prepare_linear_patch(layer, *entries);
     }
-    const SlotChange* c = changes_[i].data();
-    const SlotChange* const end = c + changes_[i].size();
+    size_t k = 0;  // the next change
     for (int chunk = 0; chunk < chunks; ++chunk) {
       LayerPatch patch;
       patch.entries = entries;
@@ -426,22 +495,51 @@ MacArray::EpochKind MacArray::compute_epoch(const float* inputs, int first, int 
                                                      chunk_first + kForwardChunkImages - 1) -
                                     entries->first_image.begin());
       patch.start_values.assign(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(used));
-      for (; c != end && c->pass < chunk_first + kForwardChunkImages; ++c) {
-        const uint32_t entry = static_cast<uint32_t>(entry_of_slot_[c->slot]);
-        values[entry] = c->value;
-        patch.changes.push_back({c->pass - chunk_first, entry, values[entry]});
+      for (; k < list.size() && list[k].pass < chunk_first + kForwardChunkImages; ++k) {
+        values[entry_of_change[k]] = list[k].value;
+        patch.changes.push_back({list[k].pass - chunk_first, entry_of_change[k], list[k].value});
       }
-      patches[i].push_back(std::move(patch));
+      plan.patches[i].push_back(std::move(patch));
     }
-    final_values[i] = std::move(values);
-    for (uint32_t slot : words) entry_of_slot_[slot] = -1;
+    plan.final_values[i] = std::move(values);
   }
-  compute_batch(inputs, first, count, logits, &patches);
-  // The working copy now holds what this epoch's last reads left.
-  for (size_t i = 0; i < layout_.regions.size(); ++i)
-    for (size_t e = 0; e < changed_words[i].size(); ++e)
-      working_[changed_words[i][e]] = final_values[i][e];
-  return EpochKind::kSparse;
+}
+
+void MacArray::compute_epoch(const EpochPlan& plan, const float* inputs, int first, int count,
+                             float* logits, const std::function<void()>* side_job) {
+  switch (plan.kind) {
+    case EpochKind::kUnchanged:
+      compute_batch(inputs, first, count, logits, nullptr, side_job);
+      break;
+    case EpochKind::kSparse:
+      compute_batch(inputs, first, count, logits, &plan.patches, side_job);
+      break;
+    case EpochKind::kDense: {
+      std::vector<size_t> cursor(plan.changes.size(), 0);
+      for (int pass = 0; pass < count; ++pass) {
+        for (size_t i = 0; i < plan.changes.size(); ++i) {
+          const std::vector<SlotChange>& list = plan.changes[i];
+          for (; cursor[i] < list.size() && list[cursor[i]].pass == static_cast<uint32_t>(pass);
+               ++cursor[i])
+            working_[list[cursor[i]].slot] = list[cursor[i]].value;
+        }
+        compute_batch(inputs, first + pass, 1, logits, nullptr, pass == 0 ? side_job : nullptr);
+      }
+      break;
+    }
+  }
+}
+
+void MacArray::finish_epoch(const EpochPlan& plan) {
+  if (plan.kind != EpochKind::kSparse) return;  // a dense epoch updated it as it went
+  for (size_t i = 0; i < plan.slots.size(); ++i) {
+    const std::vector<uint32_t>& slots = plan.slots[i];
+    for (size_t e = 0; e < slots.size(); ++e) {
+      if (e + kPrefetchAhead < slots.size())
+        __builtin_prefetch(&working_[slots[e + kPrefetchAhead]], 1);
+      working_[slots[e]] = plan.final_values[i][e];
+    }
+  }
 }
 
 }  // namespace lvsim

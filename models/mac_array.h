@@ -47,6 +47,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <systemc>
 #include <tlm>
@@ -120,6 +121,17 @@ class MacArray : public sc_core::sc_module {
   // fraction of an image's MACs.
   static constexpr double kCorrectionBudget = 0.002;
   static constexpr int kMaxEpochImages = 1 << 20;
+  // Epochs are also sized to log about this many changes (4 MB; three logs
+  // are held at once), and one that logs twice as many is recomputed image by
+  // image.
+  static constexpr double kMaxEpochChanges = 1 << 18;
+  // While reads keep changing many weights (kLeadMinChanges or more expected
+  // in the stage), a stage starts with a lead epoch of 1/kLeadDivisor of its
+  // images, so that the rest of the stage's reads overlap the lead's compute
+  // (4 measured best of 2, 4, 8 and none at p = 1e-4 per word; with fewer
+  // changes the extra epoch costs more than the overlap saves).
+  static constexpr int kLeadDivisor = 4;
+  static constexpr double kLeadMinChanges = 16384;
 
   tlm_utils::simple_initiator_socket<MacArray> weight_socket;
   tlm_utils::simple_initiator_socket<MacArray> activation_socket;
@@ -145,10 +157,42 @@ class MacArray : public sc_core::sc_module {
   uint64_t report_weight_reads(size_t region_index, int images);
   uint64_t report_activation_traffic(const FoldTiming& timing, uint64_t batches);
   enum class EpochKind { kUnchanged, kSparse, kDense };
+  // A parameter a read changed: the pass, its slot and its decoded values
+  // after and before.
+  struct SlotChange {
+    uint32_t pass;
+    uint32_t slot;
+    float value;
+    float old;
+  };
+  // An epoch's reads made ready for its computation. Planning reads only the
+  // change logs, never the working copy, and computing reads only the plan and
+  // the working copy: the next epoch's reads and plan overlap this one's
+  // computation, and finish_epoch then brings the working copy up to date.
+  struct EpochPlan {
+    EpochKind kind = EpochKind::kUnchanged;
+    // kSparse: per region, one LayerPatch per chunk, the slots that changed and
+    // their values once the epoch's reads are done.
+    std::vector<std::vector<LayerPatch>> patches;
+    std::vector<std::vector<uint32_t>> slots;
+    std::vector<std::vector<float>> final_values;
+    std::vector<std::vector<SlotChange>> changes;  // kDense: per region, in pass order
+  };
+  // Computes images [first, first + count); `side_job` as in forward_batch.
   void compute_batch(const float* inputs, int first, int count, float* logits,
-                     const std::vector<std::vector<LayerPatch>>* patches);
-  // Computes images [first, first + count) from this epoch's change logs.
-  EpochKind compute_epoch(const float* inputs, int first, int count, float* logits);
+                     const std::vector<std::vector<LayerPatch>>* patches,
+                     const std::function<void()>* side_job = nullptr);
+  // Images in the next epoch, `remaining` images being left in the stage.
+  int epoch_size(int remaining, bool stage_start) const;
+  // Turns changes_ into `plan` and sizes the next epoch from it.
+  void plan_epoch(int count, EpochPlan& plan);
+  void build_patches(int count, EpochPlan& plan);
+  // Computes images [first, first + count) as `plan` says, running `side_job`
+  // (the next epoch's reads and plan) beside the arithmetic.
+  void compute_epoch(const EpochPlan& plan, const float* inputs, int first, int count,
+                     float* logits, const std::function<void()>* side_job);
+  // Leaves the working copy as the epoch's last reads left the SRAM.
+  void finish_epoch(const EpochPlan& plan);
   std::vector<LayerParameters> working_parameters();
   void translate_changes(size_t region_index);
 
@@ -159,24 +203,22 @@ class MacArray : public sc_core::sc_module {
   unsigned char* weights_dmi_ = nullptr;
   unsigned char* activations_dmi_ = nullptr;
   // The parameters as the datapath last read them (decoded, one slot each,
-  // WeightRegion::weight_slot) and the SRAM words they were decoded from,
-  // refreshed from the SRAM after every DMA write (DMI invalidation) and
-  // updated from the read change logs.
+  // WeightRegion::weight_slot), decoded from the SRAM after every DMA write
+  // (DMI invalidation) and updated from the read change logs.
   std::vector<float> working_;
-  std::vector<uint32_t> words_;
+  std::vector<uint32_t> words_;  // scratch of sync_weights: the SRAM's words
   bool working_stale_ = true;
-  // A parameter a read changed: the pass, its slot and its new decoded value.
-  struct SlotChange {
-    uint32_t pass;
-    uint32_t slot;
-    float value;
-  };
-  std::vector<int32_t> entry_of_slot_;            // scratch of compute_epoch, -1 between epochs
+  // Scratch of build_patches: the mark of each slot's entry. Marks only grow,
+  // so a mark below the current region's first one is stale and no clearing
+  // pass over the scattered slots is needed.
+  std::vector<int32_t> mark_of_slot_;
+  int32_t next_mark_ = 0;
   std::vector<WordChange> word_changes_;          // scratch of report_weight_reads
   std::vector<std::vector<SlotChange>> changes_;  // per region, this epoch's reads
   std::vector<double> zero_fraction_;             // per region, of the weights as first loaded
   int epoch_images_ = 1;                          // grows while reads change nothing
-  double last_correction_macs_ = 0.0;
+  bool last_sparse_ = false;                      // the last epoch was corrected, not recomputed
+  double changes_per_image_ = 0.0;                // logged by the last epoch that changed any
   ForwardBuffers buffers_;
 };
 

@@ -220,7 +220,7 @@ void WeightSram::apply_faults(uint64_t word, uint64_t mask, uint32_t pass, uint6
   if (outcome.data != data) {
     std::memcpy(memory_.data() + word * 4, &outcome.data, 4);
     stats_.words_changed += 1;
-    if (changes) changes->push_back({pass, static_cast<uint32_t>(word), outcome.data});
+    if (changes) changes->push_back({pass, static_cast<uint32_t>(word), outcome.data, data});
   }
 }
 

@@ -97,11 +97,13 @@ struct DomainReport {
 };
 
 // A word the read path changed: the pass (image) of the burst that changed it,
-// the word index in the SRAM, and its new data bits.
+// the word index in the SRAM, its new data bits and the bits it held before
+// (so the initiator needs no copy of the array to see which fields changed).
 struct WordChange {
   uint32_t pass;
   uint32_t word;
   uint32_t value;
+  uint32_t old;
 };
 
 // "The initiator read `bytes` of words at `address` through its DMI pointer,
