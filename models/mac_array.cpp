@@ -4,9 +4,9 @@
 
 #include <Eigen/Core>
 #include <algorithm>
-#include <climits>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "models/activation_buffer.h"
 #include "models/memory_target.h"
@@ -436,7 +436,8 @@ void MacArray::build_patches(int count, EpochPlan& plan) {
   const size_t regions = layout_.regions.size();
   size_t total = 0;
   for (const auto& changes : changes_) total += changes.size();
-  if (static_cast<size_t>(next_mark_) + total > static_cast<size_t>(INT32_MAX)) {
+  if (static_cast<size_t>(next_mark_) + total >
+      static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
     std::fill(mark_of_slot_.begin(), mark_of_slot_.end(), -1);
     next_mark_ = 0;
   }

@@ -175,8 +175,10 @@ void linear_patch(const Layer& layer, const LayerPatch& patch, const float* in, 
   size_t next = 0;  // the next change
   for (int group = 0; group < images; group += kLanes) {
     const int lanes = std::min(kLanes, images - group);
-    std::fill(xt.begin(), xt.end(), 0.0f);
-    std::fill(yt.begin(), yt.end(), 0.0f);
+    if (group > 0) {  // a patch of more than kLanes images (the vectors start zeroed)
+      std::fill(xt.begin(), xt.end(), 0.0f);
+      std::fill(yt.begin(), yt.end(), 0.0f);
+    }
     for (int lane = 0; lane < lanes; ++lane) {
       const float* x = in + static_cast<size_t>(group + lane) * in_features;
       for (size_t c = 0; c < in_features; ++c) xt[c * kLanes + lane] = x[c];

@@ -224,12 +224,6 @@ struct SideJob {
 
 }  // namespace
 
-void ForwardBuffers::reserve(const Network& network, int images) {
-  const size_t capacity = network.max_activation_size() * static_cast<size_t>(images);
-  grow_scratch(ping, capacity);
-  grow_scratch(pong, capacity);
-}
-
 const float* forward_batch(const Network& network, const std::vector<LayerParameters>& parameters,
                            const float* inputs, int images, ForwardBuffers& buffers, int threads,
                            const std::vector<const std::vector<LayerPatch>*>* patches,
@@ -244,7 +238,9 @@ const float* forward_batch(const Network& network, const std::vector<LayerParame
     side.job = nullptr;
   }
 
-  buffers.reserve(network, images);
+  const size_t capacity = network.max_activation_size() * static_cast<size_t>(images);
+  grow_scratch(buffers.ping, capacity);
+  grow_scratch(buffers.pong, capacity);
   buffers.columns.resize(static_cast<size_t>(std::max(threads, 1)));
   buffers.weights.resize(static_cast<size_t>(std::max(threads, 1)));
   const int chunks = (images + kForwardChunkImages - 1) / kForwardChunkImages;

@@ -52,9 +52,6 @@ struct LayerParameters {
 
 // Scratch for forward_batch, reused from call to call (no allocation per image).
 struct ForwardBuffers {
-  // Sizes the activation buffers for calls of up to `images` images at once.
-  void reserve(const Network& network, int images);
-
   std::vector<float> ping, pong;
   std::vector<std::vector<float>> columns;  // im2col scratch, one per thread
   std::vector<std::vector<float>> weights;  // a patched convolution's weights, one per thread
