@@ -2,53 +2,61 @@
 
 #include <algorithm>
 #include <cstdio>
-
-#include "workloads/error.h"
+#include <optional>
 
 namespace lvsim {
 namespace {
 
-// Fills in what follows from the platform: one clock for every block, memories
-// sized to what they must hold.
-AcceleratorParams resolve(AcceleratorParams params, const Network& network,
-                          const WeightLayout& layout) {
-  if (!(params.clock_mhz > 0.0)) throw Error("accelerator.clock_mhz: expected a positive number");
-  const sc_core::sc_time period = params.clock_period();
-  params.weight_sram.clock_period = period;
-  params.activation_buffer.clock_period = period;
-  params.mac_array.clock_period = period;
-  params.dram.capacity_bytes = layout.total_bytes;
-  // One technology for every on-chip SRAM; the activation buffer sits at nominal voltage.
-  params.weight_sram.circuit.tech_scale = params.energy.tech_scale;
-  params.activation_buffer.circuit = params.weight_sram.circuit;
-  if (params.energy.mac_format.empty()) params.energy.mac_format = layout.format->mac_format();
-  horowitz_45nm(params.energy.mac_format);  // rejects an unknown format before the run
-  const auto batch = static_cast<uint64_t>(params.mac_array.batch);
-  if (batch == 0 || params.controller.images_per_stage % batch)
-    throw Error(
-        "controller.images_per_stage: " + std::to_string(params.controller.images_per_stage) +
-        " is not a multiple of mac_array.batch = " + std::to_string(batch));
-  if (params.controller.refresh_interval_images % batch)
-    throw Error(
-        "refresh.interval_images: " + std::to_string(params.controller.refresh_interval_images) +
-        " is not a multiple of mac_array.batch = " + std::to_string(batch));
-  if (layout.total_bytes > params.weight_sram.capacity_bytes)
-    throw Error("weight_sram.capacity_kib: the network's weights need " +
-                std::to_string((layout.total_bytes + 1023) / 1024) + " KiB but the SRAM holds " +
-                std::to_string(params.weight_sram.capacity_bytes / 1024) + " KiB");
-  // Voltage domains: layers out of the low-voltage array, layers on their own supply.
+// "conv1:0.9, fc2:0.9" -> {conv1: 0.9, fc2: 0.9}; nothing when malformed.
+std::optional<std::map<std::string, double>> parse_layer_volts(const std::string& text) {
+  std::map<std::string, double> volts;
+  for (const std::string& pair : split_list(text)) {
+    const size_t colon = pair.find(':');
+    if (colon == std::string::npos || colon == 0) return std::nullopt;
+    const std::string number = pair.substr(colon + 1);
+    size_t used = 0;
+    double value = 0.0;
+    try {
+      value = std::stod(number, &used);
+    } catch (const std::logic_error&) {
+      return std::nullopt;
+    }
+    if (used != number.size() || !(value > 0.0) || value > 5.0) return std::nullopt;
+    volts[pair.substr(0, colon)] = value;
+  }
+  return volts;
+}
+
+std::string format_layer_volts(const std::map<std::string, double>& volts) {
+  std::string text;
+  for (const auto& [layer, v] : volts)
+    text += (text.empty() ? "" : ", ") + layer + ":" + number_text(v);
+  return text;
+}
+
+std::string layer_names(const Network& network, const WeightLayout& layout) {
   std::string names;
   for (const WeightRegion& region : layout.regions)
     names += (names.empty() ? "" : ", ") + network.layers[region.layer].name;
-  auto known = [&](const std::string& name, const char* key) {
+  return names;
+}
+
+// Layers out of the low-voltage array and layers on their own supply, as
+// word ranges of the weight SRAM.
+std::vector<VoltageDomain> voltage_domains(const AcceleratorParams& params, const Network& network,
+                                           const WeightLayout& layout) {
+  auto known = [&](const std::string& name, auto member) {
     for (const WeightRegion& region : layout.regions)
       if (network.layers[region.layer].name == name) return;
-    throw Error(std::string(key) + ": no layer with weights is named '" + name +
-                "' (expected some of " + names + ")");
+    invalid(member, "layer '" + name + "'",
+            "names of layers with weights, some of " + layer_names(network, layout));
   };
-  for (const std::string& name : params.weights.fault_layers) known(name, "weights.fault_layers");
-  for (const auto& [name, volts] : params.weights.layer_vdd_v) known(name, "weights.layer_vdd_v");
+  for (const std::string& name : params.weights.fault_layers)
+    known(name, &WeightsParams::fault_layers);
+  for (const auto& [name, volts] : params.weights.layer_vdd_v)
+    known(name, &WeightsParams::layer_vdd_v);
   const std::vector<std::string>& low = params.weights.fault_layers;
+  std::vector<VoltageDomain> domains;
   for (const WeightRegion& region : layout.regions) {
     const std::string& name = network.layers[region.layer].name;
     VoltageDomain domain;
@@ -63,8 +71,33 @@ AcceleratorParams resolve(AcceleratorParams params, const Network& network,
     } else {
       continue;
     }
-    params.weight_sram.domains.push_back(domain);
+    domains.push_back(domain);
   }
+  return domains;
+}
+
+// Fills in what follows from the platform: one clock for every block, memories
+// sized to what they must hold, voltage domains from the layers.
+AcceleratorParams resolve(AcceleratorParams params, const Network& network,
+                          const WeightLayout& layout) {
+  params.validate();
+  const sc_core::sc_time period = params.clock_period();
+  params.weight_sram.clock_period = period;
+  params.activation_buffer.clock_period = period;
+  params.mac_array.clock_period = period;
+  params.dram.capacity_bytes = layout.total_bytes;
+  // One technology for every on-chip SRAM; the activation buffer sits at nominal voltage.
+  params.weight_sram.circuit.tech_scale = params.energy.tech_scale;
+  params.activation_buffer.circuit = params.weight_sram.circuit;
+  if (params.energy.mac_format.empty()) params.energy.mac_format = layout.format->mac_format();
+  horowitz_45nm(params.energy.mac_format);  // rejects an unknown format before the run
+  if (layout.total_bytes > params.weight_sram.capacity_bytes) {
+    const uint64_t needed_kib = (layout.total_bytes + 1023) / 1024;
+    invalid(&WeightSramParams::capacity_bytes,
+            "weight SRAM of " + std::to_string(params.weight_sram.capacity_bytes / 1024) + " KiB",
+            "at least " + std::to_string(needed_kib) + " KiB, what the network's weights need");
+  }
+  params.weight_sram.domains = voltage_domains(params, network, layout);
   params.activation_buffer.capacity_bytes =
       std::max(params.activation_buffer.capacity_bytes,
                Controller::activation_bytes_needed(params.controller, network));
@@ -72,6 +105,115 @@ AcceleratorParams resolve(AcceleratorParams params, const Network& network,
 }
 
 }  // namespace
+
+const ParamTable<WeightsParams>& WeightsParams::table() {
+  static const ParamTable<WeightsParams> table = [] {
+    using P = WeightsParams;
+    ParamTable<P> t;
+    t.custom<std::string>(
+         "weights.format", &P::format, "choice", "fp32",
+         "fp32, fp16, bf16, trunc-K, int-K or binary",
+         [](const std::string& text) -> std::optional<std::string> {
+           make_weight_format(text);  // throws a ParameterError saying what would do
+           return text;
+         },
+         [](const std::string& format) { return format; })
+        .help(
+            "stored weight format: fp32, fp16, bf16, trunc-K (K most significant fp32 bits "
+            "kept, K = 1..32), int-K (symmetric K-bit, per-layer scale; int8 activations, "
+            "integer MACs; K = 2..16) or binary (sign x per-layer mean|w|); packed floor(32/K) "
+            "per SRAM word")
+        .source("seeds 000 and 004 (trunc-K), seed 002 eq. 3.4 (int-K), XNOR-Net (binary)");
+    t.custom<std::vector<std::string>>(
+         "weights.fault_layers", &P::fault_layers, "list", "",
+         "names of layers with weights separated by commas, e.g. fc1",
+         [](const std::string& text) -> std::optional<std::vector<std::string>> {
+           return split_list(text);
+         },
+         [](const std::vector<std::string>& layers) {
+           std::string text;
+           for (const std::string& layer : layers) text += (text.empty() ? "" : ", ") + layer;
+           return text;
+         })
+        .help(
+            "layers whose weights sit in the low-voltage array; the others are at sram.vnom_v "
+            "and fault-free; empty: all layers")
+        .source("seed 003's per-layer experiments");
+    t.custom<std::map<std::string, double>>(
+         "weights.layer_vdd_v", &P::layer_vdd_v, "pairs", "",
+         "layer:volts pairs separated by commas, e.g. conv1:0.9, fc2:0.9 (volts in (0, 5])",
+         parse_layer_volts, format_layer_volts)
+        .help(
+            "per-layer supply voltages overriding weight_sram.vdd_v: voltage domains that keep "
+            "a sensitive layer at nominal");
+    return t;
+  }();
+  return table;
+}
+
+const ParamTable<AcceleratorParams>& AcceleratorParams::table() {
+  static const ParamTable<AcceleratorParams> table = [] {
+    using P = AcceleratorParams;
+    ParamTable<P> t;
+    t.number("accelerator.clock_mhz", &P::clock_mhz, 500.0, 1.0, 10000.0)
+        .unit("MHz")
+        .help("array and on-chip SRAM clock (an edge accelerator in 28-45 nm)")
+        .source("Eyeriss ran at 200 MHz in 65 nm, Chen et al. JSSC 2017");
+    t.include(&P::mac_array, MacArrayParams::table());
+    t.include(&P::weights, WeightsParams::table());
+    t.include(&P::weight_sram, WeightSramParams::table());
+    t.include(&P::controller, ControllerParams::table());
+    t.include(&P::activation_buffer, ActivationBufferParams::table());
+    t.include(&P::dram, DramParams::table());
+    t.include(&P::energy, EnergyParams::table());
+    t.include(&P::host, HostEngineParams::table());
+    t.custom<sc_core::sc_time>(
+         "sim.quantum_us", &P::quantum, "number", "1000", number_range_text(0.001, 1e9),
+         [](const std::string& text) -> std::optional<sc_core::sc_time> {
+           size_t used = 0;
+           try {
+             const double us = std::stod(text, &used);
+             if (used == text.size() && us >= 0.001 && us <= 1e9)
+               return sc_core::sc_time(us, sc_core::SC_US);
+           } catch (const std::logic_error&) {
+           }
+           return std::nullopt;
+         },
+         [](const sc_core::sc_time& quantum) {
+           return number_text(quantum / sc_core::sc_time(1, sc_core::SC_US));
+         })
+        .unit("us")
+        .help("TLM global quantum of simulated time (temporal decoupling)");
+    return t;
+  }();
+  return table;
+}
+
+void AcceleratorParams::validate() const {
+  table().check(*this);
+  weight_sram.validate();
+  controller.validate();
+  try {
+    make_weight_format(weights.format);
+  } catch (const ParameterError& error) {
+    invalid(&WeightsParams::format, "weight format '" + weights.format + "'", error.expected());
+  }
+  for (const auto& [layer, volts] : weights.layer_vdd_v) {
+    WeightSramParams domain = weight_sram;  // the layer's words, on their own supply
+    domain.vdd_v = volts;
+    try {
+      domain.validate();
+    } catch (const ParameterError& error) {
+      invalid(&WeightsParams::layer_vdd_v, "supply of layer " + layer, error.expected());
+    }
+  }
+  const auto batch = static_cast<uint64_t>(mac_array.batch);
+  if (controller.images_per_stage % batch || controller.refresh_interval_images % batch)
+    invalid(&MacArrayParams::batch, "batch of " + std::to_string(batch) + " images",
+            "a divisor of the controller's images per stage (" +
+                std::to_string(controller.images_per_stage) + ") and of the refresh interval (" +
+                std::to_string(controller.refresh_interval_images) + " images)");
+}
 
 Accelerator::Accelerator(const sc_core::sc_module_name& name, AcceleratorParams params,
                          const Network& network, const Dataset& dataset,
@@ -83,7 +225,7 @@ Accelerator::Accelerator(const sc_core::sc_module_name& name, AcceleratorParams 
       dram("dram", params_.dram),
       weight_sram("weight_sram", params_.weight_sram),
       activation_buffer("activation_buffer", params_.activation_buffer),
-      mac_array("mac_array", params_.mac_array, network, layout_),
+      mac_array("mac_array", params_.mac_array, params_.host, network, layout_),
       controller("controller", params_.controller, network, dataset, layout_, mac_array,
                  std::move(progress)) {
   const std::vector<uint8_t> golden = layout_.image(network);
@@ -100,68 +242,77 @@ Accelerator::Accelerator(const sc_core::sc_module_name& name, AcceleratorParams 
 EnergyReport Accelerator::energy_report() const {
   EnergyReport report;
   report.images = controller.stats().images;
-  auto add = [&](const char* component, const char* event, double count, double pj_each) {
-    report.terms.push_back({component, event, count, pj_each});
-  };
-  const double tech = params_.energy.tech_scale;
-  add("mac", "MACs", static_cast<double>(mac_array.stats().macs),
-      horowitz_45nm(params_.energy.mac_format).mac_pj() * tech);
-
-  const WeightSramStats& sram = weight_sram.stats();
-  const double word_pj = weight_sram.access_energy_pj();
   const double run_ns = sc_core::sc_time_stamp().to_seconds() * 1e9;
+  report.add("mac", "MACs", static_cast<double>(mac_array.stats().macs),
+             horowitz_45nm(params_.energy.mac_format).mac_pj() * params_.energy.tech_scale);
+  add_weight_sram_energy(report, run_ns);
+  const ActivationBufferStats& buffer = activation_buffer.stats();
+  report.add("activation_buffer", "64-bit accesses",
+             static_cast<double>(buffer.read_bytes + buffer.write_bytes) / 8.0,
+             activation_buffer.access_energy_pj());
+  report.add("activation_buffer", "ns powered (count) x mW (each)", run_ns,
+             activation_buffer.leakage_mw());
+  add_weight_load_energy(report);
+  add_detector_energy(report);
+  return report;
+}
+
+void Accelerator::add_weight_sram_energy(EnergyReport& report, double run_ns) const {
   const std::vector<DomainReport> domains = weight_sram.domains();
   if (domains.size() <= 1) {
-    add("weight_sram_dynamic", "word reads", static_cast<double>(sram.words_read), word_pj);
-    add("weight_sram_leakage", "ns powered (count) x mW (each)", run_ns, weight_sram.leakage_mw());
-  } else {
-    // Voltage domains: each domain's reads at its own energy, its words leak at its own supply.
-    for (const DomainReport& d : domains) {
-      char at[64];
-      std::snprintf(at, sizeof at, " at %.3f V", d.vdd_v);
-      add("weight_sram_dynamic", (std::string("word reads") + at).c_str(),
-          static_cast<double>(d.words_read), d.access_pj);
-      add("weight_sram_leakage", (std::string("ns powered (count) x mW (each)") + at).c_str(),
-          run_ns, d.leakage_mw);
-    }
+    report.add("weight_sram_dynamic", "word reads",
+               static_cast<double>(weight_sram.stats().words_read), weight_sram.access_energy_pj());
+    report.add("weight_sram_leakage", "ns powered (count) x mW (each)", run_ns,
+               weight_sram.leakage_mw());
+    return;
   }
+  // Voltage domains: each domain's reads at its own energy, its words leak at its own supply.
+  for (const DomainReport& d : domains) {
+    char at[64];
+    std::snprintf(at, sizeof at, " at %.3f V", d.vdd_v);
+    report.add("weight_sram_dynamic", std::string("word reads") + at,
+               static_cast<double>(d.words_read), d.access_pj);
+    report.add("weight_sram_leakage", std::string("ns powered (count) x mW (each)") + at, run_ns,
+               d.leakage_mw);
+  }
+}
 
-  const ActivationBufferStats& buffer = activation_buffer.stats();
-  add("activation_buffer", "64-bit accesses",
-      static_cast<double>(buffer.read_bytes + buffer.write_bytes) / 8.0,
-      activation_buffer.access_energy_pj());
-  add("activation_buffer", "ns powered (count) x mW (each)", run_ns,
-      activation_buffer.leakage_mw());
-
-  // Every weight load (the first, then each refresh) moves the same bytes over
-  // the same DRAM rows into the same SRAM words, so each gets an equal share.
+// Every weight load (the first, then each refresh) moves the same bytes over
+// the same DRAM rows into the same SRAM words, so each gets an equal share.
+void Accelerator::add_weight_load_energy(EnergyReport& report) const {
   const double loads = static_cast<double>(std::max<uint64_t>(1, controller.stats().weight_loads));
   const DramStats& dram_stats = dram.stats();
   const double bits = 8.0 * static_cast<double>(dram_stats.read_bytes + dram_stats.write_bytes);
   const double activations = static_cast<double>(dram_stats.activations());
-  const double written = static_cast<double>(sram.words_written);
+  const double written = static_cast<double>(weight_sram.stats().words_written);
   double written_pj = 0.0;  // each domain's writes at its own supply
-  for (const DomainReport& d : domains)
+  for (const DomainReport& d : weight_sram.domains())
     written_pj += static_cast<double>(d.words_written) * d.access_pj;
-  const double write_pj = written > 0.0 ? written_pj / written : word_pj;
+  const double write_pj = written > 0.0 ? written_pj / written : weight_sram.access_energy_pj();
   for (const auto& [component, share] : {std::pair{"dram_initial_load", 1.0 / loads},
                                          std::pair{"dram_refresh", 1.0 - 1.0 / loads}}) {
     if (share <= 0.0) continue;
-    add(component, "DRAM bits moved", bits * share, dram.params().pj_per_bit);
-    add(component, "DRAM row activations", activations * share, dram.params().activate_nj * 1e3);
-    add(component, "weight SRAM word writes", written * share, write_pj);
+    report.add(component, "DRAM bits moved", bits * share, dram.params().pj_per_bit);
+    report.add(component, "DRAM row activations", activations * share,
+               dram.params().activate_nj * 1e3);
+    report.add(component, "weight SRAM word writes", written * share, write_pj);
   }
+}
 
+void Accelerator::add_detector_energy(EnergyReport& report) const {
+  const double tech = params_.energy.tech_scale;
+  const double words_read = static_cast<double>(weight_sram.stats().words_read);
   const Mitigation& mitigation = weight_sram.mitigation();
   if (mitigation.uses_detector())
-    add("detector_ecc", "detector word reads", static_cast<double>(sram.words_read),
-        params_.energy.detector_pj_per_word * tech);
+    report.add("detector_ecc", "detector word reads", words_read,
+               params_.energy.detector_pj_per_word * tech);
   if (mitigation.check_bits() > 0) {
-    add("detector_ecc", "SEC-DED decodes", static_cast<double>(sram.words_read),
-        params_.energy.ecc_decode_pj_per_word * tech);
-    add("detector_ecc", "SEC-DED encodes", written, params_.energy.ecc_encode_pj_per_word * tech);
+    report.add("detector_ecc", "SEC-DED decodes", words_read,
+               params_.energy.ecc_decode_pj_per_word * tech);
+    report.add("detector_ecc", "SEC-DED encodes",
+               static_cast<double>(weight_sram.stats().words_written),
+               params_.energy.ecc_encode_pj_per_word * tech);
   }
-  return report;
 }
 
 void fresh_simulation_context() {

@@ -17,7 +17,9 @@
 #include "models/controller.h"
 #include "models/dram.h"
 #include "models/energy.h"
+#include "models/host/host_engine.h"
 #include "models/mac_array.h"
+#include "models/params.h"
 #include "models/weight_layout.h"
 #include "models/weight_sram.h"
 #include "workloads/dataset.h"
@@ -28,28 +30,39 @@ namespace lvsim {
 // How the weights are stored (models/weight_format.h) and which of them the
 // low voltage reaches.
 struct WeightsParams {
-  std::string format = "fp32";
-  // An integer format's int8 activation scale per layer with parameters, in
-  // layer order (calibrate_input_scales, from calibration images).
-  std::vector<float> input_scales;
+  std::string format;  // models/weight_format.h
   // Layers whose words sit in the low-voltage array; empty: all of them. The
   // others are at the SRAM's nominal voltage, fault-free (per-layer
   // experiments: seed 003's layer-by-layer sensitivity).
   std::vector<std::string> fault_layers;
-  // Per-layer supply voltages overriding weight_sram.vdd_v (voltage domains).
+  // Per-layer supply voltages overriding the weight SRAM's (voltage domains).
   std::map<std::string, double> layer_vdd_v;
+  // An integer format's int8 activation scale per layer with parameters, in
+  // layer order (calibrate_input_scales, from calibration images; set by the run).
+  std::vector<float> input_scales;
+
+  WeightsParams() { table().apply_defaults(*this); }
+  static const ParamTable<WeightsParams>& table();
 };
 
 struct AcceleratorParams {
-  double clock_mhz = 500.0;  // one clock for the array and its SRAMs
-  sc_core::sc_time quantum = sc_core::sc_time(1, sc_core::SC_MS);
-  DramParams dram;
+  double clock_mhz{};        // one clock for the array and its SRAMs
+  sc_core::sc_time quantum;  // TLM global quantum
+  MacArrayParams mac_array;
+  HostEngineParams host;  // how the simulating host computes the array's arithmetic
+  WeightsParams weights;
   WeightSramParams weight_sram;
   ActivationBufferParams activation_buffer;
-  MacArrayParams mac_array;
-  ControllerParams controller;
+  DramParams dram;
   EnergyParams energy;
-  WeightsParams weights;
+  ControllerParams controller;
+
+  AcceleratorParams() { table().apply_defaults(*this); }
+  static const ParamTable<AcceleratorParams>& table();
+  // Every block's parameters and what the blocks need of them together (a
+  // batch that divides the stages and the refresh interval, layer supplies the
+  // SRAM can run at); throws FieldError naming the member.
+  void validate() const;
 
   sc_core::sc_time clock_period() const {
     return sc_core::sc_time(1e3 / clock_mhz, sc_core::SC_NS);
@@ -74,6 +87,11 @@ class Accelerator : public sc_core::sc_module {
   ActivationBuffer activation_buffer;
   MacArray mac_array;
   Controller controller;
+
+ private:
+  void add_weight_sram_energy(EnergyReport& report, double run_ns) const;
+  void add_weight_load_energy(EnergyReport& report) const;
+  void add_detector_energy(EnergyReport& report) const;
 };
 
 // SystemC allows one elaboration per simulation context. Call this before

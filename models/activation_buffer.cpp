@@ -1,8 +1,23 @@
 #include "models/activation_buffer.h"
 
-#include "workloads/error.h"
-
 namespace lvsim {
+
+const ParamTable<ActivationBufferParams>& ActivationBufferParams::table() {
+  static const ParamTable<ActivationBufferParams> table = [] {
+    using P = ActivationBufferParams;
+    ParamTable<P> t;
+    t.integer("activation_buffer.capacity_kib", &P::capacity_bytes, 1024, 1, 1 << 30, 1024)
+        .unit("KiB")
+        .help("activation buffer capacity (grown if a stage of images does not fit)");
+    t.integer("activation_buffer.bytes_per_cycle", &P::bytes_per_cycle, 64, 1, 1 << 20)
+        .unit("bytes/cycle")
+        .help(
+            "activation buffer bandwidth (64: 16 fp32 words per cycle, matching a 16-wide array "
+            "edge)");
+    return t;
+  }();
+  return table;
+}
 
 ActivationBuffer::ActivationBuffer(const sc_core::sc_module_name& name,
                                    const ActivationBufferParams& params)
@@ -12,7 +27,8 @@ ActivationBuffer::ActivationBuffer(const sc_core::sc_module_name& name,
       params_(params),
       memory_(std::string(this->name()), params.capacity_bytes) {
   if (params.bytes_per_cycle <= 0)
-    throw Error("activation_buffer.bytes_per_cycle: expected a positive integer");
+    invalid(&ActivationBufferParams::bytes_per_cycle, "activation buffer bandwidth",
+            "a positive number of bytes per cycle");
   for (auto* port : {&dma_socket, &array_socket}) {
     port->register_b_transport(this, &ActivationBuffer::b_transport);
     port->register_get_direct_mem_ptr(this, &ActivationBuffer::get_direct_mem_ptr);

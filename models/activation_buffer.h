@@ -13,6 +13,7 @@
 #include <tlm>
 
 #include "models/memory_target.h"
+#include "models/params.h"
 #include "models/sram_circuit.h"
 
 namespace lvsim {
@@ -21,11 +22,15 @@ namespace lvsim {
 // sram_access_energy_pj at nominal voltage (sram_circuit.h); it leaks at its
 // nominal-voltage leakage.
 struct ActivationBufferParams {
-  uint64_t capacity_bytes = 1ull << 20;
-  int bytes_per_cycle = 64;  // 16 fp32 words per cycle, matching a 16-wide array edge
+  uint64_t capacity_bytes{};  // grown by the platform to what a stage needs
+  int bytes_per_cycle{};
+  // Set by the platform: its clock, and the weight SRAM's circuit at nominal voltage.
   sc_core::sc_time clock_period = sc_core::sc_time(2, sc_core::SC_NS);
   SramCircuitParams circuit;
   int banks() const { return std::max(1, bytes_per_cycle / 8); }
+
+  ActivationBufferParams() { table().apply_defaults(*this); }
+  static const ParamTable<ActivationBufferParams>& table();
 };
 
 struct ActivationBufferStats {

@@ -2,10 +2,37 @@
 
 #include <algorithm>
 
-#include "models/memory_target.h"
-#include "workloads/error.h"
+#include "models/tlm_initiator.h"
 
 namespace lvsim {
+
+const ParamTable<ControllerParams>& ControllerParams::table() {
+  static const ParamTable<ControllerParams> table = [] {
+    using P = ControllerParams;
+    ParamTable<P> t;
+    t.integer("refresh.interval_images", &P::refresh_interval_images, 0, 0, INT64_MAX)
+        .unit("images")
+        .help(
+            "reload the golden weights DRAM -> SRAM every this many images, scrubbing the "
+            "faults reads left (0: never)");
+    t.integer("dma.burst_bytes", &P::dma_burst_bytes, 4096, 4, 1 << 30)
+        .unit("bytes")
+        .help("bytes per DMA burst from DRAM to the weight SRAM (a multiple of 4)");
+    t.integer("controller.images_per_stage", &P::images_per_stage, 256, 1, 1 << 20)
+        .unit("images")
+        .help("images the controller stages in the activation buffer per MAC-array invocation");
+    return t;
+  }();
+  return table;
+}
+
+void ControllerParams::validate() const {
+  table().check(*this);
+  if (dma_burst_bytes % WeightLayout::kWordBytes)
+    invalid(&ControllerParams::dma_burst_bytes,
+            "DMA burst of " + std::to_string(dma_burst_bytes) + " bytes", "a multiple of 4");
+}
+
 namespace {
 
 uint64_t input_stage_bytes(const ControllerParams& params, const Network& network) {
@@ -33,13 +60,10 @@ Controller::Controller(const sc_core::sc_module_name& name, const ControllerPara
       layout_(layout),
       mac_array_(mac_array),
       progress_(std::move(progress)) {
-  if (params.images_per_stage <= 0)
-    throw Error("controller.images_per_stage: expected a positive integer");
-  if (params.dma_burst_bytes == 0 || params.dma_burst_bytes % WeightLayout::kWordBytes)
-    throw Error("dma.burst_bytes: expected a positive multiple of 4");
+  params.validate();
   if (params.images > dataset.size())
-    throw Error("workload.images: " + std::to_string(params.images) + " requested but the " +
-                dataset.name + " test set holds " + std::to_string(dataset.size()));
+    throw Error(std::to_string(params.images) + " images requested but the " + dataset.name +
+                " test set holds " + std::to_string(dataset.size()));
   logits_address_ = input_stage_bytes(params, network);
   dma_buffer_.resize(params.dma_burst_bytes);
   SC_THREAD(run);
@@ -50,16 +74,8 @@ Controller::Controller(const sc_core::sc_module_name& name, const ControllerPara
 void Controller::transfer(tlm_utils::simple_initiator_socket<Controller>& socket,
                           tlm::tlm_command command, uint64_t address, unsigned char* data,
                           uint64_t bytes) {
-  tlm::tlm_generic_payload trans;
-  trans.set_command(command);
-  trans.set_address(address);
-  trans.set_data_ptr(data);
-  trans.set_data_length(static_cast<unsigned>(bytes));
-  trans.set_streaming_width(static_cast<unsigned>(bytes));
-  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   sc_core::sc_time delay = quantum_keeper_.get_local_time();
-  socket->b_transport(trans, delay);
-  check_response(trans, name());
+  Burst(command, address, data, bytes).send_or_throw(socket, delay, name());
   quantum_keeper_.set(delay);
   if (quantum_keeper_.need_sync()) quantum_keeper_.sync();
 }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "models/mac_array.h"
+#include "models/params.h"
 #include "models/weight_layout.h"
 #include "workloads/dataset.h"
 #include "workloads/network.h"
@@ -25,12 +26,17 @@
 namespace lvsim {
 
 struct ControllerParams {
-  uint64_t dma_burst_bytes = 4096;  // one DMA descriptor moves this much
-  int images_per_stage = 256;       // images staged in the activation buffer at once
-  size_t images = 0;                // images to run from the dataset
+  uint64_t dma_burst_bytes{};  // one DMA descriptor moves this much
+  int images_per_stage{};      // images staged in the activation buffer at once
   // Reload the golden weights DRAM -> SRAM after this many images, scrubbing the
   // faults reads have left (0 = never).
-  uint64_t refresh_interval_images = 0;
+  uint64_t refresh_interval_images{};
+  size_t images = 0;  // images to run from the dataset (set by the run)
+
+  ControllerParams() { table().apply_defaults(*this); }
+  static const ParamTable<ControllerParams>& table();
+  // The declared ranges, and bursts of whole words; throws FieldError.
+  void validate() const;
 };
 
 struct ControllerStats {

@@ -1,13 +1,16 @@
 #include "models/dram.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "workloads/error.h"
 
 namespace lvsim {
 
-DramParams dram_preset(const std::string& name) {
-  DramParams p;
+namespace {
+
+// The preset's numbers into `p` (`name` is one of dram_preset_names()).
+void apply_preset(DramParams& p, const std::string& name) {
   p.preset = name;
   if (name == "lpddr4-3200") {
     // Two x16 LPDDR4 channels in lockstep at 3200 MT/s: 3.2e9 * 4 B = 12.8 GB/s.
@@ -19,7 +22,7 @@ DramParams dram_preset(const std::string& name) {
     p.trcd_ns = 18.0;
     p.tcl_ns = 17.5;
     p.trp_ns = 18.0;
-    p.row_bytes = 2 * 2048;
+    p.row_bytes = uint64_t{2} * 2048;
     p.banks = 8;
     p.pj_per_bit = 5.0;
     p.activate_nj = 2 * 0.5;
@@ -33,13 +36,41 @@ DramParams dram_preset(const std::string& name) {
     p.trcd_ns = 14.16;
     p.tcl_ns = 14.16;
     p.trp_ns = 14.16;
-    p.row_bytes = 8 * 1024;
+    p.row_bytes = uint64_t{8} * 1024;
     p.banks = 16;
     p.pj_per_bit = 17.5;
     p.activate_nj = 8 * 0.25;
-  } else {
-    throw Error("dram.preset: unknown preset '" + name + "' (expected lpddr4-3200 or ddr4-2400)");
   }
+}
+
+}  // namespace
+
+const ParamTable<DramParams>& DramParams::table() {
+  static const ParamTable<DramParams> table = [] {
+    using P = DramParams;
+    ParamTable<P> t;
+    t.preset("dram.preset", &P::preset, "lpddr4-3200", dram_preset_names(), apply_preset)
+        .help("DRAM device: JEDEC timings, row buffers, energies (models/dram.cpp)")
+        .source("JESD209-4 LPDDR4, JESD79-4 DDR4; Micron MT53E, MT40A datasheets");
+    t.optional_number("dram.pj_per_bit", &P::pj_per_bit, 0.0, 1e6)
+        .unit("pJ")
+        .help("energy per bit read or written; empty: the preset's (LPDDR4 5, DDR4 17.5)")
+        .source("4-6 pJ/bit commonly quoted for LPDDR4, 15-20 for DDR4 (the brief)");
+    t.optional_number("dram.activate_nj", &P::activate_nj, 0.0, 1e6)
+        .unit("nJ")
+        .help("energy per row activation and precharge; empty: the preset's (LPDDR4 1, DDR4 2)")
+        .source("DRAMPower-order figures");
+    return t;
+  }();
+  return table;
+}
+
+DramParams dram_preset(const std::string& name) {
+  const auto& names = dram_preset_names();
+  if (std::find(names.begin(), names.end(), name) == names.end())
+    invalid(&DramParams::preset, "DRAM preset '" + name + "'", "lpddr4-3200 or ddr4-2400");
+  DramParams p;
+  apply_preset(p, name);
   return p;
 }
 
@@ -53,10 +84,11 @@ Dram::Dram(const sc_core::sc_module_name& name, const DramParams& params)
       socket("socket"),
       params_(params),
       memory_(std::string(this->name()), params.capacity_bytes) {
+  DramParams::table().check(params);
   if (!(params.bandwidth_gb_per_s > 0.0) || !(params.trcd_ns >= 0.0) || !(params.tcl_ns >= 0.0) ||
-      !(params.trp_ns >= 0.0) || params.row_bytes == 0 || params.banks <= 0 ||
-      !(params.pj_per_bit >= 0.0) || !(params.activate_nj >= 0.0))
-    throw Error("dram: bandwidth, row size and banks must be > 0; latencies and energies >= 0");
+      !(params.trp_ns >= 0.0) || params.row_bytes == 0 || params.banks <= 0)
+    invalid(&DramParams::preset, "DRAM device " + params.preset,
+            "a bandwidth, row size and banks above 0 and latencies of at least 0");
   open_row_.assign(static_cast<size_t>(params.banks), -1);
   socket.register_b_transport(this, &Dram::b_transport);
   socket.register_get_direct_mem_ptr(this, &Dram::get_direct_mem_ptr);
@@ -102,6 +134,7 @@ double Dram::energy_pj() const {
 
 void Dram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   if (!memory_.execute(trans)) return;
+  if (trans.get_command() == tlm::TLM_IGNORE_COMMAND) return;  // nothing moved, nothing charged
   const uint64_t bytes = trans.get_data_length();
   const sc_core::sc_time latency = access(trans.get_address(), bytes);
   delay += latency;

@@ -23,23 +23,29 @@
 #include <vector>
 
 #include "models/memory_target.h"
+#include "models/params.h"
 
 namespace lvsim {
 
+// The device numbers come from a preset (dram.preset); the energies may be
+// overridden by keys of their own.
 struct DramParams {
-  std::string preset = "lpddr4-3200";
-  double bandwidth_gb_per_s = 12.8;  // peak data rate of the interface
-  double trcd_ns = 18.0;             // ACT to READ
-  double tcl_ns = 17.5;              // READ to first data (CL / RL)
-  double trp_ns = 18.0;              // PRE to ACT
-  uint64_t row_bytes = 4096;         // row (page) across the devices read in lockstep
-  int banks = 8;
-  double pj_per_bit = 5.0;      // energy per bit read or written
-  double activate_nj = 1.0;     // one row activation and its precharge
+  std::string preset;
+  double bandwidth_gb_per_s{};  // peak data rate of the interface
+  double trcd_ns{};             // ACT to READ
+  double tcl_ns{};              // READ to first data (CL / RL)
+  double trp_ns{};              // PRE to ACT
+  uint64_t row_bytes{};         // row (page) across the devices read in lockstep
+  int banks{};
+  double pj_per_bit{};          // energy per bit read or written
+  double activate_nj{};         // one row activation and its precharge
   uint64_t capacity_bytes = 0;  // sized by the platform to what it stores
+
+  DramParams() { table().apply_defaults(*this); }
+  static const ParamTable<DramParams>& table();
 };
 
-// Named presets (JEDEC JESD79-4 DDR4, JESD209-4 LPDDR4); throws on an unknown name.
+// Named presets (JEDEC JESD79-4 DDR4, JESD209-4 LPDDR4); a FieldError on an unknown name.
 DramParams dram_preset(const std::string& name);
 const std::vector<std::string>& dram_preset_names();
 

@@ -1,8 +1,30 @@
 #include "models/energy.h"
 
-#include "workloads/error.h"
-
 namespace lvsim {
+
+const ParamTable<EnergyParams>& EnergyParams::table() {
+  static const ParamTable<EnergyParams> table = [] {
+    using P = EnergyParams;
+    ParamTable<P> t;
+    t.number("energy.tech_scale", &P::tech_scale, 1.0, 1e-3, 1e3)
+        .help("on-chip energies (MACs, SRAMs, detector, ECC) relative to Horowitz's 45 nm table")
+        .source("Horowitz, ISSCC 2014");
+    t.number("energy.detector_pj", &P::detector_pj_per_word, 0.1, 0.0, 1e6)
+        .unit("pJ")
+        .help("Razor-style fault detector energy per word read (about a 32-bit adder)")
+        .source("int32 add 0.1 pJ, Horowitz ISSCC 2014");
+    t.number("energy.ecc_encode_pj", &P::ecc_encode_pj_per_word, 0.2, 0.0, 1e6)
+        .unit("pJ")
+        .help("SEC-DED (39,32) encoder energy per word written (7 parity trees, ~126 XOR2)")
+        .source("estimate scaled from the 32-bit adder's 0.1 pJ");
+    t.number("energy.ecc_decode_pj", &P::ecc_decode_pj_per_word, 0.4, 0.0, 1e6)
+        .unit("pJ")
+        .help("SEC-DED (39,32) decoder energy per word read (syndrome trees and correction)")
+        .source("estimate scaled from the 32-bit adder's 0.1 pJ");
+    return t;
+  }();
+  return table;
+}
 
 OperationEnergy horowitz_45nm(const std::string& format) {
   if (format == "int8") return {0.2, 0.03};
@@ -11,8 +33,8 @@ OperationEnergy horowitz_45nm(const std::string& format) {
   if (format == "binary") return {0.0, 0.9};
   if (format == "fp16") return {1.1, 0.4};
   if (format == "fp32") return {3.7, 0.9};
-  throw Error("energy: unknown number format '" + format +
-              "' (expected int8, int16, int32, fp16, fp32 or binary)");
+  invalid(&EnergyParams::mac_format, "MAC number format '" + format + "'",
+          "int8, int16, int32, fp16, fp32 or binary");
 }
 
 const std::vector<std::string>& EnergyReport::components() {

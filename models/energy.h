@@ -27,6 +27,8 @@
 #include <string>
 #include <vector>
 
+#include "models/params.h"
+
 namespace lvsim {
 
 struct OperationEnergy {
@@ -41,11 +43,14 @@ struct OperationEnergy {
 OperationEnergy horowitz_45nm(const std::string& format);
 
 struct EnergyParams {
-  double tech_scale = 1.0;              // all on-chip energies relative to 45 nm
-  std::string mac_format;               // the datapath's arithmetic; empty: the weight format's
-  double detector_pj_per_word = 0.1;    // Razor-style fault detector, per word read
-  double ecc_encode_pj_per_word = 0.2;  // SEC-DED encoder, per word written
-  double ecc_decode_pj_per_word = 0.4;  // SEC-DED decoder, per word read
+  double tech_scale{};              // all on-chip energies relative to 45 nm
+  double detector_pj_per_word{};    // Razor-style fault detector, per word read
+  double ecc_encode_pj_per_word{};  // SEC-DED encoder, per word written
+  double ecc_decode_pj_per_word{};  // SEC-DED decoder, per word read
+  std::string mac_format;           // the datapath's arithmetic; empty: the weight format's
+
+  EnergyParams() { table().apply_defaults(*this); }
+  static const ParamTable<EnergyParams>& table();
 };
 
 // One component of the energy: how many events of which energy.
@@ -65,6 +70,9 @@ struct EnergyReport {
   std::vector<EnergyTerm> terms;
   uint64_t images = 0;
 
+  void add(const std::string& component, const std::string& event, double count, double pj_each) {
+    terms.push_back({component, event, count, pj_each});
+  }
   static const std::vector<std::string>& components();
   double component_pj(const std::string& component) const;  // whole run
   double total_pj() const;                                  // whole run

@@ -19,24 +19,66 @@ const std::map<std::string, FaultModelFactory>& builtin_fault_models() {
 
 }  // namespace
 
+const ParamTable<FaultModelParams>& FaultModelParams::table() {
+  static const ParamTable<FaultModelParams> table = [] {
+    using P = FaultModelParams;
+    ParamTable<P> t;
+    t.name("fault.model", &P::name, "gaussian-vmin", fault_model_names)
+        .help("fault probability versus voltage (models/fault_models/)");
+    t.number("fault.p", &P::p, 0.0, 0.0, 1.0)
+        .help("constant model: the fault probability per unit read");
+    t.number("fault.vmin_mean_v", &P::vmin_mean_v, 0.333, 0.0, 5.0)
+        .unit("V")
+        .help(
+            "gaussian-vmin: mean cell Vmin (with the sigma below: p(0.6 V) ~ 1e-4, p(0.5 V) ~ "
+            "1e-2, p(0.9 V) ~ 1e-15)")
+        .source("the order of Minerva's 40 nm bitcell fault rates, Reagen et al. ISCA 2016");
+    t.number("fault.vmin_sigma_v", &P::vmin_sigma_v, 0.0718, 1e-6, 5.0)
+        .unit("V")
+        .help("gaussian-vmin: standard deviation of cell Vmin");
+    t.number("fault.log10_a", &P::log10_a, 8.0, -1e6, 1e6)
+        .help(
+            "log-linear: log10 p = a + b V, the intercept a (with b: 1e-2 at 0.5 V, 1e-4 at "
+            "0.6 V, as gaussian-vmin)");
+    t.number("fault.log10_b_per_v", &P::log10_b_per_v, -20.0, -1e6, 1e6)
+        .unit("per V")
+        .help("log-linear: the slope b");
+    t.path("fault.table", &P::table_path, "")
+        .help("table: CSV of vdd_v,p rows, log-interpolated (your silicon data)");
+    return t;
+  }();
+  return table;
+}
+
 double FaultModel::probability(double vdd_v) const {
-  const auto [low, high] = valid_range();
-  if (!(vdd_v >= low && vdd_v <= high)) {
+  if (!covers(vdd_v)) {
     std::ostringstream message;
-    message << "weight_sram.vdd_v = " << vdd_v << ": outside the range of the " << describe()
-            << " fault model (expected " << low << " to " << high << " V)";
+    message << "the " << describe() << " fault model is defined from " << range_text()
+            << ", not at " << vdd_v << " V";
     throw Error(message.str());
   }
   return probability_in_range(vdd_v);
+}
+
+bool FaultModel::covers(double vdd_v) const {
+  const auto [low, high] = valid_range();
+  return vdd_v >= low && vdd_v <= high;
+}
+
+std::string FaultModel::range_text() const {
+  const auto [low, high] = valid_range();
+  std::ostringstream text;
+  text << low << " to " << high << " V";
+  return text.str();
 }
 
 std::unique_ptr<FaultModel> make_fault_model(const FaultModelParams& params) {
   const auto& models = builtin_fault_models();
   const auto it = models.find(params.name);
   if (it == models.end()) {
-    std::string known;
-    for (const auto& [name, factory] : models) known += (known.empty() ? "" : ", ") + name;
-    throw Error("fault.model: unknown model '" + params.name + "' (expected one of " + known + ")");
+    std::string known = "one of";
+    for (const auto& [name, factory] : models) known += " " + name;
+    invalid(&FaultModelParams::name, "fault model '" + params.name + "'", known);
   }
   return it->second(params);
 }

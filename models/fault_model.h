@@ -15,22 +15,25 @@
 #include <string>
 #include <vector>
 
+#include "models/params.h"
+
 namespace lvsim {
 
-// Every model's parameters, as plain values (config keys fault.*).
+// Every model's parameters, as plain values (config keys fault.*, declared
+// with their defaults and sources in fault_model.cpp).
 struct FaultModelParams {
-  std::string name = "gaussian-vmin";
-  double p = 0.0;  // constant: the probability itself
-  // gaussian-vmin: cell Vmin ~ Normal(mean, sigma). Defaults put p(0.9 V) ~ 1e-15,
-  // p(0.6 V) ~ 1e-4 and p(0.5 V) ~ 1e-2, the order of the 40 nm bitcell fault rates of
-  // Minerva (Reagen et al., ISCA 2016, Sec. 7); use `table` for measured silicon.
-  double vmin_mean_v = 0.333;
-  double vmin_sigma_v = 0.0718;
-  // log-linear: log10 p = a + b * V; defaults fit the same two points (1e-2 at
-  // 0.5 V, 1e-4 at 0.6 V).
-  double log10_a = 8.0;
-  double log10_b_per_v = -20.0;
+  std::string name;
+  double p{};  // constant: the probability itself
+  // gaussian-vmin: cell Vmin ~ Normal(mean, sigma).
+  double vmin_mean_v{};
+  double vmin_sigma_v{};
+  // log-linear: log10 p = a + b * V.
+  double log10_a{};
+  double log10_b_per_v{};
   std::string table_path;  // table: CSV of "vdd_v,p" rows
+
+  FaultModelParams() { table().apply_defaults(*this); }
+  static const ParamTable<FaultModelParams>& table();
 };
 
 class FaultModel {
@@ -41,6 +44,8 @@ class FaultModel {
   // Voltages the model is defined for (inclusive). SRAM in the CMOS nodes these
   // fits describe (65 nm and below) runs under 1.5 V; above it they mean nothing.
   virtual std::pair<double, double> valid_range() const { return {1e-3, 1.5}; }
+  bool covers(double vdd_v) const;
+  std::string range_text() const;  // "0.001 to 1.5 V"
   virtual std::string describe() const = 0;
 
  protected:
@@ -49,7 +54,7 @@ class FaultModel {
 
 using FaultModelFactory = std::function<std::unique_ptr<FaultModel>(const FaultModelParams&)>;
 
-// Builds the named model; throws naming the known models if there is none.
+// Builds the named model; a bad parameter is a FieldError on FaultModelParams.
 std::unique_ptr<FaultModel> make_fault_model(const FaultModelParams& params);
 std::vector<std::string> fault_model_names();
 

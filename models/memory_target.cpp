@@ -1,9 +1,6 @@
 #include "models/memory_target.h"
 
 #include <cstring>
-#include <sstream>
-
-#include "workloads/error.h"
 
 namespace lvsim {
 
@@ -55,15 +52,6 @@ unsigned MemoryArray::debug(tlm::tlm_generic_payload& trans) {
   if (trans.is_read()) std::memcpy(trans.get_data_ptr(), bytes_.data() + address, length);
   if (trans.is_write()) std::memcpy(bytes_.data() + address, trans.get_data_ptr(), length);
   return static_cast<unsigned>(length);
-}
-
-void check_response(const tlm::tlm_generic_payload& trans, const std::string& initiator) {
-  if (trans.is_response_ok()) return;
-  std::ostringstream message;
-  message << initiator << ": " << (trans.is_read() ? "read" : "write") << " of "
-          << trans.get_data_length() << " bytes at 0x" << std::hex << trans.get_address()
-          << " failed: " << trans.get_response_string();
-  throw Error(message.str());
 }
 
 }  // namespace lvsim

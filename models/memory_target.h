@@ -40,7 +40,4 @@ class MemoryArray {
   std::vector<unsigned char> bytes_;
 };
 
-// Initiator-side helper: throws lvsim::Error when a target rejected a payload.
-void check_response(const tlm::tlm_generic_payload& trans, const std::string& initiator);
-
 }  // namespace lvsim

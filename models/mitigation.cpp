@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include "workloads/error.h"
+#include "models/params.h"
 
 namespace lvsim {
 namespace {
@@ -77,10 +77,9 @@ std::unique_ptr<Mitigation> make_mitigation(const std::string& name) {
   const auto& mitigations = builtin_mitigations();
   const auto it = mitigations.find(name);
   if (it == mitigations.end()) {
-    std::string known;
-    for (const auto& [key, factory] : mitigations) known += (known.empty() ? "" : ", ") + key;
-    throw Error("weight_sram.mitigation: unknown mitigation '" + name + "' (expected one of " +
-                known + ")");
+    std::string known = "one of";
+    for (const auto& [key, factory] : mitigations) known += " " + key;
+    throw ParameterError("mitigation '" + name + "'", known);
   }
   return it->second();
 }

@@ -15,24 +15,56 @@ constexpr std::array<std::pair<double, double>, 3> kHorowitzSram = {
 
 }  // namespace
 
-void validate(const SramCircuitParams& p) {
-  auto require = [](bool ok, const char* key, const char* expected) {
-    if (!ok) throw Error(std::string(key) + ": expected " + expected);
-  };
-  require(p.vnom_v > 0.0, "sram.vnom_v", "a positive voltage");
-  require(p.access_time_ns > 0.0, "weight_sram.access_time_ns", "a positive time in ns");
-  require(p.vt_v >= 0.0 && p.vt_v < p.vnom_v, "sram.vt_v", "a voltage in [0, vnom_v)");
-  require(p.alpha >= 1.0 && p.alpha <= 2.0, "sram.alpha", "a number in [1, 2]");
-  require(p.leakage_uw_per_kib >= 0.0, "sram.leakage_uw_per_kib", "a non-negative power");
-  require(p.leakage_k_per_v >= 0.0, "sram.leakage_k_per_v", "a non-negative slope");
-  require(p.tech_scale > 0.0, "energy.tech_scale", "a positive factor");
+const ParamTable<SramCircuitParams>& SramCircuitParams::table() {
+  static const ParamTable<SramCircuitParams> table = [] {
+    using P = SramCircuitParams;
+    ParamTable<P> t;
+    t.number("weight_sram.access_time_ns", &P::access_time_ns, 1.8, 1e-3, 1e6)
+        .unit("ns")
+        .help(
+            "access time at sram.vnom_v (fits one 2 ns cycle at 500 MHz); below vnom it grows "
+            "by the alpha-power law, costing wait cycles")
+        .source("a 1 MiB 45 nm bank, CACTI 6.5 order");
+    t.number("sram.vnom_v", &P::vnom_v, 0.9, 0.05, 5.0)
+        .unit("V")
+        .help("nominal supply of the SRAM energy table")
+        .source("Horowitz, ISSCC 2014, 45 nm at 0.9 V");
+    t.number("sram.vt_v", &P::vt_v, 0.3, 0.0, 5.0)
+        .unit("V")
+        .help("threshold voltage of the alpha-power access-time law t ~ V/(V-Vt)^alpha")
+        .source("Sakurai & Newton, JSSC 1990; 0.3-0.35 V for 40-45 nm");
+    t.number("sram.alpha", &P::alpha, 1.3, 1.0, 2.0)
+        .help("velocity-saturation index of the alpha-power law")
+        .source("1.3 for 45 nm, Sakurai & Newton, JSSC 1990");
+    t.number("sram.leakage_uw_per_kib", &P::leakage_uw_per_kib, 1.0, 0.0, 1e6)
+        .unit("uW/KiB")
+        .help("SRAM leakage at vnom")
+        .source("assumed: low-operating-power 45 nm cells, ~100 pA per cell");
+    t.number("sram.leakage_k_per_v", &P::leakage_k_per_v, 3.0, 0.0, 100.0)
+        .unit("per V")
+        .help(
+            "leakage current ~ exp(k (V - Vnom)): subthreshold with DIBL, k = eta/(n kT/q) = "
+            "0.1/(1.3 x 25.9 mV)")
+        .source("Roy et al., Proc. IEEE 2003");
+    return t;
+  }();
+  return table;
+}
+
+void SramCircuitParams::validate() const {
+  table().check(*this);
+  if (!(vt_v < vnom_v))
+    invalid(&SramCircuitParams::vt_v, "SRAM threshold voltage " + number_text(vt_v) + " V",
+            "a threshold below the nominal supply " + number_text(vnom_v) + " V");
+  if (!(tech_scale > 0.0))
+    invalid(&SramCircuitParams::tech_scale, "SRAM technology scale", "a positive factor");
 }
 
 double sram_access_time_ns(const SramCircuitParams& p, double vdd_v) {
   if (!(vdd_v > p.vt_v)) {
     std::ostringstream message;
-    message << "weight_sram.vdd_v: " << vdd_v << " V is not above the threshold voltage " << p.vt_v
-            << " V of the access-time model (sram.vt_v): the SRAM cannot be read";
+    message << "SRAM supply " << vdd_v << " V: not above the threshold voltage " << p.vt_v
+            << " V of the access-time model, the SRAM cannot be read";
     throw Error(message.str());
   }
   return p.access_time_ns * (vdd_v / p.vnom_v) *

@@ -26,20 +26,25 @@
 
 #include <cstdint>
 
+#include "models/params.h"
+
 namespace lvsim {
 
 struct SramCircuitParams {
-  double vnom_v = 0.9;              // supply at which the numbers below hold
-  double access_time_ns = 1.8;      // at vnom_v: one 2 ns cycle at 500 MHz
-  double vt_v = 0.3;                // threshold voltage of the alpha-power law
-  double alpha = 1.3;               // velocity-saturation index
-  double leakage_uw_per_kib = 1.0;  // at vnom_v
-  double leakage_k_per_v = 3.0;     // exponential slope of leakage current with V
-  double tech_scale = 1.0;          // dynamic energies relative to 45 nm
-};
+  double vnom_v{};              // supply at which the numbers below hold
+  double access_time_ns{};      // at vnom_v
+  double vt_v{};                // threshold voltage of the alpha-power law
+  double alpha{};               // velocity-saturation index
+  double leakage_uw_per_kib{};  // at vnom_v
+  double leakage_k_per_v{};     // exponential slope of leakage current with V
+  double tech_scale = 1.0;      // dynamic energies relative to 45 nm (energy.tech_scale)
 
-// Throws lvsim::Error naming the key when a parameter is out of range.
-void validate(const SramCircuitParams& params);
+  SramCircuitParams() { table().apply_defaults(*this); }
+  static const ParamTable<SramCircuitParams>& table();
+  // The declared ranges, and a threshold voltage below the nominal supply;
+  // throws FieldError naming the member.
+  void validate() const;
+};
 
 // Access time at supply `vdd_v` in ns; throws if vdd_v <= vt_v (no read possible).
 double sram_access_time_ns(const SramCircuitParams& params, double vdd_v);

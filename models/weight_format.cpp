@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "workloads/error.h"
+#include "models/params.h"
 
 namespace lvsim {
 namespace {
@@ -118,14 +118,13 @@ class BinaryFormat : public WeightFormat {
 
 int parse_width(const std::string& name, size_t prefix, int low, int high) {
   const std::string digits = name.substr(prefix);
-  const std::string expected = "weights.format: '" + name + "': expected " +
-                               name.substr(0, prefix) + "K with K from " + std::to_string(low) +
+  const std::string expected = name.substr(0, prefix) + "K with K from " + std::to_string(low) +
                                " to " + std::to_string(high);
   if (digits.empty() || digits.size() > 2 ||
       !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
-    throw Error(expected);
+    throw ParameterError("weight format '" + name + "'", expected);
   const int width = std::stoi(digits);
-  if (width < low || width > high) throw Error(expected);
+  if (width < low || width > high) throw ParameterError("weight format '" + name + "'", expected);
   return width;
 }
 
@@ -146,8 +145,8 @@ std::unique_ptr<WeightFormat> make_weight_format(const std::string& name) {
   if (name.rfind("trunc-", 0) == 0)
     return std::make_unique<TruncFormat>(parse_width(name, 6, 1, 32));
   if (name.rfind("int-", 0) == 0) return std::make_unique<IntFormat>(parse_width(name, 4, 2, 16));
-  throw Error("weights.format: unknown format '" + name +
-              "' (expected fp32, fp16, bf16, trunc-K, int-K or binary)");
+  throw ParameterError("weight format '" + name + "'",
+                       "fp32, fp16, bf16, trunc-K, int-K or binary");
 }
 
 uint64_t packed_words(const WeightFormat& format, uint64_t count) {

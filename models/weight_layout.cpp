@@ -29,7 +29,7 @@ WeightLayout WeightLayout::of(const Network& network, std::shared_ptr<const Weig
     region.weight_scale = layout.format->scale_for(layer.weights.data(), layer.weights.size());
     if (integer) {
       if (parametric >= input_scales.size() || !(input_scales[parametric] > 0.0f))
-        throw Error("weights.format = " + layout.format->name() +
+        throw Error("weight format " + layout.format->name() +
                     ": integer MACs need an activation scale for layer " + layer.name +
                     " (calibrate_input_scales)");
       region.input_scale = input_scales[parametric];

@@ -4,7 +4,6 @@
 #include <cmath>
 
 #include "models/fault_rng.h"
-#include "workloads/error.h"
 
 namespace lvsim {
 namespace {
@@ -13,14 +12,33 @@ constexpr uint64_t kCentralizeStream = 0x43454E54ull;  // "CENT"
 
 }  // namespace
 
+const ParamTable<TransformParams>& TransformParams::table() {
+  static const ParamTable<TransformParams> table = [] {
+    using P = TransformParams;
+    ParamTable<P> t;
+    t.number("weights.prune_threshold", &P::prune_threshold, 0.0, 0.0, 1e30)
+        .help("set weights with |w| below this to zero before loading; 0: off")
+        .source("seed 004: 0.005 prunes ~15 %");
+    t.integer("weights.centralize_batch", &P::centralize_batch, 0, 0, 1 << 30)
+        .unit("weights")
+        .help(
+            "batch-wise weight centralization: each batch of this many weights replaced by "
+            "uniform draws in [mean - sd, mean + sd] of the batch; 0: off")
+        .source("seed 003, Sec. 4.2.3");
+    return t;
+  }();
+  return table;
+}
+
+void TransformParams::validate() const {
+  table().check(*this);
+  if (centralize_batch == 1)
+    invalid(&TransformParams::centralize_batch, "centralization batch of 1 weight",
+            "0 (off) or a batch of at least 2 weights");
+}
+
 TransformStats transform_weights(Network& network, const TransformParams& params) {
-  if (!(params.prune_threshold >= 0.0) || !std::isfinite(params.prune_threshold))
-    throw Error("weights.prune_threshold: expected a magnitude >= 0, got " +
-                std::to_string(params.prune_threshold));
-  if (params.centralize_batch < 0 || params.centralize_batch == 1)
-    throw Error(
-        "weights.centralize_batch: expected 0 (off) or a batch of at least 2 weights, got " +
-        std::to_string(params.centralize_batch));
+  params.validate();
   TransformStats stats;
   const auto threshold = static_cast<float>(params.prune_threshold);
   const auto batch = static_cast<size_t>(params.centralize_batch);

@@ -19,14 +19,20 @@
 
 #include <cstdint>
 
+#include "models/params.h"
 #include "workloads/network.h"
 
 namespace lvsim {
 
 struct TransformParams {
-  double prune_threshold = 0.0;  // 0: no pruning
-  int centralize_batch = 0;      // 0: no centralization
-  uint64_t seed = 1;             // of the centralized draws
+  double prune_threshold{};  // 0: no pruning
+  int centralize_batch{};    // 0: no centralization
+  uint64_t seed = 1;         // of the centralized draws (sim.seed)
+
+  TransformParams() { table().apply_defaults(*this); }
+  static const ParamTable<TransformParams>& table();
+  // The declared ranges, and no batch of one weight; throws FieldError.
+  void validate() const;
 };
 
 struct TransformStats {
@@ -37,8 +43,7 @@ struct TransformStats {
   uint64_t original_bytes = 0;       // what they needed as fp32 weights
 };
 
-// Validates the parameters (lvsim::Error naming weights.prune_threshold or
-// weights.centralize_batch) and transforms `network` in place.
+// Validates the parameters and transforms `network` in place.
 TransformStats transform_weights(Network& network, const TransformParams& params);
 
 }  // namespace lvsim

@@ -21,6 +21,7 @@
 #include "sim/report.h"
 #include "sim/results_db.h"
 #include "sim/run.h"
+#include "sim/settings.h"
 #include "sim/sweep.h"
 #include "workloads/error.h"
 
@@ -279,9 +280,14 @@ int command_report(int argc, char** argv) {
               ")");
 }
 
-int command_keys() {
-  for (const ConfigKey& key : config_keys())
-    std::cout << key.name << " = " << key.default_value << "\n    " << key.description << "\n";
+int command_keys(int argc, char** argv) {
+  bool ini = false, markdown = false;
+  po::options_description options;
+  options.add_options()("help,h", "show this help")(
+      "ini", po::bool_switch(&ini), "as an INI file with every default (configs/default.ini)")(
+      "markdown", po::bool_switch(&markdown), "as the README's Markdown table");
+  parse(argc, argv, options, "usage: lvsim keys [--ini | --markdown]\n");
+  std::cout << (ini ? keys_ini() : markdown ? keys_markdown() : keys_text());
   return 0;
 }
 
@@ -306,7 +312,7 @@ int main(int argc, char** argv) {
     if (command == "export") return command_export(argc - 1, argv + 1);
     if (command == "optimize") return command_optimize(argc - 1, argv + 1);
     if (command == "report") return command_report(argc - 1, argv + 1);
-    if (command == "keys") return command_keys();
+    if (command == "keys") return command_keys(argc - 1, argv + 1);
     if (command == "--help" || command == "-h" || command == "help") {
       std::cout << kUsage;
       return 0;

@@ -34,27 +34,28 @@ std::string axes_text(const nlohmann::json& axes, const std::string& skip = "") 
   return text.empty() ? "(no swept keys)" : text;
 }
 
-}  // namespace
+// The largest refresh interval that kept the target, per group of runs alike
+// in every swept value but the refresh interval.
+struct Limit {
+  std::string group;
+  const nlohmann::json* best = nullptr;  // null when no interval kept the target
+};
 
-void optimize(ResultsDb& db, std::ostream& out) {
-  const std::vector<nlohmann::json> runs = db.done_runs();
-  if (runs.empty()) throw Error(db.path() + ": no finished runs to optimize over");
-  std::vector<nlohmann::json> parsed_axes;
-  for (const nlohmann::json& run : runs)
-    parsed_axes.push_back(nlohmann::json::parse(run["axes"].get<std::string>()));
+struct Optimum {
+  std::vector<Limit> limits;
+  const nlohmann::json* chosen = nullptr;  // the operating point, or null
+  std::vector<size_t> front;               // the Pareto front, cheapest first
+};
 
-  // 1. Largest refresh interval per group.
+std::vector<Limit> refresh_limits(const std::vector<nlohmann::json>& runs,
+                                  const std::vector<nlohmann::json>& axes) {
   const std::string refresh_key = "refresh.interval_images";
   std::map<std::string, std::vector<size_t>> groups;
   for (size_t i = 0; i < runs.size(); ++i) {
-    nlohmann::json key = parsed_axes[i];
+    nlohmann::json key = axes[i];
     key.erase(refresh_key);
     groups[key.dump()].push_back(i);
   }
-  struct Limit {
-    std::string group;
-    const nlohmann::json* best = nullptr;  // null when no interval kept the target
-  };
   std::vector<Limit> limits;
   for (const auto& [group, members] : groups) {
     Limit limit{group, nullptr};
@@ -63,15 +64,21 @@ void optimize(ResultsDb& db, std::ostream& out) {
         limit.best = &runs[i];
     limits.push_back(limit);
   }
+  return limits;
+}
 
-  // 2. The least energy among runs that kept the target.
+// The least energy among runs that kept the target.
+const nlohmann::json* operating_point(const std::vector<nlohmann::json>& runs) {
   const nlohmann::json* chosen = nullptr;
   for (const nlohmann::json& run : runs)
     if (feasible(run) && (!chosen || number(run["energy_per_inference_uj"]) <
                                          number((*chosen)["energy_per_inference_uj"])))
       chosen = &run;
+  return chosen;
+}
 
-  // 3. Pareto front: by energy, keep each run more accurate than all cheaper ones.
+// By energy, each run more accurate than all cheaper ones.
+std::vector<size_t> pareto_front(const std::vector<nlohmann::json>& runs) {
   std::vector<size_t> order(runs.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
@@ -86,59 +93,68 @@ void optimize(ResultsDb& db, std::ostream& out) {
       front.push_back(i);
       best_accuracy = number(runs[i]["accuracy"]);
     }
+  return front;
+}
 
-  // Store.
+std::string quote(const std::string& text) {
+  std::string q = "'";
+  for (char c : text) q += c == '\'' ? std::string("''") : std::string(1, c);
+  return q + "'";
+}
+
+std::string real(const nlohmann::json& value) {
+  return value.is_number() ? std::to_string(value.get<double>()) : std::string("NULL");
+}
+
+// One run's columns: config hash, point, axes, energy, accuracy.
+std::string run_values(const nlohmann::json& run) {
+  return quote(run["config_hash"].get<std::string>()) + ", " + real(run["point"]) + ", " +
+         quote(run["axes"].get<std::string>()) + ", " + real(run["energy_per_inference_uj"]) +
+         ", " + real(run["accuracy"]);
+}
+
+void create_tables(ResultsDb& db) {
+  db.exec("DROP TABLE IF EXISTS refresh_limits");
+  db.exec("DROP TABLE IF EXISTS operating_point");
+  db.exec("DROP TABLE IF EXISTS pareto");
+  db.exec(
+      "CREATE TABLE refresh_limits (grp TEXT PRIMARY KEY, config_hash TEXT, "
+      "max_refresh_interval_images INTEGER, energy_per_inference_uj REAL, accuracy REAL)");
+  db.exec(
+      "CREATE TABLE operating_point (config_hash TEXT, point INTEGER, axes TEXT, "
+      "energy_per_inference_uj REAL, accuracy REAL)");
+  db.exec(
+      "CREATE TABLE pareto (rank INTEGER PRIMARY KEY, config_hash TEXT, point INTEGER, "
+      "axes TEXT, energy_per_inference_uj REAL, accuracy REAL)");
+}
+
+void store(ResultsDb& db, const std::vector<nlohmann::json>& runs, const Optimum& optimum) {
   db.exec("BEGIN IMMEDIATE");
   try {
-    db.exec("DROP TABLE IF EXISTS refresh_limits");
-    db.exec("DROP TABLE IF EXISTS operating_point");
-    db.exec("DROP TABLE IF EXISTS pareto");
-    db.exec(
-        "CREATE TABLE refresh_limits (grp TEXT PRIMARY KEY, config_hash TEXT, "
-        "max_refresh_interval_images INTEGER, energy_per_inference_uj REAL, accuracy REAL)");
-    db.exec(
-        "CREATE TABLE operating_point (config_hash TEXT, point INTEGER, axes TEXT, "
-        "energy_per_inference_uj REAL, accuracy REAL)");
-    db.exec(
-        "CREATE TABLE pareto (rank INTEGER PRIMARY KEY, config_hash TEXT, point INTEGER, "
-        "axes TEXT, energy_per_inference_uj REAL, accuracy REAL)");
-    auto quote = [](const std::string& text) {
-      std::string q = "'";
-      for (char c : text) q += c == '\'' ? std::string("''") : std::string(1, c);
-      return q + "'";
-    };
-    auto real = [](const nlohmann::json& value) {
-      return value.is_number() ? std::to_string(value.get<double>()) : std::string("NULL");
-    };
-    for (const Limit& limit : limits)
+    create_tables(db);
+    for (const Limit& limit : optimum.limits) {
+      const nlohmann::json* best = limit.best;
       db.exec("INSERT INTO refresh_limits VALUES (" + quote(limit.group) + ", " +
-              (limit.best ? quote((*limit.best)["config_hash"].get<std::string>()) + ", " +
-                                real((*limit.best)["refresh_interval_images"]) + ", " +
-                                real((*limit.best)["energy_per_inference_uj"]) + ", " +
-                                real((*limit.best)["accuracy"])
-                          : std::string("NULL, NULL, NULL, NULL")) +
+              (best
+                   ? quote((*best)["config_hash"].get<std::string>()) + ", " +
+                         real((*best)["refresh_interval_images"]) + ", " +
+                         real((*best)["energy_per_inference_uj"]) + ", " + real((*best)["accuracy"])
+                   : std::string("NULL, NULL, NULL, NULL")) +
               ")");
-    if (chosen)
-      db.exec("INSERT INTO operating_point VALUES (" +
-              quote((*chosen)["config_hash"].get<std::string>()) + ", " + real((*chosen)["point"]) +
-              ", " + quote((*chosen)["axes"].get<std::string>()) + ", " +
-              real((*chosen)["energy_per_inference_uj"]) + ", " + real((*chosen)["accuracy"]) +
-              ")");
-    for (size_t r = 0; r < front.size(); ++r) {
-      const nlohmann::json& run = runs[front[r]];
-      db.exec("INSERT INTO pareto VALUES (" + std::to_string(r + 1) + ", " +
-              quote(run["config_hash"].get<std::string>()) + ", " + real(run["point"]) + ", " +
-              quote(run["axes"].get<std::string>()) + ", " + real(run["energy_per_inference_uj"]) +
-              ", " + real(run["accuracy"]) + ")");
     }
+    if (optimum.chosen)
+      db.exec("INSERT INTO operating_point VALUES (" + run_values(*optimum.chosen) + ")");
+    for (size_t r = 0; r < optimum.front.size(); ++r)
+      db.exec("INSERT INTO pareto VALUES (" + std::to_string(r + 1) + ", " +
+              run_values(runs[optimum.front[r]]) + ")");
     db.exec("COMMIT");
   } catch (...) {
     db.exec("ROLLBACK");
     throw;
   }
+}
 
-  // Print.
-  out << std::fixed;
+void print_limits(std::ostream& out, const std::vector<Limit>& limits) {
   out << "Largest refresh interval that keeps the target in every trial, per group of "
          "swept values\n";
   out << "  " << std::left << std::setw(12) << "refresh" << std::setw(12) << "uJ/inf"
@@ -146,18 +162,21 @@ void optimize(ResultsDb& db, std::ostream& out) {
       << "group\n";
   for (const Limit& limit : limits) {
     const nlohmann::json group = nlohmann::json::parse(limit.group);
-    out << "  " << std::setw(12) << (limit.best ? interval_text(*limit.best) : "none")
-        << std::setw(12)
-        << (limit.best
-                ? std::to_string(number((*limit.best)["energy_per_inference_uj"])).substr(0, 8)
-                : "-")
+    const nlohmann::json* best = limit.best;
+    out << "  " << std::setw(12) << (best ? interval_text(*best) : "none") << std::setw(12)
+        << (best ? std::to_string(number((*best)["energy_per_inference_uj"])).substr(0, 8) : "-")
         << std::setw(10)
-        << (limit.best ? std::to_string(100 * number((*limit.best)["accuracy"])).substr(0, 5) + "%"
-                       : "-")
+        << (best ? std::to_string(100 * number((*best)["accuracy"])).substr(0, 5) + "%" : "-")
         << axes_text(group) << "\n";
   }
+}
+
+void print(std::ostream& out, const std::vector<nlohmann::json>& runs,
+           const std::vector<nlohmann::json>& axes, const Optimum& optimum) {
+  out << std::fixed;
+  print_limits(out, optimum.limits);
   out << "\nOperating point (least energy per inference keeping the target)\n  ";
-  if (chosen)
+  if (const nlohmann::json* chosen = optimum.chosen)
     out << std::setprecision(1) << number((*chosen)["energy_per_inference_uj"]) << " uJ, "
         << std::setprecision(2) << 100 * number((*chosen)["accuracy"]) << " %, point "
         << (*chosen)["point"] << ": "
@@ -165,11 +184,27 @@ void optimize(ResultsDb& db, std::ostream& out) {
   else
     out << "none: no run kept the target in every trial\n";
   out << "\nPareto front, energy per inference versus accuracy\n";
-  for (size_t i : front)
+  for (size_t i : optimum.front)
     out << "  " << std::setprecision(1) << std::right << std::setw(9)
         << number(runs[i]["energy_per_inference_uj"]) << " uJ  " << std::setprecision(2)
         << std::setw(6) << 100 * number(runs[i]["accuracy"]) << " %  " << std::left
-        << axes_text(parsed_axes[i]) << "\n";
+        << axes_text(axes[i]) << "\n";
+}
+
+}  // namespace
+
+void optimize(ResultsDb& db, std::ostream& out) {
+  const std::vector<nlohmann::json> runs = db.done_runs();
+  if (runs.empty()) throw Error(db.path() + ": no finished runs to optimize over");
+  std::vector<nlohmann::json> axes;
+  for (const nlohmann::json& run : runs)
+    axes.push_back(nlohmann::json::parse(run["axes"].get<std::string>()));
+  Optimum optimum;
+  optimum.limits = refresh_limits(runs, axes);
+  optimum.chosen = operating_point(runs);
+  optimum.front = pareto_front(runs);
+  store(db, runs, optimum);
+  print(out, runs, axes, optimum);
 }
 
 }  // namespace lvsim

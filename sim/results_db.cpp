@@ -212,11 +212,12 @@ std::set<std::string> ResultsDb::finished() const {
   return hashes;
 }
 
-void ResultsDb::insert_run(const nlohmann::json& report_in, int64_t point,
-                           const nlohmann::json& axes,
-                           const std::map<std::string, std::string>& config, double wall_seconds) {
+namespace {
+
+// The report as stored: without its host section (so content is
+// deterministic), with a summary of what optimize and the columns need.
+nlohmann::json stored_report(const nlohmann::json& report_in) {
   nlohmann::json report = report_in;
-  const nlohmann::json host = report.value("host", nlohmann::json::object());
   report.erase("host");
   size_t first_miss = 0;
   for (const auto& trial : report["accuracy"]["per_trial"]) {
@@ -227,7 +228,30 @@ void ResultsDb::insert_run(const nlohmann::json& report_in, int64_t point,
   report["summary"] = {
       {"first_image_missing_target", first_miss},
       {"final_faulty_bits", curve.empty() ? 0.0 : curve.back()["faulty_bits"].get<double>()}};
+  return report;
+}
 
+void insert_series(sqlite3* db, const std::string& hash, const nlohmann::json& curve) {
+  Statement series(db, "INSERT INTO series VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  for (const auto& window : curve) {
+    series.reset();
+    series.bind_text(1, hash);
+    int j = 2;
+    for (const char* key : {"end_image", "windowed_accuracy", "windowed_accuracy_ci95",
+                            "cumulative_accuracy", "cumulative_accuracy_ci95",
+                            "baseline_windowed_accuracy", "faulty_bits", "faulty_bits_ci95"})
+      series.bind(j++, window[key]);
+    series.step();
+  }
+}
+
+}  // namespace
+
+void ResultsDb::insert_run(const nlohmann::json& report_in, int64_t point,
+                           const nlohmann::json& axes,
+                           const std::map<std::string, std::string>& config, double wall_seconds) {
+  const nlohmann::json host = report_in.value("host", nlohmann::json::object());
+  const nlohmann::json report = stored_report(report_in);
   std::string names = "config_hash, point, axes, seed, status, error";
   std::string marks = "?, ?, ?, ?, 'done', NULL";
   for (const MetricColumn& column : metric_columns()) {
@@ -260,18 +284,7 @@ void ResultsDb::insert_run(const nlohmann::json& report_in, int64_t point,
     insert.bind_text(i++, nlohmann::json(config).dump());
     insert.bind_text(i++, report.dump());
     insert.step();
-
-    Statement series(db_, "INSERT INTO series VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    for (const auto& window : curve) {
-      series.reset();
-      series.bind_text(1, hash);
-      int j = 2;
-      for (const char* key : {"end_image", "windowed_accuracy", "windowed_accuracy_ci95",
-                              "cumulative_accuracy", "cumulative_accuracy_ci95",
-                              "baseline_windowed_accuracy", "faulty_bits", "faulty_bits_ci95"})
-        series.bind(j++, window[key]);
-      series.step();
-    }
+    insert_series(db_, hash, report["accuracy"]["curve"]);
     exec("COMMIT");
   } catch (...) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);

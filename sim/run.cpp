@@ -101,7 +101,7 @@ std::map<std::string, std::vector<uint8_t>>& process_baselines() {
 AcceleratorParams fault_free_params(const RunSettings& settings, const PreparedWorkload& prepared) {
   AcceleratorParams params = settings.accelerator;
   params.weights.input_scales = prepared.input_scales;
-  params.weight_sram.read_faults = false;
+  params.weight_sram.transient_upsets = false;
   params.weight_sram.weak_cells = false;
   return params;
 }
@@ -140,16 +140,13 @@ double RunResult::baseline_accuracy() const {
   return static_cast<double>(correct) / baseline_predictions.size();
 }
 
-RunResult run_simulation(const RunSettings& settings, const ProgressCallback& progress,
-                         BaselineCache* cache) {
-  const auto start = std::chrono::steady_clock::now();
-  const PreparedWorkload prepared = prepare_workload(settings);
-  const Network& network = prepared.network;
-  const Dataset dataset =
-      load_test_set(settings.dataset, settings.data_dir, repo_dir(), settings.images);
-  check_workload(settings, network, dataset);
+namespace {
 
+// What the run is about: the network, the images, the transforms.
+RunResult describe_workload(const RunSettings& settings, const PreparedWorkload& prepared,
+                            const Dataset& dataset) {
   RunResult result;
+  const Network& network = prepared.network;
   result.network_name = network.name;
   result.network_path = settings.network_path;
   result.dataset = dataset.name;
@@ -160,85 +157,115 @@ RunResult run_simulation(const RunSettings& settings, const ProgressCallback& pr
   result.labels = dataset.labels;
   result.transforms = prepared.transforms;
   result.images = settings.images;
+  return result;
+}
 
+// What differs from trial to trial, read off a simulated platform.
+TrialResult trial_result(const Accelerator& top, size_t images) {
+  TrialResult t;
+  t.correct = top.controller.stats().correct;
+  t.predictions = top.controller.predictions();
+  // The SRAM counts passes, one per batch of images.
+  const std::vector<uint64_t> after_pass = top.weight_sram.faulty_bits_after_pass();
+  const size_t batch = static_cast<size_t>(top.params().mac_array.batch);
+  for (size_t image = 0; image < images; ++image)
+    t.faulty_bits_after_image.push_back(
+        after_pass.empty() ? 0 : after_pass[std::min(image / batch, after_pass.size() - 1)]);
+  t.weight_sram = top.weight_sram.stats();
+  return t;
+}
+
+// The hardware's statistics (trial 0's; timing does not depend on the faults).
+void record_platform(RunResult& result, const Accelerator& top, const Network& network) {
+  result.params = top.params();
+  result.upset_probability = top.weight_sram.upset_probability();
+  result.weak_cell_fraction = top.weight_sram.weak_cell_fraction();
+  result.clock_period_ns = top.params().clock_period().to_seconds() * 1e9;
+  result.simulated_ns = sc_core::sc_time_stamp().to_seconds() * 1e9;
+  result.load_ns = top.controller.stats().load_time.to_seconds() * 1e9;
+  result.inference_ns = top.controller.stats().inference_time.to_seconds() * 1e9;
+  result.dram = top.dram.stats();
+  result.weight_sram = top.weight_sram.stats();
+  result.activation_buffer = top.activation_buffer.stats();
+  result.mac_array = top.mac_array.stats();
+  result.controller = top.controller.stats();
+  result.energy = top.energy_report();
+  result.weight_sram_access_time_ns = top.weight_sram.access_time_ns();
+  result.weight_sram_access_cycles = top.weight_sram.access_cycles();
+  result.weight_sram_latency_cycles = top.weight_sram.latency_cycles();
+  result.weight_sram_access_pj = top.weight_sram.access_energy_pj();
+  result.weight_sram_leakage_mw = top.weight_sram.leakage_mw();
+  result.logits = top.controller.logits();
+  result.weight_bytes = top.layout().total_bytes;
+  result.weights_per_word = top.layout().format->per_word();
+  result.voltage_domains = top.weight_sram.domains();
+  for (const WeightRegion& region : top.layout().regions)
+    for (const DomainReport& d : result.voltage_domains)
+      if (region.weight_address / WeightLayout::kWordBytes < d.end_word) {
+        result.layer_domains.emplace_back(network.layers[region.layer].name, d);
+        break;
+      }
+  result.host_threads = top.mac_array.host_threads();
+}
+
+// The fault-free predictions of the same images, when faults changed any
+// weight: from this process's memo, the cache, or simulated now.
+void attach_baseline(RunResult& result, const RunSettings& settings,
+                     const PreparedWorkload& prepared, const Dataset& dataset,
+                     const std::function<void(size_t)>& report, BaselineCache* cache) {
+  for (const TrialResult& trial : result.trials)
+    result.faults_changed_weights |= trial.weight_sram.faults.words_changed > 0;
+  // Reads that changed no word leave the computation exactly fault-free.
+  if (!result.faults_changed_weights) {
+    result.baseline_predictions = result.trials.front().predictions;
+    return;
+  }
+  const std::string key = baseline_key(settings);
+  std::vector<uint8_t> cached;
+  if (process_baselines().count(key)) {
+    result.baseline_predictions = process_baselines().at(key);
+  } else if (cache && cache->find(key, cached)) {
+    result.baseline_predictions = cached;
+    process_baselines()[key] = cached;
+  } else {
+    const auto start = std::chrono::steady_clock::now();
+    simulate(fault_free_params(settings, prepared), prepared.network, dataset, report,
+             [&](Accelerator& top) { result.baseline_predictions = top.controller.predictions(); });
+    result.baseline_wall_seconds = seconds_since(start);
+    process_baselines()[key] = result.baseline_predictions;
+    if (cache) cache->store(key, result.baseline_predictions);
+  }
+}
+
+}  // namespace
+
+RunResult run_simulation(const RunSettings& settings, const ProgressCallback& progress,
+                         BaselineCache* cache) {
+  const auto start = std::chrono::steady_clock::now();
+  const PreparedWorkload prepared = prepare_workload(settings);
+  const Dataset dataset =
+      load_test_set(settings.dataset, settings.data_dir, repo_dir(), settings.images);
+  check_workload(settings, prepared.network, dataset);
+  RunResult result = describe_workload(settings, prepared, dataset);
+
+  // Progress counts every trial's images, and the baseline's if it is simulated.
   size_t total = static_cast<size_t>(settings.trials) * settings.images;
   size_t finished = 0;
-  auto report = [&](size_t done) {
+  const std::function<void(size_t)> report = [&](size_t done) {
     if (progress) progress(finished + done, total);
   };
-
   for (int trial = 0; trial < settings.trials; ++trial) {
     AcceleratorParams params = settings.accelerator;
     params.weights.input_scales = prepared.input_scales;
     params.weight_sram.trial = static_cast<uint64_t>(trial);
-    simulate(params, network, dataset, report, [&](Accelerator& top) {
-      TrialResult t;
-      t.correct = top.controller.stats().correct;
-      t.predictions = top.controller.predictions();
-      // The SRAM counts passes, one per batch of images.
-      const std::vector<uint64_t> after_pass = top.weight_sram.faulty_bits_after_pass();
-      const size_t batch = static_cast<size_t>(params.mac_array.batch);
-      for (size_t image = 0; image < settings.images; ++image)
-        t.faulty_bits_after_image.push_back(
-            after_pass.empty() ? 0 : after_pass[std::min(image / batch, after_pass.size() - 1)]);
-      t.weight_sram = top.weight_sram.stats();
-      result.trials.push_back(std::move(t));
-      if (trial != 0) return;
-      result.params = top.params();
-      result.read_fault_probability = top.weight_sram.read_fault_probability();
-      result.weak_cell_fraction = top.weight_sram.weak_cell_fraction();
-      result.clock_period_ns = top.params().clock_period().to_seconds() * 1e9;
-      result.simulated_ns = sc_core::sc_time_stamp().to_seconds() * 1e9;
-      result.load_ns = top.controller.stats().load_time.to_seconds() * 1e9;
-      result.inference_ns = top.controller.stats().inference_time.to_seconds() * 1e9;
-      result.dram = top.dram.stats();
-      result.weight_sram = top.weight_sram.stats();
-      result.activation_buffer = top.activation_buffer.stats();
-      result.mac_array = top.mac_array.stats();
-      result.controller = top.controller.stats();
-      result.energy = top.energy_report();
-      result.weight_sram_access_time_ns = top.weight_sram.access_time_ns();
-      result.weight_sram_access_cycles = top.weight_sram.access_cycles();
-      result.weight_sram_latency_cycles = top.weight_sram.latency_cycles();
-      result.weight_sram_access_pj = top.weight_sram.access_energy_pj();
-      result.weight_sram_leakage_mw = top.weight_sram.leakage_mw();
-      result.logits = top.controller.logits();
-      result.weight_bytes = top.layout().total_bytes;
-      result.weights_per_word = top.layout().format->per_word();
-      result.voltage_domains = top.weight_sram.domains();
-      for (const WeightRegion& region : top.layout().regions)
-        for (const DomainReport& d : result.voltage_domains)
-          if (region.weight_address / WeightLayout::kWordBytes < d.end_word) {
-            result.layer_domains.emplace_back(network.layers[region.layer].name, d);
-            break;
-          }
-      result.host_threads = top.mac_array.host_threads();
+    simulate(params, prepared.network, dataset, report, [&](Accelerator& top) {
+      result.trials.push_back(trial_result(top, settings.images));
+      if (trial == 0) record_platform(result, top, prepared.network);
     });
     finished += settings.images;
   }
-
-  // Reads that changed no word leave the computation exactly fault-free; only
-  // when some did is a fault-free run of the same images needed as reference.
-  for (const TrialResult& trial : result.trials)
-    result.faults_changed_weights |= trial.weight_sram.words_changed > 0;
-  const std::string key = baseline_key(settings);
-  std::vector<uint8_t> cached;
-  if (result.faults_changed_weights && process_baselines().count(key)) {
-    result.baseline_predictions = process_baselines().at(key);
-  } else if (result.faults_changed_weights && cache && cache->find(key, cached)) {
-    result.baseline_predictions = cached;
-    process_baselines()[key] = cached;
-  } else if (result.faults_changed_weights) {
-    total += settings.images;
-    const auto baseline_start = std::chrono::steady_clock::now();
-    simulate(fault_free_params(settings, prepared), network, dataset, report,
-             [&](Accelerator& top) { result.baseline_predictions = top.controller.predictions(); });
-    result.baseline_wall_seconds = seconds_since(baseline_start);
-    process_baselines()[key] = result.baseline_predictions;
-    if (cache) cache->store(key, result.baseline_predictions);
-  } else {
-    result.baseline_predictions = result.trials.front().predictions;
-  }
+  total += settings.images;  // if a baseline is simulated
+  attach_baseline(result, settings, prepared, dataset, report, cache);
   result.wall_seconds = seconds_since(start);
   return result;
 }

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "models/accelerator.h"
-#include "sim/config.h"
+#include "sim/settings.h"
 
 namespace lvsim {
 
@@ -45,7 +45,7 @@ struct RunResult {
 
   // Simulated hardware (trial 0; timing does not depend on the faults)
   AcceleratorParams params;
-  double read_fault_probability = 0.0;
+  double upset_probability = 0.0;  // per bit or word read, at the array's own supply
   double weak_cell_fraction = 0.0;
   double clock_period_ns = 0.0;
   double simulated_ns = 0.0;  // whole run: initial weight load + all images + refreshes

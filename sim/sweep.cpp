@@ -49,29 +49,28 @@ std::vector<Point> expand(
 
 struct PlannedPoint {
   int64_t index = 0;
-  std::vector<std::string> overrides;
   nlohmann::json axes;
-  std::map<std::string, std::string> values;
+  Config config;
+  RunSettings settings;
 };
 
 // Runs one point and stores it; a point that stops with an error is stored as failed.
-bool run_point(const SweepOptions& options, const PlannedPoint& point, int threads, ResultsDb& db) {
+bool run_point(const PlannedPoint& point, int threads, ResultsDb& db) {
   try {
     const auto start = std::chrono::steady_clock::now();
-    const Config config = Config::load(options.config_file, point.overrides);
-    RunSettings settings = settings_from(config);
-    settings.threads = threads;
-    settings.accelerator.mac_array.host_threads = threads;
-    const RunResult result = run_simulation(settings, nullptr, &db);
+    RunSettings settings = point.settings;
+    settings.accelerator.host.threads = threads;
+    RunResult result;
+    in_config_terms(point.config, [&] { result = run_simulation(settings, nullptr, &db); });
     const AccuracyCurve curve =
         accuracy_curve(result, settings.window_images, settings.target_drop);
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    db.insert_run(report_json(result, curve, config), point.index, point.axes, config.values(),
-                  wall);
+    db.insert_run(report_json(result, curve, point.config), point.index, point.axes,
+                  point.config.values(), wall);
     return true;
   } catch (const std::exception& e) {
-    db.insert_failure(point.index, point.axes, point.values, e.what());
+    db.insert_failure(point.index, point.axes, point.config.values(), e.what());
     return false;
   }
 }
@@ -92,7 +91,7 @@ bool write_all(int fd, const void* data, size_t bytes) {
 // from `tasks` - a point of `todo`, or past its end a fault-free reference of
 // `references` - runs them, reports each on `done` (the number, negated minus
 // one when it failed). Never returns.
-[[noreturn]] void worker(const SweepOptions& options, const std::vector<PlannedPoint>& todo,
+[[noreturn]] void worker(const std::vector<PlannedPoint>& todo,
                          const std::vector<RunSettings>& references, int threads,
                          const std::string& db_path, int tasks, int done) {
   prctl(PR_SET_PDEATHSIG, SIGTERM);  // no orphans when the sweep is killed
@@ -106,11 +105,10 @@ bool write_all(int fd, const void* data, size_t bytes) {
       if (n != static_cast<ssize_t>(sizeof task)) break;
       bool ok = true;
       if (static_cast<size_t>(task) < todo.size()) {
-        ok = run_point(options, todo[static_cast<size_t>(task)], threads, db);
+        ok = run_point(todo[static_cast<size_t>(task)], threads, db);
       } else {
         RunSettings reference = references[static_cast<size_t>(task) - todo.size()];
-        reference.threads = threads;
-        reference.accelerator.mac_array.host_threads = threads;
+        reference.accelerator.host.threads = threads;
         try {
           fault_free_predictions(reference, &db);
         } catch (const std::exception&) {
@@ -143,6 +141,200 @@ std::pair<int, int> parse_shard(const std::string& text) {
   throw Error("--shard " + text + ": expected K/N with 1 <= K <= N, e.g. 2/8");
 }
 
+namespace {
+
+// Every point of the grid, each validated before any runs, so a typo in the
+// last value does not surface after an hour.
+std::vector<PlannedPoint> plan_points(const SweepOptions& options, const Config& base) {
+  std::vector<PlannedPoint> planned;
+  const std::vector<Point> points = expand(base.sweep_axes());
+  for (size_t n = 0; n < points.size(); ++n) {
+    PlannedPoint point;
+    point.index = static_cast<int64_t>(n);
+    std::vector<std::string> overrides = options.overrides;
+    point.axes = nlohmann::json::object();
+    for (const auto& [key, value] : points[n]) {
+      overrides.push_back(key + "=" + value);
+      point.axes[key] = value;
+    }
+    point.config = Config::load(options.config_file, overrides);
+    point.settings = settings_from(point.config);
+    planned.push_back(std::move(point));
+  }
+  return planned;
+}
+
+// The points of this shard that no earlier invocation finished.
+std::vector<PlannedPoint> points_to_run(const SweepOptions& options,
+                                        const std::vector<PlannedPoint>& planned,
+                                        SweepOutcome& outcome) {
+  std::vector<PlannedPoint> todo;
+  ResultsDb db(outcome.db_path);
+  const std::set<std::string> finished = db.finished();
+  for (const PlannedPoint& point : planned) {
+    if (point.index % options.shard_count != options.shard_index - 1) continue;
+    outcome.selected += 1;
+    if (finished.count(config_hash(point.config.values())))
+      outcome.skipped += 1;
+    else
+      todo.push_back(point);
+  }
+  return todo;
+}
+
+// Points whose faults change weights compare with a fault-free run of the same
+// images. With several workers, the references shared by several points are
+// simulated first, as tasks of their own, so workers find them in the database
+// instead of each simulating them.
+std::vector<RunSettings> shared_references(const std::vector<PlannedPoint>& todo, int jobs,
+                                           const std::string& db_path) {
+  std::vector<RunSettings> references;
+  if (jobs <= 1) return references;
+  std::map<std::string, std::pair<size_t, RunSettings>> shared;
+  for (const PlannedPoint& point : todo) {
+    auto [entry, fresh] = shared.try_emplace(baseline_key(point.settings), 0, point.settings);
+    entry->second.first += 1;
+  }
+  ResultsDb db(db_path);
+  std::vector<uint8_t> known;
+  for (const auto& [key, entry] : shared)
+    if (entry.first >= 2 && !db.find(key, known)) references.push_back(entry.second);
+  return references;
+}
+
+// Longest first, so the expensive points do not end the sweep on one worker.
+// A point's cost is about images x trials x (1 + word changes per image /
+// 2000): on the 2-core reference machine 320 changed words per image cost
+// +16 %, 32,000 about 17x (lvsim bench --faults).
+std::vector<size_t> longest_first(const std::vector<PlannedPoint>& todo) {
+  std::map<std::string, double> words_of;  // per network file
+  std::vector<double> cost(todo.size());
+  std::vector<size_t> order(todo.size());
+  for (size_t i = 0; i < todo.size(); ++i) {
+    const RunSettings& settings = todo[i].settings;
+    const WeightSramParams& sram = settings.accelerator.weight_sram;
+    double& words = words_of[settings.network_path];
+    if (words == 0.0)
+      words = static_cast<double>(Network::load(settings.network_path).parameter_count());
+    double p = sram.transient_upsets || sram.weak_cells
+                   ? make_fault_model(sram.fault_model)->probability(sram.vdd_v)
+                   : 0.0;
+    if (sram.fault_unit == FaultUnit::kPerBit) p = std::min(1.0, 32.0 * p);
+    cost[i] = static_cast<double>(settings.images) * settings.trials * (1.0 + words * p / 2000.0);
+    order[i] = i;
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return cost[a] > cost[b]; });
+  return order;
+}
+
+// The worker processes of a sweep and the pipes that feed them task numbers.
+struct Workers {
+  std::vector<pid_t> pids;
+  int tasks = -1;  // write end: task numbers to the workers
+  int done = -1;   // read end: their reports
+};
+
+Workers start_workers(const std::vector<PlannedPoint>& todo,
+                      const std::vector<RunSettings>& references, int jobs, int threads,
+                      const std::string& db_path) {
+  int tasks[2], done[2];
+  if (pipe(tasks) != 0 || pipe(done) != 0) throw Error("sweep: cannot create pipes");
+  std::cout.flush();
+  std::cerr.flush();
+  Workers workers;
+  for (int w = 0; w < jobs; ++w) {
+    const pid_t pid = fork();
+    if (pid < 0) throw Error("sweep: cannot start a worker process");
+    if (pid == 0) {
+      close(tasks[1]);
+      close(done[0]);
+      worker(todo, references, threads, db_path, tasks[0], done[1]);
+    }
+    workers.pids.push_back(pid);
+  }
+  close(tasks[0]);
+  close(done[1]);
+  workers.tasks = tasks[1];
+  workers.done = done[0];
+  return workers;
+}
+
+// Feeds the references, then the points longest first, to the workers and
+// counts what they report; returns the points finished.
+size_t dispatch(Workers& workers, size_t points, size_t references,
+                const std::vector<size_t>& order, SweepOutcome& outcome, ProgressLine& progress) {
+  const size_t tasks_total = references + points;
+  size_t sent = 0, finished = 0, tasks_done = 0;
+  while (tasks_done < tasks_total) {
+    pollfd fds[2] = {{workers.done, POLLIN, 0}, {workers.tasks, POLLOUT, 0}};
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (fds[1].revents & POLLOUT) {
+      const auto task =
+          static_cast<int32_t>(sent < references ? points + sent : order[sent - references]);
+      if (write_all(workers.tasks, &task, sizeof task)) ++sent;
+      if (sent == tasks_total) {
+        close(workers.tasks);
+        workers.tasks = -1;  // poll ignores a negative descriptor
+      }
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP)) {
+      int32_t report = 0;
+      const ssize_t n = read(workers.done, &report, sizeof report);
+      if (n == 0) break;  // every worker is gone
+      if (n != static_cast<ssize_t>(sizeof report)) continue;
+      ++tasks_done;
+      if ((report < 0 ? -report - 1 : report) >= static_cast<int32_t>(points)) continue;
+      ++finished;
+      if (report < 0) outcome.failed += 1;
+      progress.update(outcome.skipped + finished, outcome.selected);
+    }
+  }
+  return finished;
+}
+
+// Waits for every worker; returns how many did not exit cleanly.
+int stop_workers(Workers& workers) {
+  if (workers.tasks >= 0) close(workers.tasks);
+  close(workers.done);
+  int failures = 0;
+  for (pid_t pid : workers.pids) {
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    failures += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  return failures;
+}
+
+// Runs `todo` on `jobs` worker processes into the database.
+void run_points(const std::vector<PlannedPoint>& todo, int jobs, int threads, SweepOutcome& outcome,
+                ProgressLine& progress) {
+  const std::vector<RunSettings> references = shared_references(todo, jobs, outcome.db_path);
+  const std::vector<size_t> order = longest_first(todo);
+  Workers workers = start_workers(todo, references, jobs, threads, outcome.db_path);
+  outcome.ran = dispatch(workers, todo.size(), references.size(), order, outcome, progress);
+  const int worker_failures = stop_workers(workers);
+  if (outcome.ran < todo.size())
+    throw Error("sweep: " + std::to_string(worker_failures) + " worker(s) stopped early; " +
+                std::to_string(todo.size() - outcome.ran) +
+                " point(s) not run (the same command resumes)");
+}
+
+// The whole database as CSV beside it, for plots and spreadsheets.
+void export_tables(const std::string& db_path) {
+  ResultsDb db(db_path);
+  const fs::path parent = fs::path(db_path).parent_path();
+  const std::string csv_dir = parent.empty() ? std::string(".") : parent.string();
+  write_file_atomically(csv_dir + "/summary.csv", db.export_csv("runs", true));
+  write_file_atomically(csv_dir + "/curves.csv", db.export_csv("series", true));
+}
+
+}  // namespace
+
 SweepOutcome run_sweep(const SweepOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   const Config base = Config::load(options.config_file, options.overrides);
@@ -150,175 +342,30 @@ SweepOutcome run_sweep(const SweepOptions& options) {
     throw Error(
         (options.config_file.empty() ? std::string("the configuration") : options.config_file) +
         ": no [sweep] section (expected lines such as fault.p = 1e-6, 1e-4)");
-  const std::vector<Point> points = expand(base.sweep_axes());
   const RunSettings base_settings = settings_from(base);
-  const std::string out_dir = base_settings.out_dir;
-
-  // Validate every point before running any, so a typo in the last value does not
-  // surface after an hour.
-  std::vector<PlannedPoint> planned;
-  for (size_t n = 0; n < points.size(); ++n) {
-    PlannedPoint point;
-    point.index = static_cast<int64_t>(n);
-    point.overrides = options.overrides;
-    point.axes = nlohmann::json::object();
-    for (const auto& [key, value] : points[n]) {
-      point.overrides.push_back(key + "=" + value);
-      point.axes[key] = value;
-    }
-    const Config config = Config::load(options.config_file, point.overrides);
-    settings_from(config);
-    point.values = config.values();
-    planned.push_back(std::move(point));
-  }
+  const std::vector<PlannedPoint> planned = plan_points(options, base);
 
   SweepOutcome outcome;
   outcome.points = planned.size();
-  outcome.db_path = options.db_path.empty() ? out_dir + "/sweep.db" : options.db_path;
+  outcome.db_path = options.db_path.empty() ? base_settings.out_dir + "/sweep.db" : options.db_path;
   const fs::path db_parent = fs::path(outcome.db_path).parent_path();
   std::error_code ec;
   if (!db_parent.empty()) fs::create_directories(db_parent, ec);
   if (ec) throw Error(db_parent.string() + ": cannot create directory (" + ec.message() + ")");
-
-  std::vector<PlannedPoint> todo;
-  {
-    ResultsDb db(outcome.db_path);
-    const std::set<std::string> finished = db.finished();
-    for (const PlannedPoint& point : planned) {
-      if (point.index % options.shard_count != options.shard_index - 1) continue;
-      outcome.selected += 1;
-      if (finished.count(config_hash(point.values)))
-        outcome.skipped += 1;
-      else
-        todo.push_back(point);
-    }
-  }
+  const std::vector<PlannedPoint> todo = points_to_run(options, planned, outcome);
 
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int jobs = std::max(
       1, std::min<int>(options.jobs > 0 ? options.jobs : cores, static_cast<int>(todo.size())));
   // Results do not depend on the thread count; share the cores between workers
   // unless the config asks for a number.
-  const int threads = base_settings.threads > 0 ? base_settings.threads : std::max(1, cores / jobs);
-
-  // Points whose faults change weights compare with a fault-free run of the same
-  // images. With several workers, the references shared by several points are
-  // simulated first, as tasks of their own, so workers find them in the database
-  // instead of each simulating them.
-  std::vector<RunSettings> references;
-  if (jobs > 1) {
-    std::map<std::string, std::pair<size_t, RunSettings>> shared;
-    for (const PlannedPoint& point : todo) {
-      const RunSettings settings =
-          settings_from(Config::load(options.config_file, point.overrides));
-      auto [entry, fresh] = shared.try_emplace(baseline_key(settings), 0, settings);
-      entry->second.first += 1;
-    }
-    ResultsDb db(outcome.db_path);
-    std::vector<uint8_t> known;
-    for (const auto& [key, entry] : shared)
-      if (entry.first >= 2 && !db.find(key, known)) references.push_back(entry.second);
-  }
-  const size_t tasks_total = references.size() + todo.size();
-
-  // Longest first, so the expensive points do not end the sweep on one worker.
-  // A point's cost is about images x trials x (1 + word changes per image /
-  // 2000): on the 2-core reference machine 320 changed words per image cost
-  // +16 %, 32,000 about 17x (lvsim bench --faults).
-  std::vector<size_t> order(todo.size());
-  {
-    std::map<std::string, double> words_of;  // per network file
-    std::vector<double> cost(todo.size());
-    for (size_t i = 0; i < todo.size(); ++i) {
-      const RunSettings settings =
-          settings_from(Config::load(options.config_file, todo[i].overrides));
-      const WeightSramParams& sram = settings.accelerator.weight_sram;
-      double& words = words_of[settings.network_path];
-      if (words == 0.0)
-        words = static_cast<double>(Network::load(settings.network_path).parameter_count());
-      double p = sram.read_faults || sram.weak_cells
-                     ? make_fault_model(sram.fault_model)->probability(sram.vdd_v)
-                     : 0.0;
-      if (sram.fault_unit == FaultUnit::kPerBit) p = std::min(1.0, 32.0 * p);
-      cost[i] = static_cast<double>(settings.images) * settings.trials * (1.0 + words * p / 2000.0);
-      order[i] = i;
-    }
-    std::stable_sort(order.begin(), order.end(),
-                     [&](size_t a, size_t b) { return cost[a] > cost[b]; });
-  }
-
+  const int configured = base_settings.accelerator.host.threads;
+  const int threads = configured > 0 ? configured : std::max(1, cores / jobs);
   ProgressLine progress("points", !options.quiet && ProgressLine::stderr_is_terminal());
-  if (!todo.empty()) {
-    int tasks[2], done[2];
-    if (pipe(tasks) != 0 || pipe(done) != 0) throw Error("sweep: cannot create pipes");
-    std::cout.flush();
-    std::cerr.flush();
-    std::vector<pid_t> workers;
-    for (int w = 0; w < jobs; ++w) {
-      const pid_t pid = fork();
-      if (pid < 0) throw Error("sweep: cannot start a worker process");
-      if (pid == 0) {
-        close(tasks[1]);
-        close(done[0]);
-        worker(options, todo, references, threads, outcome.db_path, tasks[0], done[1]);
-      }
-      workers.push_back(pid);
-    }
-    close(tasks[0]);
-    close(done[1]);
-
-    // References go first (task numbers from todo.size()), then the points longest first.
-    size_t sent = 0, finished = 0, tasks_done = 0;
-    bool tasks_open = true;
-    while (tasks_done < tasks_total) {
-      pollfd fds[2] = {{done[0], POLLIN, 0}, {tasks_open ? tasks[1] : -1, POLLOUT, 0}};
-      if (poll(fds, 2, -1) < 0) {
-        if (errno == EINTR) continue;
-        break;
-      }
-      if (fds[1].revents & POLLOUT) {
-        const auto task = static_cast<int32_t>(
-            sent < references.size() ? todo.size() + sent : order[sent - references.size()]);
-        if (write_all(tasks[1], &task, sizeof task)) ++sent;
-        if (sent == tasks_total) {
-          close(tasks[1]);
-          tasks_open = false;
-        }
-      }
-      if (fds[0].revents & (POLLIN | POLLHUP)) {
-        int32_t report = 0;
-        const ssize_t n = read(done[0], &report, sizeof report);
-        if (n == 0) break;  // every worker is gone
-        if (n != static_cast<ssize_t>(sizeof report)) continue;
-        ++tasks_done;
-        if ((report < 0 ? -report - 1 : report) >= static_cast<int32_t>(todo.size())) continue;
-        ++finished;
-        if (report < 0) outcome.failed += 1;
-        progress.update(outcome.skipped + finished, outcome.selected);
-      }
-    }
-    if (tasks_open) close(tasks[1]);
-    close(done[0]);
-    int worker_failures = 0;
-    for (pid_t pid : workers) {
-      int status = 0;
-      while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-      }
-      worker_failures += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    }
-    outcome.ran = finished;
-    if (finished < todo.size())
-      throw Error("sweep: " + std::to_string(worker_failures) + " worker(s) stopped early; " +
-                  std::to_string(todo.size() - finished) +
-                  " point(s) not run (the same command resumes)");
-  }
+  if (!todo.empty()) run_points(todo, jobs, threads, outcome, progress);
   progress.finish();
 
-  // The whole database as CSV beside it, for plots and spreadsheets.
-  ResultsDb db(outcome.db_path);
-  const std::string csv_dir = db_parent.empty() ? std::string(".") : db_parent.string();
-  write_file_atomically(csv_dir + "/summary.csv", db.export_csv("runs", true));
-  write_file_atomically(csv_dir + "/curves.csv", db.export_csv("series", true));
+  export_tables(outcome.db_path);
   outcome.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!options.quiet)

@@ -30,7 +30,7 @@ expect_error() {
 }
 
 expect_error "negative voltage" "weight_sram.vdd_v" --set weight_sram.vdd_v=-1
-expect_error "voltage above the model's range" "outside the range" --set weight_sram.vdd_v=4.9
+expect_error "voltage above the model's range" "expected a voltage inside the range of the gaussian-vmin" --set weight_sram.vdd_v=4.9
 expect_error "p above one" "fault.p = '2'" --set fault.model=constant --set fault.p=2
 expect_error "unknown fault model" "expected one of constant gaussian-vmin log-linear table" --set fault.model=weibull
 expect_error "unknown mitigation" "weight_sram.mitigation" --set weight_sram.mitigation=parity

@@ -2,18 +2,32 @@
 #include <fstream>
 
 #include "sim/config.h"
+#include "sim/settings.h"
 #include "tests/helpers.h"
 #include "workloads/error.h"
 
 using namespace lvsim;
 using Catch::Matchers::Contains;
 
-TEST_CASE("configs/default.ini states exactly the built-in defaults", "[config]") {
-  const Config file = Config::load(std::string(LVSIM_SOURCE_DIR) + "/configs/default.ini", {});
-  for (const ConfigKey& key : config_keys()) {
-    INFO(key.name);
-    CHECK(file.get(key.name) == key.default_value);
-    CHECK(file.source(key.name) != "default");  // every key is written out in the file
+namespace {
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+TEST_CASE("configs/default.ini is what the declarations write, and states every default",
+          "[config]") {
+  const std::string path = std::string(LVSIM_SOURCE_DIR) + "/configs/default.ini";
+  INFO("regenerate with scripts/update-key-docs");
+  CHECK(read_text(path) == keys_ini());
+  const Config file = Config::load(path, {});
+  for (const ParamInfo& key : config_params()) {
+    INFO(key.key);
+    CHECK(file.get(key.key) == key.default_text);
+    CHECK(file.source(key.key) != "default");  // every key is written out in the file
   }
 }
 
@@ -61,10 +75,11 @@ TEST_CASE("a --set override beats the file, and bad input names its source and k
   bad("dram.preset=hbm", "one of lpddr4-3200 ddr4-2400");
   bad("mac_array.dataflow=rs", "mac_array.dataflow = 'rs': expected one of ws os is");
   bad("mac_array.batch=3",
-      "mac_array.batch = '3': expected a divisor of "
-      "controller.images_per_stage (256)");
-  bad("weight_sram.vdd_v=0.25", "weight_sram.vdd_v = '0.25': expected a voltage above sram.vt_v");
-  bad("sram.vt_v=0.95", "sram.vt_v = '0.95': expected a threshold below sram.vnom_v");
+      "mac_array.batch = '3': expected a divisor of the controller's images per stage (256)");
+  bad("weight_sram.vdd_v=0.25",
+      "weight_sram.vdd_v = '0.25': expected a voltage above the access-time model's threshold "
+      "voltage 0.3 V");
+  bad("sram.vt_v=0.95", "sram.vt_v = '0.95': expected a threshold below the nominal supply 0.9 V");
   bad("sram.alpha=2.5", "sram.alpha");
   bad("weight_sram.ports=0", "weight_sram.ports");
   bad("dram.pj_per_bit=-1", "dram.pj_per_bit");
@@ -73,13 +88,18 @@ TEST_CASE("a --set override beats the file, and bad input names its source and k
   bad("workload.dataset=cifar10", "one of mnist fashion-mnist");
 }
 
-TEST_CASE("the README's reference documents every key with its default", "[config]") {
-  std::ifstream in(std::string(LVSIM_SOURCE_DIR) + "/README.md");
-  const std::string readme((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  for (const ConfigKey& key : config_keys()) {
-    INFO(key.name);
-    const std::string shown = key.default_value.empty() ? "(empty)" : "`" + key.default_value + "`";
-    CHECK(readme.find("| `" + key.name + "` | " + shown + " |") != std::string::npos);
+TEST_CASE("the README's key table is what the declarations write", "[config]") {
+  const std::string readme = read_text(std::string(LVSIM_SOURCE_DIR) + "/README.md");
+  const std::string begin = "<!-- keys:begin -->\n", end = "<!-- keys:end -->";
+  const size_t start = readme.find(begin), stop = readme.find(end);
+  REQUIRE(start != std::string::npos);
+  REQUIRE(stop != std::string::npos);
+  INFO("regenerate with scripts/update-key-docs");
+  CHECK(readme.substr(start + begin.size(), stop - start - begin.size()) == keys_markdown());
+  for (const ParamInfo& key : config_params()) {
+    INFO(key.key);
+    const std::string shown = key.default_text.empty() ? "(empty)" : "`" + key.default_text + "`";
+    CHECK(readme.find("| `" + key.key + "` | " + shown + " |") != std::string::npos);
   }
 }
 

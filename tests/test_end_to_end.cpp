@@ -129,12 +129,12 @@ TEST_CASE("with faults, each image computes with the weights its own read return
   // stage of 48 patches a shared GEMM per image; both must agree.
   const RunResult one_by_one = faulty_run(48, 0, 1, "zero", 4e-5);
   const RunResult grouped = faulty_run(48, 0, 48, "zero", 4e-5);
-  CHECK(grouped.trials[0].weight_sram.words_changed > 100);
+  CHECK(grouped.trials[0].weight_sram.faults.words_changed > 100);
   check_same_predictions(one_by_one, grouped);
   // Stages of several epochs (a lead epoch, then the rest, whose reads overlap
   // the lead's compute; patches of later chunks) on two threads.
   const RunResult staged = faulty_run(96, 2, 48, "zero", 1e-4);
-  CHECK(staged.trials[0].weight_sram.words_changed > 10000);
+  CHECK(staged.trials[0].weight_sram.faults.words_changed > 10000);
   check_same_predictions(faulty_run(96, 2, 1, "zero", 1e-4), staged);
   // Dense changes (every word read faults) take the image-by-image path inside a stage.
   check_same_predictions(faulty_run(12, 0, 1, "sign", 1.0), faulty_run(12, 0, 12, "sign", 1.0));
@@ -149,7 +149,7 @@ TEST_CASE("packed formats: faults change only the weights whose bits they hit, i
     INFO(format);
     const RunResult one_by_one = faulty_run(32, 0, 1, "flip", 4e-5, format);
     const RunResult grouped = faulty_run(32, 0, 32, "flip", 4e-5, format);
-    CHECK(grouped.trials[0].weight_sram.words_changed > 20);
+    CHECK(grouped.trials[0].weight_sram.faults.words_changed > 20);
     check_same_predictions(one_by_one, grouped);
   }
 }

@@ -188,13 +188,27 @@ TEST_CASE("sign mitigation on packed words copies each weight's own sign bit",
   CHECK(make_mitigation("flip")->on_faulty_read(word, 0, uint64_t{1} << 4, 16).data == 0xFFF00000u);
 }
 
+namespace {
+
+TransformParams transforms(double prune_threshold, int centralize_batch, uint64_t seed) {
+  TransformParams params;
+  params.prune_threshold = prune_threshold;
+  params.centralize_batch = centralize_batch;
+  params.seed = seed;
+  return params;
+}
+
+}  // namespace
+
 TEST_CASE("bad formats and transforms are one-line errors", "[format][errors]") {
   for (const char* name : {"int-1", "int-17", "trunc-0", "trunc-33", "int-", "int-x8", "fp8"})
-    CHECK_THROWS_WITH(make_weight_format(name), Contains("weights.format"));
+    CHECK_THROWS_WITH(make_weight_format(name), Contains("weight format '"));
   CHECK_THROWS_WITH(make_weight_format("int-1"), Contains("K from 2 to 16"));
   Network empty;
-  CHECK_THROWS_WITH(transform_weights(empty, {-0.1, 0, 1}), Contains("weights.prune_threshold"));
-  CHECK_THROWS_WITH(transform_weights(empty, {0.0, 1, 1}), Contains("weights.centralize_batch"));
+  CHECK_THROWS_WITH(transform_weights(empty, transforms(-0.1, 0, 1)),
+                    Contains("weights.prune_threshold"));
+  using CentralizeError = FieldError<TransformParams, int>;
+  CHECK_THROWS_AS(transform_weights(empty, transforms(0.0, 1, 1)), CentralizeError);
   CHECK_THROWS_WITH(settings_from(Config::load("", {"weights.format=int-20"})),
                     Contains("weights.format"));
   CHECK_THROWS_WITH(settings_from(Config::load("", {"weights.prune_threshold=-1"})),
@@ -211,14 +225,14 @@ TEST_CASE("pruning and centralization", "[format][transforms]") {
   layer.bias = {0.001f};
   net.layers.push_back(layer);
   Network pruned = net;
-  const TransformStats p = transform_weights(pruned, {0.005, 0, 1});
+  const TransformStats p = transform_weights(pruned, transforms(0.005, 0, 1));
   CHECK(p.pruned == 3);  // the zero already there is not counted
   CHECK(pruned.layers[0].weights ==
         std::vector<float>{0.0f, 0.0f, 0.006f, -0.5f, 0.0f, 0.0f, 0.2f, -0.3f});
   CHECK(pruned.layers[0].bias[0] == 0.001f);  // biases are kept
 
   Network centralized = net;
-  const TransformStats c = transform_weights(centralized, {0.0, 4, 7});
+  const TransformStats c = transform_weights(centralized, transforms(0.0, 4, 7));
   CHECK(c.centralized_batches == 2);
   CHECK(c.centralized_bytes == 16);
   CHECK(c.original_bytes == 32);
@@ -235,7 +249,7 @@ TEST_CASE("pruning and centralization", "[format][transforms]") {
     }
   }
   Network again = net;
-  transform_weights(again, {0.0, 4, 7});
+  transform_weights(again, transforms(0.0, 4, 7));
   CHECK(again.layers[0].weights == centralized.layers[0].weights);  // same seed, same draws
 }
 

@@ -1,7 +1,5 @@
 // The low-voltage weight SRAM: fault rates against the model (binomial 99.9 %
 // intervals), persistence and accumulation, refresh, weak cells, determinism.
-#include <tlm_utils/simple_initiator_socket.h>
-
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
@@ -9,29 +7,25 @@
 
 #include "models/accelerator.h"
 #include "models/weight_sram.h"
+#include "tests/tlm_harness.h"
 
 using namespace lvsim;
 
 namespace {
 
-struct Host : sc_core::sc_module {
-  tlm_utils::simple_initiator_socket<Host> dma{"dma"};
-  tlm_utils::simple_initiator_socket<Host> array{"array"};
-  explicit Host(const sc_core::sc_module_name& name) : sc_module(name) {}
-};
-
-// A small SRAM holding `words` random fp32-like words, with a host bound to both ports.
+// A small SRAM holding `words` random fp32-like words, with a host bound to
+// both ports (port 0: DMA, port 1: the array's).
 struct Bench {
   WeightSram sram;
-  Host host;
+  test::TlmHarness host;
   std::vector<uint32_t> golden;
 
   Bench(const char* name, WeightSramParams params, size_t words)
       : sram((std::string(name) + "_sram").c_str(), with_capacity(params, words)),
-        host((std::string(name) + "_host").c_str()),
+        host((std::string(name) + "_host").c_str(), 2),
         golden(words) {
-    host.dma.bind(sram.dma_socket);
-    host.array.bind(sram.array_socket);
+    host.port(0).bind(sram.dma_socket);
+    host.port(1).bind(sram.array_socket);
     std::mt19937 rng(11);
     std::normal_distribution<float> weight(0.0f, 0.05f);
     for (uint32_t& w : golden) {
@@ -47,42 +41,25 @@ struct Bench {
   }
 
   void write_golden() {
-    tlm::tlm_generic_payload trans;
-    sc_core::sc_time delay;
-    trans.set_command(tlm::TLM_WRITE_COMMAND);
-    trans.set_address(0);
-    trans.set_data_ptr(reinterpret_cast<unsigned char*>(golden.data()));
-    trans.set_data_length(static_cast<unsigned>(golden.size() * 4));
-    trans.set_streaming_width(trans.get_data_length());
-    host.dma->b_transport(trans, delay);
-    REQUIRE(trans.is_response_ok());
+    REQUIRE(host.send(0, tlm::TLM_WRITE_COMMAND, 0, reinterpret_cast<unsigned char*>(golden.data()),
+                      golden.size() * 4)
+                .ok());
   }
 
   std::vector<WordChange> read(uint32_t passes) {
     std::vector<WordChange> changes;
-    WeightReadExtension reads;
-    reads.passes = passes;
-    reads.changes = &changes;
-    tlm::tlm_generic_payload trans;
-    sc_core::sc_time delay;
-    trans.set_command(tlm::TLM_IGNORE_COMMAND);
-    trans.set_address(0);
-    trans.set_data_length(static_cast<unsigned>(golden.size() * 4));
-    trans.set_extension(&reads);
-    host.array->b_transport(trans, delay);
-    trans.clear_extension(&reads);
-    REQUIRE(trans.is_response_ok());
+    WeightReadReport report;
+    report.passes = passes;
+    report.changes = &changes;
+    REQUIRE(host.report(1, 0, golden.size() * 4, report).ok());
     return changes;
   }
 
   std::vector<uint32_t> contents() {
+    std::vector<unsigned char> bytes(golden.size() * 4);
+    REQUIRE(host.debug_read(0, 0, bytes) == bytes.size());
     std::vector<uint32_t> words(golden.size());
-    tlm::tlm_generic_payload trans;
-    trans.set_command(tlm::TLM_READ_COMMAND);
-    trans.set_address(0);
-    trans.set_data_ptr(reinterpret_cast<unsigned char*>(words.data()));
-    trans.set_data_length(static_cast<unsigned>(words.size() * 4));
-    REQUIRE(host.dma->transport_dbg(trans) == words.size() * 4);
+    std::memcpy(words.data(), bytes.data(), bytes.size());
     return words;
   }
 };
@@ -109,7 +86,7 @@ TEST_CASE("per-bit faults occur at rate p per stored bit read", "[weight_sram][f
   fresh_simulation_context();
   Bench bench("perbit", constant(1e-3, FaultUnit::kPerBit, "flip"), 4096);
   bench.read(50);
-  check_binomial(static_cast<double>(bench.sram.stats().bit_faults), 4096.0 * 32 * 50, 1e-3);
+  check_binomial(static_cast<double>(bench.sram.stats().faults.bit_faults), 4096.0 * 32 * 50, 1e-3);
   CHECK(bench.sram.stats().words_read == 4096u * 50);
 }
 
@@ -120,8 +97,9 @@ TEST_CASE("per-word faults: one bit in a word with probability p", "[weight_sram
   Bench bench("perword", params, 4096);
   const std::vector<WordChange> changes = bench.read(50);
   const WeightSramStats& stats = bench.sram.stats();
-  check_binomial(static_cast<double>(stats.faulty_word_reads), 4096.0 * 50, 1e-2);
-  CHECK(stats.bit_faults == stats.faulty_word_reads);  // exactly one bit per faulty word read
+  check_binomial(static_cast<double>(stats.faults.faulty_word_reads), 4096.0 * 50, 1e-2);
+  CHECK(stats.faults.bit_faults ==
+        stats.faults.faulty_word_reads);  // exactly one bit per faulty word read
   // The sign bit never changes when it is protected.
   const std::vector<uint32_t> now = bench.contents();
   for (size_t i = 0; i < now.size(); ++i) CHECK((now[i] >> 31) == (bench.golden[i] >> 31));
@@ -159,18 +137,18 @@ TEST_CASE("the weak-cell fraction follows the model, and weak cells fail on ever
   fresh_simulation_context();
   WeightSramParams params;  // default gaussian-vmin model
   params.vdd_v = 0.55;
-  params.read_faults = false;
+  params.transient_upsets = false;
   params.weak_cells = true;
   Bench bench("weak", params, 16384);
   const double q = make_fault_model(params.fault_model)->probability(0.55);
-  const uint64_t cells = bench.sram.stats().weak_cells;
+  const uint64_t cells = bench.sram.stats().faults.weak_cells;
   check_binomial(static_cast<double>(cells), 16384.0 * 32, q);
   bench.read(3);
-  CHECK(bench.sram.stats().bit_faults == 3 * cells);
+  CHECK(bench.sram.stats().faults.bit_faults == 3 * cells);
   // The same chip seed gives the same map, another chip another one.
   params.chip_seed = 2;
   Bench other("weak2", params, 16384);
-  CHECK(other.sram.stats().weak_cells != cells);
+  CHECK(other.sram.stats().faults.weak_cells != cells);
 }
 
 TEST_CASE("the same seed gives the same faults, another trial other faults",
@@ -198,7 +176,7 @@ TEST_CASE("SEC-DED in the SRAM: single faults per word never reach the data",
   const std::vector<WordChange> changes = bench.read(20);
   CHECK(changes.empty());
   CHECK(bench.contents() == bench.golden);
-  CHECK(bench.sram.stats().ecc_corrected == bench.sram.stats().faulty_word_reads);
-  CHECK(bench.sram.stats().ecc_corrected > 0);
+  CHECK(bench.sram.stats().faults.ecc_corrected == bench.sram.stats().faults.faulty_word_reads);
+  CHECK(bench.sram.stats().faults.ecc_corrected > 0);
   CHECK(bench.sram.stored_bits_per_word() == 39);
 }

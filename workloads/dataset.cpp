@@ -15,8 +15,7 @@ const char* const kFashionPackageDir = "/usr/share/datasets/fashion-mnist";
 
 void check_dataset_name(const std::string& dataset) {
   if (dataset != "mnist" && dataset != "fashion-mnist")
-    throw Error("workload.dataset: unknown dataset '" + dataset +
-                "' (expected mnist or fashion-mnist)");
+    throw Error("unknown dataset '" + dataset + "' (expected mnist or fashion-mnist)");
 }
 
 // Returns the path of `stem` or `stem.gz` in `dir`, or "" when neither exists.

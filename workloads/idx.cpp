@@ -45,7 +45,7 @@ IdxArray read_idx(const std::string& path, int expected_rank) {
   IdxArray array;
   size_t elements = 1;
   for (int d = 0; d < expected_rank; ++d) {
-    array.dims.push_back(big_endian_u32(bytes.data() + 4 + 4 * d));
+    array.dims.push_back(big_endian_u32(bytes.data() + 4 + 4 * static_cast<size_t>(d)));
     elements *= array.dims.back();
   }
   if (bytes.size() != header_bytes + elements) {

@@ -140,23 +140,33 @@ void prepare_linear_patch(const Layer& layer, PatchEntries& entries) {
   }
 }
 
+namespace {
+
+// Zero form: every image adds every entry.
+void linear_patch_all(const Layer& layer, const LayerPatch& patch, const float* in, int images,
+                      float* out) {
+  const PatchEntries& entries = *patch.entries;
+  const size_t in_features = layer.input.size();
+  const size_t out_features = static_cast<size_t>(layer.output.channels);
+  std::vector<float> current, x(in_features + 1, 1.0f);
+  for_each_image(patch, images, current, [&](int image, const std::vector<float>& values) {
+    std::copy(in + static_cast<size_t>(image) * in_features,
+              in + static_cast<size_t>(image + 1) * in_features, x.begin());
+    float* y = out + static_cast<size_t>(image) * out_features;
+    for (size_t e = 0; e < values.size(); ++e) y[entries.rows[e]] += values[e] * x[entries.cols[e]];
+  });
+}
+
+}  // namespace
+
 void linear_patch(const Layer& layer, const LayerPatch& patch, const float* in, int images,
                   float* out) {
   const PatchEntries& entries = *patch.entries;
+  if (entries.base_values.empty()) return linear_patch_all(layer, patch, in, images, out);
   const size_t in_features = layer.input.size();
   const size_t out_features = static_cast<size_t>(layer.output.channels);
   const uint32_t* rows = entries.rows.data();
   const uint32_t* cols = entries.cols.data();
-  if (entries.base_values.empty()) {  // zero form: every image adds every entry
-    std::vector<float> current, x(in_features + 1, 1.0f);
-    for_each_image(patch, images, current, [&](int image, const std::vector<float>& values) {
-      std::copy(in + static_cast<size_t>(image) * in_features,
-                in + static_cast<size_t>(image + 1) * in_features, x.begin());
-      float* y = out + static_cast<size_t>(image) * out_features;
-      for (size_t e = 0; e < values.size(); ++e) y[rows[e]] += values[e] * x[cols[e]];
-    });
-    return;
-  }
 
   // Delta form. The entries active as the chunk starts add (start - base) for
   // every image of the chunk: one multiply-add of kLanes images per entry, on
@@ -232,11 +242,14 @@ void maxpool_forward(const Layer& layer, const float* in, int images, float* out
     for (int oy = 0; oy < out_h; ++oy) {
       for (int ox = 0; ox < out_w; ++ox) {
         float* cell = dst + (static_cast<size_t>(oy) * out_w + ox) * c;
-        const float* first = src + (static_cast<size_t>(oy * p) * in_w + ox * p) * c;
+        const float* first =
+            src + (static_cast<size_t>(oy) * p * in_w + static_cast<size_t>(ox) * p) * c;
         std::memcpy(cell, first, sizeof(float) * c);
         for (int dy = 0; dy < p; ++dy)
           for (int dx = 0; dx < p; ++dx) {
-            const float* tap = src + (static_cast<size_t>(oy * p + dy) * in_w + ox * p + dx) * c;
+            const float* tap =
+                src +
+                ((static_cast<size_t>(oy) * p + dy) * in_w + static_cast<size_t>(ox) * p + dx) * c;
             for (int ch = 0; ch < c; ++ch) cell[ch] = std::max(cell[ch], tap[ch]);
           }
       }

@@ -56,6 +56,91 @@ std::vector<float> linear_columns_to_hwc(const std::vector<float>& w, int out_fe
 
 }  // namespace
 
+namespace {
+
+// Where a linear layer's columns come from: a flatten of a spatial tensor
+// stores them in PyTorch's (c, h, w) order, which load() permutes to HWC.
+struct FlattenState {
+  bool spatial = false;
+  Shape from;
+};
+
+void parse_conv2d(Layer& layer, const nlohmann::json& entry, const std::string& where,
+                  const Shape& shape, const SafeTensors& st) {
+  layer.kind = LayerKind::kConv2d;
+  layer.name = entry.value("name", "");
+  const int in_c = json_int(entry, "in", where), out_c = json_int(entry, "out", where);
+  layer.kernel = json_int(entry, "kernel", where);
+  layer.padding = json_int(entry, "padding", where);
+  if (in_c != shape.channels)
+    throw Error(where + ": conv2d 'in' is " + std::to_string(in_c) + " but the input has " +
+                std::to_string(shape.channels) + " channels");
+  const int out_h = shape.height + 2 * layer.padding - layer.kernel + 1;
+  const int out_w = shape.width + 2 * layer.padding - layer.kernel + 1;
+  if (layer.kernel == 0 || out_h <= 0 || out_w <= 0)
+    throw Error(where + ": kernel does not fit the input");
+  layer.output = {out_c, out_h, out_w};
+  const std::vector<float> w =
+      st.f32(layer.name + ".weight", {out_c, in_c, layer.kernel, layer.kernel});
+  layer.weights = conv_to_hwc(w, out_c, in_c, layer.kernel);
+  layer.bias = st.f32(layer.name + ".bias", {out_c});
+}
+
+void parse_linear(Layer& layer, const nlohmann::json& entry, const std::string& where,
+                  const Shape& shape, const SafeTensors& st, FlattenState& flatten) {
+  layer.kind = LayerKind::kLinear;
+  layer.name = entry.value("name", "");
+  const int in_f = json_int(entry, "in", where), out_f = json_int(entry, "out", where);
+  if (static_cast<size_t>(in_f) != shape.size())
+    throw Error(where + ": linear 'in' is " + std::to_string(in_f) + " but the input has " +
+                std::to_string(shape.size()) + " values");
+  layer.output = {out_f, 1, 1};
+  std::vector<float> w = st.f32(layer.name + ".weight", {out_f, in_f});
+  if (flatten.spatial) w = linear_columns_to_hwc(w, out_f, flatten.from);
+  layer.weights = std::move(w);
+  layer.bias = st.f32(layer.name + ".bias", {out_f});
+  flatten.spatial = false;
+}
+
+// One entry of the "layers" list, whose input has `shape`.
+Layer parse_layer(const nlohmann::json& entry, const std::string& where, const Shape& shape,
+                  const SafeTensors& st, FlattenState& flatten) {
+  if (!entry.is_object() || !entry.contains("type") || !entry["type"].is_string())
+    throw Error(where + ": needs a string field 'type'");
+  const std::string type = entry["type"].get<std::string>();
+  Layer layer;
+  layer.input = shape;
+  layer.output = shape;
+  if (type == "conv2d") {
+    parse_conv2d(layer, entry, where, shape, st);
+  } else if (type == "linear") {
+    parse_linear(layer, entry, where, shape, st, flatten);
+  } else if (type == "relu") {
+    layer.kind = LayerKind::kRelu;
+  } else if (type == "dropout") {
+    layer.kind = LayerKind::kDropout;  // identity at inference
+  } else if (type == "maxpool") {
+    layer.kind = LayerKind::kMaxPool;
+    layer.pool = json_int(entry, "size", where);
+    if (layer.pool == 0 || shape.height % layer.pool || shape.width % layer.pool)
+      throw Error(where + ": maxpool size must divide the input height and width");
+    layer.output = {shape.channels, shape.height / layer.pool, shape.width / layer.pool};
+  } else if (type == "flatten") {
+    layer.kind = LayerKind::kFlatten;
+    layer.output = {static_cast<int>(shape.size()), 1, 1};
+    flatten.spatial = shape.height * shape.width > 1 && shape.channels > 1;
+    flatten.from = shape;
+  } else {
+    throw Error(where + ": unknown layer type '" + type +
+                "' (expected conv2d, relu, maxpool, flatten, dropout or linear)");
+  }
+  if (layer.has_parameters() && layer.name.empty())
+    throw Error(where + ": " + type + " needs a 'name' naming its tensors");
+  return layer;
+}
+
+}  // namespace
+
 Network Network::load(const std::string& path) {
   const SafeTensors st = SafeTensors::load(path);
   Network net;
@@ -69,7 +154,6 @@ Network Network::load(const std::string& path) {
   } catch (const std::logic_error&) {
     throw Error(path + ": __metadata__.input_scale is not a number");
   }
-
   const nlohmann::json input_shape = parse_metadata_json(st, "input_shape");
   if (!input_shape.is_array() || input_shape.size() != 3)
     throw Error(path + ": __metadata__.input_shape must be [channels,height,width]");
@@ -79,72 +163,11 @@ Network Network::load(const std::string& path) {
   if (!layers.is_array() || layers.empty())
     throw Error(path + ": __metadata__.layers must be a non-empty JSON list");
   Shape shape = net.input;
-  bool flattened_spatial = false;
-  Shape flattened_from;
+  FlattenState flatten;
   for (size_t i = 0; i < layers.size(); ++i) {
-    const nlohmann::json& entry = layers[i];
     const std::string where = path + ": layers[" + std::to_string(i) + "]";
-    if (!entry.is_object() || !entry.contains("type") || !entry["type"].is_string())
-      throw Error(where + ": needs a string field 'type'");
-    const std::string type = entry["type"].get<std::string>();
-    Layer layer;
-    layer.input = shape;
-    if (type == "conv2d") {
-      layer.kind = LayerKind::kConv2d;
-      layer.name = entry.value("name", "");
-      const int in_c = json_int(entry, "in", where), out_c = json_int(entry, "out", where);
-      layer.kernel = json_int(entry, "kernel", where);
-      layer.padding = json_int(entry, "padding", where);
-      if (in_c != shape.channels)
-        throw Error(where + ": conv2d 'in' is " + std::to_string(in_c) + " but the input has " +
-                    std::to_string(shape.channels) + " channels");
-      const int out_h = shape.height + 2 * layer.padding - layer.kernel + 1;
-      const int out_w = shape.width + 2 * layer.padding - layer.kernel + 1;
-      if (layer.kernel == 0 || out_h <= 0 || out_w <= 0)
-        throw Error(where + ": kernel does not fit the input");
-      layer.output = {out_c, out_h, out_w};
-      const std::vector<float> w =
-          st.f32(layer.name + ".weight", {out_c, in_c, layer.kernel, layer.kernel});
-      layer.weights = conv_to_hwc(w, out_c, in_c, layer.kernel);
-      layer.bias = st.f32(layer.name + ".bias", {out_c});
-    } else if (type == "linear") {
-      layer.kind = LayerKind::kLinear;
-      layer.name = entry.value("name", "");
-      const int in_f = json_int(entry, "in", where), out_f = json_int(entry, "out", where);
-      if (static_cast<size_t>(in_f) != shape.size())
-        throw Error(where + ": linear 'in' is " + std::to_string(in_f) + " but the input has " +
-                    std::to_string(shape.size()) + " values");
-      layer.output = {out_f, 1, 1};
-      std::vector<float> w = st.f32(layer.name + ".weight", {out_f, in_f});
-      if (flattened_spatial) w = linear_columns_to_hwc(w, out_f, flattened_from);
-      layer.weights = std::move(w);
-      layer.bias = st.f32(layer.name + ".bias", {out_f});
-      flattened_spatial = false;
-    } else if (type == "relu") {
-      layer.kind = LayerKind::kRelu;
-      layer.output = shape;
-    } else if (type == "dropout") {
-      layer.kind = LayerKind::kDropout;  // identity at inference
-      layer.output = shape;
-    } else if (type == "maxpool") {
-      layer.kind = LayerKind::kMaxPool;
-      layer.pool = json_int(entry, "size", where);
-      if (layer.pool == 0 || shape.height % layer.pool || shape.width % layer.pool)
-        throw Error(where + ": maxpool size must divide the input height and width");
-      layer.output = {shape.channels, shape.height / layer.pool, shape.width / layer.pool};
-    } else if (type == "flatten") {
-      layer.kind = LayerKind::kFlatten;
-      layer.output = {static_cast<int>(shape.size()), 1, 1};
-      flattened_spatial = shape.height * shape.width > 1 && shape.channels > 1;
-      flattened_from = shape;
-    } else {
-      throw Error(where + ": unknown layer type '" + type +
-                  "' (expected conv2d, relu, maxpool, flatten, dropout or linear)");
-    }
-    if (layer.has_parameters() && layer.name.empty())
-      throw Error(where + ": " + type + " needs a 'name' naming its tensors");
-    shape = layer.output;
-    net.layers.push_back(std::move(layer));
+    net.layers.push_back(parse_layer(layers[i], where, shape, st, flatten));
+    shape = net.layers.back().output;
   }
   if (shape.height != 1 || shape.width != 1)
     throw Error(path + ": the last layer must produce a vector of class scores");
@@ -224,10 +247,102 @@ struct SideJob {
 
 }  // namespace
 
-const float* forward_batch(const Network& network, const std::vector<LayerParameters>& parameters,
-                           const float* inputs, int images, ForwardBuffers& buffers, int threads,
-                           const std::vector<const std::vector<LayerPatch>*>* patches,
-                           const std::function<void()>* side_job) {
+namespace {
+
+// What every layer's call needs besides its own inputs and outputs.
+struct LayerCall {
+  const Layer& layer;
+  const LayerParameters& parameters;
+  const std::vector<LayerPatch>* patch;  // per chunk, or null
+  size_t index;                          // of the layer, for the side job
+  int images;
+  int threads;
+};
+
+int chunk_count(int images) { return (images + kForwardChunkImages - 1) / kForwardChunkImages; }
+int chunk_size(int images, int chunk) {
+  return std::min(kForwardChunkImages, images - chunk * kForwardChunkImages);
+}
+
+void forward_conv2d(const LayerCall& call, const float* in, float* out, ForwardBuffers& buffers,
+                    SideJob& side) {
+  const Layer& layer = call.layer;
+  const size_t in_size = layer.input.size(), out_size = layer.output.size();
+  const int chunks = chunk_count(call.images);
+#pragma omp parallel num_threads(call.threads)
+  {
+    side.run_if_master(call.index);
+    const auto thread = static_cast<size_t>(omp_get_thread_num());
+    std::vector<float>& columns = buffers.columns[thread];
+    std::vector<float>& weights = buffers.weights[thread];
+    if (call.patch) {
+      const size_t weight_count = layer.weights.size();
+      weights.assign(call.parameters.weights, call.parameters.weights + weight_count);
+      weights.insert(weights.end(), call.parameters.bias,
+                     call.parameters.bias + layer.output.channels);
+    }
+#pragma omp for schedule(dynamic, 1)
+    for (int chunk = 0; chunk < chunks; ++chunk) {
+      const size_t first = static_cast<size_t>(chunk) * kForwardChunkImages;
+      if (call.patch) {
+        conv2d_patched(layer, call.parameters, (*call.patch)[static_cast<size_t>(chunk)],
+                       in + first * in_size, chunk_size(call.images, chunk), out + first * out_size,
+                       weights, columns);
+      } else {
+        conv2d_forward(layer, call.parameters.weights, call.parameters.bias, in + first * in_size,
+                       chunk_size(call.images, chunk), out + first * out_size, columns);
+      }
+    }
+  }
+}
+
+void forward_linear(const LayerCall& call, const float* in, float* out, SideJob& side) {
+  const Layer& layer = call.layer;
+  const int rows = layer.output.channels;
+  const int blocks = (rows + kLinearRowBlock - 1) / kLinearRowBlock;
+#pragma omp parallel num_threads(call.threads)
+  {
+    side.run_if_master(call.index);
+#pragma omp for schedule(dynamic, 1)
+    for (int block = 0; block < blocks; ++block)
+      linear_rows_forward(layer, call.parameters.weights, call.parameters.bias, in, call.images,
+                          out, block * kLinearRowBlock,
+                          std::min(kLinearRowBlock, rows - block * kLinearRowBlock));
+  }
+  if (!call.patch) return;
+  const size_t in_size = layer.input.size(), out_size = layer.output.size();
+  const int chunks = chunk_count(call.images);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(call.threads)
+  for (int chunk = 0; chunk < chunks; ++chunk) {
+    const size_t first = static_cast<size_t>(chunk) * kForwardChunkImages;
+    linear_patch(layer, (*call.patch)[static_cast<size_t>(chunk)], in + first * in_size,
+                 chunk_size(call.images, chunk), out + first * out_size);
+  }
+}
+
+void forward_maxpool(const LayerCall& call, const float* in, float* out) {
+  const size_t in_size = call.layer.input.size(), out_size = call.layer.output.size();
+  const int chunks = chunk_count(call.images);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(call.threads)
+  for (int chunk = 0; chunk < chunks; ++chunk) {
+    const size_t first = static_cast<size_t>(chunk) * kForwardChunkImages;
+    maxpool_forward(call.layer, in + first * in_size, chunk_size(call.images, chunk),
+                    out + first * out_size);
+  }
+}
+
+// An integer layer's int8 input, x_q = clamp(round(x * s_x), -127, 127).
+const float* quantized_input(const LayerCall& call, const float* in, ForwardBuffers& buffers) {
+  const size_t count = call.layer.input.size() * static_cast<size_t>(call.images);
+  grow_scratch(buffers.quantized, count);
+  const float scale = call.parameters.input_scale;
+  for (size_t j = 0; j < count; ++j)
+    buffers.quantized[j] = std::clamp(std::nearbyint(in[j] * scale), -127.0f, 127.0f);
+  return buffers.quantized.data();
+}
+
+// The layer to overlap the caller's side job with: the one with the most MACs.
+SideJob side_job_for(const Network& network, const std::function<void()>* side_job) {
   SideJob side;
   side.job = side_job;
   for (size_t i = 0; i < network.layers.size(); ++i)
@@ -237,89 +352,43 @@ const float* forward_batch(const Network& network, const std::vector<LayerParame
     (*side_job)();
     side.job = nullptr;
   }
+  return side;
+}
 
+}  // namespace
+
+const float* forward_batch(const Network& network, const std::vector<LayerParameters>& parameters,
+                           const float* inputs, int images, ForwardBuffers& buffers, int threads,
+                           const std::vector<const std::vector<LayerPatch>*>* patches,
+                           const std::function<void()>* side_job) {
+  SideJob side = side_job_for(network, side_job);
   const size_t capacity = network.max_activation_size() * static_cast<size_t>(images);
   grow_scratch(buffers.ping, capacity);
   grow_scratch(buffers.pong, capacity);
   buffers.columns.resize(static_cast<size_t>(std::max(threads, 1)));
   buffers.weights.resize(static_cast<size_t>(std::max(threads, 1)));
-  const int chunks = (images + kForwardChunkImages - 1) / kForwardChunkImages;
-  auto chunk_size = [&](int chunk) {
-    return std::min(kForwardChunkImages, images - chunk * kForwardChunkImages);
-  };
   const float* in = inputs;  // the current activations
   float* owned = nullptr;    // equals `in` once the activations live in our buffers
   float* next = buffers.ping.data();
   float* spare = buffers.pong.data();
   for (size_t i = 0; i < network.layers.size(); ++i) {
     const Layer& layer = network.layers[i];
-    const size_t in_size = layer.input.size(), out_size = layer.output.size();
-    const size_t count = in_size * static_cast<size_t>(images);
-    const std::vector<LayerPatch>* patch = patches ? (*patches)[i] : nullptr;
-    if (layer.has_parameters() && parameters[i].input_scale > 0.0f) {
-      grow_scratch(buffers.quantized, count);
-      const float scale = parameters[i].input_scale;
-      for (size_t j = 0; j < count; ++j)
-        buffers.quantized[j] = std::clamp(std::nearbyint(in[j] * scale), -127.0f, 127.0f);
-      in = buffers.quantized.data();
-    }
+    const LayerCall call{layer, parameters[i], patches ? (*patches)[i] : nullptr,
+                         i,     images,        threads};
+    const bool integer = layer.has_parameters() && parameters[i].input_scale > 0.0f;
+    if (integer) in = quantized_input(call, in, buffers);
     switch (layer.kind) {
       case LayerKind::kConv2d:
-#pragma omp parallel num_threads(threads)
-      {
-        side.run_if_master(i);
-        const auto thread = static_cast<size_t>(omp_get_thread_num());
-        std::vector<float>& columns = buffers.columns[thread];
-        std::vector<float>& weights = buffers.weights[thread];
-        if (patch) {
-          const size_t weight_count = layer.weights.size();
-          weights.assign(parameters[i].weights, parameters[i].weights + weight_count);
-          weights.insert(weights.end(), parameters[i].bias,
-                         parameters[i].bias + layer.output.channels);
-        }
-#pragma omp for schedule(dynamic, 1)
-        for (int chunk = 0; chunk < chunks; ++chunk) {
-          const size_t first = static_cast<size_t>(chunk) * kForwardChunkImages;
-          if (patch) {
-            conv2d_patched(layer, parameters[i], (*patch)[static_cast<size_t>(chunk)],
-                           in + first * in_size, chunk_size(chunk), next + first * out_size,
-                           weights, columns);
-          } else {
-            conv2d_forward(layer, parameters[i].weights, parameters[i].bias, in + first * in_size,
-                           chunk_size(chunk), next + first * out_size, columns);
-          }
-        }
-      } break;
-      case LayerKind::kLinear: {
-        const int rows = layer.output.channels;
-        const int blocks = (rows + kLinearRowBlock - 1) / kLinearRowBlock;
-#pragma omp parallel num_threads(threads)
-        {
-          side.run_if_master(i);
-#pragma omp for schedule(dynamic, 1)
-          for (int block = 0; block < blocks; ++block)
-            linear_rows_forward(layer, parameters[i].weights, parameters[i].bias, in, images, next,
-                                block * kLinearRowBlock,
-                                std::min(kLinearRowBlock, rows - block * kLinearRowBlock));
-        }
-        if (patch) {
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-          for (int chunk = 0; chunk < chunks; ++chunk) {
-            const size_t first = static_cast<size_t>(chunk) * kForwardChunkImages;
-            linear_patch(layer, (*patch)[static_cast<size_t>(chunk)], in + first * in_size,
-                         chunk_size(chunk), next + first * out_size);
-          }
-        }
+        forward_conv2d(call, in, next, buffers, side);
         break;
-      }
+      case LayerKind::kLinear:
+        forward_linear(call, in, next, side);
+        break;
       case LayerKind::kMaxPool:
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-        for (int chunk = 0; chunk < chunks; ++chunk) {
-          const size_t first = static_cast<size_t>(chunk) * kForwardChunkImages;
-          maxpool_forward(layer, in + first * in_size, chunk_size(chunk), next + first * out_size);
-        }
+        forward_maxpool(call, in, next);
         break;
-      case LayerKind::kRelu:
+      case LayerKind::kRelu: {
+        const size_t count = layer.input.size() * static_cast<size_t>(images);
         if (owned) {
           relu_forward(owned, count);
           continue;
@@ -327,13 +396,14 @@ const float* forward_batch(const Network& network, const std::vector<LayerParame
         std::copy(in, in + count, next);  // never write into the caller's inputs
         relu_forward(next, count);
         break;
+      }
       case LayerKind::kFlatten:
       case LayerKind::kDropout:
         continue;
     }
-    if (layer.has_parameters() && parameters[i].input_scale > 0.0f) {
+    if (integer) {
       const float scale = parameters[i].output_scale;
-      const size_t produced = out_size * static_cast<size_t>(images);
+      const size_t produced = layer.output.size() * static_cast<size_t>(images);
       for (size_t j = 0; j < produced; ++j) next[j] *= scale;
     }
     in = owned = next;

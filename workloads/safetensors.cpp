@@ -38,18 +38,17 @@ std::string shape_string(const std::vector<int64_t>& shape) {
   return out.str();
 }
 
-SafeTensors SafeTensors::load(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw Error(path + ": cannot open weights file");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(file)),
-                             std::istreambuf_iterator<char>());
+namespace {
+
+// The JSON header of a safetensors file's bytes, and where the data starts.
+nlohmann::json read_header(const std::string& path, const std::vector<uint8_t>& bytes,
+                           uint64_t& data_start) {
   if (bytes.size() < 8) throw Error(path + ": truncated (no 8-byte safetensors header length)");
   uint64_t header_len = 0;
   std::memcpy(&header_len, bytes.data(), 8);
   if (header_len == 0 || header_len > bytes.size() - 8)
     throw Error(path + ": header length " + std::to_string(header_len) +
                 " exceeds the file (not a safetensors file, or truncated)");
-
   nlohmann::json header;
   try {
     header = nlohmann::json::parse(bytes.begin() + 8,
@@ -58,11 +57,51 @@ SafeTensors SafeTensors::load(const std::string& path) {
     throw Error(path + ": safetensors header is not valid JSON (" + e.what() + ")");
   }
   if (!header.is_object()) throw Error(path + ": safetensors header is not a JSON object");
+  data_start = 8 + header_len;
+  return header;
+}
 
+// One tensor's entry of the header, checked against the data section's size.
+TensorInfo tensor_info(const std::string& where, const nlohmann::json& entry, uint64_t data_size) {
+  if (!entry.is_object() || !entry.contains("dtype") || !entry.contains("shape") ||
+      !entry.contains("data_offsets") || !entry["dtype"].is_string() ||
+      !entry["shape"].is_array() || !entry["data_offsets"].is_array() ||
+      entry["data_offsets"].size() != 2)
+    throw Error(where + " needs dtype (string), shape (array) and data_offsets ([begin,end])");
+  TensorInfo info;
+  info.dtype = entry["dtype"].get<std::string>();
+  const int64_t element_bytes = dtype_bytes(info.dtype);
+  if (element_bytes < 0) throw Error(where + ": unknown dtype '" + info.dtype + "'");
+  for (const auto& d : entry["shape"]) {
+    if (!d.is_number_unsigned()) throw Error(where + ": shape holds a non-natural number");
+    info.shape.push_back(d.get<int64_t>());
+  }
+  for (const auto& o : entry["data_offsets"])
+    if (!o.is_number_unsigned()) throw Error(where + ": data_offsets must be natural numbers");
+  info.begin = entry["data_offsets"][0].get<uint64_t>();
+  info.end = entry["data_offsets"][1].get<uint64_t>();
+  if (info.begin > info.end || info.end > data_size)
+    throw Error(where + ": data_offsets [" + std::to_string(info.begin) + "," +
+                std::to_string(info.end) + ") fall outside the " + std::to_string(data_size) +
+                "-byte data section (truncated file?)");
+  if (static_cast<uint64_t>(info.elements() * element_bytes) != info.end - info.begin)
+    throw Error(where + ": " + std::to_string(info.end - info.begin) + " bytes do not match " +
+                info.dtype + " " + shape_string(info.shape));
+  return info;
+}
+
+}  // namespace
+
+SafeTensors SafeTensors::load(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw Error(path + ": cannot open weights file");
+  const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(file)),
+                                   std::istreambuf_iterator<char>());
+  uint64_t data_start = 0;
+  const nlohmann::json header = read_header(path, bytes, data_start);
   SafeTensors st;
   st.path_ = path;
-  st.data_.assign(bytes.begin() + 8 + static_cast<std::ptrdiff_t>(header_len), bytes.end());
-  const uint64_t data_size = st.data_.size();
+  st.data_.assign(bytes.begin() + static_cast<std::ptrdiff_t>(data_start), bytes.end());
   std::vector<std::pair<uint64_t, uint64_t>> ranges;
   for (const auto& [name, entry] : header.items()) {
     if (name == "__metadata__") {
@@ -73,31 +112,7 @@ SafeTensors SafeTensors::load(const std::string& path) {
       }
       continue;
     }
-    const std::string where = path + ": tensor '" + name + "'";
-    if (!entry.is_object() || !entry.contains("dtype") || !entry.contains("shape") ||
-        !entry.contains("data_offsets") || !entry["dtype"].is_string() ||
-        !entry["shape"].is_array() || !entry["data_offsets"].is_array() ||
-        entry["data_offsets"].size() != 2)
-      throw Error(where + " needs dtype (string), shape (array) and data_offsets ([begin,end])");
-    TensorInfo info;
-    info.dtype = entry["dtype"].get<std::string>();
-    const int64_t element_bytes = dtype_bytes(info.dtype);
-    if (element_bytes < 0) throw Error(where + ": unknown dtype '" + info.dtype + "'");
-    for (const auto& d : entry["shape"]) {
-      if (!d.is_number_unsigned()) throw Error(where + ": shape holds a non-natural number");
-      info.shape.push_back(d.get<int64_t>());
-    }
-    for (const auto& o : entry["data_offsets"])
-      if (!o.is_number_unsigned()) throw Error(where + ": data_offsets must be natural numbers");
-    info.begin = entry["data_offsets"][0].get<uint64_t>();
-    info.end = entry["data_offsets"][1].get<uint64_t>();
-    if (info.begin > info.end || info.end > data_size)
-      throw Error(where + ": data_offsets [" + std::to_string(info.begin) + "," +
-                  std::to_string(info.end) + ") fall outside the " + std::to_string(data_size) +
-                  "-byte data section (truncated file?)");
-    if (static_cast<uint64_t>(info.elements() * element_bytes) != info.end - info.begin)
-      throw Error(where + ": " + std::to_string(info.end - info.begin) + " bytes do not match " +
-                  info.dtype + " " + shape_string(info.shape));
+    const TensorInfo info = tensor_info(path + ": tensor '" + name + "'", entry, st.data_.size());
     ranges.emplace_back(info.begin, info.end);
     st.tensors_[name] = info;
   }

@@ -28,7 +28,7 @@ class ConstantFaultModel : public FaultModel {
 
 std::unique_ptr<FaultModel> make_constant_fault_model(const FaultModelParams& params) {
   if (!(params.p >= 0.0 && params.p <= 1.0))
-    throw Error("fault.p: expected a probability in [0, 1]");
+    invalid(&FaultModelParams::p, "constant fault probability", "a probability in [0, 1]");
   return std::make_unique<ConstantFaultModel>(params.p);
 }
 

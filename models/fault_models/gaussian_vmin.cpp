@@ -33,8 +33,10 @@ class GaussianVminFaultModel : public FaultModel {
 }  // namespace
 
 std::unique_ptr<FaultModel> make_gaussian_vmin_fault_model(const FaultModelParams& params) {
-  if (!(params.vmin_sigma_v > 0.0)) throw Error("fault.vmin_sigma_v: expected a positive number");
-  if (!(params.vmin_mean_v > 0.0)) throw Error("fault.vmin_mean_v: expected a positive number");
+  if (!(params.vmin_sigma_v > 0.0))
+    invalid(&FaultModelParams::vmin_sigma_v, "gaussian-vmin sigma", "a positive voltage");
+  if (!(params.vmin_mean_v > 0.0))
+    invalid(&FaultModelParams::vmin_mean_v, "gaussian-vmin mean", "a positive voltage");
   return std::make_unique<GaussianVminFaultModel>(params.vmin_mean_v, params.vmin_sigma_v);
 }
 

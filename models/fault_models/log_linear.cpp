@@ -32,8 +32,10 @@ class LogLinearFaultModel : public FaultModel {
 }  // namespace
 
 std::unique_ptr<FaultModel> make_log_linear_fault_model(const FaultModelParams& params) {
-  if (!std::isfinite(params.log10_a) || !std::isfinite(params.log10_b_per_v))
-    throw Error("fault.log10_a / fault.log10_b_per_v: expected finite numbers");
+  if (!std::isfinite(params.log10_a))
+    invalid(&FaultModelParams::log10_a, "log-linear intercept", "a finite number");
+  if (!std::isfinite(params.log10_b_per_v))
+    invalid(&FaultModelParams::log10_b_per_v, "log-linear slope", "a finite number");
   return std::make_unique<LogLinearFaultModel>(params.log10_a, params.log10_b_per_v);
 }
 

@@ -49,9 +49,11 @@ class TableFaultModel : public FaultModel {
 
 std::unique_ptr<FaultModel> make_table_fault_model(const FaultModelParams& params) {
   const std::string& path = params.table_path;
-  if (path.empty()) throw Error("fault.table: the table model needs a CSV file of vdd_v,p rows");
+  if (path.empty())
+    invalid(&FaultModelParams::table_path, "the table fault model's file",
+            "a CSV file of vdd_v,p rows");
   std::ifstream in(path);
-  if (!in) throw Error(path + ": cannot open fault table (fault.table)");
+  if (!in) invalid(&FaultModelParams::table_path, path, "a readable CSV file of vdd_v,p rows");
   std::vector<std::pair<double, double>> points;
   std::string line;
   for (int line_number = 1; std::getline(in, line); ++line_number) {

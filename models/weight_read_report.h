@@ -1,0 +1,42 @@
+// The protocol between the MAC array and the weight SRAM's array port. The
+// array reads the SRAM's words through a DMI pointer (the functional data) and
+// reports each burst of reads in an IGNORE-command transaction carrying a
+// WeightReadReport; the SRAM charges their time, draws their faults, applies
+// the mitigation, writes the result back and lists the words that changed.
+#pragma once
+
+#include <cstdint>
+#include <tlm>
+#include <vector>
+
+namespace lvsim {
+
+// A word the reads changed: the pass (image or batch) of the burst that
+// changed it, the word index in the SRAM, its new data bits and the bits it
+// held before (so the initiator needs no copy of the array to see which
+// fields changed).
+struct WordChange {
+  uint32_t pass;
+  uint32_t word;
+  uint32_t value;
+  uint32_t old;
+};
+
+// "The initiator read the words [address, address + length) through its DMI
+// pointer `passes` times over, each pass reading every word `reads_per_pass`
+// times" (a pass is an image, or a batch of images, of the MAC array). The
+// SRAM fills `changes`, ordered by pass, then by read within the pass, then by
+// word.
+struct WeightReadReport : tlm::tlm_extension<WeightReadReport> {
+  uint32_t passes = 1;
+  uint32_t reads_per_pass = 1;
+  int field_bits = 32;  // the words pack 32 / field_bits weights (the `sign` mitigation)
+  std::vector<WordChange>* changes = nullptr;
+
+  tlm::tlm_extension_base* clone() const override { return new WeightReadReport(*this); }
+  void copy_from(const tlm::tlm_extension_base& other) override {
+    *this = static_cast<const WeightReadReport&>(other);
+  }
+};
+
+}  // namespace lvsim

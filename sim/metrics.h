@@ -1,0 +1,27 @@
+// The figures a run's reports show that are derived from its raw results
+// (cycles, MACs, energy terms, host time), computed once, here, so the text
+// summary, report.json and the results database agree to the last digit.
+#pragma once
+
+#include "sim/run.h"
+
+namespace lvsim {
+
+struct RunMetrics {
+  double cycles_per_inference =
+      0.0;                 // the image stream's cycles over its images, refreshes included
+  double latency_s = 0.0;  // per inference
+  double latency_us = 0.0;
+  double throughput_per_s = 0.0;  // simulated inferences per second
+  double mac_utilization = 0.0;   // MACs over (compute cycles x processing elements)
+  double energy_per_inference_uj = 0.0;
+  double edp_uj_ms = 0.0;  // energy x latency per inference
+  double average_power_mw = 0.0;
+  double accuracy_ci95 = 0.0;       // over trials
+  double simulation_seconds = 0.0;  // host wall time without the fault-free baseline
+  double host_images_per_s = 0.0;   // images of every trial over simulation_seconds
+};
+
+RunMetrics metrics_of(const RunResult& result);
+
+}  // namespace lvsim

@@ -1,0 +1,172 @@
+#include "sim/settings.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include "workloads/error.h"
+
+namespace lvsim {
+
+const ParamTable<RunSettings>& RunSettings::table() {
+  static const ParamTable<RunSettings> table = [] {
+    using S = RunSettings;
+    ParamTable<S> t;
+    t.path("workload.network", &S::network_path, "workloads/mnist/mnist_cnn.safetensors")
+        .help(
+            "weights file (safetensors with the topology in its metadata); relative paths are "
+            "looked up in the current directory, then in the lvsim source tree");
+    t.choice<std::string>("workload.dataset", &S::dataset, "mnist",
+                          {{"mnist", "mnist"}, {"fashion-mnist", "fashion-mnist"}})
+        .help("test set");
+    t.integer("workload.images", &S::images, 10000, 1, 10000)
+        .help("test images to run, from the first");
+    t.text("workload.data_dir", &S::data_dir, "")
+        .help(
+            "directory holding the IDX files; empty searches $LVSIM_DATA_DIR, then data/ in "
+            "the source tree (and /usr/share/datasets/fashion-mnist for fashion-mnist)");
+    t.include(&S::accelerator, AcceleratorParams::table());
+    t.include(&S::transforms, TransformParams::table());
+    t.integer("weights.calibration_images", &S::calibration_images, 256, 1, 60000)
+        .help(
+            "int-K: training images (from the start of the train split) that calibrate the "
+            "int8 activation scale of each layer, 127 / max|x|");
+    t.integer("sim.seed", &S::seed, 1, 0, INT64_MAX).help("random seed of the fault streams");
+    t.integer("sim.trials", &S::trials, 1, 1, 100000)
+        .help(
+            "independent fault streams of the same configuration; curves get 95 % confidence "
+            "intervals");
+    t.text("report.out_dir", &S::out_dir, "results/latest")
+        .help("directory for report.json and curve.csv (a sweep's sweep.db)");
+    t.integer("report.window_images", &S::window_images, 100, 1, 10000)
+        .help("images per window of the windowed accuracy curve");
+    t.number("report.target_drop", &S::target_drop, 0.01, 0.0, 1.0)
+        .help(
+            "a window misses the target when its accuracy is this far below the fault-free "
+            "accuracy of the same window");
+    return t;
+  }();
+  return table;
+}
+
+void RunSettings::resolve() {
+  accelerator.weight_sram.seed = seed;
+  transforms.seed = seed;
+  accelerator.controller.images = images;
+  table().check(*this);
+  if (out_dir.empty()) invalid(&RunSettings::out_dir, "report directory", "a directory");
+  transforms.validate();
+  accelerator.validate();
+}
+
+const std::vector<ParamInfo>& config_params() {
+  static const std::vector<ParamInfo> params = [] {
+    // Grouped by section, sections in the order they are first declared.
+    std::vector<ParamInfo> all, grouped;
+    std::vector<std::string> sections;
+    for (const auto& entry : RunSettings::table().entries()) {
+      all.push_back(entry.info);
+      const std::string section = entry.info.key.substr(0, entry.info.key.find('.'));
+      if (std::find(sections.begin(), sections.end(), section) == sections.end())
+        sections.push_back(section);
+    }
+    for (const std::string& section : sections)
+      for (const ParamInfo& info : all)
+        if (info.key.compare(0, section.size() + 1, section + ".") == 0) grouped.push_back(info);
+    return grouped;
+  }();
+  return params;
+}
+
+void in_config_terms(const Config& config, const std::function<void()>& work) {
+  try {
+    work();
+  } catch (const ParameterError& error) {
+    const auto* owner = RunSettings::table().owner(error);
+    if (owner == nullptr) throw;
+    config.fail(owner->info.key, error.expected());
+  }
+}
+
+RunSettings settings_from(const Config& config) {
+  RunSettings settings;
+  in_config_terms(config, [&] {
+    for (const auto& entry : RunSettings::table().entries()) {
+      const std::string& text = config.get(entry.info.key);
+      entry.parse(settings, entry.info.type == "path" ? resolve_repo_path(text) : text);
+    }
+    settings.resolve();
+  });
+  return settings;
+}
+
+namespace {
+
+std::string described(const ParamInfo& param) {
+  std::string text = param.help + ".";
+  if (!param.allowed.empty()) text += " Allowed: " + param.allowed + ".";
+  if (!param.source.empty()) text += " Source: " + param.source + ".";
+  return text;
+}
+
+// `text` as comment lines of at most `width` characters.
+std::string comment(const std::string& text, size_t width) {
+  std::string out, line = "#";
+  std::istringstream words(text);
+  for (std::string word; words >> word;) {
+    if (line.size() + 1 + word.size() > width && line != "#") {
+      out += line + "\n";
+      line = "#";
+    }
+    line += " " + word;
+  }
+  return out + line + "\n";
+}
+
+}  // namespace
+
+std::string keys_text() {
+  std::string out;
+  for (const ParamInfo& param : config_params())
+    out += param.key + " = " + param.default_text + "\n    " + described(param) + "\n";
+  return out;
+}
+
+std::string keys_ini() {
+  std::string out = comment(
+      "lvsim's default configuration: every key with its built-in default, as the models "
+      "declare them (models/*.cpp, sim/settings.cpp). Written by `lvsim keys --ini`; a test keeps "
+      "this file equal to the declarations. Override any key with `lvsim run --set "
+      "section.key=value`.",
+      88);
+  std::string section;
+  for (const ParamInfo& param : config_params()) {
+    const size_t dot = param.key.find('.');
+    if (param.key.substr(0, dot) != section) {
+      section = param.key.substr(0, dot);
+      out += "\n[" + section + "]\n";
+    }
+    out += comment(described(param), 88);
+    out += param.key.substr(dot + 1) + " =" +
+           (param.default_text.empty() ? "" : " " + param.default_text) + "\n";
+  }
+  return out;
+}
+
+std::string keys_markdown() {
+  std::string out =
+      "| key | default | allowed | meaning (source) |\n"
+      "|---|---|---|---|\n";
+  for (const ParamInfo& param : config_params()) {
+    std::string meaning = param.help + (param.source.empty() ? "" : " (" + param.source + ")");
+    std::string allowed = param.allowed;
+    for (std::string* cell : {&meaning, &allowed})  // a | would end the cell
+      for (size_t at = cell->find('|'); at != std::string::npos; at = cell->find('|', at + 2))
+        cell->replace(at, 1, "\\|");
+    out += "| `" + param.key + "` | " +
+           (param.default_text.empty() ? "(empty)" : "`" + param.default_text + "`") + " | " +
+           allowed + " | " + meaning + " |\n";
+  }
+  return out;
+}
+
+}  // namespace lvsim

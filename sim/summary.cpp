@@ -1,0 +1,165 @@
+// The readable summary of a run: a line per topic, from the same RunResult
+// and RunMetrics as report.json.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <iomanip>
+
+#include "sim/metrics.h"
+#include "sim/report.h"
+
+namespace lvsim {
+namespace {
+
+std::string grouped(double value) {
+  std::string digits = std::to_string(std::llround(value));
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(i, ",");
+  return digits;
+}
+
+void platform_lines(std::ostream& out, const RunResult& r) {
+  const AcceleratorParams& p = r.params;
+  out << "workload     " << r.network_name << " on " << r.dataset << ", " << r.images
+      << " test images from " << r.data_dir << "\n";
+  out << "accelerator  " << p.mac_array.rows << "x" << p.mac_array.cols << " "
+      << dataflow_name(p.mac_array.dataflow) << " array";
+  if (p.mac_array.batch > 1) out << " (batch " << p.mac_array.batch << ")";
+  out << " at " << std::setprecision(0) << p.clock_mhz << " MHz, weight SRAM "
+      << p.weight_sram.capacity_bytes / 1024 << " KiB in " << p.weight_sram.banks << " banks, DRAM "
+      << p.dram.preset << "\n";
+}
+
+void weights_line(std::ostream& out, const RunResult& r) {
+  const AcceleratorParams& p = r.params;
+  const TransformStats& t = r.transforms;
+  out << "weights      " << p.weights.format << " (" << r.weights_per_word << " per word), "
+      << grouped(static_cast<double>(r.weight_bytes)) << " bytes";
+  if (t.pruned)
+    out << "; pruned " << grouped(static_cast<double>(t.pruned)) << " = " << std::setprecision(1)
+        << 100.0 * t.pruned / t.weights << " % of the weights";
+  if (t.centralized_batches)
+    out << "; centralized: " << grouped(static_cast<double>(t.centralized_bytes))
+        << " bytes of batch statistics instead of "
+        << grouped(static_cast<double>(t.original_bytes));
+  if (p.mac_array.zero_skipping)
+    out << "; zero skipping saves "
+        << grouped(r.mac_array.skipped_macs / std::max<double>(1, r.images)) << " MACs and "
+        << grouped(r.mac_array.skipped_cycles / std::max<double>(1, r.images))
+        << " cycles per image";
+  out << "\n";
+  if (r.voltage_domains.size() > 1) {
+    out << "domains     ";
+    for (const auto& [layer, d] : r.layer_domains)
+      out << " " << layer << " " << std::setprecision(2) << d.vdd_v << " V"
+          << (d.faults ? "" : " (fault-free)");
+    out << "\n";
+  }
+}
+
+void sram_lines(std::ostream& out, const RunResult& r) {
+  const WeightSramParams& sram = r.params.weight_sram;
+  out << "weight SRAM  " << std::setprecision(3) << sram.vdd_v << " V: read "
+      << std::setprecision(2) << r.weight_sram_access_time_ns
+      << " ns = " << r.weight_sram_access_cycles << " cycle"
+      << (r.weight_sram_access_cycles > 1 ? "s" : "") << " (latency "
+      << r.weight_sram_latency_cycles << "), " << r.weight_sram_access_pj
+      << " pJ per word, leakage " << r.weight_sram_leakage_mw << " mW\n";
+  out << "faults       " << sram.fault_model.name << " p = " << std::scientific
+      << std::setprecision(2) << r.upset_probability << std::fixed << " per "
+      << (sram.fault_unit == FaultUnit::kPerBit ? "bit" : "word") << " read"
+      << (sram.protect_sign ? " (sign bit protected)" : "") << ", mitigation " << sram.mitigation;
+  const uint64_t weak = r.weight_sram.faults.weak_cells;
+  if (weak) out << ", " << weak << " weak cells";
+  const uint64_t interval = r.params.controller.refresh_interval_images;
+  out << ", refresh "
+      << (interval ? "every " + std::to_string(interval) + " images (" +
+                         std::to_string(r.controller.refreshes) + " done)"
+                   : std::string("never"))
+      << "\n";
+}
+
+void over_time_lines(std::ostream& out, const RunResult& r, const AccuracyCurve& curve) {
+  out << "over time    ";
+  const size_t shown = std::min<size_t>(curve.points.size(), 6);
+  for (size_t i = 0; i < shown; ++i) {
+    const CurvePoint& point =
+        curve.points[(curve.points.size() - 1) * i / std::max<size_t>(1, shown - 1)];
+    out << (i ? "  " : "") << point.end_image << ": " << std::setprecision(1)
+        << 100.0 * point.windowed.mean << " %";
+  }
+  out << "  (windows of " << curve.window_images << ")\n";
+  out << "target       " << curve.trials_missing_target() << " of " << r.trials.size()
+      << " trial(s) fell more than " << std::setprecision(1) << 100.0 * curve.target_drop
+      << " % below fault-free";
+  if (curve.trials_missing_target() > 0) {
+    size_t first = SIZE_MAX;
+    for (size_t image : curve.images_to_target)
+      if (image > 0) first = std::min(first, image);
+    out << ", first after " << first << " images";
+  }
+  out << "; faulty bits at the end "
+      << static_cast<uint64_t>(curve.points.empty() ? 0 : curve.points.back().faulty_bits.mean)
+      << "\n";
+}
+
+void accuracy_lines(std::ostream& out, const RunResult& r, const AccuracyCurve& curve) {
+  out << "accuracy     " << std::setprecision(2) << 100.0 * r.accuracy() << " %";
+  if (r.trials.size() > 1) out << " (mean of " << r.trials.size() << " trials)";
+  if (r.faults_changed_weights)
+    out << ", fault-free " << 100.0 * r.baseline_accuracy() << " %";
+  else if (r.reference_accuracy >= 0)
+    out << "; PyTorch at export: " << 100.0 * r.reference_accuracy << " % on all 10000";
+  out << "\n";
+  if (r.faults_changed_weights) over_time_lines(out, r, curve);
+}
+
+void cost_lines(std::ostream& out, const RunResult& r, const RunMetrics& m) {
+  const double period = r.clock_period_ns;
+  out << "cycles       " << grouped(m.cycles_per_inference) << " per inference ("
+      << std::setprecision(3) << m.latency_us * 1e-3 << " ms, refreshes included), weight load "
+      << grouped(r.load_ns / period) << " (" << grouped(static_cast<double>(r.weight_bytes))
+      << " bytes)";
+  if (r.controller.refreshes)
+    out << ", " << r.controller.refreshes << " refreshes "
+        << grouped(r.controller.refresh_time.to_seconds() * 1e9 / period) << " in all";
+  out << "\n";
+  out << "throughput   " << std::setprecision(1) << m.throughput_per_s
+      << " inferences/s simulated, MAC utilisation " << 100.0 * m.mac_utilization << " %\n";
+  out << "energy       " << std::setprecision(1) << m.energy_per_inference_uj
+      << " uJ per inference:";
+  const char* labels[] = {"MAC",       "SRAM dynamic", "SRAM leakage", "activations",
+                          "DRAM load", "refresh",      "detector/ECC"};
+  for (size_t i = 0; i < EnergyReport::components().size(); ++i) {
+    const double part = r.energy.per_inference_pj(EnergyReport::components()[i]) * 1e-6;
+    if (part <= 0.0) continue;
+    out << (i ? ", " : " ") << labels[i] << " " << std::setprecision(part < 10 ? 2 : 1) << part;
+  }
+  out << "\n";
+  out << "EDP          " << std::setprecision(1) << m.edp_uj_ms << " uJ x ms per inference, "
+      << m.average_power_mw << " mW average\n";
+}
+
+void host_line(std::ostream& out, const RunResult& r, const RunMetrics& m) {
+  out << "host         " << std::setprecision(2) << r.wall_seconds << " s wall";
+  if (r.baseline_wall_seconds > 0)
+    out << " (" << r.baseline_wall_seconds << " s of it the fault-free baseline)";
+  out << ", " << std::setprecision(0) << m.host_images_per_s << " images/s on " << r.host_threads
+      << " thread(s), peak RSS " << peak_rss_mib() << " MiB\n";
+}
+
+}  // namespace
+
+void print_summary(std::ostream& out, const RunResult& r, const AccuracyCurve& curve,
+                   const std::string& report_path) {
+  const RunMetrics m = metrics_of(r);
+  out << std::fixed;
+  platform_lines(out, r);
+  weights_line(out, r);
+  sram_lines(out, r);
+  accuracy_lines(out, r, curve);
+  cost_lines(out, r, m);
+  host_line(out, r, m);
+  if (!report_path.empty()) out << "report       " << report_path << "\n";
+}
+
+}  // namespace lvsim

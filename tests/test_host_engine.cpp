@@ -1,0 +1,229 @@
+// The host execution engine (models/host/): however it groups images into
+// epochs (unchanged, corrected, image by image) and however many threads it
+// uses, every image is computed with exactly the weights its own read
+// returned. A stand-in SRAM changes words as the engine reads them; the
+// reference computes each image alone with the words as they were then.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstring>
+#include <random>
+
+#include "models/host/epoch_plan.h"
+#include "models/host/host_engine.h"
+#include "models/weight_layout.h"
+#include "workloads/network.h"
+
+using namespace lvsim;
+
+namespace {
+
+// conv 2->3 (3x3, pad 1) + relu + maxpool 2 + flatten + linear 12->4 on 4x4 inputs.
+Network tiny_network(uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> weight(0.0f, 0.4f);
+  Network net;
+  net.input = {2, 4, 4};
+  Layer conv;
+  conv.kind = LayerKind::kConv2d;
+  conv.name = "c";
+  conv.input = net.input;
+  conv.kernel = 3;
+  conv.padding = 1;
+  conv.output = {3, 4, 4};
+  conv.weights.resize(3 * 3 * 3 * 2);
+  conv.bias.resize(3);
+  Layer relu;
+  relu.kind = LayerKind::kRelu;
+  relu.input = relu.output = conv.output;
+  Layer pool;
+  pool.kind = LayerKind::kMaxPool;
+  pool.pool = 2;
+  pool.input = conv.output;
+  pool.output = {3, 2, 2};
+  Layer flatten;
+  flatten.kind = LayerKind::kFlatten;
+  flatten.input = pool.output;
+  flatten.output = {12, 1, 1};
+  Layer fc;
+  fc.kind = LayerKind::kLinear;
+  fc.name = "f";
+  fc.input = flatten.output;
+  fc.output = {4, 1, 1};
+  fc.weights.resize(4 * 12);
+  fc.bias.resize(4);
+  for (Layer* layer : {&conv, &fc}) {
+    for (float& w : layer->weights) w = weight(rng);
+    for (float& b : layer->bias) b = weight(rng);
+  }
+  net.layers = {conv, relu, pool, flatten, fc};
+  return net;
+}
+
+// Stands in for the weight SRAM: on each read of an image, changes about
+// `rate` words per region (to other finite values) and logs what it did.
+struct ChangingSram {
+  ChangingSram(const WeightLayout& l, std::vector<uint32_t> w, double r)
+      : layout(l), words(std::move(w)), rate(r) {}
+  const WeightLayout& layout;
+  std::vector<uint32_t> words;
+  double rate;
+  std::mt19937 rng{5};
+  int next_image = 0;
+  struct Logged {
+    int image;
+    uint32_t word, value;
+  };
+  std::vector<Logged> log;
+
+  void read(int images, std::vector<std::vector<WordChange>>& changes) {
+    std::normal_distribution<float> value(0.0f, 0.4f);
+    std::poisson_distribution<int> count(rate);
+    for (int pass = 0; pass < images; ++pass, ++next_image)
+      for (size_t r = 0; r < layout.regions.size(); ++r) {
+        const WeightRegion& region = layout.regions[r];
+        std::uniform_int_distribution<uint64_t> pick(0, region.words() - 1);
+        for (int k = count(rng); k > 0; --k) {
+          const uint64_t n = pick(rng);  // a weight word, or past them a bias word
+          const auto w = static_cast<uint32_t>(
+              n < region.weight_words ? region.weight_address / 4 + n
+                                      : region.bias_address / 4 + (n - region.weight_words));
+          const float v = value(rng);
+          uint32_t bits;
+          std::memcpy(&bits, &v, 4);
+          changes[r].push_back({static_cast<uint32_t>(pass), w, bits, words[w]});
+          words[w] = bits;
+          log.push_back({next_image, w, bits});
+        }
+      }
+  }
+};
+
+std::vector<float> inputs(int images) {
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> pixel(0.0f, 1.0f);
+  std::vector<float> x(static_cast<size_t>(images) * 32);
+  for (float& v : x) v = pixel(rng);
+  return x;
+}
+
+// Each image alone, with the words as its read left them.
+std::vector<float> reference_logits(const Network& net, const WeightLayout& layout,
+                                    const std::vector<uint32_t>& golden,
+                                    const std::vector<ChangingSram::Logged>& log, int images) {
+  std::vector<uint32_t> words = golden;
+  std::vector<float> slots(layout.parameter_slots), logits;
+  const std::vector<float> x = inputs(images);
+  ForwardBuffers buffers;
+  size_t next = 0;
+  for (int image = 0; image < images; ++image) {
+    for (; next < log.size() && log[next].image == image; ++next)
+      words[log[next].word] = log[next].value;
+    for (const WeightRegion& region : layout.regions)
+      layout.decode(region, words.data(), slots.data());
+    std::vector<LayerParameters> parameters(net.layers.size());
+    for (const WeightRegion& region : layout.regions)
+      parameters[region.layer] = {slots.data() + region.weight_slot,
+                                  slots.data() + region.bias_slot};
+    const float* out = forward_batch(net, parameters, x.data() + image * 32, 1, buffers);
+    logits.insert(logits.end(), out, out + 4);
+  }
+  return logits;
+}
+
+struct EngineRun {
+  std::vector<float> logits;
+  std::vector<ChangingSram::Logged> log;
+};
+
+EngineRun run_engine(const Network& net, const WeightLayout& layout, double rate, int threads,
+                     int images, int stage) {
+  const std::vector<uint8_t> image = layout.image(net);
+  HostEngineParams params;
+  params.threads = threads;
+  HostEngine engine(params, net, layout, 1);
+  engine.load(image.data());
+  ChangingSram sram(layout, std::vector<uint32_t>(image.size() / 4), rate);
+  std::memcpy(sram.words.data(), image.data(), image.size());
+  EngineRun run;
+  run.logits.resize(static_cast<size_t>(images) * 4);
+  const std::vector<float> x = inputs(images);
+  for (int first = 0; first < images; first += stage) {
+    const int count = std::min(stage, images - first);
+    engine.run(
+        x.data() + first * 32, count, run.logits.data() + first * 4,
+        [&](int n, std::vector<std::vector<WordChange>>& changes) { sram.read(n, changes); });
+  }
+  run.log = sram.log;
+  return run;
+}
+
+void check_close(const std::vector<float>& a, const std::vector<float>& b) {
+  REQUIRE(a.size() == b.size());
+  double worst = 0.0;
+  for (size_t i = 0; i < a.size(); ++i)
+    worst = std::max(worst, std::fabs(a[i] - b[i]) / std::max(1.0, std::fabs(double{b[i]})));
+  INFO("worst relative difference " << worst);
+  CHECK(worst < 1e-5);
+}
+
+}  // namespace
+
+TEST_CASE("the engine computes every image with the weights its own read returned",
+          "[host_engine]") {
+  const Network net = tiny_network(1);
+  const WeightLayout layout = WeightLayout::of(net);
+  const std::vector<uint8_t> image = layout.image(net);
+  std::vector<uint32_t> golden(image.size() / 4);
+  std::memcpy(golden.data(), image.data(), image.size());
+  // No changes (epochs grow to the stage), a few (corrected epochs), many
+  // (every word of the tiny layers changes: image by image).
+  for (double rate : {0.0, 0.05, 0.5, 20.0}) {
+    INFO("changes per region and image: " << rate);
+    const EngineRun run = run_engine(net, layout, rate, 2, 120, 64);
+    if (rate > 0) CHECK(!run.log.empty());
+    check_close(run.logits, reference_logits(net, layout, golden, run.log, 120));
+  }
+}
+
+TEST_CASE("the engine's results do not depend on the thread count", "[host_engine]") {
+  const Network net = tiny_network(2);
+  const WeightLayout layout = WeightLayout::of(net);
+  const EngineRun one = run_engine(net, layout, 0.3, 1, 96, 96);
+  const EngineRun three = run_engine(net, layout, 0.3, 3, 96, 96);
+  REQUIRE(one.logits.size() == three.logits.size());
+  CHECK(std::memcmp(one.logits.data(), three.logits.data(), one.logits.size() * 4) == 0);
+}
+
+TEST_CASE("epochs grow while reads change nothing and always hold whole batches", "[host_engine]") {
+  const Network net = tiny_network(3);
+  const WeightLayout layout = WeightLayout::of(net);
+  EpochPlanner planner(net, layout, 1);
+  EpochPlan plan;
+  std::vector<int> sizes;
+  for (int epoch = 0; epoch < 5; ++epoch) {
+    sizes.push_back(planner.epoch_size(256, false));
+    for (size_t r = 0; r < layout.regions.size(); ++r) planner.translate(r, {});
+    planner.plan(sizes.back(), plan);
+    CHECK(plan.kind == EpochKind::kUnchanged);
+  }
+  CHECK(sizes == std::vector<int>{1, 2, 4, 8, 16});
+  CHECK(planner.epoch_size(5, false) == 5);  // never more than the stage has left
+
+  EpochPlanner batched(net, layout, 4);
+  CHECK(batched.epoch_size(256, true) == 4);
+  CHECK(batched.epoch_size(3, true) == 3);  // the run's final, partial batch
+
+  // A change makes the next epoch a corrected one, sized by the correction budget.
+  EpochPlanner changed(net, layout, 1);
+  const WeightRegion& fc = layout.regions[1];
+  const uint32_t word = static_cast<uint32_t>(fc.weight_address / 4);
+  const std::vector<uint8_t> image = layout.image(net);
+  uint32_t old;
+  std::memcpy(&old, image.data() + fc.weight_address, 4);
+  changed.translate(0, {});
+  changed.translate(1, {{0, word, old ^ 0x1000u, old}});
+  changed.plan(1, plan);
+  CHECK(plan.kind == EpochKind::kSparse);
+  REQUIRE(plan.slots[1].size() == 1);
+  CHECK(plan.slots[1][0] == fc.weight_slot);
+}
