@@ -52,12 +52,14 @@ const ParamTable<DramParams>& DramParams::table() {
     t.preset("dram.preset", &P::preset, "lpddr4-3200", dram_preset_names(), apply_preset)
         .help("DRAM device: JEDEC timings, row buffers, energies (models/dram.cpp)")
         .source("JESD209-4 LPDDR4, JESD79-4 DDR4; Micron MT53E, MT40A datasheets");
-    t.optional_number("dram.pj_per_bit", &P::pj_per_bit, 0.0, 1e6)
+    t.number("dram.pj_per_bit", &P::pj_per_bit, 5.0, 0.0, 1e6)
         .unit("pJ")
+        .or_preset("dram.preset")
         .help("energy per bit read or written; empty: the preset's (LPDDR4 5, DDR4 17.5)")
         .source("4-6 pJ/bit commonly quoted for LPDDR4, 15-20 for DDR4 (the brief)");
-    t.optional_number("dram.activate_nj", &P::activate_nj, 0.0, 1e6)
+    t.number("dram.activate_nj", &P::activate_nj, 1.0, 0.0, 1e6)
         .unit("nJ")
+        .or_preset("dram.preset")
         .help("energy per row activation and precharge; empty: the preset's (LPDDR4 1, DDR4 2)")
         .source("DRAMPower-order figures");
     return t;

@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "models/fault_presets.h"
 #include "workloads/error.h"
 
 namespace lvsim {
@@ -12,6 +13,7 @@ const std::map<std::string, FaultModelFactory>& builtin_fault_models() {
       {"constant", make_constant_fault_model},
       {"gaussian-vmin", make_gaussian_vmin_fault_model},
       {"log-linear", make_log_linear_fault_model},
+      {"relative-vmin", make_relative_vmin_fault_model},
       {"table", make_table_fault_model},
   };
   return models;
@@ -24,18 +26,34 @@ const ParamTable<FaultModelParams>& FaultModelParams::table() {
     using P = FaultModelParams;
     ParamTable<P> t;
     t.name("fault.model", &P::name, "gaussian-vmin", fault_model_names)
-        .help("fault probability versus voltage (models/fault_models/)");
+        .or_preset("fault.preset")
+        .help(
+            "fault probability versus voltage (models/fault_models/): the fraction of weak "
+            "cells, or the upset probability of a read");
     t.number("fault.p", &P::p, 0.0, 0.0, 1.0)
         .help("constant model: the fault probability per unit read");
     t.number("fault.vmin_mean_v", &P::vmin_mean_v, 0.333, 0.0, 5.0)
         .unit("V")
-        .help(
-            "gaussian-vmin: mean cell Vmin (with the sigma below: p(0.6 V) ~ 1e-4, p(0.5 V) ~ "
-            "1e-2, p(0.9 V) ~ 1e-15)")
-        .source("the order of Minerva's 40 nm bitcell fault rates, Reagen et al. ISCA 2016");
+        .or_preset("fault.preset")
+        .help("gaussian-vmin: mean cell Vmin, p(V) = Phi((mean - V) / sigma)");
     t.number("fault.vmin_sigma_v", &P::vmin_sigma_v, 0.0718, 1e-6, 5.0)
         .unit("V")
+        .or_preset("fault.preset")
         .help("gaussian-vmin: standard deviation of cell Vmin");
+    t.number("fault.vmin_mean_rel", &P::vmin_mean_rel, 0.706, 0.01, 10.0)
+        .or_preset("fault.preset")
+        .help(
+            "relative-vmin: mean cell Vmin as a fraction of the array's Vmin, p(V) = "
+            "Phi((mean_rel - V / array_vmin) / sigma_rel)");
+    t.number("fault.vmin_sigma_rel", &P::vmin_sigma_rel, 0.055, 1e-6, 10.0)
+        .or_preset("fault.preset")
+        .help("relative-vmin: standard deviation of cell Vmin as a fraction of the array's Vmin");
+    t.number("fault.array_vmin_v", &P::array_vmin_v, 0.7, 0.05, 5.0)
+        .unit("V")
+        .or_preset("fault.preset")
+        .help(
+            "relative-vmin: the array's Vmin, the lowest supply at which no cell fails (data "
+            "measured relative to Vmin is scaled by it; set your chip's)");
     t.number("fault.log10_a", &P::log10_a, 8.0, -1e6, 1e6)
         .help(
             "log-linear: log10 p = a + b V, the intercept a (with b: 1e-2 at 0.5 V, 1e-4 at "
@@ -48,6 +66,21 @@ const ParamTable<FaultModelParams>& FaultModelParams::table() {
     return t;
   }();
   return table;
+}
+
+FaultModelParams::FaultModelParams() {
+  table().apply_defaults(*this);
+  apply_model_preset(*this, fault_preset(kDefaultFaultPreset));
+}
+
+void apply_model_preset(FaultModelParams& params, const FaultPreset& preset) {
+  params.name = preset.model;
+  params.vmin_mean_v = preset.vmin_mean_v;
+  params.vmin_sigma_v = preset.vmin_sigma_v;
+  params.vmin_mean_rel = preset.vmin_mean_rel;
+  params.vmin_sigma_rel = preset.vmin_sigma_rel;
+  params.array_vmin_v = preset.array_vmin_v;
+  params.table_points = preset.table;
 }
 
 double FaultModel::probability(double vdd_v) const {

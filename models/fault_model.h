@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/params.h"
@@ -20,21 +21,35 @@
 namespace lvsim {
 
 // Every model's parameters, as plain values (config keys fault.*, declared
-// with their defaults and sources in fault_model.cpp).
+// with their defaults and sources in fault_model.cpp). The keys marked "the
+// preset's" take their values from fault.preset (models/fault_presets.h)
+// unless a config gives them.
 struct FaultModelParams {
   std::string name;
   double p{};  // constant: the probability itself
   // gaussian-vmin: cell Vmin ~ Normal(mean, sigma).
   double vmin_mean_v{};
   double vmin_sigma_v{};
+  // relative-vmin: cell Vmin / array Vmin ~ Normal(mean_rel, sigma_rel).
+  double vmin_mean_rel{};
+  double vmin_sigma_rel{};
+  double array_vmin_v{};
   // log-linear: log10 p = a + b * V.
   double log10_a{};
   double log10_b_per_v{};
   std::string table_path;  // table: CSV of "vdd_v,p" rows
+  // table without a file: a preset's published (V, p) points, extended
+  // beyond its ends along its end segments.
+  std::vector<std::pair<double, double>> table_points;
 
-  FaultModelParams() { table().apply_defaults(*this); }
+  // The declared defaults, and the default preset's model.
+  FaultModelParams();
   static const ParamTable<FaultModelParams>& table();
 };
+
+struct FaultPreset;
+// Sets the model and its parameters as `preset` calibrates them.
+void apply_model_preset(FaultModelParams& params, const FaultPreset& preset);
 
 class FaultModel {
  public:
@@ -62,6 +77,8 @@ std::vector<std::string> fault_model_names();
 std::unique_ptr<FaultModel> make_constant_fault_model(const FaultModelParams& params);
 std::unique_ptr<FaultModel> make_gaussian_vmin_fault_model(const FaultModelParams& params);
 std::unique_ptr<FaultModel> make_log_linear_fault_model(const FaultModelParams& params);
+std::unique_ptr<FaultModel> make_relative_vmin_fault_model(const FaultModelParams& params);
+std::unique_ptr<FaultModel> make_relative_vmin_fault_model(const FaultModelParams& params);
 std::unique_ptr<FaultModel> make_table_fault_model(const FaultModelParams& params);
 
 }  // namespace lvsim

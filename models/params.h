@@ -76,6 +76,7 @@ struct ParamInfo {
   std::string allowed;       // "1 to 4096", "ws, os or is", ...
   std::string help;          // what it means
   std::string source;        // where the default comes from; empty when it is a choice of ours
+  std::string preset;        // the key of the preset that sets it when left empty, if any
 };
 
 // The shortest text that reads back as exactly `value` ("0.0718", "1e-06").
@@ -120,6 +121,19 @@ class ParamTable {
       entry_.info.source = text;
       return *this;
     }
+    // Left empty (its default), the key keeps what the preset `preset_key`
+    // (declared before it) set; any other text overrides the preset.
+    Declaration& or_preset(const std::string& preset_key) {
+      const auto parse = entry_.parse;
+      entry_.parse = [parse](Struct& target, const std::string& text) {
+        if (!text.empty()) parse(target, text);
+      };
+      entry_.set_default = [](Struct&) {};
+      entry_.info.default_text = "";
+      entry_.info.preset = preset_key;
+      entry_.info.allowed = "empty (the preset's), or " + entry_.info.allowed;
+      return *this;
+    }
 
    private:
     Entry& entry_;
@@ -133,10 +147,6 @@ class ParamTable {
   // A finite number in [min, max].
   Declaration number(const std::string& key, double Struct::*member, double default_value,
                      double min, double max);
-  // A number in [min, max], or empty text for "keep what the member holds"
-  // (a preset's value). Its default is empty.
-  Declaration optional_number(const std::string& key, double Struct::*member, double min,
-                              double max);
   Declaration boolean(const std::string& key, bool Struct::*member, bool default_value);
   // One of named values.
   template <typename Field>
@@ -344,23 +354,6 @@ typename ParamTable<Struct>::Declaration ParamTable<Struct>::number(const std::s
     if (!(target.*member >= min && target.*member <= max)) invalid(member, key, expected);
   };
   return Declaration(entry);
-}
-
-template <typename Struct>
-typename ParamTable<Struct>::Declaration ParamTable<Struct>::optional_number(const std::string& key,
-                                                                             double Struct::*member,
-                                                                             double min,
-                                                                             double max) {
-  Declaration declaration = number(key, member, min, min, max);
-  Entry& entry = entries_.back();
-  const auto parse_number = entry.parse;
-  entry.info.default_text = "";
-  entry.info.allowed = "empty, or " + entry.info.allowed;
-  entry.parse = [parse_number](Struct& target, const std::string& text) {
-    if (!text.empty()) parse_number(target, text);
-  };
-  entry.set_default = [](Struct&) {};
-  return declaration;
 }
 
 template <typename Struct>

@@ -5,11 +5,29 @@
 namespace lvsim {
 
 SramContents::SramContents(const std::string& owner, uint64_t capacity_bytes,
-                           const Mitigation& mitigation)
+                           const Mitigation& mitigation, bool read_disturb)
     : memory_(owner, capacity_bytes),
       mitigation_(mitigation),
-      written_(capacity_bytes / kWordBytes, 0) {
+      read_disturb_(read_disturb),
+      written_(capacity_bytes / kWordBytes, 0),
+      shown_bits_((written_.size() + 63) / 64, 0),
+      shown_values_(new uint32_t[written_.size()]) {
   if (mitigation.check_bits() > 0) check_.assign(written_.size(), mitigation.encode(0));
+}
+
+void SramContents::show(uint64_t word, uint32_t value) {
+  uint64_t& bits = shown_bits_[word / 64];
+  const uint64_t bit = uint64_t{1} << (word % 64);
+  shown_count_ += (bits & bit) == 0;
+  bits |= bit;
+  shown_values_[word] = value;
+}
+
+void SramContents::unshow(uint64_t word) {
+  uint64_t& bits = shown_bits_[word / 64];
+  const uint64_t bit = uint64_t{1} << (word % 64);
+  shown_count_ -= (bits & bit) != 0;
+  bits &= ~bit;
 }
 
 uint32_t SramContents::load(uint64_t word) const {
@@ -18,8 +36,17 @@ uint32_t SramContents::load(uint64_t word) const {
   return value;
 }
 
+uint64_t SramContents::stored(uint64_t word) const {
+  return load(word) | (check_.empty() ? uint64_t{0} : uint64_t{check_[word]} << 32);
+}
+
+uint32_t SramContents::view(uint64_t word) const {
+  if (shown_count_ == 0 || !(shown_bits_[word / 64] >> (word % 64) & 1)) return load(word);
+  return shown_values_[word];
+}
+
 int SramContents::faulty_bits_of(uint64_t word) const {
-  int count = __builtin_popcount(load(word) ^ written_[word]);
+  int count = __builtin_popcount(view(word) ^ written_[word]);
   if (!check_.empty())
     count += __builtin_popcount(check_[word] ^ mitigation_.encode(written_[word]));
   return count;
@@ -29,11 +56,31 @@ void SramContents::reach_pass(uint64_t pass) {
   if (faulty_delta_.size() <= pass) faulty_delta_.resize(pass + 1, 0);
 }
 
-void SramContents::write(uint64_t address, const unsigned char* data, uint64_t bytes,
+bool SramContents::write(uint64_t address, const unsigned char* data, uint64_t bytes,
                          uint64_t at_pass) {
   const uint64_t first = address / kWordBytes, last = (address + bytes + 3) / kWordBytes;
+  bool changed = std::memcmp(memory_.data() + address, data, bytes) != 0;
+  for (uint64_t word = first; word < last && !changed && !check_.empty(); ++word) {
+    uint32_t value;
+    std::memcpy(&value, data + (word - first) * kWordBytes, kWordBytes);
+    changed = check_[word] != mitigation_.encode(value);
+  }
+  if (!changed) {
+    for (uint64_t word = first; word < last; ++word) written_[word] = load(word);
+    return false;
+  }
   int64_t cured = 0;
   for (uint64_t word = first; word < last; ++word) cured += faulty_bits_of(word);
+  for (size_t block = 0; shown_count_ > 0 && block < shown_bits_.size(); ++block) {
+    for (uint64_t bits = shown_bits_[block]; bits != 0; bits &= bits - 1) {
+      const uint64_t word = block * 64 + static_cast<uint64_t>(__builtin_ctzll(bits));
+      if (word < first || word >= last)  // read again as stored
+        cured += __builtin_popcount(shown_values_[word] ^ written_[word]) -
+                 __builtin_popcount(load(word) ^ written_[word]);
+    }
+    shown_bits_[block] = 0;
+  }
+  shown_count_ = 0;
   std::memcpy(memory_.data() + address, data, bytes);
   for (uint64_t word = first; word < last; ++word) {
     written_[word] = load(word);
@@ -43,38 +90,78 @@ void SramContents::write(uint64_t address, const unsigned char* data, uint64_t b
     reach_pass(at_pass);
     faulty_delta_[at_pass] -= cured;
   }
+  return true;
 }
 
 void SramContents::prefetch(uint64_t word) const {
   __builtin_prefetch(memory_.data() + word * kWordBytes, 1);
   __builtin_prefetch(&written_[word]);
+  if (shown_count_ > 0) __builtin_prefetch(&shown_values_[word], 1);
 }
 
-void SramContents::faulty_read(uint64_t word, uint64_t mask, uint32_t pass, uint64_t series_pass,
-                               int field_bits, std::vector<WordChange>* changes,
-                               FaultStats& stats) {
+uint64_t SramContents::read(uint64_t word, const WordFaults& faults, uint32_t pass,
+                            uint64_t series_pass, int field_bits, std::vector<WordChange>* changes,
+                            FaultStats& stats) {
   const uint32_t data = load(word);
   const uint8_t check = check_.empty() ? 0 : check_[word];
-  const ReadOutcome outcome = mitigation_.on_faulty_read(data, check, mask, field_bits);
-  stats.bit_faults += static_cast<uint64_t>(__builtin_popcountll(mask));
-  stats.faulty_word_reads += 1;
-  stats.ecc_corrected += outcome.corrected;
-  stats.ecc_uncorrectable += outcome.uncorrectable;
-  if (outcome.data == data && outcome.check == check) return;
+  const uint64_t stored = data | uint64_t{check} << 32;
+  const uint32_t old_view = view(word);
+  // A failing weak cell reads its stuck value: wrong only where that differs.
+  const uint64_t weak = faults.weak_failing & (faults.stuck_ones ^ stored);
+  const uint64_t mask = faults.upsets | weak;
+  ReadOutcome outcome{data, check, false, false};
+  if (mask != 0) {
+    outcome = mitigation_.on_faulty_read(data, check, mask, field_bits);
+    stats.bit_faults += static_cast<uint64_t>(__builtin_popcountll(mask));
+    stats.upset_bit_faults += static_cast<uint64_t>(__builtin_popcountll(faults.upsets));
+    stats.weak_bit_faults += static_cast<uint64_t>(__builtin_popcountll(weak & ~faults.upsets));
+    stats.faulty_word_reads += 1;
+    stats.ecc_corrected += outcome.corrected;
+    stats.ecc_uncorrectable += outcome.uncorrectable;
+  }
+  // Upsets write the word read back (they persist); read disturb leaves a
+  // failing weak cell holding its stuck value.
+  uint64_t after = faults.upsets ? outcome.data | uint64_t{outcome.check} << 32 : stored;
+  if (read_disturb_)
+    after = (after & ~faults.weak_failing) | (faults.stuck_ones & faults.weak_failing);
+  if (after != stored) {
+    const auto new_data = static_cast<uint32_t>(after);
+    std::memcpy(memory_.data() + word * kWordBytes, &new_data, kWordBytes);
+    if (!check_.empty()) check_[word] = static_cast<uint8_t>(after >> 32);
+    stats.words_written_back += 1;
+  }
+  const uint32_t new_view = outcome.data;
   const uint32_t reference = written_[word];
-  int delta = __builtin_popcount(outcome.data ^ reference) - __builtin_popcount(data ^ reference);
+  int delta = __builtin_popcount(new_view ^ reference) - __builtin_popcount(old_view ^ reference);
   if (!check_.empty()) {
     const uint8_t reference_check = mitigation_.encode(reference);
-    delta += __builtin_popcount(outcome.check ^ reference_check) -
+    delta += __builtin_popcount(static_cast<uint8_t>(after >> 32) ^ reference_check) -
              __builtin_popcount(check ^ reference_check);
-    check_[word] = outcome.check;
   }
   faulty_delta_[series_pass] += delta;
-  if (outcome.data != data) {
-    std::memcpy(memory_.data() + word * kWordBytes, &outcome.data, kWordBytes);
+  if (new_view != static_cast<uint32_t>(after))
+    show(word, new_view);
+  else if (shown_count_ > 0)
+    unshow(word);
+  if (new_view != old_view) {
     stats.words_changed += 1;
-    if (changes) changes->push_back({pass, static_cast<uint32_t>(word), outcome.data, data});
+    if (changes) changes->push_back({pass, static_cast<uint32_t>(word), new_view, old_view});
   }
+  return after;
+}
+
+ReadSummary SramContents::peek(uint64_t word, const WordFaults& faults) const {
+  const uint64_t now = stored(word);
+  const uint64_t mask = faults.upsets | (faults.weak_failing & (faults.stuck_ones ^ now));
+  ReadSummary summary;
+  if (mask == 0) return summary;
+  const ReadOutcome outcome = mitigation_.on_faulty_read(static_cast<uint32_t>(now),
+                                                         static_cast<uint8_t>(now >> 32), mask, 32);
+  summary.faulty_bits = __builtin_popcountll(mask);
+  summary.faulty_words = 1;
+  summary.corrected = outcome.corrected;
+  summary.uncorrectable = outcome.uncorrectable;
+  return summary;
 }
 
 std::vector<uint64_t> SramContents::faulty_bits_after_pass() const {

@@ -1,11 +1,16 @@
-// What the weight SRAM holds and what it should hold: the stored words and
-// their check bits, the data last written by DMA (the reference a refresh
-// restores), and how many stored bits differ from that reference after every
-// pass. A faulty read's outcome, as the mitigation decides it, is written back
-// here: this is where faults persist and accumulate.
+// What the weight SRAM holds, what it should hold and what the MAC array last
+// read from it: the stored words and their check bits, the data last written
+// by DMA (the reference a refresh restores), the value each word returned to
+// the array when that differs from what is stored (a weak cell's wrong bit
+// that was not written back), and how many bits the array reads wrong after
+// every pass. A faulty read's outcome, as the mitigation decides it, is
+// written back here when the faults are upsets (seed 004's reading: they
+// persist and accumulate until a refresh); a weak cell's failing read
+// changes the stored bit only with read disturb.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,12 +22,45 @@ namespace lvsim {
 
 // What the faults did, for the report.
 struct FaultStats {
-  uint64_t bit_faults = 0;         // failed stored-bit reads (upsets + weak cells)
-  uint64_t faulty_word_reads = 0;  // word reads with at least one failed bit
-  uint64_t words_changed = 0;      // reads that returned (and wrote back) a changed word
+  uint64_t bit_faults = 0;          // stored bits read wrong (upsets + weak cells), over all reads
+  uint64_t upset_bit_faults = 0;    // of them, transient upsets
+  uint64_t weak_bit_faults = 0;     // of them, weak cells reading a value other than the stored one
+  uint64_t faulty_word_reads = 0;   // word reads with at least one faulty bit
+  uint64_t words_changed = 0;       // reads that returned the array a different word than before
+  uint64_t words_written_back = 0;  // reads that changed the stored word (write-back, disturb)
   uint64_t ecc_corrected = 0;
   uint64_t ecc_uncorrectable = 0;
-  uint64_t weak_cells = 0;  // size of the weak-cell map
+  uint64_t weak_cells = 0;  // the chip's weak cells at the supply
+  uint64_t intermittent_cells = 0;
+};
+
+// The faults of one read of one word (bit i < 32: data bit i; 32 + j: check bit j).
+struct WordFaults {
+  uint64_t upsets = 0;        // stored bits that fail transiently on this read
+  uint64_t weak_failing = 0;  // weak cells that fail on this read
+  uint64_t stuck_ones = 0;    // what they read: 1 where set, else 0
+};
+
+// What one read of a word did, as far as the statistics count it.
+struct ReadSummary {
+  int64_t faulty_bits = 0;  // bits read wrong
+  int64_t faulty_words = 0;
+  int64_t corrected = 0;
+  int64_t uncorrectable = 0;
+  ReadSummary& operator+=(const ReadSummary& o) {
+    faulty_bits += o.faulty_bits;
+    faulty_words += o.faulty_words;
+    corrected += o.corrected;
+    uncorrectable += o.uncorrectable;
+    return *this;
+  }
+  ReadSummary& operator-=(const ReadSummary& o) {
+    faulty_bits -= o.faulty_bits;
+    faulty_words -= o.faulty_words;
+    corrected -= o.corrected;
+    uncorrectable -= o.uncorrectable;
+    return *this;
+  }
 };
 
 class SramContents {
@@ -30,39 +68,59 @@ class SramContents {
   static constexpr uint64_t kWordBytes = 4;
 
   // `mitigation` outlives the contents (the SRAM owns both).
-  SramContents(const std::string& owner, uint64_t capacity_bytes, const Mitigation& mitigation);
+  SramContents(const std::string& owner, uint64_t capacity_bytes, const Mitigation& mitigation,
+               bool read_disturb);
 
   MemoryArray& memory() { return memory_; }
   const MemoryArray& memory() const { return memory_; }
   uint64_t words() const { return written_.size(); }
-  // A DMA write of whole words: new data and a new reference. The faults the
-  // overwritten words held leave the faulty-bit count at pass `at_pass`.
-  void write(uint64_t address, const unsigned char* data, uint64_t bytes, uint64_t at_pass);
-  // One read of `word` in which the stored bits of `mask` failed (bit i < 32:
-  // data bit i, 32 + j: check bit j), during pass `pass` of its burst and pass
-  // `series_pass` of the run; the word packs 32 / field_bits weights. Writes
-  // the mitigation's outcome back and lists a data change in `changes`.
-  void faulty_read(uint64_t word, uint64_t mask, uint32_t pass, uint64_t series_pass,
-                   int field_bits, std::vector<WordChange>* changes, FaultStats& stats);
-  // Fetches a word's cache lines ahead of a faulty_read (the faulty words are
+  // A DMA write of whole words: new data and a new reference. When it changes
+  // any stored bit, the array reads the whole memory again (the MAC array
+  // re-syncs its copy through DMI): every value it read other than stored is
+  // forgotten, and the faulty bits that leaves leave the count at pass
+  // `at_pass`. Returns whether it changed anything (a refresh of intact words
+  // changes nothing, and the array keeps reading what it read).
+  bool write(uint64_t address, const unsigned char* data, uint64_t bytes, uint64_t at_pass);
+  // One read of `word` with `faults`, during pass `pass` of its burst and
+  // pass `series_pass` of the run; the word packs 32 / field_bits weights.
+  // Lists a change of the value the array reads in `changes`. Returns the
+  // word's stored bits after the read (data | check << 32).
+  uint64_t read(uint64_t word, const WordFaults& faults, uint32_t pass, uint64_t series_pass,
+                int field_bits, std::vector<WordChange>* changes, FaultStats& stats);
+  // What a read of `word` with `faults` would count, without reading it.
+  ReadSummary peek(uint64_t word, const WordFaults& faults) const;
+  // Fetches a word's cache lines ahead of a read (the faulty words are
   // scattered over megabytes).
   void prefetch(uint64_t word) const;
   // Makes room in the faulty-bit series up to pass `pass`.
   void reach_pass(uint64_t pass);
+  // The word's stored bits (data | check << 32).
+  uint64_t stored(uint64_t word) const;
 
-  // Stored bits that differ from what was last written, after each pass since
-  // the start: element i is the count once pass i's reads are done.
+  // Bits the array reads wrong (and check bits stored wrong) against what was
+  // last written, after each pass since the start: element i is the count
+  // once pass i's reads are done.
   std::vector<uint64_t> faulty_bits_after_pass() const;
   uint64_t faulty_bits() const;
 
  private:
   uint32_t load(uint64_t word) const;
+  uint32_t view(uint64_t word) const;  // what the array last read
   int faulty_bits_of(uint64_t word) const;
 
   MemoryArray memory_;
   const Mitigation& mitigation_;
-  std::vector<uint8_t> check_;         // check bits per word (ECC only)
-  std::vector<uint32_t> written_;      // data last written by DMA, the reference
+  bool read_disturb_;
+  void show(uint64_t word, uint32_t value);  // the array read `value`, not what is stored
+  void unshow(uint64_t word);
+
+  std::vector<uint8_t> check_;     // check bits per word (ECC only)
+  std::vector<uint32_t> written_;  // data last written by DMA, the reference
+  // Words the array read other than stored: a bit per word, and their values
+  // (left unwritten, so untouched pages cost no memory).
+  std::vector<uint64_t> shown_bits_;
+  std::unique_ptr<uint32_t[]> shown_values_;
+  uint64_t shown_count_ = 0;
   std::vector<int64_t> faulty_delta_;  // change of the faulty-bit count, by pass
 };
 

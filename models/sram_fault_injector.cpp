@@ -8,35 +8,38 @@
 namespace lvsim {
 namespace {
 
-constexpr uint64_t kWeakCellStream = 0x5745414Bull;  // "WEAK": the chip's map, not a read
+// Intermittent weak cells draw from their own streams, apart from the upsets'.
+constexpr uint64_t kIntermittentStream = uint64_t{0x494E54} << 40;  // "INT"
 // Faulty words are scattered over megabytes: fetch a few ahead.
 constexpr size_t kPrefetchAhead = 16;
 
-}  // namespace
-
-FaultInjector::FaultInjector(const FaultDraws& draws, int stored_bits,
-                             const std::vector<WeakCellRange>& weak)
-    : draws_(draws), stored_bits_(static_cast<uint64_t>(stored_bits)) {
-  for (int bit = 0; bit < stored_bits; ++bit)
-    if (!(draws.protect_sign && bit == 31)) allowed_bits_.push_back(bit);
-  build_weak_cell_map(weak);
+std::vector<WeakCellRange> weak_ranges(const std::vector<FaultRange>& ranges) {
+  std::vector<WeakCellRange> weak;
+  for (const FaultRange& r : ranges) weak.push_back({r.first_word, r.end_word, r.weak_fraction});
+  return weak;
 }
 
-void FaultInjector::build_weak_cell_map(const std::vector<WeakCellRange>& ranges) {
-  const uint64_t allowed = allowed_bits_.size();
-  FaultRng rng(draws_.chip_seed, 0, kWeakCellStream, 0);
-  for (const WeakCellRange& range : ranges) {
-    if (range.fraction <= 0.0) continue;
-    const uint64_t bits = (range.end_word - range.first_word) * allowed;
-    const double log1m_q = std::log1p(-std::min(range.fraction, 1.0 - 1e-16));
-    const bool every = range.fraction >= 1.0;
-    for (uint64_t position = every ? 0 : rng.geometric_gap(log1m_q, bits); position < bits;
-         position += 1 + (every ? 0 : rng.geometric_gap(log1m_q, bits))) {
-      const uint64_t word = range.first_word + position / allowed;
-      const int bit = allowed_bits_[position % allowed];
-      weak_cells_.push_back(word * stored_bits_ + static_cast<uint64_t>(bit));
-    }
-  }
+void count(FaultStats& stats, const ReadSummary& summary, int sign) {
+  const auto add = [sign](uint64_t& total, int64_t value) {
+    total = static_cast<uint64_t>(static_cast<int64_t>(total) + sign * value);
+  };
+  add(stats.bit_faults, summary.faulty_bits);
+  add(stats.weak_bit_faults, summary.faulty_bits);
+  add(stats.faulty_word_reads, summary.faulty_words);
+  add(stats.ecc_corrected, summary.corrected);
+  add(stats.ecc_uncorrectable, summary.uncorrectable);
+}
+
+}  // namespace
+
+FaultInjector::FaultInjector(const FaultDraws& draws, const WeakCellTraits& weak, int check_bits,
+                             const std::vector<FaultRange>& ranges)
+    : draws_(draws),
+      weak_(weak, check_bits, weak_ranges(ranges)),
+      stored_bits_(32 + static_cast<uint64_t>(check_bits)),
+      clean_(weak_.words().size()) {
+  for (uint64_t bit = 0; bit < stored_bits_; ++bit)
+    if (!(draws.protect_sign && bit == 31)) allowed_bits_.push_back(static_cast<int>(bit));
 }
 
 void FaultInjector::draw_upsets(uint64_t first_word, uint64_t words, double upset_p,
@@ -58,46 +61,113 @@ void FaultInjector::draw_upsets(uint64_t first_word, uint64_t words, double upse
   }
 }
 
-void FaultInjector::add_weak_cells(uint64_t first_word, uint64_t words) {
-  const auto begin =
-      std::lower_bound(weak_cells_.begin(), weak_cells_.end(), first_word * stored_bits_);
-  const auto end = std::lower_bound(begin, weak_cells_.end(), (first_word + words) * stored_bits_);
-  if (begin == end) return;
-  weak_pending_.clear();
-  for (auto cell = begin; cell != end; ++cell)
-    weak_pending_.emplace_back(*cell / stored_bits_, uint64_t{1} << (*cell % stored_bits_));
-  const size_t upsets = pending_.size();
-  pending_.insert(pending_.end(), weak_pending_.begin(), weak_pending_.end());
-  std::inplace_merge(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(upsets),
-                     pending_.end());
+// Dirty ones (all of them after a DMA write), and those with intermittent
+// cells failing now or on the last read.
+void FaultInjector::weak_words_to_read(size_t first, size_t end, Region& region) {
+  weak_to_read_.clear();
+  const auto dirty_begin = dirty_.lower_bound(first), dirty_end = dirty_.lower_bound(end);
+  if (region.writes_seen < writes_) {
+    for (size_t i = first; i < end; ++i) weak_to_read_.push_back(i);
+    region.writes_seen = writes_;
+  } else {
+    weak_to_read_.assign(dirty_begin, dirty_end);
+  }
+  dirty_.erase(dirty_begin, dirty_end);
+  // Three sorted lists, merged.
+  merged_.clear();
+  for (const auto& [index, bits] : intermittent_) merged_.push_back(index);
+  const size_t half = weak_to_read_.size();
+  weak_to_read_.insert(weak_to_read_.end(), merged_.begin(), merged_.end());
+  std::inplace_merge(weak_to_read_.begin(),
+                     weak_to_read_.begin() + static_cast<std::ptrdiff_t>(half),
+                     weak_to_read_.end());
+  merged_.clear();
+  std::merge(weak_to_read_.begin(), weak_to_read_.end(), region.failed_before.begin(),
+             region.failed_before.end(), std::back_inserter(merged_));
+  merged_.erase(std::unique(merged_.begin(), merged_.end()), merged_.end());
+  weak_to_read_.swap(merged_);
+}
+
+void FaultInjector::read_weak_word(size_t index, uint64_t upsets, uint64_t intermittent_failing,
+                                   uint32_t pass, uint64_t series_pass,
+                                   const WeightReadReport& report, Region& region,
+                                   SramContents& contents, FaultStats& stats) {
+  const WeakWord& w = weak_.words()[index];
+  // Counted exactly now, not as a clean word.
+  count(stats, clean_[index], -1);
+  region.clean -= clean_[index];
+  const uint64_t before = contents.stored(w.word);
+  const WordFaults faults{upsets, w.permanent | intermittent_failing, w.stuck_ones};
+  const uint64_t after =
+      contents.read(w.word, faults, pass, series_pass, report.field_bits, report.changes, stats);
+  // Read again while the stored word stays as it is, it does the same.
+  clean_[index] = contents.peek(w.word, {0, w.permanent, w.stuck_ones});
+  region.clean += clean_[index];
+  if (after != before) dirty_.insert(index);
+}
+
+void FaultInjector::read_once(uint64_t first_word, uint64_t words, double upset_p, uint32_t pass,
+                              uint64_t series_pass, uint64_t read_number,
+                              const WeightReadReport& report, Region& region,
+                              SramContents& contents, FaultStats& stats) {
+  contents.reach_pass(series_pass);
+  pending_.clear();
+  if (upset_p > 0.0) draw_upsets(first_word, words, upset_p, read_number);
+  const auto [weak_begin, weak_end] = weak_.range(first_word, first_word + words);
+  intermittent_.clear();
+  weak_to_read_.clear();
+  if (weak_begin < weak_end) {
+    weak_.draw_intermittent(weak_begin, weak_end, draws_.seed, draws_.trial,
+                            kIntermittentStream | first_word, read_number, intermittent_);
+    weak_words_to_read(weak_begin, weak_end, region);
+    count(stats, region.clean, +1);  // the clean weak words read as they did
+  }
+  const std::vector<WeakWord>& weak = weak_.words();
+  size_t i = 0, j = 0, k = 0;  // upsets, weak words to read, intermittent failures
+  while (i < pending_.size() || j < weak_to_read_.size()) {
+    if (i + kPrefetchAhead < pending_.size()) contents.prefetch(pending_[i + kPrefetchAhead].first);
+    if (j + kPrefetchAhead < weak_to_read_.size())
+      contents.prefetch(weak[weak_to_read_[j + kPrefetchAhead]].word);
+    const uint64_t word =
+        std::min(i < pending_.size() ? pending_[i].first : UINT64_MAX,
+                 j < weak_to_read_.size() ? weak[weak_to_read_[j]].word : UINT64_MAX);
+    uint64_t upsets = 0;  // faults of one word in one read act together
+    for (; i < pending_.size() && pending_[i].first == word; ++i) upsets |= pending_[i].second;
+    size_t index = SIZE_MAX;
+    if (j < weak_to_read_.size() && weak[weak_to_read_[j]].word == word) {
+      index = weak_to_read_[j++];
+    } else if (weak_begin < weak_end) {  // an upset in a clean weak word
+      const auto [at, stop] = weak_.range(word, word + 1);
+      if (at < stop) index = at;
+    }
+    if (index == SIZE_MAX) {
+      contents.read(word, {upsets, 0, 0}, pass, series_pass, report.field_bits, report.changes,
+                    stats);
+      continue;
+    }
+    for (; k < intermittent_.size() && intermittent_[k].first < index; ++k) {
+    }
+    const uint64_t failing =
+        k < intermittent_.size() && intermittent_[k].first == index ? intermittent_[k].second : 0;
+    read_weak_word(index, upsets, failing, pass, series_pass, report, region, contents, stats);
+  }
+  region.failed_before.clear();
+  for (const auto& [index, bits] : intermittent_) region.failed_before.push_back(index);
 }
 
 void FaultInjector::read(uint64_t first_word, uint64_t words, double upset_p,
                          const WeightReadReport& report, SramContents& contents,
                          FaultStats& stats) {
-  uint64_t& region_passes = passes_by_region_[first_word];
-  uint64_t& region_reads = reads_by_region_[first_word];
+  Region& region = regions_[first_word];
   const uint64_t reads = uint64_t{report.passes} * report.reads_per_pass;
   for (uint64_t read = 0; read < reads; ++read) {
     const auto pass = static_cast<uint32_t>(read / report.reads_per_pass);
-    const uint64_t series_pass = region_passes + pass;  // where the faulty-bit series records it
-    contents.reach_pass(series_pass);
-    pending_.clear();
-    if (upset_p > 0.0) draw_upsets(first_word, words, upset_p, region_reads + read);
-    add_weak_cells(first_word, words);
-    // Both lists are in word order; faults of one word in one read act together.
-    for (size_t i = 0; i < pending_.size();) {
-      if (i + kPrefetchAhead < pending_.size())
-        contents.prefetch(pending_[i + kPrefetchAhead].first);
-      const uint64_t word = pending_[i].first;
-      uint64_t mask = 0;
-      for (; i < pending_.size() && pending_[i].first == word; ++i) mask |= pending_[i].second;
-      contents.faulty_read(word, mask, pass, series_pass, report.field_bits, report.changes, stats);
-    }
+    read_once(first_word, words, upset_p, pass, region.passes + pass, region.reads + read, report,
+              region, contents, stats);
   }
-  region_passes += report.passes;
-  region_reads += reads;
-  passes_done_ = std::max(passes_done_, region_passes);
+  region.passes += report.passes;
+  region.reads += reads;
+  passes_done_ = std::max(passes_done_, region.passes);
 }
 
 }  // namespace lvsim

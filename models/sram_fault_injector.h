@@ -1,25 +1,34 @@
-// Which stored bits of the weight SRAM fail on a read, and what the failures
-// do to the contents.
+// Which stored bits of the weight SRAM fail on a read: the two fault
+// mechanisms, each with its own persistence.
 //
-//   upsets      each read of a stored bit (per-bit) or of a word (per-word: one
-//               uniformly placed bit) fails with probability p(V) of its
-//               voltage domain. Drawn by geometric skipping (cost per fault,
-//               not per bit) from a counter-based stream per read: the n-th
-//               read of a region draws the same faults whatever the reads are
-//               grouped into and whatever the thread count.
-//   weak cells  a fixed map, per chip seed, of cells whose Vmin lies above the
-//               supply (a fraction p(V) of them): they fail on every read, and
-//               a refresh rewrites their data but cannot heal them.
-// A read's faults go to SramContents::faulty_read, which applies the mitigation
-// and writes the outcome back.
+//   upset       (seed 004's assumption, not measured SRAM behaviour) each read
+//               of a stored bit (per-bit) or of a word (per-word: one uniformly
+//               placed bit) fails with probability p(V) of its voltage domain;
+//               what the read returned is written back, so the faults persist
+//               and accumulate until a refresh. Drawn by geometric skipping
+//               (cost per fault, not per bit) from a counter-based stream per
+//               read: the n-th read of a region draws the same faults whatever
+//               the reads are grouped into and whatever the thread count.
+//   weak cells  the chip's cells whose Vmin lies above the supply (weak_cells.h):
+//               each read of one fails (always, or with probability q for an
+//               intermittent one) and reads its stuck value; nothing is written
+//               back unless read disturb is on, so a refresh rewrites the data
+//               but cannot heal the cells.
+// A read's faults go to SramContents::read, which applies the mitigation.
+// Permanent weak cells of a word whose stored value did not change since its
+// last read read the same again: such words are only counted, not re-read, so
+// a run's cost follows the faults that change something.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <set>
 #include <utility>
 #include <vector>
 
 #include "models/sram_contents.h"
+#include "models/weak_cells.h"
 #include "models/weight_read_report.h"
 
 namespace lvsim {
@@ -30,25 +39,28 @@ enum class FaultUnit {
 };
 
 struct FaultDraws {
-  uint64_t seed = 1;       // upset streams
-  uint64_t trial = 0;      // independent upset streams of the same seed
-  uint64_t chip_seed = 1;  // the weak-cell map: one chip, one map
+  uint64_t seed = 1;   // upset and intermittency streams
+  uint64_t trial = 0;  // independent streams of the same seed
   FaultUnit unit = FaultUnit::kPerBit;
   bool protect_sign = false;  // bit 31 never fails (seed 004 faulted bits 0-30)
 };
 
-// A range of words and the fraction of its cells that are weak.
-struct WeakCellRange {
+// A range of words on one supply: its upset probability per read and its
+// weak-cell fraction.
+struct FaultRange {
   uint64_t first_word = 0, end_word = 0;
-  double fraction = 0.0;
+  double upset_p = 0.0;
+  double weak_fraction = 0.0;
 };
 
 class FaultInjector {
  public:
-  // `stored_bits`: data plus check bits per word.
-  FaultInjector(const FaultDraws& draws, int stored_bits, const std::vector<WeakCellRange>& weak);
+  // `data_bits` + `check_bits` stored bits per word.
+  FaultInjector(const FaultDraws& draws, const WeakCellTraits& weak, int check_bits,
+                const std::vector<FaultRange>& ranges);
 
-  uint64_t weak_cells() const { return weak_cells_.size(); }
+  uint64_t weak_cells() const { return weak_.cells(); }
+  uint64_t intermittent_cells() const { return weak_.intermittent_cells(); }
   // Passes every region has completed: where a write's cured faults are counted.
   uint64_t passes_done() const { return passes_done_; }
   // The reads of one burst report, words [first_word, first_word + words) at
@@ -56,23 +68,44 @@ class FaultInjector {
   // them, word by word, to `contents`.
   void read(uint64_t first_word, uint64_t words, double upset_p, const WeightReadReport& report,
             SramContents& contents, FaultStats& stats);
+  // A DMA write changed stored words: every weak cell reads anew.
+  void written() { ++writes_; }
 
  private:
-  void build_weak_cell_map(const std::vector<WeakCellRange>& ranges);
+  // Per region (the first word of its bursts).
+  struct Region {
+    uint64_t passes = 0, reads = 0;
+    std::vector<size_t> failed_before;  // weak words with intermittent cells failing last read
+    ReadSummary clean;         // what the clean weak words' permanent cells do on every read
+    uint64_t writes_seen = 0;  // DMA writes before its last read
+  };
   // Appends (word, bit mask) of one read's upsets, in word order.
   void draw_upsets(uint64_t first_word, uint64_t words, double upset_p, uint64_t read_number);
-  void add_weak_cells(uint64_t first_word, uint64_t words);
+  // The weak words to read again on this read, in word order.
+  void weak_words_to_read(size_t first, size_t end, Region& region);
+  void read_once(uint64_t first_word, uint64_t words, double upset_p, uint32_t pass,
+                 uint64_t series_pass, uint64_t read_number, const WeightReadReport& report,
+                 Region& region, SramContents& contents, FaultStats& stats);
+  void read_weak_word(size_t index, uint64_t upsets, uint64_t intermittent_failing, uint32_t pass,
+                      uint64_t series_pass, const WeightReadReport& report, Region& region,
+                      SramContents& contents, FaultStats& stats);
 
   FaultDraws draws_;
+  WeakCellMap weak_;
   uint64_t stored_bits_;
-  std::vector<int> allowed_bits_;     // stored bits that may fail
-  std::vector<uint64_t> weak_cells_;  // sorted stored-bit indices word * stored_bits + bit
-  // Per region (the first word of its bursts): passes and reads so far.
-  std::map<uint64_t, uint64_t> passes_by_region_;
-  std::map<uint64_t, uint64_t> reads_by_region_;
+  std::vector<int> allowed_bits_;  // stored bits that may fail
+  std::map<uint64_t, Region> regions_;
   uint64_t passes_done_ = 0;
-  std::vector<std::pair<uint64_t, uint64_t>> pending_;  // (word, fault mask) of one read
-  std::vector<std::pair<uint64_t, uint64_t>> weak_pending_;
+  // Weak words whose stored value changed since their last read (and all of
+  // them before the first), and per weak word what its permanent cells do on
+  // a read while it stays clean.
+  std::set<size_t> dirty_;
+  uint64_t writes_ = 1;  // changing DMA writes so far (and the power-up state)
+  std::vector<ReadSummary> clean_;
+  std::vector<std::pair<uint64_t, uint64_t>> pending_;     // (word, upset mask) of one read
+  std::vector<std::pair<size_t, uint64_t>> intermittent_;  // (weak word, failing bits) of one read
+  std::vector<size_t> weak_to_read_;                       // weak words of one read
+  std::vector<size_t> merged_;                             // scratch of weak_words_to_read
 };
 
 }  // namespace lvsim

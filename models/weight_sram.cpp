@@ -3,14 +3,94 @@
 #include <algorithm>
 #include <cmath>
 
+#include "models/fault_presets.h"
 #include "workloads/error.h"
 
 namespace lvsim {
 namespace {
 
-constexpr uint64_t kMaxWeakCells = 16ull << 20;  // 128 MiB of map at most
-
 std::string volts(double v) { return number_text(v) + " V"; }
+
+// "upset", "weak-cells" or both, comma-separated; nothing when malformed.
+std::optional<FaultMechanisms> parse_mechanisms(const std::string& text) {
+  FaultMechanisms m{false, false};
+  const std::vector<std::string> names = split_list(text);
+  if (names.empty()) return std::nullopt;
+  for (const std::string& name : names) {
+    if (name == "upset")
+      m.upset = true;
+    else if (name == "weak-cells")
+      m.weak_cells = true;
+    else
+      return std::nullopt;
+  }
+  return m;
+}
+
+std::string format_mechanisms(const FaultMechanisms& m) {
+  if (m.upset && m.weak_cells) return "upset, weak-cells";
+  return m.weak_cells ? "weak-cells" : m.upset ? "upset" : "";
+}
+
+// A fault preset's model and how its faults act (models/fault_presets.h).
+void apply_fault_preset(WeightSramParams& p, const std::string& name) {
+  const FaultPreset& preset = fault_preset(name);
+  p.fault_preset = name;
+  apply_model_preset(p.fault_model, preset);
+  p.mechanisms = *parse_mechanisms(preset.mechanism);
+  p.fault_unit = preset.unit == "per-word" ? FaultUnit::kPerWord : FaultUnit::kPerBit;
+  p.protect_sign = preset.protect_sign;
+  p.intermittent_share = preset.intermittent_share;
+  p.stuck_zero_share = preset.stuck_zero_share;
+}
+
+// The keys of the fault mechanisms (after fault.preset and the fault model's).
+void declare_mechanism_keys(ParamTable<WeightSramParams>& t) {
+  using P = WeightSramParams;
+  t.choice("fault.unit", &P::fault_unit, "per-bit",
+           {{"per-bit", FaultUnit::kPerBit}, {"per-word", FaultUnit::kPerWord}})
+      .or_preset("fault.preset")
+      .help(
+          "upsets: per-bit, each stored bit read fails with probability p; per-word, each "
+          "word read gets one failed bit, uniformly placed, with probability p (seed 004's "
+          "reading)");
+  t.boolean("fault.protect_sign", &P::protect_sign, false)
+      .or_preset("fault.preset")
+      .help("keep the sign bit fault-free (seed 004 faulted bits 0-30 only)");
+  t.custom<FaultMechanisms>("fault.mechanism", &P::mechanisms, "list", "upset",
+                            "upset, weak-cells or both (upset, weak-cells)", parse_mechanisms,
+                            format_mechanisms)
+      .or_preset("fault.preset")
+      .help(
+          "upset: every read of a cell fails with probability p(V), the wrong value is "
+          "written back and stays until a refresh (seed 004's assumption, not measured "
+          "SRAM behaviour); weak-cells: the chip's cells whose Vmin lies above V (a fraction "
+          "p(V)) fail on their reads, the same cells at every voltage, and a refresh cannot "
+          "heal them (models/sram_fault_injector.h)")
+      .source("weak cells as measured on IBM 14 nm SRAM, Chandramoorthy et al. HPCA 2019");
+  t.integer("fault.chip_seed", &P::chip_seed, 1, 0, INT64_MAX)
+      .help(
+          "weak-cells: seed of the chip's cells (their Vmin ranks, stuck values, "
+          "intermittency); one chip, one map at every voltage");
+  t.number("fault.stuck_zero_share", &P::stuck_zero_share, 0.5, 0.0, 1.0)
+      .or_preset("fault.preset")
+      .help("weak-cells: share of weak cells whose failing reads return 0 (the others 1)")
+      .source("about half each on average, Chandramoorthy et al. HPCA 2019");
+  t.number("fault.intermittent_share", &P::intermittent_share, 0.0, 0.0, 1.0)
+      .or_preset("fault.preset")
+      .help(
+          "weak-cells: share of weak cells that fail on a read only with probability "
+          "fault.intermittent_q (the others on every read)")
+      .source("roughly half, Chandramoorthy et al. HPCA 2019");
+  t.number("fault.intermittent_q", &P::intermittent_q, 0.5, 0.0, 1.0)
+      .help(
+          "weak-cells: probability that a read of an intermittent weak cell fails (assumed; "
+          "the measurement says only that they fail on some accesses)");
+  t.boolean("fault.read_disturb", &P::read_disturb, false)
+      .help(
+          "weak-cells: a failing read also writes the stuck value into the cell, wrong "
+          "until the word is rewritten (else only the value read is wrong)");
+}
 
 }  // namespace
 
@@ -43,22 +123,18 @@ const ParamTable<WeightSramParams>& WeightSramParams::table() {
     t.name("weight_sram.mitigation", &P::mitigation, "flip", mitigation_names)
         .help("what a read does with faulty bits (models/mitigation.h)");
     t.include(&P::circuit, SramCircuitParams::table());
+    t.preset("fault.preset", &P::fault_preset, kDefaultFaultPreset, fault_preset_names(),
+             apply_fault_preset)
+        .help(
+            "published SRAM failures versus voltage and the fault model calibrated to them "
+            "(models/fault_presets.h); sets the keys marked 'the preset's' unless given: "
+            "ibm-14nm (measured silicon, weak cells), asu-65nm, dpcs-45nm, minerva-40nm, "
+            "seed004 (per-word upsets of fault.p on every read, sign bit protected)")
+        .source(
+            "Chandramoorthy et al. HPCA 2019 (IBM 14 nm); Yan et al. TVLSI 2017 (65 nm); "
+            "Gottscho et al. DAC 2014 (45 nm)");
     t.include(&P::fault_model, FaultModelParams::table());
-    t.choice("fault.unit", &P::fault_unit, "per-bit",
-             {{"per-bit", FaultUnit::kPerBit}, {"per-word", FaultUnit::kPerWord}})
-        .help(
-            "per-bit: each stored bit read fails with probability p; per-word: each word read "
-            "gets one failed bit, uniformly placed, with probability p (seed 004's reading)");
-    t.boolean("fault.protect_sign", &P::protect_sign, false)
-        .help("keep the sign bit fault-free (seed 004 faulted bits 0-30 only)");
-    t.boolean("fault.read_faults", &P::transient_upsets, true)
-        .help("inject transient upsets on reads; they persist until a refresh");
-    t.boolean("fault.weak_cells", &P::weak_cells, false)
-        .help(
-            "add the static map of weak cells (Vmin above V, fraction p(V)), which fail on "
-            "every read and which a refresh cannot cure");
-    t.integer("fault.chip_seed", &P::chip_seed, 1, 0, INT64_MAX)
-        .help("seed of the weak-cell map: one chip, one map");
+    declare_mechanism_keys(t);
     return t;
   }();
   return table;
@@ -92,33 +168,15 @@ WeightSram::WeightSram(const sc_core::sc_module_name& name, const WeightSramPara
       array_socket("array_socket"),
       params_(params),
       mitigation_(make_mitigation(params.mitigation)),
-      contents_(std::string(this->name()), params.capacity_bytes, *mitigation_) {
+      contents_(std::string(this->name()), params.capacity_bytes, *mitigation_,
+                params.read_disturb) {
   params.validate();
   access_time_ns_ = sram_access_time_ns(params.circuit, params.vdd_v);
   fault_model_ = make_fault_model(params.fault_model);
   own_ = make_domain(0, contents_.words(), params.vdd_v, true);
   build_domains();
 
-  FaultDraws draws;
-  draws.seed = params.seed;
-  draws.trial = params.trial;
-  draws.chip_seed = params.chip_seed;
-  draws.unit = params.fault_unit;
-  draws.protect_sign = params.protect_sign;
-  std::vector<WeakCellRange> weak;
-  const double allowed = stored_bits_per_word() - (params.protect_sign ? 1 : 0);
-  for (const Domain& d : domains_) {
-    const double expected = d.weak_q * static_cast<double>(d.end - d.first) * allowed;
-    if (expected > static_cast<double>(kMaxWeakCells))
-      invalid(&WeightSramParams::vdd_v, "weight SRAM supply " + volts(d.vdd),
-              "a voltage where the weak cells fit the simulator's map: about " +
-                  std::to_string(static_cast<uint64_t>(expected)) + " cells are weak there, " +
-                  "more than the " + std::to_string(kMaxWeakCells) +
-                  " it maps; the SRAM is unusable");
-    weak.push_back({d.first, d.end, d.weak_q});
-  }
-  injector_ = std::make_unique<FaultInjector>(draws, stored_bits_per_word(), weak);
-  stats_.faults.weak_cells = injector_->weak_cells();
+  build_injector();
 
   for (auto* port : {&dma_socket, &array_socket}) {
     port->register_b_transport(this, &WeightSram::b_transport);
@@ -138,12 +196,41 @@ WeightSram::Domain WeightSram::make_domain(uint64_t first, uint64_t end, double 
   if (!(p >= 0.0 && p <= 1.0))
     throw Error("the " + fault_model_->describe() + " fault model gave p outside [0, 1] at " +
                 volts(vdd));
-  d.upset_p = params_.transient_upsets ? p : 0.0;
-  d.weak_q = params_.weak_cells ? p : 0.0;
+  d.upset_p = params_.mechanisms.upset ? p : 0.0;
+  d.weak_q = params_.mechanisms.weak_cells ? p : 0.0;
   const double period_ns = params_.clock_period.to_seconds() * 1e9;
   d.access_cycles = std::max(
       1, static_cast<int>(std::ceil(sram_access_time_ns(params_.circuit, vdd) / period_ns - 1e-9)));
   return d;
+}
+
+void WeightSram::build_injector() {
+  FaultDraws draws;
+  draws.seed = params_.seed;
+  draws.trial = params_.trial;
+  draws.unit = params_.fault_unit;
+  draws.protect_sign = params_.protect_sign;
+  WeakCellTraits traits;
+  traits.chip_seed = params_.chip_seed;
+  traits.stuck_zero_share = params_.stuck_zero_share;
+  traits.intermittent_share = params_.intermittent_share;
+  traits.intermittent_q = params_.intermittent_q;
+  traits.protect_sign = params_.protect_sign;
+  std::vector<FaultRange> ranges;
+  for (const Domain& d : domains_) {
+    const double expected =
+        d.weak_q * static_cast<double>(d.end - d.first) * stored_bits_per_word();
+    if (expected > static_cast<double>(WeakCellMap::kMaxCells))
+      invalid(&WeightSramParams::vdd_v, "weight SRAM supply " + volts(d.vdd),
+              "a voltage where the weak cells fit the simulator's map: about " +
+                  std::to_string(static_cast<uint64_t>(expected)) + " cells are weak there, " +
+                  "more than the " + std::to_string(WeakCellMap::kMaxCells) +
+                  " it maps; the SRAM is unusable");
+    ranges.push_back({d.first, d.end, d.upset_p, d.weak_q});
+  }
+  injector_ = std::make_unique<FaultInjector>(draws, traits, mitigation_->check_bits(), ranges);
+  stats_.faults.weak_cells = injector_->weak_cells();
+  stats_.faults.intermittent_cells = injector_->intermittent_cells();
 }
 
 void WeightSram::build_domains() {
@@ -181,6 +268,7 @@ std::vector<DomainReport> WeightSram::domains() const {
     r.vdd_v = d.vdd;
     r.faults = d.faults;
     r.upset_probability = d.upset_p;
+    r.weak_fraction = d.weak_q;
     r.access_cycles = d.access_cycles;
     r.access_pj = sram_access_energy_pj(params_.circuit, bank_bytes, stored_bits_per_word(), d.vdd);
     r.leakage_mw = sram_leakage_mw(
@@ -188,6 +276,7 @@ std::vector<DomainReport> WeightSram::domains() const {
         d.vdd);
     r.words_read = d.words_read;
     r.words_written = d.words_written;
+    r.words_written_back = d.words_written_back;
     reports.push_back(r);
   }
   return reports;
@@ -250,9 +339,11 @@ void WeightSram::on_read_report(tlm::tlm_generic_payload& trans, sc_core::sc_tim
   }
   const uint64_t words = length / word_bytes();
   Domain& domain = domain_of(address / 4);
+  const uint64_t written_back = stats_.faults.words_written_back;
   injector_->read(address / 4, words, domain.upset_p, *report, contents_, stats_.faults);
   const uint64_t bursts = uint64_t{report->passes} * report->reads_per_pass;  // one per read
   const uint64_t cycles = burst_cycles(domain.access_cycles, words) * bursts;
+  domain.words_written_back += stats_.faults.words_written_back - written_back;
   domain.words_read += words * bursts;
   stats_.words_read += words * bursts;
   stats_.read_bursts += bursts;
@@ -269,10 +360,12 @@ void WeightSram::on_write(tlm::tlm_generic_payload& trans, sc_core::sc_time& del
       trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
-  contents_.write(address, trans.get_data_ptr(), length, injector_->passes_done());
+  if (contents_.write(address, trans.get_data_ptr(), length, injector_->passes_done())) {
+    // The MAC array must read the memory again, and every weak cell fail anew.
+    injector_->written();
+    array_socket->invalidate_direct_mem_ptr(0, contents_.memory().size() - 1);
+  }
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
-  // The MAC array must re-read what it cached of these words.
-  array_socket->invalidate_direct_mem_ptr(address, address + length - 1);
   charge_dma(trans, delay);
 }
 

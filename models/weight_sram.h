@@ -32,6 +32,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <systemc>
 #include <tlm>
@@ -46,6 +47,15 @@
 #include "models/weight_read_report.h"
 
 namespace lvsim {
+
+// Which fault mechanisms act (sram_fault_injector.h): `fault.mechanism`.
+struct FaultMechanisms {
+  bool upset = true;        // per-read upsets, written back, cured by a refresh
+  bool weak_cells = false;  // the chip's weak cells, which a refresh cannot heal
+  bool operator==(const FaultMechanisms& o) const {
+    return upset == o.upset && weak_cells == o.weak_cells;
+  }
+};
 
 // A range of words on its own supply (a voltage domain): per-layer voltages,
 // or a layer kept out of the low-voltage array (faults = false: fault-free).
@@ -66,12 +76,16 @@ struct WeightSramParams {
   int ecc_cycles{};           // latency of the SEC-DED decoder (secded)
   double vdd_v{};             // supply voltage of the array
   std::string mitigation;
+  std::string fault_preset;  // models/fault_presets.h
   FaultModelParams fault_model;
-  FaultUnit fault_unit{};
-  bool protect_sign{};      // seed 004 faulted bits 0-30 only
-  bool transient_upsets{};  // per-read upsets, cured by a refresh
-  bool weak_cells{};        // the static map of cells with Vmin > V
-  uint64_t chip_seed{};     // the weak-cell map: one chip, one map
+  FaultMechanisms mechanisms;
+  FaultUnit fault_unit{};       // of upsets
+  bool protect_sign{};          // seed 004 faulted bits 0-30 only
+  uint64_t chip_seed{};         // the weak cells: one chip, one map
+  double stuck_zero_share{};    // weak cells whose failing reads return 0
+  double intermittent_share{};  // weak cells failing on a read with probability q
+  double intermittent_q{};
+  bool read_disturb{};  // a weak cell's failing read also corrupts the stored bit
 
   // Set by the platform and the run, not by configuration keys:
   sc_core::sc_time clock_period = sc_core::sc_time(2, sc_core::SC_NS);
@@ -95,11 +109,13 @@ struct DomainReport {
   double vdd_v = 0.0;
   bool faults = true;
   double upset_probability = 0.0;  // per bit or word read
+  double weak_fraction = 0.0;      // of the cells
   int access_cycles = 1;
   double access_pj = 0.0;   // one word access, all stored bits
   double leakage_mw = 0.0;  // of the domain's words
   uint64_t words_read = 0;
-  uint64_t words_written = 0;
+  uint64_t words_written = 0;       // by DMA (loads and refreshes)
+  uint64_t words_written_back = 0;  // by reads (upsets, read disturb, ECC scrubbing)
 };
 
 struct WeightSramStats {
@@ -153,7 +169,7 @@ class WeightSram : public sc_core::sc_module {
     bool faults = true;
     double upset_p = 0.0, weak_q = 0.0;
     int access_cycles = 1;
-    uint64_t words_read = 0, words_written = 0;
+    uint64_t words_read = 0, words_written = 0, words_written_back = 0;
   };
 
   // TLM: one handler per command.
@@ -168,6 +184,7 @@ class WeightSram : public sc_core::sc_module {
 
   Domain make_domain(uint64_t first, uint64_t end, double vdd, bool faults) const;
   void build_domains();
+  void build_injector();
   Domain& domain_of(uint64_t word);
   uint64_t burst_cycles(int access_cycles, uint64_t words) const;
 

@@ -41,7 +41,7 @@ void run_sweep_bench(const BenchOptions& options) {
   {
     std::ofstream out(ini);
     // Seed 004's grid in miniature: three mitigations x four rates.
-    out << "[workload]\nimages = 2500\n[fault]\nmodel = constant\nunit = per-word\n"
+    out << "[workload]\nimages = 2500\n[fault]\npreset = seed004\nprotect_sign = false\n"
            "[sweep]\nweight_sram.mitigation = flip, sign, zero\n"
            "fault.p = 1e-6, 1e-5, 1e-4, 1e-3\n";
   }
@@ -108,8 +108,7 @@ void run_bench(const BenchOptions& options) {
       options.repeats);
   for (const std::string& p : options.rates) {
     std::vector<std::string> overrides = options.overrides;
-    for (const char* assignment : {"fault.model=constant", "fault.unit=per-word",
-                                   "fault.protect_sign=true", "weight_sram.mitigation=zero"})
+    for (const char* assignment : {"fault.preset=seed004", "weight_sram.mitigation=zero"})
       overrides.push_back(assignment);
     overrides.push_back(std::string("fault.p=") + p);
     const RunSettings faulty = settings_from(Config::load(options.config_file, overrides));

@@ -67,7 +67,10 @@ json trials_json(const RunResult& r, const AccuracyCurve& curve) {
          {"accuracy", static_cast<double>(trial.correct) / r.images},
          {"images_to_target", curve.images_to_target[t]},
          {"bit_faults", faults.bit_faults},
+         {"upset_bit_faults", faults.upset_bit_faults},
+         {"weak_bit_faults", faults.weak_bit_faults},
          {"words_changed", faults.words_changed},
+         {"words_written_back", faults.words_written_back},
          {"ecc_corrected", faults.ecc_corrected},
          {"ecc_uncorrectable", faults.ecc_uncorrectable},
          {"final_faulty_bits",
@@ -126,17 +129,25 @@ json accuracy_json(const RunResult& r, const AccuracyCurve& curve, const RunMetr
 
 json faults_json(const RunResult& r) {
   const WeightSramParams& sram = r.params.weight_sram;
-  return {{"vdd_v", sram.vdd_v},
-          {"model", sram.fault_model.name},
-          {"unit", sram.fault_unit == FaultUnit::kPerBit ? "per-bit" : "per-word"},
-          {"read_fault_probability", r.upset_probability},
-          {"weak_cell_fraction", r.weak_cell_fraction},
-          {"weak_cells", r.weight_sram.faults.weak_cells},
-          {"mitigation", sram.mitigation},
-          {"protect_sign", sram.protect_sign},
-          {"refresh_interval_images", r.params.controller.refresh_interval_images},
-          {"refreshes", r.controller.refreshes},
-          {"refresh_bytes", r.controller.refresh_bytes}};
+  return {
+      {"vdd_v", sram.vdd_v},
+      {"model", sram.fault_model.name},
+      {"mechanism", {{"upset", sram.mechanisms.upset}, {"weak_cells", sram.mechanisms.weak_cells}}},
+      {"unit", sram.fault_unit == FaultUnit::kPerBit ? "per-bit" : "per-word"},
+      {"read_fault_probability", r.upset_probability},
+      {"weak_cell_fraction", r.weak_cell_fraction},
+      {"weak_cells", r.weight_sram.faults.weak_cells},
+      {"intermittent_cells", r.weight_sram.faults.intermittent_cells},
+      {"stuck_zero_share", sram.stuck_zero_share},
+      {"intermittent_share", sram.intermittent_share},
+      {"intermittent_q", sram.intermittent_q},
+      {"read_disturb", sram.read_disturb},
+      {"chip_seed", sram.chip_seed},
+      {"mitigation", sram.mitigation},
+      {"protect_sign", sram.protect_sign},
+      {"refresh_interval_images", r.params.controller.refresh_interval_images},
+      {"refreshes", r.controller.refreshes},
+      {"refresh_bytes", r.controller.refresh_bytes}};
 }
 
 json energy_json(const RunResult& r, const RunMetrics& m) {

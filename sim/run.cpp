@@ -101,8 +101,7 @@ std::map<std::string, std::vector<uint8_t>>& process_baselines() {
 AcceleratorParams fault_free_params(const RunSettings& settings, const PreparedWorkload& prepared) {
   AcceleratorParams params = settings.accelerator;
   params.weights.input_scales = prepared.input_scales;
-  params.weight_sram.transient_upsets = false;
-  params.weight_sram.weak_cells = false;
+  params.weight_sram.mechanisms = {false, false};
   return params;
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <iomanip>
+#include <map>
 
 #include "sim/metrics.h"
 #include "sim/report.h"
@@ -64,12 +65,21 @@ void sram_lines(std::ostream& out, const RunResult& r) {
       << (r.weight_sram_access_cycles > 1 ? "s" : "") << " (latency "
       << r.weight_sram_latency_cycles << "), " << r.weight_sram_access_pj
       << " pJ per word, leakage " << r.weight_sram_leakage_mw << " mW\n";
-  out << "faults       " << sram.fault_model.name << " p = " << std::scientific
-      << std::setprecision(2) << r.upset_probability << std::fixed << " per "
-      << (sram.fault_unit == FaultUnit::kPerBit ? "bit" : "word") << " read"
-      << (sram.protect_sign ? " (sign bit protected)" : "") << ", mitigation " << sram.mitigation;
-  const uint64_t weak = r.weight_sram.faults.weak_cells;
-  if (weak) out << ", " << weak << " weak cells";
+  out << "faults       " << (sram.fault_preset.empty() ? "" : sram.fault_preset + " ")
+      << sram.fault_model.name << ":";
+  if (sram.mechanisms.upset)
+    out << " upsets p = " << std::scientific << std::setprecision(2) << r.upset_probability
+        << std::fixed << " per " << (sram.fault_unit == FaultUnit::kPerBit ? "bit" : "word")
+        << " read";
+  if (sram.mechanisms.weak_cells) {
+    const FaultStats& faults = r.weight_sram.faults;
+    out << (sram.mechanisms.upset ? "," : "") << " weak cells p = " << std::scientific
+        << std::setprecision(2) << r.weak_cell_fraction << std::fixed << " per bit ("
+        << faults.weak_cells << " cells, " << faults.intermittent_cells << " intermittent"
+        << (sram.read_disturb ? ", read disturb" : "") << ")";
+  }
+  if (!sram.mechanisms.upset && !sram.mechanisms.weak_cells) out << " (no mechanism on)";
+  out << (sram.protect_sign ? " (sign bit protected)" : "") << ", mitigation " << sram.mitigation;
   const uint64_t interval = r.params.controller.refresh_interval_images;
   out << ", refresh "
       << (interval ? "every " + std::to_string(interval) + " images (" +
@@ -127,12 +137,21 @@ void cost_lines(std::ostream& out, const RunResult& r, const RunMetrics& m) {
       << " inferences/s simulated, MAC utilisation " << 100.0 * m.mac_utilization << " %\n";
   out << "energy       " << std::setprecision(1) << m.energy_per_inference_uj
       << " uJ per inference:";
-  const char* labels[] = {"MAC",       "SRAM dynamic", "SRAM leakage", "activations",
-                          "DRAM load", "refresh",      "detector/ECC"};
-  for (size_t i = 0; i < EnergyReport::components().size(); ++i) {
-    const double part = r.energy.per_inference_pj(EnergyReport::components()[i]) * 1e-6;
+  static const std::map<std::string, const char*> labels = {
+      {"mac", "MAC"},
+      {"weight_sram_dynamic", "SRAM dynamic"},
+      {"weight_sram_leakage", "SRAM leakage"},
+      {"weight_sram_writeback", "SRAM write-back"},
+      {"activation_buffer", "activations"},
+      {"dram_initial_load", "DRAM load"},
+      {"dram_refresh", "refresh"},
+      {"detector_ecc", "detector/ECC"}};
+  const char* separator = " ";
+  for (const std::string& component : EnergyReport::components()) {
+    const double part = r.energy.per_inference_pj(component) * 1e-6;
     if (part <= 0.0) continue;
-    out << (i ? ", " : " ") << labels[i] << " " << std::setprecision(part < 10 ? 2 : 1) << part;
+    out << separator << labels.at(component) << " " << std::setprecision(part < 10 ? 2 : 1) << part;
+    separator = ", ";
   }
   out << "\n";
   out << "EDP          " << std::setprecision(1) << m.edp_uj_ms << " uJ x ms per inference, "

@@ -216,7 +216,7 @@ std::vector<size_t> longest_first(const std::vector<PlannedPoint>& todo) {
     double& words = words_of[settings.network_path];
     if (words == 0.0)
       words = static_cast<double>(Network::load(settings.network_path).parameter_count());
-    double p = sram.transient_upsets || sram.weak_cells
+    double p = sram.mechanisms.upset || sram.mechanisms.weak_cells
                    ? make_fault_model(sram.fault_model)->probability(sram.vdd_v)
                    : 0.0;
     if (sram.fault_unit == FaultUnit::kPerBit) p = std::min(1.0, 32.0 * p);

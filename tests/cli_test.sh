@@ -30,9 +30,10 @@ expect_error() {
 }
 
 expect_error "negative voltage" "weight_sram.vdd_v" --set weight_sram.vdd_v=-1
-expect_error "voltage above the model's range" "expected a voltage inside the range of the gaussian-vmin" --set weight_sram.vdd_v=4.9
+expect_error "voltage above the model's range" "expected a voltage inside the range of the relative-vmin" --set weight_sram.vdd_v=4.9
 expect_error "p above one" "fault.p = '2'" --set fault.model=constant --set fault.p=2
-expect_error "unknown fault model" "expected one of constant gaussian-vmin log-linear table" --set fault.model=weibull
+expect_error "unknown fault model" "expected one of constant gaussian-vmin log-linear relative-vmin table" --set fault.model=weibull
+expect_error "unknown fault preset" "fault.preset = 'hbm': expected one of ibm-14nm" --set fault.preset=hbm
 expect_error "unknown mitigation" "weight_sram.mitigation" --set weight_sram.mitigation=parity
 printf 'vdd_v,p\n0.5,1e-2\n0.6,oops\n' >"$tmp/bad.csv"
 expect_error "malformed fault table" "bad.csv:3" --set fault.model=table --set "fault.table=$tmp/bad.csv"
@@ -42,8 +43,8 @@ expect_error "missing data" "no mnist test set found" --data-dir "$tmp/nowhere"
 expect_error "unknown --set key" "unknown key 'sram.vdd'" --set sram.vdd=0.5
 
 # A good run: report and curve, and no progress characters in a pipe.
-if "$lvsim" run --images 48 --out "$tmp/good" --set fault.model=constant --set fault.p=1e-5 \
-     --set fault.unit=per-word >"$tmp/stdout" 2>"$tmp/stderr" &&
+if "$lvsim" run --images 48 --out "$tmp/good" --set fault.preset=seed004 --set fault.p=1e-5 \
+     >"$tmp/stdout" 2>"$tmp/stderr" &&
    [ -s "$tmp/good/report.json" ] && [ -s "$tmp/good/curve.csv" ] &&
    grep -q '"accuracy"' "$tmp/good/report.json" && grep -q '^accuracy ' "$tmp/stdout"; then
   pass

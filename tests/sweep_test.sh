@@ -23,8 +23,7 @@ cat >"$tmp/grid.ini" <<'INI'
 [workload]
 images = 150
 [fault]
-model = constant
-unit = per-word
+preset = seed004
 [weight_sram]
 mitigation = zero
 [controller]

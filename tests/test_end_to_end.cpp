@@ -99,8 +99,8 @@ RunResult faulty_run(size_t images, int threads, int stage, const std::string& m
       settings_from(Config::load(
           "",
           {"workload.images=" + std::to_string(images), "sim.threads=" + std::to_string(threads),
-           "workload.data_dir=" + test::mnist_data_dir(), "fault.model=constant",
-           "fault.unit=per-word", "fault.p=" + std::to_string(p),
+           "workload.data_dir=" + test::mnist_data_dir(), "fault.preset=seed004",
+           "fault.protect_sign=false", "fault.p=" + std::to_string(p),
            "weight_sram.mitigation=" + mitigation, "weights.format=" + format,
            "weights.calibration_images=64",
            "controller.images_per_stage=" + std::to_string(stage)})),
@@ -168,7 +168,7 @@ TEST_CASE("refresh reloads the weights through DMA and bounds the damage",
     return run_simulation(
         settings_from(Config::load(
             "", {"workload.images=200", "workload.data_dir=" + test::mnist_data_dir(),
-                 "fault.model=constant", "fault.unit=per-word", "fault.p=1e-5",
+                 "fault.preset=seed004", "fault.protect_sign=false", "fault.p=1e-5",
                  "weight_sram.mitigation=flip", "refresh.interval_images=" + interval})),
         nullptr);
   };
@@ -181,4 +181,33 @@ TEST_CASE("refresh reloads the weights through DMA and bounds the damage",
   const auto& series = every_50.trials[0].faulty_bits_after_image;
   CHECK(series[50] < series[49]);
   CHECK(series[199] < never.trials[0].faulty_bits_after_image[199]);
+}
+
+TEST_CASE("a refresh cannot heal weak cells, and it does cure upsets",
+          "[end_to_end][faults][data]") {
+  // The statement: measured 14 nm silicon at p(0.637 V) ~ 1e-4 per bit.
+  auto run = [](const std::string& mechanism, const std::string& interval) {
+    return run_simulation(
+        settings_from(Config::load(
+            "", {"workload.images=200", "workload.data_dir=" + test::mnist_data_dir(),
+                 "weight_sram.vdd_v=0.637", "weight_sram.mitigation=zero", "fault.preset=ibm-14nm",
+                 "fault.mechanism=" + mechanism, "fault.intermittent_q=1",
+                 "fault.read_disturb=false", "refresh.interval_images=" + interval})),
+        nullptr);
+  };
+  const RunResult weak = run("weak-cells", "0"), weak_refreshed = run("weak-cells", "100");
+  CHECK(weak.trials[0].weight_sram.faults.weak_cells > 1000);
+  CHECK(weak_refreshed.controller.refreshes == 1);
+  CHECK(weak.accuracy() == weak_refreshed.accuracy());
+  // The same weights for every image; the refresh only cuts the stages (the
+  // host's GEMMs group the images differently, so logits agree to rounding).
+  check_same_predictions(weak, weak_refreshed);
+  // The same bits read wrong after the refresh as before it.
+  CHECK(weak.trials[0].faulty_bits_after_image == weak_refreshed.trials[0].faulty_bits_after_image);
+
+  const RunResult upset = run("upset", "0"), upset_refreshed = run("upset", "100");
+  const auto& never = upset.trials[0].faulty_bits_after_image;
+  const auto& every = upset_refreshed.trials[0].faulty_bits_after_image;
+  CHECK(every[150] < never[150]);  // the refresh at image 100 scrubbed the upsets
+  CHECK(upset.logits != weak.logits);
 }

@@ -1,11 +1,14 @@
 // The low-voltage weight SRAM: fault rates against the model (binomial 99.9 %
 // intervals), persistence and accumulation, refresh, weak cells, determinism.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
 #include <random>
 
 #include "models/accelerator.h"
+#include "models/fault_presets.h"
+#include "models/weak_cells.h"
 #include "models/weight_sram.h"
 #include "tests/tlm_harness.h"
 
@@ -64,8 +67,11 @@ struct Bench {
   }
 };
 
+// Upsets at a constant rate (seed 004's reading).
 WeightSramParams constant(double p, FaultUnit unit, const std::string& mitigation) {
   WeightSramParams params;
+  params.mechanisms = {true, false};
+  params.protect_sign = false;
   params.fault_model.name = "constant";
   params.fault_model.p = p;
   params.fault_unit = unit;
@@ -132,23 +138,161 @@ TEST_CASE("faults persist and accumulate, and a refresh restores the golden weig
   CHECK(bench.sram.faulty_bits() == 0);
 }
 
-TEST_CASE("the weak-cell fraction follows the model, and weak cells fail on every read",
-          "[weight_sram][faults]") {
+namespace {
+
+// Permanent weak cells of the minerva-40nm model (p(0.5 V) ~ 1e-2).
+WeightSramParams weak_cells_at(double vdd_v) {
+  WeightSramParams params;
+  apply_model_preset(params.fault_model, fault_preset("minerva-40nm"));
+  params.vdd_v = vdd_v;
+  params.mechanisms = {false, true};
+  params.intermittent_share = 0.0;
+  params.mitigation = "flip";
+  return params;
+}
+
+// Golden bits that differ from what the array last read, word by word.
+uint64_t differing_bits(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
+  uint64_t bits = 0;
+  for (size_t i = 0; i < a.size(); ++i) bits += __builtin_popcount(a[i] ^ b[i]);
+  return bits;
+}
+
+}  // namespace
+
+TEST_CASE("the weak-cell fraction follows the model", "[weight_sram][faults][weak_cells]") {
   fresh_simulation_context();
-  WeightSramParams params;  // default gaussian-vmin model
-  params.vdd_v = 0.55;
-  params.transient_upsets = false;
-  params.weak_cells = true;
+  const WeightSramParams params = weak_cells_at(0.55);
   Bench bench("weak", params, 16384);
   const double q = make_fault_model(params.fault_model)->probability(0.55);
+  check_binomial(static_cast<double>(bench.sram.stats().faults.weak_cells), 16384.0 * 32, q);
+  CHECK(bench.sram.stats().faults.intermittent_cells == 0);
+}
+
+TEST_CASE("a permanent weak cell reads its stuck value on every read, and a refresh cannot heal it",
+          "[weight_sram][faults][weak_cells]") {
+  fresh_simulation_context();
+  Bench bench("stuck", weak_cells_at(0.5), 4096);
+  const std::vector<WordChange> first = bench.read(1);
+  REQUIRE(!first.empty());
+  // Nothing is written back without read disturb: the stored words stay golden.
+  CHECK(bench.contents() == bench.golden);
+  // Each change is the golden word with some weak bits set to their stuck values.
+  for (const WordChange& c : first) {
+    CHECK(c.old == bench.golden[c.word]);
+    CHECK(c.value != c.old);
+  }
+  // Read again: the same cells read the same wrong values, so the array sees no change.
+  CHECK(bench.read(5).empty());
+  const uint64_t faulty = bench.sram.faulty_bits();
+  CHECK(faulty > 0);
+  // The faults are counted on every read, though only the first changed anything.
+  CHECK(bench.sram.stats().faults.weak_bit_faults == 6 * faulty);
+  // A refresh rewrites the golden data, which changes no stored bit: the array
+  // keeps reading what it read, and no read after it changes anything.
+  const int invalidations = bench.host.invalidations();
+  bench.write_golden();
+  CHECK(bench.host.invalidations() == invalidations);
+  CHECK(bench.read(1).empty());
+  CHECK(bench.sram.faulty_bits() == faulty);
+  // A write that does change stored bits makes the array read everything
+  // again: the weak cells fail anew, the same way.
+  std::vector<uint32_t> other = bench.golden;
+  other[0] ^= 1u;
+  bench.golden.swap(other);
+  bench.write_golden();
+  bench.golden.swap(other);
+  bench.write_golden();
+  CHECK(bench.host.invalidations() == invalidations + 2);
+  const std::vector<WordChange> again = bench.read(1);
+  REQUIRE(again.size() == first.size());
+  for (size_t i = 0; i < first.size(); ++i) {
+    CHECK(again[i].word == first[i].word);
+    CHECK(again[i].value == first[i].value);
+  }
+  CHECK(bench.sram.faulty_bits() == faulty);
+}
+
+TEST_CASE("with read disturb a failing weak cell keeps its stuck value until rewritten",
+          "[weight_sram][faults][weak_cells]") {
+  fresh_simulation_context();
+  WeightSramParams params = weak_cells_at(0.5);
+  params.read_disturb = true;
+  Bench bench("disturb", params, 4096);
+  const std::vector<WordChange> changes = bench.read(1);
+  REQUIRE(!changes.empty());
+  const std::vector<uint32_t> stored = bench.contents();
+  // The stored words now are what the array read (flip: the stuck values).
+  for (const WordChange& c : changes) CHECK(stored[c.word] == c.value);
+  CHECK(differing_bits(stored, bench.golden) == bench.sram.faulty_bits());
+  CHECK(bench.sram.stats().faults.words_written_back == changes.size());
+  bench.write_golden();
+  CHECK(bench.contents() == bench.golden);
+}
+
+TEST_CASE("intermittent weak cells fail on a share q of their reads",
+          "[weight_sram][faults][weak_cells]") {
+  fresh_simulation_context();
+  WeightSramParams params = weak_cells_at(0.5);
+  params.intermittent_share = 1.0;
+  params.intermittent_q = 0.3;
+  Bench bench("intermittent", params, 4096);
   const uint64_t cells = bench.sram.stats().faults.weak_cells;
-  check_binomial(static_cast<double>(cells), 16384.0 * 32, q);
-  bench.read(3);
-  CHECK(bench.sram.stats().faults.bit_faults == 3 * cells);
-  // The same chip seed gives the same map, another chip another one.
-  params.chip_seed = 2;
-  Bench other("weak2", params, 16384);
-  CHECK(other.sram.stats().faults.weak_cells != cells);
+  CHECK(bench.sram.stats().faults.intermittent_cells == cells);
+  // Half of the cells hold their own stuck value and never read wrong; count
+  // the others from a first read in which every cell failed (q = 1).
+  WeightSramParams every = params;
+  every.intermittent_q = 1.0;
+  Bench always("always", every, 4096);
+  always.read(1);
+  const double wrong_cells = static_cast<double>(always.sram.stats().faults.weak_bit_faults);
+  REQUIRE(wrong_cells > 100);
+  bench.read(200);
+  check_binomial(static_cast<double>(bench.sram.stats().faults.weak_bit_faults), 200 * wrong_cells,
+                 0.3);
+  // A cell that stops failing reads right again: the array's view follows.
+  CHECK(bench.sram.stats().faults.words_changed > 0);
+  CHECK(bench.contents() == bench.golden);
+}
+
+TEST_CASE("weak cells read 0 with the stuck-at-zero share", "[weight_sram][faults][weak_cells]") {
+  WeakCellTraits traits;
+  traits.stuck_zero_share = 0.8;
+  const WeakCellMap map(traits, 0, {{0, 1 << 16, 0.01}});
+  uint64_t ones = 0;
+  for (const WeakWord& w : map.words()) ones += __builtin_popcountll(w.stuck_ones);
+  check_binomial(static_cast<double>(ones), static_cast<double>(map.cells()), 0.2);
+}
+
+TEST_CASE("a chip's weak cells are the same at every voltage and nested across voltages",
+          "[weight_sram][faults][weak_cells]") {
+  auto cells = [](double fraction, uint64_t chip, bool protect_sign, int check_bits) {
+    WeakCellTraits traits;
+    traits.chip_seed = chip;
+    traits.protect_sign = protect_sign;
+    const WeakCellMap map(traits, check_bits, {{0, 1 << 15, fraction}});
+    std::vector<uint64_t> keys;
+    for (const WeakWord& w : map.words())
+      for (int bit = 0; bit < 64; ++bit)
+        if ((w.permanent | w.intermittent) >> bit & 1) keys.push_back(uint64_t{w.word} * 64 + bit);
+    return keys;
+  };
+  const std::vector<uint64_t> high_v = cells(3e-4, 1, false, 0), low_v = cells(2e-3, 1, false, 0);
+  CHECK(high_v == cells(3e-4, 1, false, 0));  // the same chip, the same cells
+  REQUIRE(high_v.size() > 100);
+  CHECK(std::includes(low_v.begin(), low_v.end(), high_v.begin(), high_v.end()));
+  CHECK(low_v.size() > 3 * high_v.size());
+  CHECK(cells(3e-4, 2, false, 0) != high_v);  // another chip
+  // Check bits (SEC-DED) add cells of their own and leave the data bits' cells alone.
+  std::vector<uint64_t> data_only;
+  for (uint64_t key : cells(3e-4, 1, false, 7))
+    if (key % 64 < 32) data_only.push_back(key);
+  CHECK(data_only == high_v);
+  // Protecting the sign bit only leaves out the sign bit's cells.
+  std::vector<uint64_t> unsigned_cells;
+  for (uint64_t key : high_v)
+    if (key % 64 != 31) unsigned_cells.push_back(key);
+  CHECK(cells(3e-4, 1, true, 0) == unsigned_cells);
 }
 
 TEST_CASE("the same seed gives the same faults, another trial other faults",

@@ -53,6 +53,9 @@ def voltage(tmp):
     return sweep(tmp, "voltage", """
 [workload]
 images = 300
+[fault]
+preset = minerva-40nm
+mechanism = upset
 [sim]
 trials = 2
 [report]
@@ -70,8 +73,8 @@ def layers(tmp):
 [workload]
 images = 200
 [fault]
-model = constant
-unit = per-word
+preset = seed004
+protect_sign = false
 p = 1e-3
 [sim]
 trials = 2
@@ -106,6 +109,7 @@ mac_array.rows = 8, 16
 def single_run(tmp):
     out = tmp / "run"
     lvsim("run", "--images", "300", "--set", "weight_sram.vdd_v=0.58",
+          "--set", "fault.preset=minerva-40nm", "--set", "fault.mechanism=upset",
           "--set", "weight_sram.mitigation=zero", "--out", str(out), "--quiet")
     return lvsim_results.load(str(out))
 

@@ -1,7 +1,9 @@
 // A user's own silicon data: a CSV of (vdd_v, p) points, interpolated linearly
 // in log10 p between neighbouring voltages. Voltages outside the table are an
 // error rather than an extrapolation. Lines starting with '#' and a header line
-// whose first field is not a number are skipped.
+// whose first field is not a number are skipped. Without a file, the points a
+// preset brings (published data, models/fault_presets.h), which are extended
+// beyond their ends along the end segments in log10 p (clamped to [0, 1]).
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -16,15 +18,23 @@ namespace {
 
 class TableFaultModel : public FaultModel {
  public:
-  TableFaultModel(std::string path, std::vector<std::pair<double, double>> points)
-      : path_(std::move(path)), points_(std::move(points)) {}
+  TableFaultModel(std::string path, std::vector<std::pair<double, double>> points, bool extend)
+      : path_(std::move(path)), points_(std::move(points)), extend_(extend) {}
   std::pair<double, double> valid_range() const override {
+    if (extend_) return FaultModel::valid_range();
     return {points_.front().first, points_.back().first};
   }
   std::string describe() const override { return "table (" + path_ + ")"; }
 
  protected:
   double probability_in_range(double vdd_v) const override {
+    if (extend_ && (vdd_v < points_.front().first || vdd_v > points_.back().first)) {
+      const bool below = vdd_v < points_.front().first;
+      const auto& a = below ? points_[0] : points_[points_.size() - 2];
+      const auto& b = below ? points_[1] : points_.back();
+      const double slope = (std::log10(b.second) - std::log10(a.second)) / (b.first - a.first);
+      return std::clamp(std::pow(10.0, std::log10(a.second) + slope * (vdd_v - a.first)), 0.0, 1.0);
+    }
     const auto upper =
         std::lower_bound(points_.begin(), points_.end(), vdd_v,
                          [](const auto& point, double v) { return point.first < v; });
@@ -43,12 +53,15 @@ class TableFaultModel : public FaultModel {
  private:
   std::string path_;
   std::vector<std::pair<double, double>> points_;
+  bool extend_;
 };
 
 }  // namespace
 
 std::unique_ptr<FaultModel> make_table_fault_model(const FaultModelParams& params) {
   const std::string& path = params.table_path;
+  if (path.empty() && params.table_points.size() >= 2)
+    return std::make_unique<TableFaultModel>("published points", params.table_points, true);
   if (path.empty())
     invalid(&FaultModelParams::table_path, "the table fault model's file",
             "a CSV file of vdd_v,p rows");
@@ -84,7 +97,7 @@ std::unique_ptr<FaultModel> make_table_fault_model(const FaultModelParams& param
     points.emplace_back(v, p);
   }
   if (points.size() < 2) throw Error(path + ": a fault table needs at least two rows");
-  return std::make_unique<TableFaultModel>(path, std::move(points));
+  return std::make_unique<TableFaultModel>(path, std::move(points), false);
 }
 
 }  // namespace lvsim

@@ -1,0 +1,99 @@
+// A chip's weak cells: the SRAM cells whose own minimum operating voltage
+// lies above the supply. Measured low-voltage SRAM fails this way (IBM 14 nm,
+// Chandramoorthy et al., HPCA 2019): the failing cells at a voltage are mostly
+// the same on every access, those failing at a higher voltage also fail at
+// every lower one, about half fail only intermittently, and a failing cell
+// reads a fixed wrong value.
+//
+// The model: every cell has a rank u, uniform on (0, 1), and is weak at supply
+// V when u < p(V), the fault model's fraction of cells whose Vmin exceeds V (a
+// gaussian-vmin p(V) is exactly that fraction). The ranks belong to the chip
+// (chip seed), not to the voltage, so the weak cells at V are the same at
+// every run and nested across voltages. Each weak cell also has, from the chip:
+//   - a stuck value: a failing read returns 0 (with probability
+//     stuck_zero_share) or 1, whatever the cell holds;
+//   - an intermittency: a share of the cells fail on a read only with
+//     probability q (drawn per read from the run's streams), the others on
+//     every read.
+//
+// Cells with u < p are found without visiting every cell: the unit interval
+// is cut into tiers (0, 1e-9], (1e-9, 2e-9], ..., (0.5, 1]; tier t holds each
+// cell independently with probability (b_t+1 - b_t) / (1 - b_t) (geometric
+// skipping, one draw per candidate), a cell found in several tiers belongs to
+// the lowest, and there its rank is uniform within the tier. The probability
+// that a cell's rank is at most b_T is then exactly b_T, and only the tiers
+// below max p(V) are visited: the cost follows the number of weak cells.
+// Data bits and check bits are enumerated apart, so a mitigation's check bits
+// do not move the data bits' weak cells.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace lvsim {
+
+struct WeakCellTraits {
+  uint64_t chip_seed = 1;
+  double stuck_zero_share = 0.5;    // weak cells whose failing reads return 0
+  double intermittent_share = 0.0;  // weak cells that fail on a read with probability q
+  double intermittent_q = 1.0;
+  bool protect_sign = false;  // bit 31 never fails (seed 004's reading)
+};
+
+// A range of words and the fraction p of its cells that are weak there.
+struct WeakCellRange {
+  uint64_t first_word = 0, end_word = 0;
+  double fraction = 0.0;
+};
+
+// The weak cells of one word (bit i < 32: data bit i; 32 + j: check bit j).
+struct WeakWord {
+  uint32_t word = 0;
+  uint64_t permanent = 0;     // cells failing on every read
+  uint64_t intermittent = 0;  // cells failing on a read with probability q
+  uint64_t stuck_ones = 0;    // failing cells that read 1 (the others read 0)
+};
+
+class WeakCellMap {
+ public:
+  WeakCellMap(const WeakCellTraits& traits, int check_bits,
+              const std::vector<WeakCellRange>& ranges);
+
+  uint64_t cells() const { return cells_; }
+  uint64_t intermittent_cells() const { return intermittent_cells_; }
+  const std::vector<WeakWord>& words() const { return words_; }
+  // Indices into words() of the weak words in [first_word, end_word).
+  std::pair<size_t, size_t> range(uint64_t first_word, uint64_t end_word) const;
+  // Appends to `failing` (as pairs of a words() index and its failing
+  // intermittent bits, in word order) the intermittent cells of words
+  // [first, end) of words() that fail on this read, drawn from `rng_key`'s
+  // stream (seed, trial, stream id, read number).
+  void draw_intermittent(size_t first, size_t end, uint64_t seed, uint64_t trial, uint64_t stream,
+                         uint64_t read, std::vector<std::pair<size_t, uint64_t>>& failing) const;
+
+  // How many weak cells p of `bits` cells gives beyond which the map refuses
+  // to build (the SRAM is unusable there anyway).
+  static constexpr uint64_t kMaxCells = 16ull << 20;
+
+ private:
+  struct Candidate {
+    uint64_t key;  // word * 64 + bit
+    double rank;
+    bool stuck_one;
+    bool intermittent;
+  };
+  void add_tier(int tier, uint64_t positions, int width, int first_bit, uint64_t stream,
+                std::vector<uint64_t>& taken, std::vector<Candidate>& found) const;
+  void build(const std::vector<WeakCellRange>& ranges, int check_bits);
+
+  WeakCellTraits traits_;
+  std::vector<WeakWord> words_;  // by word
+  // Per intermittent cell, in word order: its words() index and bit.
+  std::vector<std::pair<uint32_t, uint8_t>> intermittent_;
+  uint64_t cells_ = 0;
+  uint64_t intermittent_cells_ = 0;
+};
+
+}  // namespace lvsim
