@@ -86,6 +86,7 @@ AcceleratorParams resolve(AcceleratorParams params, const Network& network,
   params.activation_buffer.clock_period = period;
   params.mac_array.clock_period = period;
   params.dram.capacity_bytes = layout.total_bytes;
+  params.controller.batch = params.mac_array.batch;
   // One technology for every on-chip SRAM; the activation buffer sits at nominal voltage.
   params.weight_sram.circuit.tech_scale = params.energy.tech_scale;
   params.activation_buffer.circuit = params.weight_sram.circuit;
@@ -259,11 +260,16 @@ EnergyReport Accelerator::energy_report() const {
 
 void Accelerator::add_weight_sram_energy(EnergyReport& report, double run_ns) const {
   const std::vector<DomainReport> domains = weight_sram.domains();
+  uint64_t written_back = 0;
+  for (const DomainReport& d : domains) written_back += d.words_written_back;
   if (domains.size() <= 1) {
     report.add("weight_sram_dynamic", "word reads",
                static_cast<double>(weight_sram.stats().words_read), weight_sram.access_energy_pj());
     report.add("weight_sram_leakage", "ns powered (count) x mW (each)", run_ns,
                weight_sram.leakage_mw());
+    if (written_back > 0)  // a write costs what a read does (sram_circuit.h)
+      report.add("weight_sram_writeback", "word write-backs", static_cast<double>(written_back),
+                 weight_sram.access_energy_pj());
     return;
   }
   // Voltage domains: each domain's reads at its own energy, its words leak at its own supply.
@@ -274,6 +280,9 @@ void Accelerator::add_weight_sram_energy(EnergyReport& report, double run_ns) co
                static_cast<double>(d.words_read), d.access_pj);
     report.add("weight_sram_leakage", std::string("ns powered (count) x mW (each)") + at, run_ns,
                d.leakage_mw);
+    if (d.words_written_back > 0)
+      report.add("weight_sram_writeback", std::string("word write-backs") + at,
+                 static_cast<double>(d.words_written_back), d.access_pj);
   }
 }
 

@@ -1,6 +1,7 @@
 #include "models/controller.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "models/tlm_initiator.h"
 
@@ -15,6 +16,11 @@ const ParamTable<ControllerParams>& ControllerParams::table() {
         .help(
             "reload the golden weights DRAM -> SRAM every this many images, scrubbing the "
             "faults reads left (0: never)");
+    t.number("refresh.interval_us", &P::refresh_interval_us, 0.0, 0.0, 1e12)
+        .unit("us")
+        .help(
+            "or reload them once this much simulated time has passed since the last load "
+            "ended, at the first image boundary that reaches it (0: by images only; not both)");
     t.integer("dma.burst_bytes", &P::dma_burst_bytes, 4096, 4, 1 << 30)
         .unit("bytes")
         .help("bytes per DMA burst from DRAM to the weight SRAM (a multiple of 4)");
@@ -28,6 +34,11 @@ const ParamTable<ControllerParams>& ControllerParams::table() {
 
 void ControllerParams::validate() const {
   table().check(*this);
+  if (refresh_interval_images > 0 && refresh_interval_us > 0)
+    invalid(&ControllerParams::refresh_interval_us,
+            "refresh every " + std::to_string(refresh_interval_images) + " images and every " +
+                std::to_string(refresh_interval_us) + " us",
+            "one of refresh.interval_images and refresh.interval_us (the other 0)");
   if (dma_burst_bytes % WeightLayout::kWordBytes)
     invalid(&ControllerParams::dma_burst_bytes,
             "DMA burst of " + std::to_string(dma_burst_bytes) + " bytes", "a multiple of 4");
@@ -123,6 +134,35 @@ void Controller::run_stage(size_t first_image, int count) {
   stats_.images += static_cast<uint64_t>(count);
 }
 
+void Controller::refresh() {
+  const uint64_t bytes_before = stats_.dma_bytes;
+  stats_.refreshed_images = stats_.images;
+  // The images' time since the first load, refreshes left out.
+  stats_.refreshed_time =
+      quantum_keeper_.get_current_time() - stats_.load_time - stats_.refresh_time;
+  stats_.refresh_time += load_weights();
+  stats_.refreshes += 1;
+  stats_.refresh_bytes += stats_.dma_bytes - bytes_before;
+  since_refresh_ = 0;
+  fresh_since_ = quantum_keeper_.get_current_time();
+}
+
+size_t Controller::next_stage_images(size_t remaining) const {
+  size_t count = std::min<size_t>(static_cast<size_t>(params_.images_per_stage), remaining);
+  const uint64_t interval = params_.refresh_interval_images;
+  if (interval > 0) return std::min<size_t>(count, interval - since_refresh_);
+  if (params_.refresh_interval_us <= 0) return count;
+  // By time: as many images as the last stage's time per image says reach the
+  // deadline, in whole batches; one batch first, to learn that time.
+  const auto batch = static_cast<size_t>(params_.batch);
+  if (last_stage_per_image_ == sc_core::SC_ZERO_TIME) return std::min(count, batch);
+  const double left_ns = params_.refresh_interval_us * 1e3 -
+                         (quantum_keeper_.get_current_time() - fresh_since_).to_seconds() * 1e9;
+  const double per_image_ns = last_stage_per_image_.to_seconds() * 1e9;
+  const auto needed = static_cast<size_t>(std::max(1.0, std::ceil(left_ns / per_image_ns)));
+  return std::min(count, (needed + batch - 1) / batch * batch);
+}
+
 void Controller::run() {
   try {
     const size_t images = params_.images;
@@ -130,22 +170,21 @@ void Controller::run() {
     logits_.assign(images * static_cast<size_t>(network_.classes()), 0.0f);
     stats_.load_time = load_weights();
     const sc_core::sc_time start = quantum_keeper_.get_current_time();
-    const uint64_t interval = params_.refresh_interval_images;
-    uint64_t since_refresh = 0;
+    fresh_since_ = start;
+    const sc_core::sc_time interval_time(params_.refresh_interval_us, sc_core::SC_US);
     for (size_t first = 0; first < images;) {
-      if (interval > 0 && since_refresh == interval) {
-        const uint64_t bytes_before = stats_.dma_bytes;
-        stats_.refresh_time += load_weights();
-        stats_.refreshes += 1;
-        stats_.refresh_bytes += stats_.dma_bytes - bytes_before;
-        since_refresh = 0;
-      }
-      size_t count =
-          std::min<size_t>(static_cast<size_t>(params_.images_per_stage), images - first);
-      if (interval > 0) count = std::min<size_t>(count, interval - since_refresh);
+      const bool due = params_.refresh_interval_images > 0
+                           ? since_refresh_ == params_.refresh_interval_images
+                           : params_.refresh_interval_us > 0 && since_refresh_ > 0 &&
+                                 quantum_keeper_.get_current_time() - fresh_since_ >= interval_time;
+      if (due) refresh();
+      const size_t count = next_stage_images(images - first);
+      const sc_core::sc_time stage_start = quantum_keeper_.get_current_time();
       run_stage(first, static_cast<int>(count));
+      last_stage_per_image_ =
+          (quantum_keeper_.get_current_time() - stage_start) / static_cast<double>(count);
       first += count;
-      since_refresh += count;
+      since_refresh_ += count;
       if (progress_) progress_(first);
     }
     // Refresh time is part of the image stream's time.

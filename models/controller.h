@@ -31,6 +31,10 @@ struct ControllerParams {
   // Reload the golden weights DRAM -> SRAM after this many images, scrubbing the
   // faults reads have left (0 = never).
   uint64_t refresh_interval_images{};
+  // Or after this much simulated time since the last load ended (0 = by images
+  // only): the refresh comes at the first image boundary that reaches it.
+  double refresh_interval_us{};
+  int batch = 1;      // images the MAC array takes at once (stages are whole batches)
   size_t images = 0;  // images to run from the dataset (set by the run)
 
   ControllerParams() { table().apply_defaults(*this); }
@@ -50,6 +54,9 @@ struct ControllerStats {
   sc_core::sc_time inference_time = sc_core::SC_ZERO_TIME;  // all images
   uint64_t images = 0;
   uint64_t correct = 0;
+  // Between consecutive loads (the initial one included), for the report.
+  uint64_t refreshed_images = 0;                            // images before the last refresh
+  sc_core::sc_time refreshed_time = sc_core::SC_ZERO_TIME;  // from the first load's end to it
 };
 
 class Controller : public sc_core::sc_module {
@@ -79,6 +86,9 @@ class Controller : public sc_core::sc_module {
   // Copies the golden weights DRAM -> SRAM; returns the simulated time it took.
   sc_core::sc_time load_weights();
   void run_stage(size_t first_image, int count);
+  void refresh();
+  // How many images the next stage runs: a stage, cut at the refresh due.
+  size_t next_stage_images(size_t remaining) const;
   void transfer(tlm_utils::simple_initiator_socket<Controller>& socket, tlm::tlm_command command,
                 uint64_t address, unsigned char* data, uint64_t bytes);
 
@@ -95,6 +105,9 @@ class Controller : public sc_core::sc_module {
   std::vector<float> stage_inputs_;
   std::vector<unsigned char> dma_buffer_;
   uint64_t logits_address_ = 0;
+  uint64_t since_refresh_ = 0;                            // images
+  sc_core::sc_time fresh_since_ = sc_core::SC_ZERO_TIME;  // when the last load ended
+  sc_core::sc_time last_stage_per_image_ = sc_core::SC_ZERO_TIME;
   std::exception_ptr error_;
 };
 

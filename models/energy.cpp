@@ -41,6 +41,7 @@ const std::vector<std::string>& EnergyReport::components() {
   static const std::vector<std::string> names = {"mac",
                                                  "weight_sram_dynamic",
                                                  "weight_sram_leakage",
+                                                 "weight_sram_writeback",
                                                  "activation_buffer",
                                                  "dram_initial_load",
                                                  "dram_refresh",

@@ -63,9 +63,10 @@ struct EnergyTerm {
 };
 
 // The breakdown of a run. Components: mac, weight_sram_dynamic,
-// weight_sram_leakage, activation_buffer, dram_initial_load, dram_refresh,
-// detector_ecc. The initial weight load and the refreshes include the SRAM
-// writes at their far end.
+// weight_sram_leakage, weight_sram_writeback (words a read changed, written
+// back: upsets, read disturb, ECC scrubbing), activation_buffer,
+// dram_initial_load, dram_refresh, detector_ecc. The initial weight load and the refreshes include
+// the SRAM writes at their far end.
 struct EnergyReport {
   std::vector<EnergyTerm> terms;
   uint64_t images = 0;

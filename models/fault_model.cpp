@@ -62,7 +62,15 @@ const ParamTable<FaultModelParams>& FaultModelParams::table() {
         .unit("per V")
         .help("log-linear: the slope b");
     t.path("fault.table", &P::table_path, "")
-        .help("table: CSV of vdd_v,p rows, log-interpolated (your silicon data)");
+        .help(
+            "table: CSV with columns vdd_v,p and optionally access_time_ns, access_energy_pj, "
+            "leakage_mw_per_mib, intermittent_share (header names them), log-interpolated "
+            "(your silicon data)");
+    t.path("fault.plugin", &P::plugin_path, "")
+        .help(
+            "a shared library written against models/lvsim_plugin.h that supplies p(V) of each "
+            "mechanism and optionally access time, energy and leakage versus V; replaces "
+            "fault.model (empty: none)");
     return t;
   }();
   return table;
@@ -83,14 +91,23 @@ void apply_model_preset(FaultModelParams& params, const FaultPreset& preset) {
   params.table_points = preset.table;
 }
 
-double FaultModel::probability(double vdd_v) const {
+void FaultModel::check_covers(double vdd_v) const {
   if (!covers(vdd_v)) {
     std::ostringstream message;
     message << "the " << describe() << " fault model is defined from " << range_text()
             << ", not at " << vdd_v << " V";
     throw Error(message.str());
   }
+}
+
+double FaultModel::probability(double vdd_v) const {
+  check_covers(vdd_v);
   return probability_in_range(vdd_v);
+}
+
+double FaultModel::weak_cell_fraction(double vdd_v) const {
+  check_covers(vdd_v);
+  return weak_fraction_in_range(vdd_v);
 }
 
 bool FaultModel::covers(double vdd_v) const {
@@ -106,6 +123,7 @@ std::string FaultModel::range_text() const {
 }
 
 std::unique_ptr<FaultModel> make_fault_model(const FaultModelParams& params) {
+  if (!params.plugin_path.empty()) return make_plugin_fault_model(params);
   const auto& models = builtin_fault_models();
   const auto it = models.find(params.name);
   if (it == models.end()) {

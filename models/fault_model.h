@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,7 +38,8 @@ struct FaultModelParams {
   // log-linear: log10 p = a + b * V.
   double log10_a{};
   double log10_b_per_v{};
-  std::string table_path;  // table: CSV of "vdd_v,p" rows
+  std::string table_path;   // table: CSV of "vdd_v,p" rows (and optional circuit columns)
+  std::string plugin_path;  // a shared library written against models/lvsim_plugin.h
   // table without a file: a preset's published (V, p) points, extended
   // beyond its ends along its end segments.
   std::vector<std::pair<double, double>> table_points;
@@ -51,11 +53,24 @@ struct FaultPreset;
 // Sets the model and its parameters as `preset` calibrates them.
 void apply_model_preset(FaultModelParams& params, const FaultPreset& preset);
 
+// What a model may know of the SRAM besides its faults (a plug-in's functions,
+// a table's optional columns); unset: lvsim's circuit model (sram_circuit.h).
+struct SramCircuitAt {
+  std::optional<double> access_time_ns;      // one read of the array
+  std::optional<double> access_energy_pj;    // one 32-bit word read or written
+  std::optional<double> leakage_mw_per_mib;  // static power per MiB stored
+  std::optional<double> intermittent_share;  // of the weak cells
+};
+
 class FaultModel {
  public:
   virtual ~FaultModel() = default;
-  // p(V) in [0, 1]; throws lvsim::Error if V is outside valid_range().
+  // p(V) in [0, 1]: the upset probability of a read, and by default also the
+  // fraction of weak cells; throws lvsim::Error if V is outside valid_range().
   double probability(double vdd_v) const;
+  // The fraction of cells whose Vmin lies above V (weak cells), in [0, 1].
+  double weak_cell_fraction(double vdd_v) const;
+  virtual SramCircuitAt circuit(double /*vdd_v*/) const { return {}; }
   // Voltages the model is defined for (inclusive). SRAM in the CMOS nodes these
   // fits describe (65 nm and below) runs under 1.5 V; above it they mean nothing.
   virtual std::pair<double, double> valid_range() const { return {1e-3, 1.5}; }
@@ -65,6 +80,10 @@ class FaultModel {
 
  protected:
   virtual double probability_in_range(double vdd_v) const = 0;
+  virtual double weak_fraction_in_range(double vdd_v) const { return probability_in_range(vdd_v); }
+
+ private:
+  void check_covers(double vdd_v) const;
 };
 
 using FaultModelFactory = std::function<std::unique_ptr<FaultModel>(const FaultModelParams&)>;
@@ -78,7 +97,8 @@ std::unique_ptr<FaultModel> make_constant_fault_model(const FaultModelParams& pa
 std::unique_ptr<FaultModel> make_gaussian_vmin_fault_model(const FaultModelParams& params);
 std::unique_ptr<FaultModel> make_log_linear_fault_model(const FaultModelParams& params);
 std::unique_ptr<FaultModel> make_relative_vmin_fault_model(const FaultModelParams& params);
-std::unique_ptr<FaultModel> make_relative_vmin_fault_model(const FaultModelParams& params);
+// fault.plugin: the model a shared library supplies (models/fault_models/plugin.cpp).
+std::unique_ptr<FaultModel> make_plugin_fault_model(const FaultModelParams& params);
 std::unique_ptr<FaultModel> make_table_fault_model(const FaultModelParams& params);
 
 }  // namespace lvsim

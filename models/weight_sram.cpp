@@ -171,8 +171,8 @@ WeightSram::WeightSram(const sc_core::sc_module_name& name, const WeightSramPara
       contents_(std::string(this->name()), params.capacity_bytes, *mitigation_,
                 params.read_disturb) {
   params.validate();
-  access_time_ns_ = sram_access_time_ns(params.circuit, params.vdd_v);
   fault_model_ = make_fault_model(params.fault_model);
+  access_time_ns_ = access_time_at(params.vdd_v);
   own_ = make_domain(0, contents_.words(), params.vdd_v, true);
   build_domains();
 
@@ -192,15 +192,20 @@ WeightSram::Domain WeightSram::make_domain(uint64_t first, uint64_t end, double 
   d.end = end;
   d.vdd = vdd;
   d.faults = faults;
-  const double p = faults ? fault_model_->probability(vdd) : 0.0;
-  if (!(p >= 0.0 && p <= 1.0))
-    throw Error("the " + fault_model_->describe() + " fault model gave p outside [0, 1] at " +
-                volts(vdd));
-  d.upset_p = params_.mechanisms.upset ? p : 0.0;
-  d.weak_q = params_.mechanisms.weak_cells ? p : 0.0;
+  const bool upset = faults && params_.mechanisms.upset;
+  const bool weak = faults && params_.mechanisms.weak_cells;
+  // Both asked even when a mechanism is off: a model must answer for both.
+  const double upset_p = faults ? fault_model_->probability(vdd) : 0.0;
+  const double weak_q = faults ? fault_model_->weak_cell_fraction(vdd) : 0.0;
+  for (double p : {upset_p, weak_q})
+    if (!(p >= 0.0 && p <= 1.0))
+      throw Error("the " + fault_model_->describe() + " fault model gave p outside [0, 1] at " +
+                  volts(vdd));
+  d.upset_p = upset ? upset_p : 0.0;
+  d.weak_q = weak ? weak_q : 0.0;
   const double period_ns = params_.clock_period.to_seconds() * 1e9;
-  d.access_cycles = std::max(
-      1, static_cast<int>(std::ceil(sram_access_time_ns(params_.circuit, vdd) / period_ns - 1e-9)));
+  d.access_cycles =
+      std::max(1, static_cast<int>(std::ceil(access_time_at(vdd) / period_ns - 1e-9)));
   return d;
 }
 
@@ -213,7 +218,8 @@ void WeightSram::build_injector() {
   WeakCellTraits traits;
   traits.chip_seed = params_.chip_seed;
   traits.stuck_zero_share = params_.stuck_zero_share;
-  traits.intermittent_share = params_.intermittent_share;
+  traits.intermittent_share =
+      fault_model_->circuit(params_.vdd_v).intermittent_share.value_or(params_.intermittent_share);
   traits.intermittent_q = params_.intermittent_q;
   traits.protect_sign = params_.protect_sign;
   std::vector<FaultRange> ranges;
@@ -260,7 +266,6 @@ WeightSram::Domain& WeightSram::domain_of(uint64_t word) {
 
 std::vector<DomainReport> WeightSram::domains() const {
   std::vector<DomainReport> reports;
-  const double bank_bytes = static_cast<double>(params_.capacity_bytes) / params_.banks;
   for (const Domain& d : domains_) {
     DomainReport r;
     r.first_word = d.first;
@@ -270,10 +275,9 @@ std::vector<DomainReport> WeightSram::domains() const {
     r.upset_probability = d.upset_p;
     r.weak_fraction = d.weak_q;
     r.access_cycles = d.access_cycles;
-    r.access_pj = sram_access_energy_pj(params_.circuit, bank_bytes, stored_bits_per_word(), d.vdd);
-    r.leakage_mw = sram_leakage_mw(
-        params_.circuit, static_cast<double>(d.end - d.first) * 4.0 * stored_bits_per_word() / 32.0,
-        d.vdd);
+    r.access_pj = access_pj_at(d.vdd);
+    r.leakage_mw = leakage_mw_at(
+        d.vdd, static_cast<double>(d.end - d.first) * 4.0 * stored_bits_per_word() / 32.0);
     r.words_read = d.words_read;
     r.words_written = d.words_written;
     r.words_written_back = d.words_written_back;
@@ -287,16 +291,32 @@ int WeightSram::latency_cycles() const {
          (mitigation_->check_bits() > 0 ? params_.ecc_cycles : 0);
 }
 
-double WeightSram::access_energy_pj() const {
-  return sram_access_energy_pj(params_.circuit,
-                               static_cast<double>(params_.capacity_bytes) / params_.banks,
-                               stored_bits_per_word(), params_.vdd_v);
-}
+double WeightSram::access_energy_pj() const { return access_pj_at(params_.vdd_v); }
 
 double WeightSram::leakage_mw() const {
-  return sram_leakage_mw(
-      params_.circuit, static_cast<double>(params_.capacity_bytes) * stored_bits_per_word() / 32.0,
-      params_.vdd_v);
+  return leakage_mw_at(params_.vdd_v,
+                       static_cast<double>(params_.capacity_bytes) * stored_bits_per_word() / 32.0);
+}
+
+// The fault model's own circuit values where it has them (a plug-in, a table's
+// columns), else the circuit model's (sram_circuit.h).
+double WeightSram::access_time_at(double vdd) const {
+  return fault_model_->circuit(vdd).access_time_ns.value_or(
+      sram_access_time_ns(params_.circuit, vdd));
+}
+
+double WeightSram::access_pj_at(double vdd) const {
+  const std::optional<double> per_word = fault_model_->circuit(vdd).access_energy_pj;
+  if (per_word) return *per_word * stored_bits_per_word() / 32.0;  // check bits cost alike
+  return sram_access_energy_pj(params_.circuit,
+                               static_cast<double>(params_.capacity_bytes) / params_.banks,
+                               stored_bits_per_word(), vdd);
+}
+
+double WeightSram::leakage_mw_at(double vdd, double bytes) const {
+  const std::optional<double> per_mib = fault_model_->circuit(vdd).leakage_mw_per_mib;
+  if (per_mib) return *per_mib * bytes / (1024.0 * 1024.0);
+  return sram_leakage_mw(params_.circuit, bytes, vdd);
 }
 
 uint64_t WeightSram::burst_cycles(uint64_t words) const {
@@ -342,8 +362,13 @@ void WeightSram::on_read_report(tlm::tlm_generic_payload& trans, sc_core::sc_tim
   const uint64_t written_back = stats_.faults.words_written_back;
   injector_->read(address / 4, words, domain.upset_p, *report, contents_, stats_.faults);
   const uint64_t bursts = uint64_t{report->passes} * report->reads_per_pass;  // one per read
-  const uint64_t cycles = burst_cycles(domain.access_cycles, words) * bursts;
-  domain.words_written_back += stats_.faults.words_written_back - written_back;
+  // Each word a read changed (an upset's outcome, a corrected word, a disturbed
+  // cell) is written back: a write access of the banks it occupies.
+  const uint64_t write_backs = stats_.faults.words_written_back - written_back;
+  const uint64_t lanes = static_cast<uint64_t>(params_.banks) * params_.ports;
+  const uint64_t cycles = burst_cycles(domain.access_cycles, words) * bursts +
+                          uint64_t(domain.access_cycles) * ((write_backs + lanes - 1) / lanes);
+  domain.words_written_back += write_backs;
   domain.words_read += words * bursts;
   stats_.words_read += words * bursts;
   stats_.read_bursts += bursts;

@@ -193,6 +193,9 @@ class WeightSram : public sc_core::sc_module {
   std::unique_ptr<FaultModel> fault_model_;
   SramContents contents_;
   double access_time_ns_ = 0.0;
+  double access_time_at(double vdd) const;
+  double access_pj_at(double vdd) const;
+  double leakage_mw_at(double vdd, double bytes) const;
   Domain own_;                   // the array's own supply
   std::vector<Domain> domains_;  // address order, covering the array
   std::unique_ptr<FaultInjector> injector_;

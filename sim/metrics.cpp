@@ -4,6 +4,27 @@
 
 namespace lvsim {
 
+namespace {
+
+void refresh_interval(const RunResult& r, RunMetrics& m) {
+  const ControllerStats& c = r.controller;
+  const ControllerParams& p = r.params.controller;
+  const double refresh_ns = c.refresh_time.to_seconds() * 1e9;
+  const double image_us = r.images ? (r.inference_ns - refresh_ns) * 1e-3 / r.images : 0.0;
+  if (c.refreshes > 0) {
+    m.refresh_every_images = static_cast<double>(c.refreshed_images) / c.refreshes;
+    m.refresh_every_us = c.refreshed_time.to_seconds() * 1e6 / c.refreshes;
+  } else if (p.refresh_interval_images > 0) {
+    m.refresh_every_images = static_cast<double>(p.refresh_interval_images);
+    m.refresh_every_us = m.refresh_every_images * image_us;
+  } else if (p.refresh_interval_us > 0) {
+    m.refresh_every_us = p.refresh_interval_us;
+    m.refresh_every_images = image_us > 0 ? p.refresh_interval_us / image_us : 0.0;
+  }
+}
+
+}  // namespace
+
 RunMetrics metrics_of(const RunResult& r) {
   RunMetrics m;
   const double period = r.clock_period_ns;
@@ -28,6 +49,7 @@ RunMetrics metrics_of(const RunResult& r) {
   m.host_images_per_s = m.simulation_seconds > 0
                             ? static_cast<double>(r.images) * r.trials.size() / m.simulation_seconds
                             : 0.0;
+  refresh_interval(r, m);
   return m;
 }
 

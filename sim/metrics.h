@@ -20,6 +20,11 @@ struct RunMetrics {
   double accuracy_ci95 = 0.0;       // over trials
   double simulation_seconds = 0.0;  // host wall time without the fault-free baseline
   double host_images_per_s = 0.0;   // images of every trial over simulation_seconds
+  // The refresh interval in both units (0: never): the mean of the intervals
+  // the refreshes had, else the configured one, the other unit converted at the
+  // images' simulated time per image (refreshes left out).
+  double refresh_every_images = 0.0;
+  double refresh_every_us = 0.0;
 };
 
 RunMetrics metrics_of(const RunResult& result);

@@ -16,15 +16,23 @@ bool feasible(const nlohmann::json& run) {
 
 double number(const nlohmann::json& value) { return value.is_number() ? value.get<double>() : 0.0; }
 
-// 0 (never) is the longest interval.
+bool never_refreshed(const nlohmann::json& run) {
+  return number(run["refresh_interval_images"]) == 0 && number(run["refresh_interval_us"]) == 0;
+}
+
+// Longer is better; never is the longest. Intervals in images and in time
+// compare by the simulated time they had (refresh_every_us).
 double interval_rank(const nlohmann::json& run) {
-  const double interval = number(run["refresh_interval_images"]);
-  return interval == 0 ? 1e300 : interval;
+  if (never_refreshed(run)) return 1e300;
+  const double us = number(run["refresh_every_us"]);
+  return us > 0 ? us : number(run["refresh_interval_images"]);
 }
 
 std::string interval_text(const nlohmann::json& run) {
-  const double interval = number(run["refresh_interval_images"]);
-  return interval == 0 ? "never" : std::to_string(static_cast<uint64_t>(interval));
+  if (never_refreshed(run)) return "never";
+  const double images = number(run["refresh_interval_images"]);
+  if (images > 0) return std::to_string(static_cast<uint64_t>(images));
+  return std::to_string(static_cast<uint64_t>(number(run["refresh_interval_us"]))) + " us";
 }
 
 std::string axes_text(const nlohmann::json& axes, const std::string& skip = "") {
@@ -49,11 +57,11 @@ struct Optimum {
 
 std::vector<Limit> refresh_limits(const std::vector<nlohmann::json>& runs,
                                   const std::vector<nlohmann::json>& axes) {
-  const std::string refresh_key = "refresh.interval_images";
   std::map<std::string, std::vector<size_t>> groups;
   for (size_t i = 0; i < runs.size(); ++i) {
     nlohmann::json key = axes[i];
-    key.erase(refresh_key);
+    key.erase("refresh.interval_images");
+    key.erase("refresh.interval_us");
     groups[key.dump()].push_back(i);
   }
   std::vector<Limit> limits;
@@ -119,7 +127,8 @@ void create_tables(ResultsDb& db) {
   db.exec("DROP TABLE IF EXISTS pareto");
   db.exec(
       "CREATE TABLE refresh_limits (grp TEXT PRIMARY KEY, config_hash TEXT, "
-      "max_refresh_interval_images INTEGER, energy_per_inference_uj REAL, accuracy REAL)");
+      "max_refresh_interval_images INTEGER, max_refresh_interval_us REAL, "
+      "energy_per_inference_uj REAL, accuracy REAL)");
   db.exec(
       "CREATE TABLE operating_point (config_hash TEXT, point INTEGER, axes TEXT, "
       "energy_per_inference_uj REAL, accuracy REAL)");
@@ -138,8 +147,9 @@ void store(ResultsDb& db, const std::vector<nlohmann::json>& runs, const Optimum
               (best
                    ? quote((*best)["config_hash"].get<std::string>()) + ", " +
                          real((*best)["refresh_interval_images"]) + ", " +
+                         real((*best)["refresh_interval_us"]) + ", " +
                          real((*best)["energy_per_inference_uj"]) + ", " + real((*best)["accuracy"])
-                   : std::string("NULL, NULL, NULL, NULL")) +
+                   : std::string("NULL, NULL, NULL, NULL, NULL")) +
               ")");
     }
     if (optimum.chosen)

@@ -127,11 +127,13 @@ json accuracy_json(const RunResult& r, const AccuracyCurve& curve, const RunMetr
           {"curve", curve_json(curve)}};
 }
 
-json faults_json(const RunResult& r) {
+json faults_json(const RunResult& r, const RunMetrics& m) {
   const WeightSramParams& sram = r.params.weight_sram;
   return {
       {"vdd_v", sram.vdd_v},
-      {"model", sram.fault_model.name},
+      {"model", sram.fault_model.plugin_path.empty() ? sram.fault_model.name : "plugin"},
+      {"plugin", sram.fault_model.plugin_path},
+      {"preset", sram.fault_preset},
       {"mechanism", {{"upset", sram.mechanisms.upset}, {"weak_cells", sram.mechanisms.weak_cells}}},
       {"unit", sram.fault_unit == FaultUnit::kPerBit ? "per-bit" : "per-word"},
       {"read_fault_probability", r.upset_probability},
@@ -146,7 +148,12 @@ json faults_json(const RunResult& r) {
       {"mitigation", sram.mitigation},
       {"protect_sign", sram.protect_sign},
       {"refresh_interval_images", r.params.controller.refresh_interval_images},
+      {"refresh_interval_us", r.params.controller.refresh_interval_us},
       {"refreshes", r.controller.refreshes},
+      // The intervals the refreshes had, mean over them, in images and in
+      // simulated microseconds of images (the refreshes' own time left out).
+      {"refresh_every_images", m.refresh_every_images},
+      {"refresh_every_us", m.refresh_every_us},
       {"refresh_bytes", r.controller.refresh_bytes}};
 }
 
@@ -225,7 +232,7 @@ json report_json(const RunResult& r, const AccuracyCurve& curve, const Config& c
   return {{"lvsim_version", LVSIM_VERSION}, {"config_file", config.file()},
           {"config", config_values},        {"weights", weights_json(r)},
           {"workload", workload_json(r)},   {"accuracy", accuracy_json(r, curve, m)},
-          {"faults", faults_json(r)},       {"energy", energy_json(r, m)},
+          {"faults", faults_json(r, m)},    {"energy", energy_json(r, m)},
           {"timing", timing_json(r, m)},    {"memory", memory_json(r)},
           {"host", host_json(r, m)}};
 }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <iomanip>
 #include <map>
+#include <sstream>
 
 #include "sim/metrics.h"
 #include "sim/report.h"
@@ -57,6 +58,22 @@ void weights_line(std::ostream& out, const RunResult& r) {
   }
 }
 
+// "every 500 images = 636 us (3 done)", "every 1000 us = 786 images (2 done)", "never".
+std::string refresh_text(const RunResult& r) {
+  const ControllerParams& p = r.params.controller;
+  if (p.refresh_interval_images == 0 && p.refresh_interval_us <= 0) return "never";
+  const RunMetrics m = metrics_of(r);
+  std::ostringstream text;
+  text << std::fixed << std::setprecision(0) << "every ";
+  if (p.refresh_interval_images > 0)
+    text << p.refresh_interval_images << " images = " << m.refresh_every_us << " us";
+  else
+    text << p.refresh_interval_us << " us = " << std::setprecision(1) << m.refresh_every_images
+         << " images";
+  text << " (" << r.controller.refreshes << " done)";
+  return text.str();
+}
+
 void sram_lines(std::ostream& out, const RunResult& r) {
   const WeightSramParams& sram = r.params.weight_sram;
   out << "weight SRAM  " << std::setprecision(3) << sram.vdd_v << " V: read "
@@ -65,8 +82,11 @@ void sram_lines(std::ostream& out, const RunResult& r) {
       << (r.weight_sram_access_cycles > 1 ? "s" : "") << " (latency "
       << r.weight_sram_latency_cycles << "), " << r.weight_sram_access_pj
       << " pJ per word, leakage " << r.weight_sram_leakage_mw << " mW\n";
-  out << "faults       " << (sram.fault_preset.empty() ? "" : sram.fault_preset + " ")
-      << sram.fault_model.name << ":";
+  if (!sram.fault_model.plugin_path.empty())
+    out << "faults       plugin " << sram.fault_model.plugin_path << ":";
+  else
+    out << "faults       " << (sram.fault_preset.empty() ? "" : sram.fault_preset + " ")
+        << sram.fault_model.name << ":";
   if (sram.mechanisms.upset)
     out << " upsets p = " << std::scientific << std::setprecision(2) << r.upset_probability
         << std::fixed << " per " << (sram.fault_unit == FaultUnit::kPerBit ? "bit" : "word")
@@ -80,12 +100,7 @@ void sram_lines(std::ostream& out, const RunResult& r) {
   }
   if (!sram.mechanisms.upset && !sram.mechanisms.weak_cells) out << " (no mechanism on)";
   out << (sram.protect_sign ? " (sign bit protected)" : "") << ", mitigation " << sram.mitigation;
-  const uint64_t interval = r.params.controller.refresh_interval_images;
-  out << ", refresh "
-      << (interval ? "every " + std::to_string(interval) + " images (" +
-                         std::to_string(r.controller.refreshes) + " done)"
-                   : std::string("never"))
-      << "\n";
+  out << ", refresh " << refresh_text(r) << "\n";
 }
 
 void over_time_lines(std::ostream& out, const RunResult& r, const AccuracyCurve& curve) {

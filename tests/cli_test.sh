@@ -41,6 +41,24 @@ printf '[mac_array]\nrowz = 4\n' >"$tmp/bad.ini"
 expect_error "unknown key in a config file" "bad.ini: unrecognised option 'mac_array.rowz'" --config "$tmp/bad.ini"
 expect_error "missing data" "no mnist test set found" --data-dir "$tmp/nowhere"
 expect_error "unknown --set key" "unknown key 'sram.vdd'" --set sram.vdd=0.5
+# Memory-model plug-ins: the example one runs; broken ones are one line each.
+plugins=$(dirname "$lvsim")
+expect_error "missing plug-in" "fault.plugin = '$tmp/none.so': expected a shared library" \
+  --set "fault.plugin=$tmp/none.so"
+expect_error "plug-in of another version" "expected a plug-in of interface version 1, not 2" \
+  --set "fault.plugin=$plugins/libflawed_plugin_1.so"
+expect_error "plug-in without the symbol" "exporting the function lvsim_memory_model" \
+  --set "fault.plugin=$plugins/libflawed_plugin_2.so"
+expect_error "plug-in giving p > 1" "upset_probability(0.5 V) = 1.5, expected a probability in" \
+  --set "fault.plugin=$plugins/libflawed_plugin_3.so" --set weight_sram.vdd_v=0.5
+if "$lvsim" run --images 32 --out "$tmp/plugin" --set weight_sram.vdd_v=0.55 \
+  --set "fault.plugin=$plugins/libexample_memory_model.so" >"$tmp/stdout" 2>"$tmp/stderr" &&
+  grep -q '"plugin": ".*libexample_memory_model.so"' "$tmp/plugin/report.json" &&
+  grep -q '^faults       plugin .*libexample_memory_model.so: weak cells' "$tmp/stdout"; then
+  pass
+else
+  fail "run with the example plug-in: $(cat "$tmp/stderr")"
+fi
 
 # A good run: report and curve, and no progress characters in a pipe.
 if "$lvsim" run --images 48 --out "$tmp/good" --set fault.preset=seed004 --set fault.p=1e-5 \

@@ -198,3 +198,30 @@ TEST_CASE("the dataflow sets how often the SRAM reads each weight, not the arith
   CHECK(batched.weight_sram.words_read * 4 == ws.weight_sram.words_read);
   CHECK(batched.mac_array.compute_cycles < ws.mac_array.compute_cycles);
 }
+
+TEST_CASE(
+    "every word a read changes is written back, charged as a write access in energy and cycles",
+    "[energy][end_to_end][data]") {
+  const std::vector<std::string> upsets = {"weight_sram.vdd_v=0.6", "weight_sram.mitigation=zero",
+                                           "fault.preset=seed004", "fault.p=1e-3"};
+  const RunResult upset = small_run(upsets);
+  std::vector<std::string> none = upsets;
+  none.back() = "fault.p=0";
+  const RunResult clean = small_run(none);
+  const uint64_t written_back = upset.weight_sram.faults.words_written_back;
+  REQUIRE(written_back > 1000);  // ~1e-3 of 3.3 M words x 64 images changed by zero
+  const double word_pj = 100.0 * 32 / 64 * (0.6 / 0.9) * (0.6 / 0.9);
+  CHECK(upset.energy.component_pj("weight_sram_writeback") ==
+        Approx(static_cast<double>(written_back) * word_pj));
+  CHECK(clean.energy.component_pj("weight_sram_writeback") == 0.0);
+  // The reads cost the same; the write-backs occupy the 16 banks for 2-cycle accesses.
+  CHECK(upset.weight_sram.words_read == clean.weight_sram.words_read);
+  const uint64_t extra = upset.weight_sram.busy_cycles - clean.weight_sram.busy_cycles;
+  CHECK(extra >= 2 * written_back / 16);
+  CHECK(extra <= 2 * (written_back / 16 + upset.weight_sram.read_bursts));
+  // Weak cells without read disturb change no stored word: nothing written back.
+  const RunResult weak = small_run({"weight_sram.vdd_v=0.6", "weight_sram.mitigation=zero"});
+  CHECK(weak.weight_sram.faults.weak_bit_faults > 0);
+  CHECK(weak.weight_sram.faults.words_written_back == 0);
+  CHECK(weak.energy.component_pj("weight_sram_writeback") == 0.0);
+}

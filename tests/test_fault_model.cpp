@@ -72,16 +72,49 @@ TEST_CASE("table model interpolates in log space and rejects malformed files", "
   write("0.5,1e-2\n0.4,1e-4\n");
   CHECK_THROWS_WITH(make_fault_model(params), Contains("t.csv:2") && Contains("increase"));
   write("0.5,1e-2\n0.6,abc\n");
-  CHECK_THROWS_WITH(make_fault_model(params), Contains("t.csv:2") && Contains("not two numbers"));
+  CHECK_THROWS_WITH(make_fault_model(params),
+                    Contains("t.csv:2") && Contains("'abc' is not a number"));
   write("0.5,1e-2\n0.6,2\n");
   CHECK_THROWS_WITH(make_fault_model(params), Contains("p in [0, 1]"));
   write("0.5,1e-2,7\n0.6,1e-3\n");
-  CHECK_THROWS_WITH(make_fault_model(params), Contains("two fields"));
+  CHECK_THROWS_WITH(make_fault_model(params), Contains("t.csv:1: expected 2 fields, got 3"));
+  write("vdd_v,p,latency\n0.5,1e-2,1\n0.6,1e-3,1\n");
+  CHECK_THROWS_WITH(make_fault_model(params),
+                    Contains("t.csv:1: unknown column 'latency'") && Contains("access_time_ns"));
+  write("vdd_v,access_time_ns\n0.5,1\n0.6,1\n");
+  CHECK_THROWS_WITH(make_fault_model(params), Contains("must name the columns vdd_v and p"));
+  write("vdd_v,p,access_time_ns\n0.5,1e-2,-1\n0.6,1e-3,1\n");
+  CHECK_THROWS_WITH(make_fault_model(params), Contains("t.csv:2: expected access_time_ns > 0"));
   write("0.5,1e-2\n");
   CHECK_THROWS_WITH(make_fault_model(params), Contains("at least two rows"));
   params.table_path = dir.file("missing.csv");
   CHECK_THROWS_WITH(make_fault_model(params),
                     Contains("missing.csv") && Contains("a readable CSV file"));
+}
+
+TEST_CASE("a fault table's optional columns give the circuit at the voltage", "[fault_model]") {
+  test::ScratchDir dir;
+  FaultModelParams params;
+  params.name = "table";
+  params.table_path = dir.file("t.csv");
+  const std::string text =
+      "vdd_v, p, access_time_ns, access_energy_pj, leakage_mw_per_mib, intermittent_share\n"
+      "0.5, 1e-2, 4.0, 10, 0.5, 0.6\n0.7, 1e-6, 2.0, 20, 1.5, 0.2\n";
+  test::write_bytes(params.table_path, std::vector<uint8_t>(text.begin(), text.end()));
+  const auto table = make_fault_model(params);
+  CHECK(table->probability(0.6) == Approx(1e-4));
+  const SramCircuitAt at = table->circuit(0.6);  // halfway: linear in V
+  CHECK(*at.access_time_ns == Approx(3.0));
+  CHECK(*at.access_energy_pj == Approx(15.0));
+  CHECK(*at.leakage_mw_per_mib == Approx(1.0));
+  CHECK(*at.intermittent_share == Approx(0.4));
+  // Only the columns the file has.
+  const std::string partial = "p,vdd_v,access_energy_pj\n1e-2,0.5,10\n1e-6,0.7,20\n";
+  test::write_bytes(params.table_path, std::vector<uint8_t>(partial.begin(), partial.end()));
+  const SramCircuitAt some = make_fault_model(params)->circuit(0.55);
+  CHECK(*some.access_energy_pj == Approx(12.5));
+  CHECK_FALSE(some.access_time_ns);
+  CHECK_FALSE(some.intermittent_share);
 }
 
 namespace {
