@@ -74,10 +74,52 @@ void run_sweep_bench(const BenchOptions& options) {
   fs::remove_all(dir, ec);
 }
 
+// Weak cells (ibm-14nm) and upsets at equal fault counts: the upset run draws
+// per-bit upsets at the rate that gives as many faulty bit reads as the weak
+// cells gave (their failing reads over all bits read), both with `zero`.
+void run_mechanism_bench(const BenchOptions& options) {
+  std::printf(
+      "weak cells (ibm-14nm, zero) beside upsets at equal fault counts, best of %d "
+      "(target: weak cells no slower)\n",
+      options.repeats);
+  for (const std::string& volts : options.voltages) {
+    std::vector<std::string> weak_keys = options.overrides;
+    weak_keys.insert(weak_keys.end(), {"fault.preset=ibm-14nm", "weight_sram.mitigation=zero",
+                                       "weight_sram.vdd_v=" + volts});
+    const RunSettings weak = settings_from(Config::load(options.config_file, weak_keys));
+    double weak_s = 1e300, upset_s = 1e300;
+    RunResult weak_run, upset_run;
+    for (int repeat = 0; repeat < options.repeats; ++repeat) {
+      weak_run = run_simulation(weak, nullptr);
+      weak_s = std::min(weak_s, simulation_seconds(weak_run));
+      const FaultStats& f = weak_run.trials[0].weight_sram.faults;
+      const double bits = static_cast<double>(weak_run.trials[0].weight_sram.words_read) * 32.0;
+      std::vector<std::string> upset_keys = weak_keys;
+      upset_keys.push_back("fault.mechanism=upset");
+      upset_keys.push_back("fault.model=constant");
+      upset_keys.push_back("fault.p=" + std::to_string(static_cast<double>(f.bit_faults) / bits));
+      upset_run =
+          run_simulation(settings_from(Config::load(options.config_file, upset_keys)), nullptr);
+      upset_s = std::min(upset_s, simulation_seconds(upset_run));
+    }
+    const double images = static_cast<double>(weak_run.images * weak_run.trials.size());
+    std::printf(
+        "%s V  weak cells %6.0f images/s (%llu faulty bit reads, %.2f %%)  upsets %6.0f "
+        "images/s (%llu, %.2f %%)  %s\n",
+        volts.c_str(), images / weak_s,
+        static_cast<unsigned long long>(weak_run.trials[0].weight_sram.faults.bit_faults),
+        100.0 * weak_run.accuracy(), images / upset_s,
+        static_cast<unsigned long long>(upset_run.trials[0].weight_sram.faults.bit_faults),
+        100.0 * upset_run.accuracy(), weak_s <= upset_s * 1.05 ? "[met]" : "[MISSED]");
+    std::fflush(stdout);
+  }
+}
+
 }  // namespace
 
 void run_bench(const BenchOptions& options) {
   if (options.sweep) return run_sweep_bench(options);
+  if (options.mechanisms) return run_mechanism_bench(options);
   const Config config = Config::load(options.config_file, options.overrides);
   const RunSettings settings = settings_from(config);
   double best = 0.0;

@@ -4,7 +4,9 @@
 // per-word faults with the `zero` mitigation at p = 1e-6 ... 1e-1 and prints
 // their cost over the fault-free run. With --sweep it instead times a small
 // sweep (12 points, seed 004's grid in miniature) on 1 and on 2 worker processes of one thread each
-// and prints points/s and the speed-up (target >= 1.8x). It never fails on a slow machine.
+// and prints points/s and the speed-up (target >= 1.8x). With --mechanisms it
+// times the measured-silicon weak-cell model beside upsets at equal fault
+// counts (target: weak cells no slower). It never fails on a slow machine.
 #pragma once
 
 #include <string>
@@ -19,6 +21,10 @@ struct BenchOptions {
   bool faults = false;  // also time per-word `zero` runs at p = 1e-6 ... 1e-1
   std::vector<std::string> rates = {"1e-6", "1e-5", "1e-4", "1e-3", "1e-2", "1e-1"};
   bool sweep = false;  // time a sweep on 1 and 2 workers instead
+  // Time weak-cell runs (ibm-14nm, `zero`) beside upset runs with as many
+  // fault events, at these voltages, instead.
+  bool mechanisms = false;
+  std::vector<std::string> voltages = {"0.66", "0.64", "0.62"};
 };
 
 void run_bench(const BenchOptions& options);

@@ -226,7 +226,9 @@ int command_bench(int argc, char** argv) {
       "rates", po::value<std::string>(),
       "with --faults: the per-word rates to time, comma-separated (default 1e-6,...,1e-1)")(
       "sweep", po::bool_switch(&bench.sweep),
-      "instead time a 12-point sweep on 1 and 2 worker processes (points/s)");
+      "instead time a 12-point sweep on 1 and 2 worker processes (points/s)")(
+      "mechanisms", po::bool_switch(&bench.mechanisms),
+      "instead time weak-cell runs beside upset runs at equal fault counts");
   const po::variables_map vm =
       parse(argc, argv, options, "usage: lvsim bench [--config FILE] [options]\n");
   apply_shorthands(vm, common);
