@@ -316,11 +316,15 @@ void Accelerator::add_detector_energy(EnergyReport& report) const {
     report.add("detector_ecc", "detector word reads", words_read,
                params_.energy.detector_pj_per_word * tech);
   if (mitigation.check_bits() > 0) {
-    report.add("detector_ecc", "SEC-DED decodes", words_read,
-               params_.energy.ecc_decode_pj_per_word * tech);
-    report.add("detector_ecc", "SEC-DED encodes",
+    // One XOR tree per check bit: a code with fewer check bits than SEC-DED's 7
+    // (parity: 1) costs that share of its encoder and decoder.
+    const double share = mitigation.check_bits() / 7.0;
+    const std::string code = mitigation.name() == "secded" ? "SEC-DED" : mitigation.name();
+    report.add("detector_ecc", code + " decodes", words_read,
+               params_.energy.ecc_decode_pj_per_word * tech * share);
+    report.add("detector_ecc", code + " encodes",
                static_cast<double>(weight_sram.stats().words_written),
-               params_.energy.ecc_encode_pj_per_word * tech);
+               params_.energy.ecc_encode_pj_per_word * tech * share);
   }
 }
 

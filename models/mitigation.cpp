@@ -58,6 +58,25 @@ class WordZeroMitigation : public Mitigation {
   }
 };
 
+// One even-parity bit over the 32 data bits (check bit 0): an odd number of
+// failing bits among the 33 is detected and the word forced to 0; an even
+// number goes unnoticed (silent).
+class ParityMitigation : public Mitigation {
+ public:
+  std::string name() const override { return "parity"; }
+  bool uses_detector() const override { return false; }
+  int check_bits() const override { return 1; }
+  uint8_t encode(uint32_t data) const override {
+    return static_cast<uint8_t>(__builtin_popcount(data) & 1);
+  }
+  ReadOutcome on_faulty_read(uint32_t data, uint8_t check, uint64_t mask, int) const override {
+    const uint32_t read = data ^ static_cast<uint32_t>(mask);
+    const auto read_check = static_cast<uint8_t>((check ^ (mask >> 32)) & 1);
+    if (encode(read) != read_check) return {0u, encode(0), false, true};
+    return {read, read_check, false, false};
+  }
+};
+
 using MitigationFactory = std::function<std::unique_ptr<Mitigation>()>;
 
 const std::map<std::string, MitigationFactory>& builtin_mitigations() {
@@ -67,6 +86,7 @@ const std::map<std::string, MitigationFactory>& builtin_mitigations() {
       {"zero", [] { return std::make_unique<ZeroMitigation>(); }},
       {"word-zero", [] { return std::make_unique<WordZeroMitigation>(); }},
       {"secded", make_secded_mitigation},
+      {"parity", [] { return std::make_unique<ParityMitigation>(); }},
   };
   return mitigations;
 }

@@ -20,6 +20,9 @@
 //   secded     Hamming SEC-DED over 32 data + 7 check bits: a single faulty bit
 //              is corrected, a double one detected and the word forced to 0;
 //              the corrected word is written back (scrub on read)
+//   parity     one even-parity bit per word: an odd number of faulty bits is
+//              detected and the word forced to 0 (and written back); an even
+//              number reaches the array unnoticed
 //
 // sign, zero and word-zero presume a detector that knows which bits failed
 // (Razor-style double sampling, Ernst et al., MICRO 2003).

@@ -118,6 +118,9 @@ uint64_t SramContents::read(uint64_t word, const WordFaults& faults, uint32_t pa
     stats.faulty_word_reads += 1;
     stats.ecc_corrected += outcome.corrected;
     stats.ecc_uncorrectable += outcome.uncorrectable;
+    const ReadSummary ended = how_it_ended(outcome, written_[word]);
+    stats.masked_word_reads += static_cast<uint64_t>(ended.masked);
+    stats.silent_word_reads += static_cast<uint64_t>(ended.silent);
   }
   // Upsets write the word read back (they persist); read disturb leaves a
   // failing weak cell holding its stuck value.
@@ -161,7 +164,20 @@ ReadSummary SramContents::peek(uint64_t word, const WordFaults& faults) const {
   summary.faulty_words = 1;
   summary.corrected = outcome.corrected;
   summary.uncorrectable = outcome.uncorrectable;
+  const ReadSummary ended = how_it_ended(outcome, written_[word]);
+  summary.masked = ended.masked;
+  summary.silent = ended.silent;
   return summary;
+}
+
+ReadSummary SramContents::how_it_ended(const ReadOutcome& outcome, uint32_t reference) const {
+  ReadSummary ended;
+  if (outcome.uncorrectable) return ended;  // detected
+  if (mitigation_.uses_detector())
+    ended.masked = 1;
+  else if (outcome.data != reference)
+    ended.silent = 1;
+  return ended;
 }
 
 std::vector<uint64_t> SramContents::faulty_bits_after_pass() const {

@@ -30,6 +30,14 @@ struct FaultStats {
   uint64_t words_written_back = 0;  // reads that changed the stored word (write-back, disturb)
   uint64_t ecc_corrected = 0;
   uint64_t ecc_uncorrectable = 0;
+  // How each faulty word read ended for the array: detected (ecc_uncorrectable:
+  // ECC or parity found an error it could not fix, the word zeroed), corrected
+  // (ecc_corrected), masked (a detector that knows the failing bits, as sign,
+  // zero and word-zero presume, decided the value) or silent (the array got a
+  // value other than the one written, and nothing noticed: flip, parity's even
+  // errors, SEC-DED's miscorrections).
+  uint64_t masked_word_reads = 0;
+  uint64_t silent_word_reads = 0;
   uint64_t weak_cells = 0;  // the chip's weak cells at the supply
   uint64_t intermittent_cells = 0;
 };
@@ -47,11 +55,15 @@ struct ReadSummary {
   int64_t faulty_words = 0;
   int64_t corrected = 0;
   int64_t uncorrectable = 0;
+  int64_t masked = 0;
+  int64_t silent = 0;
   ReadSummary& operator+=(const ReadSummary& o) {
     faulty_bits += o.faulty_bits;
     faulty_words += o.faulty_words;
     corrected += o.corrected;
     uncorrectable += o.uncorrectable;
+    masked += o.masked;
+    silent += o.silent;
     return *this;
   }
   ReadSummary& operator-=(const ReadSummary& o) {
@@ -59,6 +71,8 @@ struct ReadSummary {
     faulty_words -= o.faulty_words;
     corrected -= o.corrected;
     uncorrectable -= o.uncorrectable;
+    masked -= o.masked;
+    silent -= o.silent;
     return *this;
   }
 };
@@ -89,6 +103,9 @@ class SramContents {
                 int field_bits, std::vector<WordChange>* changes, FaultStats& stats);
   // What a read of `word` with `faults` would count, without reading it.
   ReadSummary peek(uint64_t word, const WordFaults& faults) const;
+  // A faulty read as the array met it: masked, silent, or neither (detected or
+  // corrected), in the summary's masked and silent counts.
+  ReadSummary how_it_ended(const ReadOutcome& outcome, uint32_t reference) const;
   // Fetches a word's cache lines ahead of a read (the faulty words are
   // scattered over megabytes).
   void prefetch(uint64_t word) const;

@@ -28,6 +28,8 @@ void count(FaultStats& stats, const ReadSummary& summary, int sign) {
   add(stats.faulty_word_reads, summary.faulty_words);
   add(stats.ecc_corrected, summary.corrected);
   add(stats.ecc_uncorrectable, summary.uncorrectable);
+  add(stats.masked_word_reads, summary.masked);
+  add(stats.silent_word_reads, summary.silent);
 }
 
 }  // namespace

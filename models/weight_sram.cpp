@@ -115,7 +115,7 @@ const ParamTable<WeightSramParams>& WeightSramParams::table() {
         .help("latency of the Razor-style fault detector that sign, zero and word-zero presume");
     t.integer("weight_sram.ecc_cycles", &P::ecc_cycles, 1, 0, 1000)
         .unit("cycles")
-        .help("latency of the SEC-DED decoder (secded)");
+        .help("latency of the SEC-DED decoder (secded) or parity check (parity)");
     t.number("weight_sram.vdd_v", &P::vdd_v, 0.9, 0.01, 5.0)
         .unit("V")
         .help("weight SRAM supply voltage (lower it to trade faults for energy)")

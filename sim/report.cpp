@@ -73,6 +73,11 @@ json trials_json(const RunResult& r, const AccuracyCurve& curve) {
          {"words_written_back", faults.words_written_back},
          {"ecc_corrected", faults.ecc_corrected},
          {"ecc_uncorrectable", faults.ecc_uncorrectable},
+         // Faulty word reads by how they ended (models/sram_contents.h).
+         {"detected_word_reads", faults.ecc_uncorrectable},
+         {"corrected_word_reads", faults.ecc_corrected},
+         {"masked_word_reads", faults.masked_word_reads},
+         {"silent_word_reads", faults.silent_word_reads},
          {"final_faulty_bits",
           trial.faulty_bits_after_image.empty() ? 0 : trial.faulty_bits_after_image.back()}});
   }

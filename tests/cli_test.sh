@@ -34,7 +34,7 @@ expect_error "voltage above the model's range" "expected a voltage inside the ra
 expect_error "p above one" "fault.p = '2'" --set fault.model=constant --set fault.p=2
 expect_error "unknown fault model" "expected one of constant gaussian-vmin log-linear relative-vmin table" --set fault.model=weibull
 expect_error "unknown fault preset" "fault.preset = 'hbm': expected one of ibm-14nm" --set fault.preset=hbm
-expect_error "unknown mitigation" "weight_sram.mitigation" --set weight_sram.mitigation=parity
+expect_error "unknown mitigation" "weight_sram.mitigation" --set weight_sram.mitigation=hamming
 printf 'vdd_v,p\n0.5,1e-2\n0.6,oops\n' >"$tmp/bad.csv"
 expect_error "malformed fault table" "bad.csv:3" --set fault.model=table --set "fault.table=$tmp/bad.csv"
 printf '[mac_array]\nrowz = 4\n' >"$tmp/bad.ini"

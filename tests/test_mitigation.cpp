@@ -92,7 +92,31 @@ TEST_CASE("SEC-DED corrects every single-bit error and flags every double-bit er
   }
 }
 
+TEST_CASE("parity zeroes a word with an odd number of faulty bits and misses an even one",
+          "[mitigation][parity]") {
+  const auto parity = make_mitigation("parity");
+  REQUIRE(parity->check_bits() == 1);
+  CHECK_FALSE(parity->uses_detector());
+  for (uint32_t word : kWords) {
+    const uint8_t check = parity->encode(word);
+    CHECK(check == (__builtin_popcount(word) & 1));
+    for (int a = 0; a < 33; ++a) {
+      INFO("word 0x" << std::hex << word << " bit " << std::dec << a);
+      const ReadOutcome one = parity->on_faulty_read(word, check, uint64_t{1} << a);
+      CHECK(one.uncorrectable);  // detected
+      CHECK(one.data == 0u);
+      CHECK(one.check == 0);
+      const uint64_t two = (uint64_t{1} << a) | (uint64_t{1} << ((a + 5) % 33));
+      const ReadOutcome even = parity->on_faulty_read(word, check, two);
+      CHECK_FALSE(even.uncorrectable);  // silent: the two faulty bits as read
+      CHECK(even.data == (word ^ static_cast<uint32_t>(two)));
+      const uint64_t three = two | (uint64_t{1} << ((a + 11) % 33));
+      CHECK(parity->on_faulty_read(word, check, three).uncorrectable);
+    }
+  }
+}
+
 TEST_CASE("unknown mitigation names are refused with the list", "[mitigation]") {
-  CHECK_THROWS_WITH(make_mitigation("parity"),
+  CHECK_THROWS_WITH(make_mitigation("hamming"),
                     Catch::Contains("mitigation '") && Catch::Contains("word-zero"));
 }

@@ -324,3 +324,35 @@ TEST_CASE("SEC-DED in the SRAM: single faults per word never reach the data",
   CHECK(bench.sram.stats().faults.ecc_corrected > 0);
   CHECK(bench.sram.stored_bits_per_word() == 39);
 }
+
+TEST_CASE("every faulty read is counted as detected, corrected, masked or silent",
+          "[weight_sram][faults]") {
+  fresh_simulation_context();
+  auto ends = [](const char* name, const std::string& mitigation, FaultUnit unit) {
+    Bench bench(name, constant(1e-2, unit, mitigation), 2048);
+    bench.read(20);
+    return bench.sram.stats().faults;
+  };
+  // One faulty bit per faulty word read.
+  const FaultStats flip = ends("ends_flip", "flip", FaultUnit::kPerWord);
+  CHECK(flip.faulty_word_reads > 100);
+  CHECK(flip.masked_word_reads == 0);
+  CHECK(flip.ecc_uncorrectable == 0);
+  // Silent unless an upset restored a bit an earlier one had flipped.
+  CHECK(flip.silent_word_reads <= flip.faulty_word_reads);
+  CHECK(flip.silent_word_reads >= flip.faulty_word_reads * 9 / 10);
+  const FaultStats zero = ends("ends_zero", "zero", FaultUnit::kPerWord);
+  CHECK(zero.masked_word_reads == zero.faulty_word_reads);  // the ideal detector
+  CHECK(zero.silent_word_reads == 0);
+  const FaultStats parity = ends("ends_parity", "parity", FaultUnit::kPerWord);
+  CHECK(parity.ecc_uncorrectable == parity.faulty_word_reads);  // single bits: all detected
+  CHECK(parity.silent_word_reads == 0);
+  const FaultStats secded = ends("ends_secded", "secded", FaultUnit::kPerWord);
+  CHECK(secded.ecc_corrected == secded.faulty_word_reads);
+  CHECK(secded.silent_word_reads + secded.masked_word_reads == 0);
+  // Per-bit faults at 1e-2 put two or more faulty bits in many words: parity
+  // misses the even ones, and they reach the array silently.
+  const FaultStats parity_bits = ends("ends_parity_bits", "parity", FaultUnit::kPerBit);
+  CHECK(parity_bits.silent_word_reads > 0);
+  CHECK(parity_bits.ecc_uncorrectable > parity_bits.silent_word_reads);
+}
