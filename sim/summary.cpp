@@ -126,9 +126,9 @@ void over_time_lines(std::ostream& out, const RunResult& r, const AccuracyCurve&
       << static_cast<uint64_t>(curve.points.empty() ? 0 : curve.points.back().faulty_bits.mean)
       << "\n";
   const FaultStats& f = r.trials[0].weight_sram.faults;
-  out << "fault reads  " << f.faulty_word_reads << " faulty word reads (trial 1): "
-      << f.ecc_uncorrectable << " detected, " << f.ecc_corrected << " corrected, "
-      << f.masked_word_reads << " masked, " << f.silent_word_reads << " silent\n";
+  out << "fault reads  " << f.faulty_word_reads
+      << " faulty word reads (trial 1): " << f.ecc_uncorrectable << " detected, " << f.ecc_corrected
+      << " corrected, " << f.masked_word_reads << " masked, " << f.silent_word_reads << " silent\n";
 }
 
 void accuracy_lines(std::ostream& out, const RunResult& r, const AccuracyCurve& curve) {
