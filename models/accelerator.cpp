@@ -319,7 +319,7 @@ void Accelerator::add_detector_energy(EnergyReport& report) const {
     // One XOR tree per check bit: a code with fewer check bits than SEC-DED's 7
     // (parity: 1) costs that share of its encoder and decoder.
     const double share = mitigation.check_bits() / 7.0;
-    const std::string code = mitigation.name() == "secded" ? "SEC-DED" : mitigation.name();
+    const std::string code = mitigation.check_code();
     report.add("detector_ecc", code + " decodes", words_read,
                params_.energy.ecc_decode_pj_per_word * tech * share);
     report.add("detector_ecc", code + " encodes",

@@ -51,6 +51,8 @@ class Mitigation {
   virtual ~Mitigation() = default;
   virtual std::string name() const = 0;
   virtual int check_bits() const { return 0; }
+  // The code the check bits hold, as the energy report names it ("SEC-DED").
+  virtual std::string check_code() const { return name(); }
   virtual uint8_t encode(uint32_t /*data*/) const { return 0; }
   virtual bool uses_detector() const = 0;
   // A read of (data, check) in which the stored bits in `fault_mask` failed;

@@ -77,6 +77,7 @@ class SecdedMitigation : public Mitigation {
  public:
   std::string name() const override { return "secded"; }
   int check_bits() const override { return secded::kCheckBits; }
+  std::string check_code() const override { return "SEC-DED"; }
   uint8_t encode(uint32_t data) const override { return secded::encode(data); }
   bool uses_detector() const override { return false; }
   ReadOutcome on_faulty_read(uint32_t data, uint8_t check, uint64_t mask, int) const override {

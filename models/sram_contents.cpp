@@ -106,8 +106,7 @@ uint64_t SramContents::read(uint64_t word, const WordFaults& faults, uint32_t pa
   const uint8_t check = check_.empty() ? 0 : check_[word];
   const uint64_t stored = data | uint64_t{check} << 32;
   const uint32_t old_view = view(word);
-  // A failing weak cell reads its stuck value: wrong only where that differs.
-  const uint64_t weak = faults.weak_failing & (faults.stuck_ones ^ stored);
+  const uint64_t weak = faults.weak_wrong(stored);
   const uint64_t mask = faults.upsets | weak;
   ReadOutcome outcome{data, check, false, false};
   if (mask != 0) {
@@ -155,7 +154,7 @@ uint64_t SramContents::read(uint64_t word, const WordFaults& faults, uint32_t pa
 
 ReadSummary SramContents::peek(uint64_t word, const WordFaults& faults) const {
   const uint64_t now = stored(word);
-  const uint64_t mask = faults.upsets | (faults.weak_failing & (faults.stuck_ones ^ now));
+  const uint64_t mask = faults.upsets | faults.weak_wrong(now);
   ReadSummary summary;
   if (mask == 0) return summary;
   const ReadOutcome outcome = mitigation_.on_faulty_read(static_cast<uint32_t>(now),

@@ -47,6 +47,9 @@ struct WordFaults {
   uint64_t upsets = 0;        // stored bits that fail transiently on this read
   uint64_t weak_failing = 0;  // weak cells that fail on this read
   uint64_t stuck_ones = 0;    // what they read: 1 where set, else 0
+  // The failing weak cells that read wrong from `stored`: where the stuck
+  // value differs from the stored bit.
+  uint64_t weak_wrong(uint64_t stored) const { return weak_failing & (stuck_ones ^ stored); }
 };
 
 // What one read of a word did, as far as the statistics count it.
