@@ -254,7 +254,7 @@ EnergyReport Accelerator::energy_report() const {
   report.add("activation_buffer", "ns powered (count) x mW (each)", run_ns,
              activation_buffer.leakage_mw());
   add_weight_load_energy(report);
-  add_detector_energy(report);
+  add_detector_energy(report, run_ns);
   return report;
 }
 
@@ -308,13 +308,26 @@ void Accelerator::add_weight_load_energy(EnergyReport& report) const {
   }
 }
 
-void Accelerator::add_detector_energy(EnergyReport& report) const {
+void Accelerator::add_detector_energy(EnergyReport& report, double run_ns) const {
   const double tech = params_.energy.tech_scale;
   const double words_read = static_cast<double>(weight_sram.stats().words_read);
   const Mitigation& mitigation = weight_sram.mitigation();
-  if (mitigation.uses_detector())
+  if (mitigation.uses_detector() && !weight_sram.uses_fault_map())
     report.add("detector_ecc", "detector word reads", words_read,
                params_.energy.detector_pj_per_word * tech);
+  if (weight_sram.uses_fault_map()) {
+    // The map is looked up on every word read (charged as the detector's
+    // logic), written by the power-up March test (each access at its domain's
+    // energy), and leaks at the nominal supply for the whole run.
+    report.add("detector_ecc", "fault-map lookups", words_read,
+               params_.energy.detector_pj_per_word * tech);
+    for (const DomainReport& d : weight_sram.domains())
+      if (d.self_test_accesses > 0)
+        report.add("detector_ecc", "self-test (March C-) word accesses",
+                   static_cast<double>(d.self_test_accesses), d.access_pj);
+    report.add("detector_ecc", "fault-map storage ns powered (count) x mW (each)", run_ns,
+               weight_sram.fault_map_leakage_mw());
+  }
   if (mitigation.check_bits() > 0) {
     // One XOR tree per check bit: a code with fewer check bits than SEC-DED's 7
     // (parity: 1) costs that share of its encoder and decoder.

@@ -91,7 +91,7 @@ class Accelerator : public sc_core::sc_module {
  private:
   void add_weight_sram_energy(EnergyReport& report, double run_ns) const;
   void add_weight_load_energy(EnergyReport& report) const;
-  void add_detector_energy(EnergyReport& report) const;
+  void add_detector_energy(EnergyReport& report, double run_ns) const;
 };
 
 // SystemC allows one elaboration per simulation context. Call this before

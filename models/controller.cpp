@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "models/tlm_initiator.h"
+#include "models/weight_read_report.h"
 
 namespace lvsim {
 
@@ -104,6 +105,18 @@ sc_core::sc_time Controller::load_weights() {
   return quantum_keeper_.get_current_time() - start;
 }
 
+sc_core::sc_time Controller::self_test() {
+  const sc_core::sc_time start = quantum_keeper_.get_current_time();
+  SelfTestRequest request;
+  sc_core::sc_time delay = quantum_keeper_.get_local_time();
+  Burst(tlm::TLM_IGNORE_COMMAND, 0, nullptr, 0)
+      .carrying(request)
+      .send_or_throw(sram_socket, delay, name());
+  quantum_keeper_.set(delay);
+  if (quantum_keeper_.need_sync()) quantum_keeper_.sync();
+  return quantum_keeper_.get_current_time() - start;
+}
+
 void Controller::run_stage(size_t first_image, int count) {
   const size_t pixels = static_cast<size_t>(dataset_.rows) * dataset_.cols;
   const size_t classes = static_cast<size_t>(network_.classes());
@@ -138,8 +151,7 @@ void Controller::refresh() {
   const uint64_t bytes_before = stats_.dma_bytes;
   stats_.refreshed_images = stats_.images;
   // The images' time since the first load, refreshes left out.
-  stats_.refreshed_time =
-      quantum_keeper_.get_current_time() - stats_.load_time - stats_.refresh_time;
+  stats_.refreshed_time = quantum_keeper_.get_current_time() - images_since_ - stats_.refresh_time;
   stats_.refresh_time += load_weights();
   stats_.refreshes += 1;
   stats_.refresh_bytes += stats_.dma_bytes - bytes_before;
@@ -168,9 +180,11 @@ void Controller::run() {
     const size_t images = params_.images;
     predictions_.assign(images, 0);
     logits_.assign(images * static_cast<size_t>(network_.classes()), 0.0f);
+    stats_.self_test_time = self_test();
     stats_.load_time = load_weights();
     const sc_core::sc_time start = quantum_keeper_.get_current_time();
     fresh_since_ = start;
+    images_since_ = start;
     const sc_core::sc_time interval_time(params_.refresh_interval_us, sc_core::SC_US);
     for (size_t first = 0; first < images;) {
       const bool due = params_.refresh_interval_images > 0

@@ -49,6 +49,7 @@ struct ControllerStats {
   uint64_t dma_bytes = 0;
   uint64_t refresh_bytes = 0;
   uint64_t dma_bursts = 0;
+  sc_core::sc_time self_test_time = sc_core::SC_ZERO_TIME;  // the SRAM's power-up self-test
   sc_core::sc_time load_time = sc_core::SC_ZERO_TIME;       // initial weights DRAM -> SRAM
   sc_core::sc_time refresh_time = sc_core::SC_ZERO_TIME;    // all refreshes
   sc_core::sc_time inference_time = sc_core::SC_ZERO_TIME;  // all images
@@ -85,6 +86,8 @@ class Controller : public sc_core::sc_module {
   void run();
   // Copies the golden weights DRAM -> SRAM; returns the simulated time it took.
   sc_core::sc_time load_weights();
+  // Power-up: asks the weight SRAM to test itself (weight_read_report.h).
+  sc_core::sc_time self_test();
   void run_stage(size_t first_image, int count);
   void refresh();
   // How many images the next stage runs: a stage, cut at the refresh due.
@@ -105,8 +108,9 @@ class Controller : public sc_core::sc_module {
   std::vector<float> stage_inputs_;
   std::vector<unsigned char> dma_buffer_;
   uint64_t logits_address_ = 0;
-  uint64_t since_refresh_ = 0;                            // images
-  sc_core::sc_time fresh_since_ = sc_core::SC_ZERO_TIME;  // when the last load ended
+  uint64_t since_refresh_ = 0;                             // images
+  sc_core::sc_time fresh_since_ = sc_core::SC_ZERO_TIME;   // when the last load ended
+  sc_core::sc_time images_since_ = sc_core::SC_ZERO_TIME;  // when the first load ended
   sc_core::sc_time last_stage_per_image_ = sc_core::SC_ZERO_TIME;
   std::exception_ptr error_;
 };

@@ -21,6 +21,11 @@
 // trees plus a syndrome decoder and correction XORs, about twice that: charged
 // 0.2 pJ per word written and 0.4 pJ per word read (estimates scaled from the
 // 32-bit adder's 0.1 pJ; override them in the config with your own numbers).
+// With a fault map instead of the detector (weight_sram.detector = bist-map),
+// each word read is charged a map lookup at the detector's 0.1 pJ, the
+// power-up March C- test its word accesses at the SRAM's access energy, and
+// the map (an entry per mapped cell) the leakage of an SRAM of its size at the
+// nominal supply for the whole run.
 #pragma once
 
 #include <cstdint>

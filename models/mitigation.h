@@ -25,7 +25,10 @@
 //              number reaches the array unnoticed
 //
 // sign, zero and word-zero presume a detector that knows which bits failed
-// (Razor-style double sampling, Ernst et al., MICRO 2003).
+// (Razor-style double sampling, Ernst et al., MICRO 2003), or, with
+// weight_sram.detector = bist-map, a fault map from a power-up self-test: the
+// mapped cells are then masked on every read and nothing else is seen
+// (SramContents, weak_cells.h).
 //
 // Adding a policy: a Mitigation subclass, a factory, one line in
 // builtin_mitigations() in mitigation.cpp.

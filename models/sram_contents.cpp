@@ -5,10 +5,11 @@
 namespace lvsim {
 
 SramContents::SramContents(const std::string& owner, uint64_t capacity_bytes,
-                           const Mitigation& mitigation, bool read_disturb)
+                           const Mitigation& mitigation, bool read_disturb, bool fault_map)
     : memory_(owner, capacity_bytes),
       mitigation_(mitigation),
       read_disturb_(read_disturb),
+      fault_map_(fault_map && mitigation.uses_detector()),
       written_(capacity_bytes / kWordBytes, 0),
       shown_bits_((written_.size() + 63) / 64, 0),
       shown_values_(new uint32_t[written_.size()]) {
@@ -106,20 +107,18 @@ uint64_t SramContents::read(uint64_t word, const WordFaults& faults, uint32_t pa
   const uint8_t check = check_.empty() ? 0 : check_[word];
   const uint64_t stored = data | uint64_t{check} << 32;
   const uint32_t old_view = view(word);
-  const uint64_t weak = faults.weak_wrong(stored);
-  const uint64_t mask = faults.upsets | weak;
-  ReadOutcome outcome{data, check, false, false};
-  if (mask != 0) {
-    outcome = mitigation_.on_faulty_read(data, check, mask, field_bits);
-    stats.bit_faults += static_cast<uint64_t>(__builtin_popcountll(mask));
-    stats.upset_bit_faults += static_cast<uint64_t>(__builtin_popcountll(faults.upsets));
-    stats.weak_bit_faults += static_cast<uint64_t>(__builtin_popcountll(weak & ~faults.upsets));
+  const Resolved read = resolve(stored, faults, field_bits, written_[word]);
+  const ReadOutcome& outcome = read.outcome;
+  if (read.wrong != 0) {
+    const uint64_t upsets = faults.upsets & read.wrong;
+    stats.bit_faults += static_cast<uint64_t>(__builtin_popcountll(read.wrong));
+    stats.upset_bit_faults += static_cast<uint64_t>(__builtin_popcountll(upsets));
+    stats.weak_bit_faults += static_cast<uint64_t>(__builtin_popcountll(read.wrong & ~upsets));
     stats.faulty_word_reads += 1;
     stats.ecc_corrected += outcome.corrected;
     stats.ecc_uncorrectable += outcome.uncorrectable;
-    const ReadSummary ended = how_it_ended(outcome, written_[word]);
-    stats.masked_word_reads += static_cast<uint64_t>(ended.masked);
-    stats.silent_word_reads += static_cast<uint64_t>(ended.silent);
+    stats.masked_word_reads += static_cast<uint64_t>(read.ended.masked);
+    stats.silent_word_reads += static_cast<uint64_t>(read.ended.silent);
   }
   // Upsets write the word read back (they persist); read disturb leaves a
   // failing weak cell holding its stuck value.
@@ -152,31 +151,52 @@ uint64_t SramContents::read(uint64_t word, const WordFaults& faults, uint32_t pa
   return after;
 }
 
-ReadSummary SramContents::peek(uint64_t word, const WordFaults& faults) const {
-  const uint64_t now = stored(word);
-  const uint64_t mask = faults.upsets | faults.weak_wrong(now);
-  ReadSummary summary;
-  if (mask == 0) return summary;
-  const ReadOutcome outcome = mitigation_.on_faulty_read(static_cast<uint32_t>(now),
-                                                         static_cast<uint8_t>(now >> 32), mask, 32);
-  summary.faulty_bits = __builtin_popcountll(mask);
-  summary.faulty_words = 1;
-  summary.corrected = outcome.corrected;
-  summary.uncorrectable = outcome.uncorrectable;
-  const ReadSummary ended = how_it_ended(outcome, written_[word]);
-  summary.masked = ended.masked;
-  summary.silent = ended.silent;
-  return summary;
+SramContents::Resolved SramContents::resolve(uint64_t stored, const WordFaults& faults,
+                                             int field_bits, uint32_t reference) const {
+  Resolved r;
+  const auto data = static_cast<uint32_t>(stored);
+  const auto check = static_cast<uint8_t>(stored >> 32);
+  r.outcome = {data, check, false, false};
+  if (!fault_map_) {
+    // A detector at every read (or none): the mitigation sees exactly the bits that failed.
+    r.wrong = faults.upsets | faults.weak_wrong(stored);
+    if (r.wrong == 0) return r;
+    r.outcome = mitigation_.on_faulty_read(data, check, r.wrong, field_bits);
+    if (r.outcome.uncorrectable) return r;  // detected
+    if (mitigation_.uses_detector())
+      r.ended.masked = 1;
+    else if (r.outcome.data != reference)
+      r.ended.silent = 1;
+    return r;
+  }
+  // A fault map: the bits as read (upsets flipped, failing weak cells at their
+  // stuck values), then the mapped cells masked whether they failed or not.
+  const uint64_t as_read =
+      ((stored ^ faults.upsets) & ~faults.weak_failing) | (faults.stuck_ones & faults.weak_failing);
+  r.wrong = as_read ^ stored;
+  r.outcome = {static_cast<uint32_t>(as_read), static_cast<uint8_t>(as_read >> 32), false, false};
+  if (faults.mapped != 0)
+    r.outcome =
+        mitigation_.on_faulty_read(r.outcome.data, r.outcome.check, faults.mapped, field_bits);
+  if (r.wrong == 0) return r;
+  if ((r.wrong & ~faults.mapped) != 0 && r.outcome.data != reference)
+    r.ended.silent = 1;  // a failing bit the map does not hold reached the array
+  else
+    r.ended.masked = 1;
+  return r;
 }
 
-ReadSummary SramContents::how_it_ended(const ReadOutcome& outcome, uint32_t reference) const {
-  ReadSummary ended;
-  if (outcome.uncorrectable) return ended;  // detected
-  if (mitigation_.uses_detector())
-    ended.masked = 1;
-  else if (outcome.data != reference)
-    ended.silent = 1;
-  return ended;
+ReadSummary SramContents::peek(uint64_t word, const WordFaults& faults, int field_bits) const {
+  const Resolved read = resolve(stored(word), faults, field_bits, written_[word]);
+  ReadSummary summary;
+  if (read.wrong == 0) return summary;
+  summary.faulty_bits = __builtin_popcountll(read.wrong);
+  summary.faulty_words = 1;
+  summary.corrected = read.outcome.corrected;
+  summary.uncorrectable = read.outcome.uncorrectable;
+  summary.masked = read.ended.masked;
+  summary.silent = read.ended.silent;
+  return summary;
 }
 
 std::vector<uint64_t> SramContents::faulty_bits_after_pass() const {

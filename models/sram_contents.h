@@ -47,6 +47,7 @@ struct WordFaults {
   uint64_t upsets = 0;        // stored bits that fail transiently on this read
   uint64_t weak_failing = 0;  // weak cells that fail on this read
   uint64_t stuck_ones = 0;    // what they read: 1 where set, else 0
+  uint64_t mapped = 0;        // the word's cells a self-test's fault map holds
   // The failing weak cells that read wrong from `stored`: where the stuck
   // value differs from the stored bit.
   uint64_t weak_wrong(uint64_t stored) const { return weak_failing & (stuck_ones ^ stored); }
@@ -84,9 +85,14 @@ class SramContents {
  public:
   static constexpr uint64_t kWordBytes = 4;
 
-  // `mitigation` outlives the contents (the SRAM owns both).
+  // `mitigation` outlives the contents (the SRAM owns both). With
+  // `fault_map`, a mitigation that uses a detector (sign, zero, word-zero)
+  // learns the failing bits from a self-test's fault map instead of a
+  // detector at every read: it masks the mapped cells on every read, whether
+  // they fail on it or not, and every other failing bit (an upset, a cell the
+  // test missed) reaches the array as read.
   SramContents(const std::string& owner, uint64_t capacity_bytes, const Mitigation& mitigation,
-               bool read_disturb);
+               bool read_disturb, bool fault_map = false);
 
   MemoryArray& memory() { return memory_; }
   const MemoryArray& memory() const { return memory_; }
@@ -105,10 +111,7 @@ class SramContents {
   uint64_t read(uint64_t word, const WordFaults& faults, uint32_t pass, uint64_t series_pass,
                 int field_bits, std::vector<WordChange>* changes, FaultStats& stats);
   // What a read of `word` with `faults` would count, without reading it.
-  ReadSummary peek(uint64_t word, const WordFaults& faults) const;
-  // A faulty read as the array met it: masked, silent, or neither (detected or
-  // corrected), in the summary's masked and silent counts.
-  ReadSummary how_it_ended(const ReadOutcome& outcome, uint32_t reference) const;
+  ReadSummary peek(uint64_t word, const WordFaults& faults, int field_bits) const;
   // Fetches a word's cache lines ahead of a read (the faulty words are
   // scattered over megabytes).
   void prefetch(uint64_t word) const;
@@ -124,6 +127,16 @@ class SramContents {
   uint64_t faulty_bits() const;
 
  private:
+  // What one read of stored bits `stored` with `faults` returns: the
+  // outcome, the stored bits read wrong, and how a faulty read ended for the
+  // array (masked or silent; neither: detected or corrected).
+  struct Resolved {
+    ReadOutcome outcome;
+    uint64_t wrong = 0;
+    ReadSummary ended;
+  };
+  Resolved resolve(uint64_t stored, const WordFaults& faults, int field_bits,
+                   uint32_t reference) const;
   uint32_t load(uint64_t word) const;
   uint32_t view(uint64_t word) const;  // what the array last read
   int faulty_bits_of(uint64_t word) const;
@@ -131,6 +144,7 @@ class SramContents {
   MemoryArray memory_;
   const Mitigation& mitigation_;
   bool read_disturb_;
+  bool fault_map_;                           // the mitigation's detector is a self-test's fault map
   void show(uint64_t word, uint32_t value);  // the array read `value`, not what is stored
   void unshow(uint64_t word);
 

@@ -63,8 +63,8 @@ void FaultInjector::draw_upsets(uint64_t first_word, uint64_t words, double upse
   }
 }
 
-// Dirty ones (all of them after a DMA write), and those with intermittent
-// cells failing now or on the last read.
+// Dirty ones (all of them after a DMA write), and those whose intermittent
+// cells read a wrong bit now or on the last read.
 void FaultInjector::weak_words_to_read(size_t first, size_t end, Region& region) {
   weak_to_read_.clear();
   const auto dirty_begin = dirty_.lower_bound(first), dirty_end = dirty_.lower_bound(end);
@@ -77,7 +77,7 @@ void FaultInjector::weak_words_to_read(size_t first, size_t end, Region& region)
   dirty_.erase(dirty_begin, dirty_end);
   // Three sorted lists, merged.
   merged_.clear();
-  for (const auto& [index, bits] : intermittent_) merged_.push_back(index);
+  for (const auto& [index, bits] : changing_) merged_.push_back(index);
   const size_t half = weak_to_read_.size();
   weak_to_read_.insert(weak_to_read_.end(), merged_.begin(), merged_.end());
   std::inplace_merge(weak_to_read_.begin(),
@@ -99,11 +99,12 @@ void FaultInjector::read_weak_word(size_t index, uint64_t upsets, uint64_t inter
   count(stats, clean_[index], -1);
   region.clean -= clean_[index];
   const uint64_t before = contents.stored(w.word);
-  const WordFaults faults{upsets, w.permanent | intermittent_failing, w.stuck_ones};
+  const WordFaults faults{upsets, w.permanent | intermittent_failing, w.stuck_ones, w.mapped};
   const uint64_t after =
       contents.read(w.word, faults, pass, series_pass, report.field_bits, report.changes, stats);
   // Read again while the stored word stays as it is, it does the same.
-  clean_[index] = contents.peek(w.word, {0, w.permanent, w.stuck_ones});
+  clean_[index] =
+      contents.peek(w.word, {0, w.permanent, w.stuck_ones, w.mapped}, report.field_bits);
   region.clean += clean_[index];
   if (after != before) dirty_.insert(index);
 }
@@ -121,6 +122,19 @@ void FaultInjector::read_once(uint64_t first_word, uint64_t words, double upset_
   if (weak_begin < weak_end) {
     weak_.draw_intermittent(weak_begin, weak_end, draws_.seed, draws_.trial,
                             kIntermittentStream | first_word, read_number, intermittent_);
+    // A failing cell whose stuck value is the bit it holds reads right: only
+    // the others change what the word reads (half of them, when stuck values
+    // and data are alike 0 and 1).
+    changing_.clear();
+    const std::vector<WeakWord>& words = weak_.words();
+    for (size_t n = 0; n < intermittent_.size(); ++n) {
+      if (n + kPrefetchAhead < intermittent_.size())
+        contents.prefetch(words[intermittent_[n + kPrefetchAhead].first].word);
+      const auto& [index, bits] = intermittent_[n];
+      const WeakWord& w = words[index];
+      const WordFaults failing{0, bits, w.stuck_ones, 0};
+      if (failing.weak_wrong(contents.stored(w.word)) != 0) changing_.emplace_back(index, bits);
+    }
     weak_words_to_read(weak_begin, weak_end, region);
     count(stats, region.clean, +1);  // the clean weak words read as they did
   }
@@ -143,7 +157,7 @@ void FaultInjector::read_once(uint64_t first_word, uint64_t words, double upset_
       if (at < stop) index = at;
     }
     if (index == SIZE_MAX) {
-      contents.read(word, {upsets, 0, 0}, pass, series_pass, report.field_bits, report.changes,
+      contents.read(word, {upsets, 0, 0, 0}, pass, series_pass, report.field_bits, report.changes,
                     stats);
       continue;
     }
@@ -154,7 +168,7 @@ void FaultInjector::read_once(uint64_t first_word, uint64_t words, double upset_
     read_weak_word(index, upsets, failing, pass, series_pass, report, region, contents, stats);
   }
   region.failed_before.clear();
-  for (const auto& [index, bits] : intermittent_) region.failed_before.push_back(index);
+  for (const auto& [index, bits] : changing_) region.failed_before.push_back(index);
 }
 
 void FaultInjector::read(uint64_t first_word, uint64_t words, double upset_p,
@@ -170,6 +184,12 @@ void FaultInjector::read(uint64_t first_word, uint64_t words, double upset_p,
   region.passes += report.passes;
   region.reads += reads;
   passes_done_ = std::max(passes_done_, region.passes);
+}
+
+uint64_t FaultInjector::self_test(int passes) {
+  // Every weak word reads anew with the new map.
+  ++writes_;
+  return weak_.self_test({draws_.seed, draws_.trial, passes});
 }
 
 }  // namespace lvsim

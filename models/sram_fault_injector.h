@@ -61,6 +61,7 @@ class FaultInjector {
 
   uint64_t weak_cells() const { return weak_.cells(); }
   uint64_t intermittent_cells() const { return weak_.intermittent_cells(); }
+  uint64_t mapped_cells() const { return weak_.mapped_cells(); }
   // Passes every region has completed: where a write's cured faults are counted.
   uint64_t passes_done() const { return passes_done_; }
   // The reads of one burst report, words [first_word, first_word + words) at
@@ -70,12 +71,15 @@ class FaultInjector {
             SramContents& contents, FaultStats& stats);
   // A DMA write changed stored words: every weak cell reads anew.
   void written() { ++writes_; }
+  // A self-test of `passes` March C- passes maps the weak cells (weak_cells.h),
+  // from the run's own stream (seed, trial). Returns the cells mapped.
+  uint64_t self_test(int passes);
 
  private:
   // Per region (the first word of its bursts).
   struct Region {
     uint64_t passes = 0, reads = 0;
-    std::vector<size_t> failed_before;  // weak words with intermittent cells failing last read
+    std::vector<size_t> failed_before;  // weak words whose intermittent cells read wrong last read
     ReadSummary clean;         // what the clean weak words' permanent cells do on every read
     uint64_t writes_seen = 0;  // DMA writes before its last read
   };
@@ -104,6 +108,7 @@ class FaultInjector {
   std::vector<ReadSummary> clean_;
   std::vector<std::pair<uint64_t, uint64_t>> pending_;     // (word, upset mask) of one read
   std::vector<std::pair<size_t, uint64_t>> intermittent_;  // (weak word, failing bits) of one read
+  std::vector<std::pair<size_t, uint64_t>> changing_;      // of them, those reading a wrong bit
   std::vector<size_t> weak_to_read_;                       // weak words of one read
   std::vector<size_t> merged_;                             // scratch of weak_words_to_read
 };

@@ -9,6 +9,7 @@ namespace lvsim {
 namespace {
 
 constexpr uint64_t kWeakCellStream = 0x5745414Bull;  // "WEAK": the chip's cells, not a read
+constexpr uint64_t kSelfTestStream = 0x42495354ull;  // "BIST": a power-up's self-test
 
 // Tier boundaries of the rank: 0, 1e-9, 2e-9, 5e-9, 1e-8, ..., 0.2, 0.5, 1.
 std::vector<double> tier_bounds() {
@@ -137,6 +138,30 @@ void WeakCellMap::draw_intermittent(size_t first, size_t end, uint64_t seed, uin
     else
       failing.emplace_back(index, uint64_t{1} << bit);
   }
+}
+
+uint64_t WeakCellMap::self_test(const SelfTestDraws& draws) {
+  const double q = traits_.intermittent_q;
+  const double passes = std::max(0, draws.passes);
+  // Probability that an intermittent cell fails on at least one revealing read.
+  const auto found = [&](int reads_per_pass) {
+    return -std::expm1(passes * reads_per_pass * std::log1p(-std::min(q, 1.0)));
+  };
+  const double found_stuck_one = found(SelfTestDraws::kReadsExpectingZero);
+  const double found_stuck_zero = found(SelfTestDraws::kReadsExpectingOne);
+  mapped_cells_ = 0;
+  for (WeakWord& w : words_) w.mapped = passes > 0 ? w.permanent : 0;
+  // Intermittent cells in word order, one draw each from the test's stream.
+  FaultRng rng(draws.seed, draws.trial, kSelfTestStream, 0);
+  for (const auto& [index, bit] : intermittent_) {
+    WeakWord& w = words_[index];
+    const uint64_t mask = uint64_t{1} << bit;
+    const double p = (w.stuck_ones & mask) ? found_stuck_one : found_stuck_zero;
+    if (rng.uniform() < p) w.mapped |= mask;
+  }
+  for (const WeakWord& w : words_)
+    mapped_cells_ += static_cast<uint64_t>(__builtin_popcountll(w.mapped));
+  return mapped_cells_;
 }
 
 }  // namespace lvsim

@@ -25,6 +25,16 @@
 // below max p(V) are visited: the cost follows the number of weak cells.
 // Data bits and check bits are enumerated apart, so a mitigation's check bits
 // do not move the data bits' weak cells.
+//
+// A built-in self-test (BIST) can map the weak cells (self_test()): a March
+// C- test, {(w0); up(r0, w1); up(r1, w0); down(r0, w1); down(r1, w0); (r0)},
+// 10 word accesses per word, reads every cell 3 times expecting 0 and twice
+// expecting 1 (van de Goor, "Using march tests to test SRAMs", IEEE D&T 1993).
+// A cell stuck at 1 shows on the reads expecting 0, one stuck at 0 on those
+// expecting 1: a permanent weak cell is always found, an intermittent one
+// with probability 1 - (1 - q)^k for its k revealing reads over the passes.
+// A transient upset during the march is not recorded (a BIST re-reads a
+// failing word before it records it).
 #pragma once
 
 #include <cstddef>
@@ -54,6 +64,19 @@ struct WeakWord {
   uint64_t permanent = 0;     // cells failing on every read
   uint64_t intermittent = 0;  // cells failing on a read with probability q
   uint64_t stuck_ones = 0;    // failing cells that read 1 (the others read 0)
+  uint64_t mapped = 0;        // cells the last self-test found
+};
+
+// A self-test's draws: which run (seed, trial) and how many March C- passes.
+struct SelfTestDraws {
+  uint64_t seed = 1;
+  uint64_t trial = 0;
+  int passes = 1;
+  // March C- reads per pass that reveal a cell stuck at 1 (reads expecting 0)
+  // and one stuck at 0 (reads expecting 1).
+  static constexpr int kReadsExpectingZero = 3;
+  static constexpr int kReadsExpectingOne = 2;
+  static constexpr int kAccessesPerWord = 10;  // 5 reads and 5 writes per pass
 };
 
 class WeakCellMap {
@@ -63,6 +86,7 @@ class WeakCellMap {
 
   uint64_t cells() const { return cells_; }
   uint64_t intermittent_cells() const { return intermittent_cells_; }
+  uint64_t mapped_cells() const { return mapped_cells_; }
   const std::vector<WeakWord>& words() const { return words_; }
   // Indices into words() of the weak words in [first_word, end_word).
   std::pair<size_t, size_t> range(uint64_t first_word, uint64_t end_word) const;
@@ -72,6 +96,9 @@ class WeakCellMap {
   // stream (seed, trial, stream id, read number).
   void draw_intermittent(size_t first, size_t end, uint64_t seed, uint64_t trial, uint64_t stream,
                          uint64_t read, std::vector<std::pair<size_t, uint64_t>>& failing) const;
+  // Runs the self-test: sets each weak word's `mapped` cells (the map of an
+  // earlier test is replaced). Returns the cells mapped.
+  uint64_t self_test(const SelfTestDraws& draws);
 
   // How many weak cells p of `bits` cells gives beyond which the map refuses
   // to build (the SRAM is unusable there anyway).
@@ -94,6 +121,7 @@ class WeakCellMap {
   std::vector<std::pair<uint32_t, uint8_t>> intermittent_;
   uint64_t cells_ = 0;
   uint64_t intermittent_cells_ = 0;
+  uint64_t mapped_cells_ = 0;
 };
 
 }  // namespace lvsim

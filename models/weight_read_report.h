@@ -39,4 +39,18 @@ struct WeightReadReport : tlm::tlm_extension<WeightReadReport> {
   }
 };
 
+// "Test yourself": the controller's power-up request to the weight SRAM's
+// built-in self-test (an IGNORE command over the whole array). An SRAM whose
+// mitigation uses a fault map runs its March test, maps its weak cells and
+// adds the test's time to the delay; any other answers at once. The SRAM
+// says how many cells it mapped.
+struct SelfTestRequest : tlm::tlm_extension<SelfTestRequest> {
+  uint64_t mapped_cells = 0;
+
+  tlm::tlm_extension_base* clone() const override { return new SelfTestRequest(*this); }
+  void copy_from(const tlm::tlm_extension_base& other) override {
+    *this = static_cast<const SelfTestRequest&>(other);
+  }
+};
+
 }  // namespace lvsim

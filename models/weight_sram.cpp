@@ -113,6 +113,19 @@ const ParamTable<WeightSramParams>& WeightSramParams::table() {
     t.integer("weight_sram.detector_cycles", &P::detector_cycles, 1, 0, 1000)
         .unit("cycles")
         .help("latency of the Razor-style fault detector that sign, zero and word-zero presume");
+    t.choice("weight_sram.detector", &P::detector, "razor",
+             {{"razor", FailureDetector::kRazor}, {"bist-map", FailureDetector::kBistMap}})
+        .help(
+            "what tells sign, zero and word-zero which bits failed: razor, a detector at every "
+            "read that sees every failing bit, upsets included (Minerva's assumption); "
+            "bist-map, a fault map a March C- self-test writes at power-up: its weak cells are "
+            "masked on every read, upsets and intermittent cells it missed reach the array "
+            "(the other mitigations use no detector and ignore it)")
+        .source("Razor: Ernst et al. MICRO 2003; March C-: van de Goor, IEEE D&T 1993");
+    t.integer("weight_sram.bist_passes", &P::bist_passes, 1, 1, 1000)
+        .help(
+            "bist-map: March C- passes of the power-up self-test (10 word accesses per word "
+            "each); more passes find more intermittent weak cells");
     t.integer("weight_sram.ecc_cycles", &P::ecc_cycles, 1, 0, 1000)
         .unit("cycles")
         .help("latency of the SEC-DED decoder (secded) or parity check (parity)");
@@ -168,8 +181,8 @@ WeightSram::WeightSram(const sc_core::sc_module_name& name, const WeightSramPara
       array_socket("array_socket"),
       params_(params),
       mitigation_(make_mitigation(params.mitigation)),
-      contents_(std::string(this->name()), params.capacity_bytes, *mitigation_,
-                params.read_disturb) {
+      contents_(std::string(this->name()), params.capacity_bytes, *mitigation_, params.read_disturb,
+                params.detector == FailureDetector::kBistMap) {
   params.validate();
   fault_model_ = make_fault_model(params.fault_model);
   access_time_ns_ = access_time_at(params.vdd_v);
@@ -281,6 +294,7 @@ std::vector<DomainReport> WeightSram::domains() const {
     r.words_read = d.words_read;
     r.words_written = d.words_written;
     r.words_written_back = d.words_written_back;
+    r.self_test_accesses = d.self_test_accesses;
     reports.push_back(r);
   }
   return reports;
@@ -289,6 +303,27 @@ std::vector<DomainReport> WeightSram::domains() const {
 int WeightSram::latency_cycles() const {
   return own_.access_cycles + (mitigation_->uses_detector() ? params_.detector_cycles : 0) +
          (mitigation_->check_bits() > 0 ? params_.ecc_cycles : 0);
+}
+
+bool WeightSram::uses_fault_map() const {
+  return params_.detector == FailureDetector::kBistMap && mitigation_->uses_detector();
+}
+
+uint64_t WeightSram::fault_map_bits() const {
+  if (!uses_fault_map()) return 0;
+  const auto bits_for = [](uint64_t values) {
+    int bits = 0;
+    while (bits < 64 && (uint64_t{1} << bits) < values) ++bits;
+    return static_cast<uint64_t>(bits);
+  };
+  const uint64_t entry =
+      bits_for(contents_.words()) + bits_for(static_cast<uint64_t>(stored_bits_per_word()));
+  return stats_.mapped_cells * entry;
+}
+
+double WeightSram::fault_map_leakage_mw() const {
+  return sram_leakage_mw(params_.circuit, static_cast<double>(fault_map_bits()) / 8.0,
+                         params_.circuit.vnom_v);
 }
 
 double WeightSram::access_energy_pj() const { return access_pj_at(params_.vdd_v); }
@@ -342,8 +377,37 @@ void WeightSram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& 
   trans.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
 }
 
+// The power-up self-test (bist-map): March C- over every word, each domain at
+// its own access time, the banks' ports in parallel:
+//     cycles = passes * 10 * sum over domains of A_d * ceil(words_d / (banks * ports)),
+// and 10 word accesses per word per pass (5 reads, 5 writes) at each domain's
+// access energy. It maps the weak cells (weak_cells.h).
+void WeightSram::on_self_test(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  SelfTestRequest* request = nullptr;
+  trans.get_extension(request);
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+  if (!uses_fault_map()) return;
+  const uint64_t lanes = static_cast<uint64_t>(params_.banks) * params_.ports;
+  const auto passes = static_cast<uint64_t>(params_.bist_passes);
+  const uint64_t accesses_per_word = passes * SelfTestDraws::kAccessesPerWord;
+  uint64_t cycles = 0;
+  for (Domain& d : domains_) {
+    const uint64_t words = d.end - d.first;
+    cycles +=
+        accesses_per_word * static_cast<uint64_t>(d.access_cycles) * ((words + lanes - 1) / lanes);
+    d.self_test_accesses += accesses_per_word * words;
+    stats_.self_test_accesses += accesses_per_word * words;
+  }
+  stats_.mapped_cells = injector_->self_test(params_.bist_passes);
+  stats_.self_test_cycles += cycles;
+  stats_.busy_cycles += cycles;
+  if (request) request->mapped_cells = stats_.mapped_cells;
+  delay += params_.clock_period * static_cast<double>(cycles);
+}
+
 // The MAC array's reads of [address, address + length) through DMI.
 void WeightSram::on_read_report(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  if (trans.get_extension<SelfTestRequest>() != nullptr) return on_self_test(trans, delay);
   const uint64_t address = trans.get_address(), length = trans.get_data_length();
   const uint64_t size = contents_.memory().size();
   WeightReadReport* report = nullptr;

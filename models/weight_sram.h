@@ -57,6 +57,12 @@ struct FaultMechanisms {
   }
 };
 
+// What tells sign, zero and word-zero which bits failed: `weight_sram.detector`.
+enum class FailureDetector {
+  kRazor,    // double sampling at every read: every failing bit, upsets included
+  kBistMap,  // a fault map from a power-up March C- self-test: the weak cells it found
+};
+
 // A range of words on its own supply (a voltage domain): per-layer voltages,
 // or a layer kept out of the low-voltage array (faults = false: fault-free).
 struct VoltageDomain {
@@ -72,9 +78,11 @@ struct WeightSramParams {
   int word_bits{};
   int ports{};                // read/write ports per bank
   SramCircuitParams circuit;  // access time, energy and leakage versus V
-  int detector_cycles{};      // latency of the Razor-style detector (sign, zero, word-zero)
-  int ecc_cycles{};           // latency of the SEC-DED decoder (secded)
-  double vdd_v{};             // supply voltage of the array
+  int detector_cycles{};      // latency of the detector or map lookup (sign, zero, word-zero)
+  FailureDetector detector{};
+  int bist_passes{};  // March C- passes of the power-up self-test (bist-map)
+  int ecc_cycles{};   // latency of the SEC-DED decoder (secded)
+  double vdd_v{};     // supply voltage of the array
   std::string mitigation;
   std::string fault_preset;  // models/fault_presets.h
   FaultModelParams fault_model;
@@ -116,6 +124,7 @@ struct DomainReport {
   uint64_t words_read = 0;
   uint64_t words_written = 0;       // by DMA (loads and refreshes)
   uint64_t words_written_back = 0;  // by reads (upsets, read disturb, ECC scrubbing)
+  uint64_t self_test_accesses = 0;  // word reads and writes of the power-up self-test
 };
 
 struct WeightSramStats {
@@ -124,6 +133,9 @@ struct WeightSramStats {
   uint64_t read_bursts = 0;
   uint64_t write_bursts = 0;
   uint64_t busy_cycles = 0;
+  uint64_t self_test_cycles = 0;    // the power-up March test (bist-map)
+  uint64_t self_test_accesses = 0;  // its word reads and writes
+  uint64_t mapped_cells = 0;        // weak cells the fault map holds
   FaultStats faults;
 };
 
@@ -143,6 +155,14 @@ class WeightSram : public sc_core::sc_module {
   double upset_probability() const { return own_.upset_p; }
   double weak_cell_fraction() const { return own_.weak_q; }
   const Mitigation& mitigation() const { return *mitigation_; }
+  // Whether the mitigation learns the failing bits from a self-test's fault
+  // map (weight_sram.detector = bist-map and a mitigation that uses a detector).
+  bool uses_fault_map() const;
+  // The fault map's size: one entry per mapped cell, its word address and bit
+  // position; and its leakage, held at the nominal supply so that it is itself
+  // fault-free.
+  uint64_t fault_map_bits() const;
+  double fault_map_leakage_mw() const;
   // Cycles to move `words` words through the banks, latency included.
   uint64_t burst_cycles(uint64_t words) const;
   double access_time_ns() const { return access_time_ns_; }
@@ -170,6 +190,7 @@ class WeightSram : public sc_core::sc_module {
     double upset_p = 0.0, weak_q = 0.0;
     int access_cycles = 1;
     uint64_t words_read = 0, words_written = 0, words_written_back = 0;
+    uint64_t self_test_accesses = 0;
   };
 
   // TLM: one handler per command.
@@ -177,6 +198,7 @@ class WeightSram : public sc_core::sc_module {
   void on_read_report(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);  // IGNORE
   void on_write(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);        // DMA WRITE
   void on_read(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);         // DMA READ
+  void on_self_test(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);    // IGNORE
   // Time and counts of a DMA burst (which may cross domains).
   void charge_dma(const tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   bool get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);

@@ -78,6 +78,7 @@ json trials_json(const RunResult& r, const AccuracyCurve& curve) {
          {"corrected_word_reads", faults.ecc_corrected},
          {"masked_word_reads", faults.masked_word_reads},
          {"silent_word_reads", faults.silent_word_reads},
+         {"mapped_cells", trial.weight_sram.mapped_cells},
          {"final_faulty_bits",
           trial.faulty_bits_after_image.empty() ? 0 : trial.faulty_bits_after_image.back()}});
   }
@@ -151,6 +152,16 @@ json faults_json(const RunResult& r, const RunMetrics& m) {
       {"read_disturb", sram.read_disturb},
       {"chip_seed", sram.chip_seed},
       {"mitigation", sram.mitigation},
+      // How sign, zero and word-zero learn the failing bits; the fault map's
+      // self-test and size (bist-map only).
+      {"detector", sram.detector == FailureDetector::kBistMap ? "bist-map" : "razor"},
+      {"fault_map",
+       {{"used", r.fault_map_used},
+        {"bist_passes", sram.bist_passes},
+        {"mapped_cells", r.weight_sram.mapped_cells},
+        {"unmapped_weak_cells", r.weight_sram.faults.weak_cells - r.weight_sram.mapped_cells},
+        {"bytes", r.fault_map_bits / 8.0},
+        {"self_test_cycles", r.weight_sram.self_test_cycles}}},
       {"protect_sign", sram.protect_sign},
       {"refresh_interval_images", r.params.controller.refresh_interval_images},
       {"refresh_interval_us", r.params.controller.refresh_interval_us},
@@ -195,6 +206,7 @@ json timing_json(const RunResult& r, const RunMetrics& m) {
           {"weight_sram_access_cycles", r.weight_sram_access_cycles},
           {"weight_sram_latency_cycles", r.weight_sram_latency_cycles},
           {"total_cycles", r.simulated_ns / period},
+          {"self_test_cycles", r.self_test_ns / period},
           {"weight_load_cycles", r.load_ns / period},
           {"inference_cycles", r.inference_ns / period},
           {"cycles_per_inference", m.cycles_per_inference},

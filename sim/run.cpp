@@ -181,7 +181,10 @@ void record_platform(RunResult& result, const Accelerator& top, const Network& n
   result.weak_cell_fraction = top.weight_sram.weak_cell_fraction();
   result.clock_period_ns = top.params().clock_period().to_seconds() * 1e9;
   result.simulated_ns = sc_core::sc_time_stamp().to_seconds() * 1e9;
+  result.self_test_ns = top.controller.stats().self_test_time.to_seconds() * 1e9;
   result.load_ns = top.controller.stats().load_time.to_seconds() * 1e9;
+  result.fault_map_used = top.weight_sram.uses_fault_map();
+  result.fault_map_bits = top.weight_sram.fault_map_bits();
   result.inference_ns = top.controller.stats().inference_time.to_seconds() * 1e9;
   result.dram = top.dram.stats();
   result.weight_sram = top.weight_sram.stats();

@@ -48,8 +48,11 @@ struct RunResult {
   double upset_probability = 0.0;  // per bit or word read, at the array's own supply
   double weak_cell_fraction = 0.0;
   double clock_period_ns = 0.0;
-  double simulated_ns = 0.0;  // whole run: initial weight load + all images + refreshes
+  double simulated_ns = 0.0;  // whole run: self-test, initial weight load, images, refreshes
+  double self_test_ns = 0.0;  // the weight SRAM's power-up self-test (bist-map)
   double load_ns = 0.0;
+  bool fault_map_used = false;  // the mitigation masks by a self-test's fault map
+  uint64_t fault_map_bits = 0;
   double inference_ns = 0.0;
   DramStats dram;
   WeightSramStats weight_sram;

@@ -101,6 +101,12 @@ void sram_lines(std::ostream& out, const RunResult& r) {
   if (!sram.mechanisms.upset && !sram.mechanisms.weak_cells) out << " (no mechanism on)";
   out << (sram.protect_sign ? " (sign bit protected)" : "") << ", mitigation " << sram.mitigation;
   out << ", refresh " << refresh_text(r) << "\n";
+  if (r.fault_map_used)
+    out << "fault map    March C- self-test x" << sram.bist_passes
+        << " at power-up: " << r.weight_sram.mapped_cells << " of "
+        << r.weight_sram.faults.weak_cells << " weak cells mapped (trial 1), "
+        << grouped(r.self_test_ns / r.clock_period_ns) << " cycles, map "
+        << grouped(static_cast<double>(r.fault_map_bits) / 8.0) << " bytes\n";
 }
 
 void over_time_lines(std::ostream& out, const RunResult& r, const AccuracyCurve& curve) {

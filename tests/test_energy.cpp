@@ -225,3 +225,33 @@ TEST_CASE(
   CHECK(weak.weight_sram.faults.words_written_back == 0);
   CHECK(weak.energy.component_pj("weight_sram_writeback") == 0.0);
 }
+
+TEST_CASE("a fault map costs its self-test's time and accesses, its lookups and its storage",
+          "[energy][fault_map][end_to_end][data]") {
+  const std::vector<std::string> razor = {"weight_sram.vdd_v=0.6", "weight_sram.mitigation=zero"};
+  std::vector<std::string> mapped = razor;
+  mapped.insert(mapped.end(), {"weight_sram.detector=bist-map", "weight_sram.bist_passes=2"});
+  const RunResult r = small_run(razor), m = small_run(mapped);
+  const double v = 0.6, period = m.clock_period_ns;
+  const double words = 16.0 * 1024 * 1024 / 4;  // March C- tests the whole array
+  const double a = m.weight_sram_access_cycles;
+  REQUIRE(a >= 2);
+  // 2 passes x 10 accesses per word, 16 banks in parallel, before the weights load.
+  CHECK(m.self_test_ns / period == Approx(2 * 10 * a * words / 16));
+  CHECK(r.self_test_ns == 0.0);
+  CHECK(m.simulated_ns - m.self_test_ns == Approx(r.simulated_ns));
+  CHECK(m.inference_ns == r.inference_ns);
+  // Every weak cell is mapped but the intermittent ones the reads missed.
+  const uint64_t cells = m.weight_sram.faults.weak_cells, found = m.weight_sram.mapped_cells;
+  REQUIRE(m.weight_sram.faults.intermittent_cells > 100);
+  CHECK(found >= cells - m.weight_sram.faults.intermittent_cells);
+  CHECK(found < cells);
+  // An entry per mapped cell: 22 bits of word address and 5 of bit position.
+  CHECK(m.fault_map_bits == found * (22 + 5));
+  const double word_pj = 100.0 * 32 / 64 * (v / 0.9) * (v / 0.9);
+  const double lookups = static_cast<double>(m.weight_sram.words_read) * 0.1;
+  const double march = 2 * 10 * words * word_pj;
+  const double storage = m.simulated_ns * (m.fault_map_bits / 8.0 / 1024) * 1e-3;  // at 0.9 V
+  CHECK(m.energy.component_pj("detector_ecc") == Approx(lookups + march + storage));
+  CHECK(r.energy.component_pj("detector_ecc") == Approx(lookups));
+}

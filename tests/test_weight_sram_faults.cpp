@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <random>
 
 #include "models/accelerator.h"
@@ -355,4 +356,158 @@ TEST_CASE("every faulty read is counted as detected, corrected, masked or silent
   const FaultStats parity_bits = ends("ends_parity_bits", "parity", FaultUnit::kPerBit);
   CHECK(parity_bits.silent_word_reads > 0);
   CHECK(parity_bits.ecc_uncorrectable > parity_bits.silent_word_reads);
+}
+
+namespace {
+
+// Asks the SRAM to test itself, as the controller does at power-up.
+test::Response self_test(Bench& bench) {
+  SelfTestRequest request;
+  return bench.host.report(0, 0, 0, request);
+}
+
+// The weak cells `params` gives an SRAM of `words` words, rebuilt from the
+// chip's seed as the SRAM builds them.
+WeakCellMap chip_of(const WeightSramParams& params, size_t words) {
+  WeakCellTraits traits;
+  traits.chip_seed = params.chip_seed;
+  traits.stuck_zero_share = params.stuck_zero_share;
+  traits.intermittent_share = params.intermittent_share;
+  traits.intermittent_q = params.intermittent_q;
+  const double fraction = make_fault_model(params.fault_model)->weak_cell_fraction(params.vdd_v);
+  return WeakCellMap(traits, 0, {{0, words, fraction}});
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a self-test maps every permanent weak cell, and zero masks the mapped cells on "
+    "every read",
+    "[weight_sram][faults][weak_cells][fault_map]") {
+  fresh_simulation_context();
+  WeightSramParams params = weak_cells_at(0.5);
+  params.mitigation = "zero";
+  params.detector = FailureDetector::kBistMap;
+  // Before a test, the map is empty: nothing is masked, every failing cell is silent.
+  Bench untested("map_untested", params, 4096);
+  untested.read(1);
+  const FaultStats unmapped = untested.sram.stats().faults;
+  REQUIRE(unmapped.faulty_word_reads > 50);
+  CHECK(unmapped.silent_word_reads == unmapped.faulty_word_reads);
+  Bench bench("map_zero", params, 4096);
+  REQUIRE(self_test(bench).ok());
+  CHECK(bench.sram.stats().mapped_cells == bench.sram.stats().faults.weak_cells);
+  // After it, the array reads each word with its weak cells forced to 0, those
+  // that read right included: exactly golden & ~cells.
+  const WeakCellMap chip = chip_of(params, 4096);
+  REQUIRE(chip.cells() == bench.sram.stats().faults.weak_cells);
+  const std::vector<WordChange> changes = bench.read(1);
+  std::map<uint32_t, uint32_t> read;
+  for (const WordChange& c : changes) read[c.word] = c.value;
+  size_t masked_right_bits = 0;
+  for (const WeakWord& w : chip.words()) {
+    const uint32_t expected = bench.golden[w.word] & ~static_cast<uint32_t>(w.permanent);
+    const uint32_t got = read.count(w.word) ? read[w.word] : bench.golden[w.word];
+    CHECK(got == expected);
+    // Cells stuck at 1 that hold a 1 read right, and are masked all the same.
+    masked_right_bits += __builtin_popcount(bench.golden[w.word] & w.permanent & w.stuck_ones);
+  }
+  CHECK(masked_right_bits > 0);
+  const FaultStats after = bench.sram.stats().faults;
+  CHECK(after.faulty_word_reads == unmapped.faulty_word_reads);
+  CHECK(after.silent_word_reads == 0);
+  CHECK(after.masked_word_reads == after.faulty_word_reads);
+}
+
+TEST_CASE("a self-test finds an intermittent cell with probability 1 - (1 - q)^k",
+          "[weight_sram][faults][weak_cells][fault_map]") {
+  WeakCellTraits traits;
+  traits.intermittent_share = 1.0;
+  traits.intermittent_q = 0.3;
+  WeakCellMap map(traits, 0, {{0, 1 << 16, 0.01}});
+  REQUIRE(map.intermittent_cells() == map.cells());
+  for (int passes : {1, 2, 4}) {
+    map.self_test({7, 0, passes});
+    // Stuck at 1: revealed by the 3 reads expecting 0 per pass; stuck at 0 by the 2 expecting 1.
+    uint64_t ones = 0, ones_found = 0, zeros = 0, zeros_found = 0;
+    for (const WeakWord& w : map.words()) {
+      ones += __builtin_popcountll(w.intermittent & w.stuck_ones);
+      ones_found += __builtin_popcountll(w.mapped & w.stuck_ones);
+      zeros += __builtin_popcountll(w.intermittent & ~w.stuck_ones);
+      zeros_found += __builtin_popcountll(w.mapped & ~w.stuck_ones);
+    }
+    INFO(passes << " pass(es)");
+    check_binomial(static_cast<double>(ones_found), static_cast<double>(ones),
+                   1.0 - std::pow(0.7, 3 * passes));
+    check_binomial(static_cast<double>(zeros_found), static_cast<double>(zeros),
+                   1.0 - std::pow(0.7, 2 * passes));
+    CHECK(map.mapped_cells() == ones_found + zeros_found);
+  }
+  // The same run's test finds the same cells; another trial's test others.
+  map.self_test({7, 0, 1});
+  std::vector<uint64_t> first;
+  for (const WeakWord& w : map.words()) first.push_back(w.mapped);
+  map.self_test({7, 0, 1});
+  std::vector<uint64_t> again, other;
+  for (const WeakWord& w : map.words()) again.push_back(w.mapped);
+  map.self_test({7, 1, 1});
+  for (const WeakWord& w : map.words()) other.push_back(w.mapped);
+  CHECK(again == first);
+  CHECK(other != first);
+}
+
+TEST_CASE("a fault map cannot see upsets: under bist-map they reach the array silently",
+          "[weight_sram][faults][fault_map]") {
+  fresh_simulation_context();
+  WeightSramParams params = constant(1e-2, FaultUnit::kPerWord, "zero");
+  params.detector = FailureDetector::kBistMap;
+  Bench bench("map_upsets", params, 2048);
+  REQUIRE(self_test(bench).ok());
+  CHECK(bench.sram.stats().mapped_cells == 0);
+  bench.read(20);
+  const FaultStats& f = bench.sram.stats().faults;
+  REQUIRE(f.faulty_word_reads > 100);
+  CHECK(f.masked_word_reads == 0);
+  // Silent unless an upset restored a bit an earlier one had flipped.
+  CHECK(f.silent_word_reads >= f.faulty_word_reads * 9 / 10);
+  // What was read is flipped and written back: bits are set as well as cleared.
+  uint64_t set = 0;
+  const std::vector<uint32_t> now = bench.contents();
+  for (size_t i = 0; i < now.size(); ++i) set += __builtin_popcount(now[i] & ~bench.golden[i]);
+  CHECK(set > 0);
+}
+
+TEST_CASE("the self-test takes passes x 10 accesses per word on the banks, and only with a map",
+          "[weight_sram][fault_map]") {
+  fresh_simulation_context();
+  WeightSramParams params = weak_cells_at(0.55);
+  params.mitigation = "word-zero";
+  params.detector = FailureDetector::kBistMap;
+  params.bist_passes = 3;
+  params.banks = 4;
+  Bench bench("map_time", params, 4096);
+  const test::Response response = self_test(bench);
+  REQUIRE(response.ok());
+  const uint64_t a = static_cast<uint64_t>(bench.sram.access_cycles());
+  const uint64_t cycles = 3 * 10 * a * (4096 / 4);
+  CHECK(bench.sram.stats().self_test_cycles == cycles);
+  CHECK(bench.sram.stats().self_test_accesses == 3 * 10 * 4096);
+  CHECK(response.delay == params.clock_period * static_cast<double>(cycles));
+  CHECK(bench.sram.uses_fault_map());
+  // 4096 words: 12 address bits; 32 stored bits: 5 bit-position bits.
+  CHECK(bench.sram.fault_map_bits() == bench.sram.stats().mapped_cells * (12 + 5));
+  // A mitigation without a detector (or the Razor detector) has no map to test.
+  for (const auto& [mitigation, detector] :
+       {std::pair{"flip", FailureDetector::kBistMap}, std::pair{"zero", FailureDetector::kRazor}}) {
+    fresh_simulation_context();
+    WeightSramParams other = params;
+    other.mitigation = mitigation;
+    other.detector = detector;
+    Bench none("map_none", other, 4096);
+    const test::Response answer = self_test(none);
+    CHECK(answer.ok());
+    CHECK(answer.delay == sc_core::SC_ZERO_TIME);
+    CHECK(none.sram.stats().mapped_cells == 0);
+    CHECK(none.sram.fault_map_bits() == 0);
+  }
 }
