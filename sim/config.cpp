@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
+#include <set>
 #include <sstream>
 
 #include "models/params.h"
@@ -93,12 +94,20 @@ void Config::read_file(const std::string& file) {
   po::options_description description;
   for (const ParamInfo& param : config_params())
     description.add_options()(param.key.c_str(), po::value<std::string>());
+  std::error_code error;
+  if (fs::is_directory(file, error))
+    throw Error(file + ": is a directory, expected an INI config file (configs/*.ini)");
   std::ifstream in(file);
   if (!in) throw Error(file + ": cannot open config file");
   try {
     const po::parsed_options parsed = po::parse_config_file(in, description, true);
+    std::set<std::string> given;
     for (const po::option& option : parsed.options) {
       const std::string value = option.value.empty() ? "" : option.value.front();
+      if (!given.insert(option.string_key).second)
+        throw Error(file + ": " + option.string_key +
+                    " is given twice; expected each key once (a sweep lists its values on one "
+                    "line: key = a, b, c)");
       if (!option.unregistered) {
         values_[option.string_key] = value;
         sources_[option.string_key] = file;

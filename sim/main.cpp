@@ -68,16 +68,23 @@ po::options_description common_options(CommonOptions& common) {
   return options;
 }
 
-// Flags that are shorthands for config keys win over --set and the file.
+// Flags that are shorthands for config keys win over the file; one that
+// disagrees with a --set of the same key is an error.
 void apply_shorthands(const po::variables_map& vm, CommonOptions& common) {
   const std::pair<const char*, const char*> shorthands[] = {{"images", "workload.images"},
                                                             {"data-dir", "workload.data_dir"},
                                                             {"threads", "sim.threads"},
                                                             {"trials", "sim.trials"},
                                                             {"out", "report.out_dir"}};
-  for (const auto& [flag, key] : shorthands)
-    if (vm.count(flag))
-      common.overrides.push_back(std::string(key) + "=" + vm[flag].as<std::string>());
+  for (const auto& [flag, key] : shorthands) {
+    if (!vm.count(flag)) continue;
+    const std::string value = vm[flag].as<std::string>(), prefix = std::string(key) + "=";
+    for (const std::string& assignment : common.overrides)
+      if (assignment.rfind(prefix, 0) == 0 && assignment.substr(prefix.size()) != value)
+        throw Error(std::string("--") + flag + " " + value + " and --set " + assignment +
+                    " disagree; expected one of them (or the same value)");
+    common.overrides.push_back(prefix + value);
+  }
 }
 
 po::variables_map parse(int argc, char** argv, const po::options_description& options,
@@ -196,7 +203,7 @@ int command_export(int argc, char** argv) {
   po::variables_map vm;
   const std::string path = database_argument(
       argc, argv, options, "usage: lvsim export SWEEP.db [--table runs|series] [--out FILE]", vm);
-  ResultsDb db(path);
+  ResultsDb db(path, ResultsDb::Open::kExisting);
   const std::string csv = db.export_csv(table, !no_host);
   if (out.empty())
     std::cout << csv;
@@ -210,7 +217,7 @@ int command_optimize(int argc, char** argv) {
   po::variables_map vm;
   const std::string path =
       database_argument(argc, argv, options, "usage: lvsim optimize SWEEP.db", vm);
-  ResultsDb db(path);
+  ResultsDb db(path, ResultsDb::Open::kExisting);
   optimize(db, std::cout);
   return 0;
 }

@@ -71,6 +71,13 @@ else
 fi
 if grep -q $'\r' "$tmp/stdout" "$tmp/stderr"; then fail "progress line written into a pipe"; else pass; fi
 
+# A shorthand flag that disagrees with a --set of the same key.
+"$lvsim" run --images 10 --set workload.images=20 --out "$tmp/conflict" >/dev/null 2>"$tmp/stderr"
+if [ $? -eq 1 ] && [ "$(wc -l <"$tmp/stderr")" -eq 1 ] &&
+   grep -q -- "--images 10 and --set workload.images=20 disagree" "$tmp/stderr" &&
+   [ ! -e "$tmp/conflict" ]; then pass; else
+  fail "--images against --set workload.images: $(cat "$tmp/stderr")"; fi
+
 # Sweep input errors: one line, exit 1.
 printf '[workload]\nimages = 16\n[report]\nout_dir = %s\n[sweep]\nfault.p = 0, 1e-5\n' \
   "$tmp/sweep" >"$tmp/sweep.ini"

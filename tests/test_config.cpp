@@ -60,6 +60,20 @@ TEST_CASE("a --set override beats the file, and bad input names its source and k
   }
   CHECK_THROWS_WITH(Config::load(path, {}), Contains(path) && Contains("mac_array.rowz"));
   CHECK_THROWS_WITH(Config::load(dir.file("none.ini"), {}), Contains("cannot open"));
+  CHECK_THROWS_WITH(
+      Config::load(dir.path().string(), {}),
+      Contains(dir.path().string()) && Contains("is a directory, expected an INI config file"));
+  {
+    std::ofstream out(path);
+    out << "[workload]\nimages = 10\n[mac_array]\nrows = 8\n[workload]\nimages = 20\n";
+  }
+  CHECK_THROWS_WITH(Config::load(path, {}),
+                    Contains(path) && Contains("workload.images is given twice"));
+  {
+    std::ofstream out(path);
+    out << "[sweep]\nfault.p = 0, 1e-5\nfault.p = 1e-4\n";
+  }
+  CHECK_THROWS_WITH(Config::load(path, {}), Contains("sweep.fault.p is given twice"));
   CHECK_THROWS_WITH(Config::load("", {"mac_array.rows"}), Contains("expected section.key=value"));
 
   auto bad = [](const std::string& assignment, const std::string& message) {
