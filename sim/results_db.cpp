@@ -166,34 +166,103 @@ std::string config_hash(const std::map<std::string, std::string>& values) {
   return text;
 }
 
-ResultsDb::ResultsDb(const std::string& path) : path_(path) {
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-      SQLITE_OK) {
+namespace {
+
+// PRAGMA application_id of an lvsim results database ("lvsm"), and the
+// version of its schema (PRAGMA user_version). Version 1: the first with
+// both; a file with a runs table keyed by config_hash but neither is one an
+// lvsim from before versioning wrote (version 0).
+constexpr int kApplicationId = 0x6C76736D;
+constexpr int kSchemaVersion = 1;
+
+}  // namespace
+
+int ResultsDb::schema_version() { return kSchemaVersion; }
+
+int ResultsDb::pragma(const std::string& name) const {
+  Statement query(db_, "PRAGMA " + name);
+  return query.step() ? static_cast<int>(query.value(0).get<int64_t>()) : 0;
+}
+
+std::set<std::string> ResultsDb::columns_of(const std::string& table) const {
+  std::set<std::string> names;
+  Statement query(db_, "PRAGMA table_info(" + table + ")");
+  while (query.step()) names.insert(query.value(1).get<std::string>());
+  return names;
+}
+
+// The tables of the current schema (CREATE ... IF NOT EXISTS), and what an
+// older database lacks of them: metric columns added since (NULL in its rows).
+void ResultsDb::create_or_migrate() {
+  std::string columns;
+  for (const MetricColumn& column : metric_columns()) columns += std::string(", ") + column.name;
+  exec(
+      "CREATE TABLE IF NOT EXISTS runs (config_hash TEXT PRIMARY KEY, point INTEGER NOT NULL, "
+      "axes TEXT NOT NULL, seed INTEGER, status TEXT NOT NULL, error TEXT" +
+      columns +
+      ", wall_seconds REAL, images_per_second REAL, peak_rss_mib REAL, config TEXT NOT NULL, "
+      "report TEXT)");
+  exec(
+      "CREATE TABLE IF NOT EXISTS series (config_hash TEXT NOT NULL, end_image INTEGER NOT NULL, "
+      "windowed_accuracy REAL, windowed_accuracy_ci95 REAL, cumulative_accuracy REAL, "
+      "cumulative_accuracy_ci95 REAL, baseline_windowed_accuracy REAL, faulty_bits REAL, "
+      "faulty_bits_ci95 REAL, PRIMARY KEY (config_hash, end_image))");
+  exec("CREATE TABLE IF NOT EXISTS baselines (key TEXT PRIMARY KEY, predictions BLOB NOT NULL)");
+  const std::set<std::string> present = columns_of("runs");
+  for (const MetricColumn& column : metric_columns())
+    if (!present.count(column.name))
+      exec(std::string("ALTER TABLE runs ADD COLUMN ") + column.name);
+  exec("PRAGMA application_id = " + std::to_string(kApplicationId));
+  exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
+}
+
+ResultsDb::ResultsDb(const std::string& path, Open open) : path_(path) {
+  const int flags = SQLITE_OPEN_READWRITE | (open == Open::kOrCreate ? SQLITE_OPEN_CREATE : 0);
+  if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
     const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     throw Error(path + ": cannot open the results database (" + message + ")");
   }
   sqlite3_busy_timeout(db_, 60000);  // workers of one sweep share the file
+  const std::string expected = "; expected a sweep.db that lvsim sweep or lvsim merge wrote";
   try {
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA synchronous=NORMAL");
-    std::string columns;
-    for (const MetricColumn& column : metric_columns()) columns += std::string(", ") + column.name;
-    exec(
-        "CREATE TABLE IF NOT EXISTS runs (config_hash TEXT PRIMARY KEY, point INTEGER NOT NULL, "
-        "axes TEXT NOT NULL, seed INTEGER, status TEXT NOT NULL, error TEXT" +
-        columns +
-        ", wall_seconds REAL, images_per_second REAL, peak_rss_mib REAL, config TEXT NOT NULL, "
-        "report TEXT)");
-    exec(
-        "CREATE TABLE IF NOT EXISTS series (config_hash TEXT NOT NULL, end_image INTEGER NOT NULL, "
-        "windowed_accuracy REAL, windowed_accuracy_ci95 REAL, cumulative_accuracy REAL, "
-        "cumulative_accuracy_ci95 REAL, baseline_windowed_accuracy REAL, faulty_bits REAL, "
-        "faulty_bits_ci95 REAL, PRIMARY KEY (config_hash, end_image))");
-    exec("CREATE TABLE IF NOT EXISTS baselines (key TEXT PRIMARY KEY, predictions BLOB NOT NULL)");
+    // One process at a time decides what the file is and brings it up to date.
+    exec("BEGIN IMMEDIATE");
+    try {
+      const int application = pragma("application_id"), version = pragma("user_version");
+      std::set<std::string> tables;
+      {
+        Statement query(db_, "SELECT name FROM sqlite_master WHERE type = 'table'");
+        while (query.step()) tables.insert(query.value(0).get<std::string>());
+      }
+      if (application != 0 && application != kApplicationId)
+        throw Error(path + ": not an lvsim results database (another application's)" + expected);
+      if (application == 0 && tables.empty() && open == Open::kExisting)
+        throw Error(path + ": not an lvsim results database (it is empty)" + expected);
+      if (application == 0 && !tables.empty() &&
+          !(tables.count("runs") && columns_of("runs").count("config_hash"))) {
+        std::string names;
+        for (const std::string& name : tables) names += (names.empty() ? "" : ", ") + name;
+        throw Error(path + ": not an lvsim results database (its tables: " + names + ")" +
+                    expected);
+      }
+      if (version > kSchemaVersion)
+        throw Error(path + ": written by a newer lvsim (results schema " + std::to_string(version) +
+                    "; this lvsim reads up to " + std::to_string(kSchemaVersion) +
+                    "); expected it opened by that lvsim or a newer one");
+      if (application != kApplicationId || version < kSchemaVersion) create_or_migrate();
+      exec("COMMIT");
+    } catch (...) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
   } catch (const Error& e) {
     sqlite3_close(db_);
-    throw Error(path + ": not a usable lvsim results database (" + e.what() + ")");
+    const std::string what = e.what();
+    if (what.rfind(path + ":", 0) == 0) throw;
+    throw Error(path + ": not a usable lvsim results database (" + what + ")");
   }
 }
 
@@ -311,7 +380,8 @@ void ResultsDb::insert_failure(int64_t point, const nlohmann::json& axes,
 
 void ResultsDb::merge_from(const std::string& other) {
   {
-    ResultsDb check(other);  // a clear error for a file that is not a results database
+    // A clear error for a file that is not a results database; an older one is migrated.
+    ResultsDb check(other, Open::kExisting);
   }
   Statement attach(db_, "ATTACH DATABASE ? AS other");
   attach.bind_text(1, other);
@@ -322,7 +392,10 @@ void ResultsDb::merge_from(const std::string& other) {
     exec(
         "DELETE FROM runs WHERE status != 'done' AND config_hash IN "
         "(SELECT config_hash FROM other.runs WHERE status = 'done')");
-    exec("INSERT OR IGNORE INTO runs SELECT * FROM other.runs");
+    // By name: a migrated database has its later columns at the end.
+    std::string names;
+    for (const std::string& name : columns_of("runs")) names += (names.empty() ? "" : ", ") + name;
+    exec("INSERT OR IGNORE INTO runs (" + names + ") SELECT " + names + " FROM other.runs");
     exec("INSERT OR IGNORE INTO series SELECT * FROM other.series");
     exec("INSERT OR IGNORE INTO baselines SELECT * FROM other.baselines");
     exec("COMMIT");

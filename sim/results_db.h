@@ -10,6 +10,8 @@
 // leaves either the whole point or nothing. `lvsim optimize` adds the tables
 // refresh_limits, pareto and operating_point. The table baselines is a cache of
 // fault-free reference predictions (by baseline_key), shared by the workers.
+// The file says what it is: PRAGMA application_id 0x6C76736D ("lvsm") and
+// PRAGMA user_version, the schema version (ResultsDb::schema_version()).
 #pragma once
 
 #include <map>
@@ -31,7 +33,14 @@ std::string config_hash(const std::map<std::string, std::string>& values);
 
 class ResultsDb : public BaselineCache {
  public:
-  explicit ResultsDb(const std::string& path);  // creates the file and schema if needed
+  // kOrCreate: creates the file and schema if needed (sweep, merge's output);
+  // kExisting: the file must be a results database already (export,
+  // optimize, merge's inputs). Either way a file another program wrote is
+  // refused, one a newer lvsim wrote (a higher schema version) too, and one an
+  // older lvsim wrote is migrated to this schema (the metrics it lacks NULL).
+  enum class Open { kOrCreate, kExisting };
+  explicit ResultsDb(const std::string& path, Open open = Open::kOrCreate);
+  static int schema_version();  // PRAGMA user_version of the databases this lvsim writes
   ~ResultsDb() override;
   ResultsDb(const ResultsDb&) = delete;
   ResultsDb& operator=(const ResultsDb&) = delete;
@@ -55,6 +64,7 @@ class ResultsDb : public BaselineCache {
   // Every done run as a JSON object of its columns (for optimize).
   std::vector<nlohmann::json> done_runs() const;
   void exec(const std::string& sql);
+  std::set<std::string> columns_of(const std::string& table) const;
   sqlite3* handle() const { return db_; }
 
   // BaselineCache: the reference predictions by baseline_key.
@@ -62,6 +72,8 @@ class ResultsDb : public BaselineCache {
   void store(const std::string& key, const std::vector<uint8_t>& predictions) override;
 
  private:
+  int pragma(const std::string& name) const;
+  void create_or_migrate();
   std::string path_;
   sqlite3* db_ = nullptr;
 };
