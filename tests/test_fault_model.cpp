@@ -75,7 +75,12 @@ TEST_CASE("table model interpolates in log space and rejects malformed files", "
   CHECK_THROWS_WITH(make_fault_model(params),
                     Contains("t.csv:2") && Contains("'abc' is not a number"));
   write("0.5,1e-2\n0.6,2\n");
-  CHECK_THROWS_WITH(make_fault_model(params), Contains("p in [0, 1]"));
+  CHECK_THROWS_WITH(make_fault_model(params), Contains("p in (0, 1]"));
+  write("0.5,1e-2\n0.9,0\n");
+  CHECK_THROWS_WITH(make_fault_model(params),
+                    Contains("t.csv:2: p = 0 cannot be interpolated in log10 p"));
+  write("0.5,1e-2\ninf,1e-3\n");
+  CHECK_THROWS_WITH(make_fault_model(params), Contains("t.csv:2: expected a finite vdd_v > 0"));
   write("0.5,1e-2,7\n0.6,1e-3\n");
   CHECK_THROWS_WITH(make_fault_model(params), Contains("t.csv:1: expected 2 fields, got 3"));
   write("vdd_v,p,latency\n0.5,1e-2,1\n0.6,1e-3,1\n");

@@ -43,6 +43,13 @@ TEST_CASE("IDX reader rejects defective files with the file name", "[idx]") {
   write_bytes(path, {0, 0});
   CHECK_THROWS_AS(read_idx(path, 3), Error);
 
+  // 2^31 x 2^31 x 4 wraps to 0 in 64 bits: the empty data must not pass for it.
+  write_bytes(path, idx_bytes({0x80000000u, 0x80000000u, 4}, {}));
+  CHECK_THROWS_WITH(
+      read_idx(path, 3),
+      Catch::Contains(path) &&
+          Catch::Contains("dimensions 2147483648 2147483648 4 multiply past 64 bits"));
+
   CHECK_THROWS_WITH(read_idx(dir.file("missing"), 3), Catch::Contains("cannot open"));
 }
 

@@ -64,6 +64,11 @@ TEST_CASE("safetensors reader rejects corrupt files", "[safetensors]") {
                                 12));
   CHECK_THROWS_WITH(SafeTensors::load(path), Catch::Contains("overlap"));
 
+  write_bytes(path, with_header(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
+                                R"("a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+                                8));
+  CHECK_THROWS_WITH(SafeTensors::load(path), Catch::Contains("names 'a' twice"));
+
   std::vector<uint8_t> huge_header = good;
   const uint64_t absurd = 1ull << 40;
   std::memcpy(huge_header.data(), &absurd, 8);

@@ -44,9 +44,18 @@ IdxArray read_idx(const std::string& path, int expected_rank) {
   if (bytes.size() < header_bytes) throw Error(path + ": truncated IDX header");
   IdxArray array;
   size_t elements = 1;
+  bool overflow = false;
   for (int d = 0; d < expected_rank; ++d) {
     array.dims.push_back(big_endian_u32(bytes.data() + 4 + 4 * static_cast<size_t>(d)));
-    elements *= array.dims.back();
+    overflow |= __builtin_mul_overflow(elements, size_t{array.dims.back()}, &elements);
+  }
+  if (overflow) {
+    std::ostringstream message;
+    message << path << ": IDX header dimensions";
+    for (uint32_t dim : array.dims) message << " " << dim;
+    message << " multiply past 64 bits; expected dimensions whose product is the file's "
+            << bytes.size() - header_bytes << " data bytes";
+    throw Error(message.str());
   }
   if (bytes.size() != header_bytes + elements) {
     std::ostringstream message;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <exception>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -14,10 +15,18 @@
 namespace lvsim {
 namespace {
 
-int json_int(const nlohmann::json& entry, const char* key, const std::string& where) {
-  if (!entry.contains(key) || !entry[key].is_number_integer() || entry[key].get<int>() < 0)
-    throw Error(where + ": field '" + key + "' missing or not a non-negative integer");
-  return entry[key].get<int>();
+// A layer's integer field, from `min` to 65536 (no layer of a network that
+// fits the accelerator has a larger size, padding or count).
+int json_int(const nlohmann::json& entry, const char* key, const std::string& where,
+             int64_t min = 0) {
+  constexpr int64_t kMax = 1 << 16;
+  const std::string expected =
+      "expected an integer from " + std::to_string(min) + " to " + std::to_string(kMax);
+  if (!entry.contains(key)) throw Error(where + ": field '" + key + "' missing; " + expected);
+  const nlohmann::json& value = entry[key];
+  if (!value.is_number_integer() || value.get<int64_t>() < min || value.get<int64_t>() > kMax)
+    throw Error(where + ": field '" + key + "' = " + value.dump() + ": " + expected);
+  return static_cast<int>(value.get<int64_t>());
 }
 
 nlohmann::json parse_metadata_json(const SafeTensors& st, const std::string& key) {
@@ -69,16 +78,19 @@ void parse_conv2d(Layer& layer, const nlohmann::json& entry, const std::string& 
                   const Shape& shape, const SafeTensors& st) {
   layer.kind = LayerKind::kConv2d;
   layer.name = entry.value("name", "");
-  const int in_c = json_int(entry, "in", where), out_c = json_int(entry, "out", where);
-  layer.kernel = json_int(entry, "kernel", where);
+  const int in_c = json_int(entry, "in", where, 1), out_c = json_int(entry, "out", where, 1);
+  layer.kernel = json_int(entry, "kernel", where, 1);
   layer.padding = json_int(entry, "padding", where);
   if (in_c != shape.channels)
     throw Error(where + ": conv2d 'in' is " + std::to_string(in_c) + " but the input has " +
                 std::to_string(shape.channels) + " channels");
   const int out_h = shape.height + 2 * layer.padding - layer.kernel + 1;
   const int out_w = shape.width + 2 * layer.padding - layer.kernel + 1;
-  if (layer.kernel == 0 || out_h <= 0 || out_w <= 0)
-    throw Error(where + ": kernel does not fit the input");
+  if (out_h <= 0 || out_w <= 0)
+    throw Error(where + ": conv2d kernel " + std::to_string(layer.kernel) + " with padding " +
+                std::to_string(layer.padding) + " does not fit the " +
+                std::to_string(shape.height) + "x" + std::to_string(shape.width) +
+                " input; expected kernel <= input + 2 x padding");
   layer.output = {out_c, out_h, out_w};
   const std::vector<float> w =
       st.f32(layer.name + ".weight", {out_c, in_c, layer.kernel, layer.kernel});
@@ -90,7 +102,7 @@ void parse_linear(Layer& layer, const nlohmann::json& entry, const std::string& 
                   const Shape& shape, const SafeTensors& st, FlattenState& flatten) {
   layer.kind = LayerKind::kLinear;
   layer.name = entry.value("name", "");
-  const int in_f = json_int(entry, "in", where), out_f = json_int(entry, "out", where);
+  const int in_f = json_int(entry, "in", where, 1), out_f = json_int(entry, "out", where, 1);
   if (static_cast<size_t>(in_f) != shape.size())
     throw Error(where + ": linear 'in' is " + std::to_string(in_f) + " but the input has " +
                 std::to_string(shape.size()) + " values");
@@ -100,6 +112,27 @@ void parse_linear(Layer& layer, const nlohmann::json& entry, const std::string& 
   layer.weights = std::move(w);
   layer.bias = st.f32(layer.name + ".bias", {out_f});
   flatten.spatial = false;
+}
+
+// A number of the metadata (stored as text), or an error naming the field.
+double metadata_number(const SafeTensors& st, const std::string& path, const std::string& key) {
+  const std::string text = st.metadata_value(key);
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size())
+    throw Error(path + ": __metadata__." + key + " = '" + text + "': expected a number");
+  return value;
+}
+
+// Weights that are NaN or infinite would run and report an accuracy computed
+// from nonsense: refuse them, naming the tensor and the first such element.
+void check_finite(const std::string& path, const std::string& tensor,
+                  const std::vector<float>& values) {
+  const auto bad =
+      std::find_if(values.begin(), values.end(), [](float v) { return !std::isfinite(v); });
+  if (bad == values.end()) return;
+  throw Error(path + ": tensor '" + tensor + "' element " + std::to_string(bad - values.begin()) +
+              " is " + (std::isnan(*bad) ? "NaN" : "infinite") + "; expected finite weights");
 }
 
 // One entry of the "layers" list, whose input has `shape`.
@@ -121,7 +154,7 @@ Layer parse_layer(const nlohmann::json& entry, const std::string& where, const S
     layer.kind = LayerKind::kDropout;  // identity at inference
   } else if (type == "maxpool") {
     layer.kind = LayerKind::kMaxPool;
-    layer.pool = json_int(entry, "size", where);
+    layer.pool = json_int(entry, "size", where, 1);
     if (layer.pool == 0 || shape.height % layer.pool || shape.width % layer.pool)
       throw Error(where + ": maxpool size must divide the input height and width");
     layer.output = {shape.channels, shape.height / layer.pool, shape.width / layer.pool};
@@ -147,16 +180,25 @@ Network Network::load(const std::string& path) {
   net.path = path;
   net.name = st.metadata().count("network") ? st.metadata().at("network") : path;
   net.dataset = st.metadata().count("dataset") ? st.metadata().at("dataset") : "";
-  if (st.metadata().count("test_accuracy"))
-    net.reference_accuracy = std::stod(st.metadata().at("test_accuracy"));
-  try {
-    net.input_scale = std::stof(st.metadata_value("input_scale"));
-  } catch (const std::logic_error&) {
-    throw Error(path + ": __metadata__.input_scale is not a number");
+  if (st.metadata().count("test_accuracy")) {
+    net.reference_accuracy = metadata_number(st, path, "test_accuracy");
+    if (!(net.reference_accuracy >= 0.0 && net.reference_accuracy <= 1.0))
+      throw Error(path + ": __metadata__.test_accuracy = '" + st.metadata().at("test_accuracy") +
+                  "': expected a fraction in [0, 1]");
   }
+  const double scale = metadata_number(st, path, "input_scale");
+  if (!(scale > 0.0 && std::isfinite(static_cast<float>(scale))))
+    throw Error(path + ": __metadata__.input_scale = '" + st.metadata_value("input_scale") +
+                "': expected a finite number above 0 (the factor from pixel values to inputs)");
+  net.input_scale = static_cast<float>(scale);
   const nlohmann::json input_shape = parse_metadata_json(st, "input_shape");
-  if (!input_shape.is_array() || input_shape.size() != 3)
-    throw Error(path + ": __metadata__.input_shape must be [channels,height,width]");
+  const auto dimension = [](const nlohmann::json& d) {
+    return d.is_number_integer() && d.get<int64_t>() >= 1 && d.get<int64_t>() <= (1 << 16);
+  };
+  if (!input_shape.is_array() || input_shape.size() != 3 ||
+      !std::all_of(input_shape.begin(), input_shape.end(), dimension))
+    throw Error(path + ": __metadata__.input_shape = '" + input_shape.dump() +
+                "': expected [channels, height, width], integers from 1 to 65536");
   net.input = {input_shape[0].get<int>(), input_shape[1].get<int>(), input_shape[2].get<int>()};
 
   const nlohmann::json layers = parse_metadata_json(st, "layers");
@@ -171,6 +213,10 @@ Network Network::load(const std::string& path) {
   }
   if (shape.height != 1 || shape.width != 1)
     throw Error(path + ": the last layer must produce a vector of class scores");
+  for (const Layer& layer : net.layers) {
+    check_finite(path, layer.name + ".weight", layer.weights);
+    check_finite(path, layer.name + ".bias", layer.bias);
+  }
   return net;
 }
 

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "workloads/error.h"
@@ -50,12 +51,25 @@ nlohmann::json read_header(const std::string& path, const std::vector<uint8_t>& 
     throw Error(path + ": header length " + std::to_string(header_len) +
                 " exceeds the file (not a safetensors file, or truncated)");
   nlohmann::json header;
+  // A tensor named twice would silently be the last one: refuse it.
+  std::set<std::string> names;
+  std::string twice;
+  const auto note_names = [&](int depth, nlohmann::json::parse_event_t event,
+                              nlohmann::json& parsed) {
+    if (depth == 1 && event == nlohmann::json::parse_event_t::key &&
+        !names.insert(parsed.get<std::string>()).second && twice.empty())
+      twice = parsed.get<std::string>();
+    return true;
+  };
   try {
-    header = nlohmann::json::parse(bytes.begin() + 8,
-                                   bytes.begin() + 8 + static_cast<std::ptrdiff_t>(header_len));
+    header = nlohmann::json::parse(
+        bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(header_len), note_names);
   } catch (const nlohmann::json::exception& e) {
     throw Error(path + ": safetensors header is not valid JSON (" + e.what() + ")");
   }
+  if (!twice.empty())
+    throw Error(path + ": the safetensors header names '" + twice +
+                "' twice; expected each tensor once");
   if (!header.is_object()) throw Error(path + ": safetensors header is not a JSON object");
   data_start = 8 + header_len;
   return header;

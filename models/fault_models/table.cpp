@@ -1,13 +1,12 @@
 // A user's own silicon data: a CSV of (vdd_v, p) points, interpolated linearly
-// in log10 p between neighbouring voltages. Voltages outside the table are an
-// error rather than an extrapolation. Lines starting with '#' are skipped. A
-// header line names the columns: vdd_v and p, and optionally any of
-// access_time_ns, access_energy_pj (per 32-bit word), leakage_mw_per_mib and
-// intermittent_share, which replace lvsim's circuit model and the weak-cell
-// intermittent share at the run's voltage (interpolated linearly in V).
-// Without a header the rows are vdd_v,p. Without a file, the points a preset
-// brings (published data, models/fault_presets.h), which are extended beyond
-// their ends along the end segments in log10 p (clamped to [0, 1]).
+// in log10 p between neighbouring voltages (so every p is above 0). Voltages outside the table are
+// an error rather than an extrapolation. Lines starting with '#' are skipped. A header line names
+// the columns: vdd_v and p, and optionally any of access_time_ns, access_energy_pj (per 32-bit
+// word), leakage_mw_per_mib and intermittent_share, which replace lvsim's circuit model and the
+// weak-cell intermittent share at the run's voltage (interpolated linearly in V). Without a header
+// the rows are vdd_v,p. Without a file, the points a preset brings (published data,
+// models/fault_presets.h), which are extended beyond their ends along the end segments in log10 p
+// (clamped to [0, 1]).
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -63,10 +62,6 @@ class TableFaultModel : public FaultModel {
     if (upper == points_.begin()) return upper->second;
     const auto lower = upper - 1;
     if (upper == points_.end()) return lower->second;
-    if (lower->second == 0.0 || upper->second == 0.0) {  // log of zero: interpolate linearly
-      const double t = (vdd_v - lower->first) / (upper->first - lower->first);
-      return lower->second + t * (upper->second - lower->second);
-    }
     const double t = (vdd_v - lower->first) / (upper->first - lower->first);
     return std::pow(10.0, std::log10(lower->second) +
                               t * (std::log10(upper->second) - std::log10(lower->second)));
@@ -146,8 +141,12 @@ std::array<double, 6> parse_row(const std::vector<std::string>& fields,
       throw Error(where + ": '" + fields[i] + "' is not a number");
     row[static_cast<size_t>(columns[i])] = value;
   }
-  if (!(row[0] > 0.0) || !(row[1] >= 0.0 && row[1] <= 1.0))
-    throw Error(where + ": expected vdd_v > 0 and p in [0, 1]");
+  if (!(row[0] > 0.0 && std::isfinite(row[0])) || !(row[1] >= 0.0 && row[1] <= 1.0))
+    throw Error(where + ": expected a finite vdd_v > 0 and p in (0, 1]");
+  if (row[1] == 0.0)
+    throw Error(where +
+                ": p = 0 cannot be interpolated in log10 p; expected a rate above 0 (the "
+                "smallest your measurement resolves, e.g. 1e-12), or the row left out");
   for (size_t k = 0; k + 1 < kCircuitColumns.size(); ++k)
     if (!std::isnan(row[2 + k]) && !(std::isfinite(row[2 + k]) && row[2 + k] > 0.0))
       throw Error(where + ": expected " + kCircuitColumns[k] + " > 0");
