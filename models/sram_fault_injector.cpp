@@ -39,7 +39,8 @@ FaultInjector::FaultInjector(const FaultDraws& draws, const WeakCellTraits& weak
     : draws_(draws),
       weak_(weak, check_bits, weak_ranges(ranges)),
       stored_bits_(32 + static_cast<uint64_t>(check_bits)),
-      clean_(weak_.words().size()) {
+      clean_(weak_.words().size()),
+      clean_since_(weak_.words().size(), 0) {
   for (uint64_t bit = 0; bit < stored_bits_; ++bit)
     if (!(draws.protect_sign && bit == 31)) allowed_bits_.push_back(static_cast<int>(bit));
 }
@@ -97,15 +98,20 @@ void FaultInjector::read_weak_word(size_t index, uint64_t upsets, uint64_t inter
   const WeakWord& w = weak_.words()[index];
   // Counted exactly now, not as a clean word.
   count(stats, clean_[index], -1);
-  region.clean -= clean_[index];
   const uint64_t before = contents.stored(w.word);
   const WordFaults faults{upsets, w.permanent | intermittent_failing, w.stuck_ones, w.mapped};
   const uint64_t after =
       contents.read(w.word, faults, pass, series_pass, report.field_bits, report.changes, stats);
-  // Read again while the stored word stays as it is, it does the same.
-  clean_[index] =
-      contents.peek(w.word, {0, w.permanent, w.stuck_ones, w.mapped}, report.field_bits);
-  region.clean += clean_[index];
+  // Read again while the stored word stays as it is, it does the same: what
+  // it does changes only with the stored word (this read's write-back, a DMA
+  // write, a new fault map).
+  if (after != before || clean_since_[index] != writes_) {
+    region.clean -= clean_[index];
+    clean_[index] =
+        contents.peek(w.word, {0, w.permanent, w.stuck_ones, w.mapped}, report.field_bits);
+    region.clean += clean_[index];
+    clean_since_[index] = writes_;
+  }
   if (after != before) dirty_.insert(index);
 }
 

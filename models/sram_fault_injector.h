@@ -106,6 +106,7 @@ class FaultInjector {
   std::set<size_t> dirty_;
   uint64_t writes_ = 1;  // changing DMA writes so far (and the power-up state)
   std::vector<ReadSummary> clean_;
+  std::vector<uint64_t> clean_since_;                      // writes_ when each clean_ was computed
   std::vector<std::pair<uint64_t, uint64_t>> pending_;     // (word, upset mask) of one read
   std::vector<std::pair<size_t, uint64_t>> intermittent_;  // (weak word, failing bits) of one read
   std::vector<std::pair<size_t, uint64_t>> changing_;      // of them, those reading a wrong bit
