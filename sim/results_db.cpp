@@ -14,6 +14,17 @@ namespace lvsim {
 namespace {
 
 // A prepared statement, finalized on scope exit.
+// What to do when SQLite could not write: the disk, a size limit or the
+// directory's permissions, and what the database still holds.
+std::string write_hint(sqlite3* db) {
+  const int code = sqlite3_errcode(db);
+  if (code != SQLITE_FULL && code != SQLITE_IOERR && code != SQLITE_READONLY &&
+      code != SQLITE_CANTOPEN)
+    return "";
+  return " (expected room to write the results: a full disk, a file-size limit or a read-only "
+         "directory? Every point stored before is intact; rerun the sweep to resume)";
+}
+
 class Statement {
  public:
   Statement(sqlite3* db, const std::string& sql) : db_(db) {
@@ -41,7 +52,7 @@ class Statement {
     const int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    throw Error(std::string("results database: ") + sqlite3_errmsg(db_));
+    throw Error(std::string("results database: ") + sqlite3_errmsg(db_) + write_hint(db_));
   }
   void reset() {
     sqlite3_reset(stmt_);
@@ -273,7 +284,7 @@ void ResultsDb::exec(const std::string& sql) {
   if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
     const std::string text = message ? message : "unknown error";
     sqlite3_free(message);
-    throw Error(path_ + ": " + text);
+    throw Error(path_ + ": " + text + write_hint(db_));
   }
 }
 

@@ -5,7 +5,9 @@
 #     gives exactly the reference's content;
 #  3. three shards run by GNU parallel (loopback only) and merged give exactly
 #     the reference's content;
-#  4. optimize answers from it.
+#  4. optimize answers from it;
+#  5. two sweeps of one grid writing one database at once store each point once;
+#  6. a sweep without room to write fails with one line and keeps what was stored.
 # Content = `lvsim export --no-host` of both tables (host wall-clock columns
 # are the only thing allowed to differ).
 #   tests/sweep_test.sh path/to/lvsim
@@ -84,6 +86,30 @@ fi
 # A rerun of a finished sweep runs nothing.
 "$lvsim" sweep --config "$tmp/grid.ini" --out "$tmp/ref" --jobs 2 >"$tmp/out" 2>&1
 if grep -q "(9 already done, 0 run" "$tmp/out"; then pass; else fail "rerun: $(cat "$tmp/out")"; fi
+
+# 5. Two sweeps of the same grid writing one database at once: no point lost
+# or stored twice.
+"$lvsim" sweep --config "$tmp/grid.ini" --out "$tmp/twice" --jobs 1 --quiet 2>"$tmp/err1" &
+first=$!
+"$lvsim" sweep --config "$tmp/grid.ini" --out "$tmp/twice" --jobs 1 --quiet 2>"$tmp/err2" ||
+  fail "second concurrent sweep: $(cat "$tmp/err2")"
+wait "$first" || fail "first concurrent sweep: $(cat "$tmp/err1")"
+content "$tmp/twice/sweep.db" >"$tmp/twice.csv"
+if cmp -s "$tmp/ref.csv" "$tmp/twice.csv"; then pass; else
+  fail "two sweeps at once differ from one"; diff "$tmp/ref.csv" "$tmp/twice.csv" | head; fi
+
+# 6. No room to write (a file-size limit; SIGXFSZ ignored so writes fail with
+# EFBIG, as on a full disk): one clear line, and the points stored before intact.
+cp -r "$tmp/ref" "$tmp/full"
+sed 's/^fault.p = .*/fault.p = 0, 1e-4, 1e-3, 1e-2/' "$tmp/grid.ini" >"$tmp/more.ini"
+(trap '' XFSZ; ulimit -f 20; "$lvsim" sweep --config "$tmp/more.ini" --out "$tmp/full" --jobs 1 \
+  --quiet) >/dev/null 2>"$tmp/err"
+rc=$?
+content "$tmp/full/sweep.db" >"$tmp/full.csv"
+if [ "$rc" -ne 0 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+   grep -q "sweep.db: .*expected room to write the results" "$tmp/err" &&
+   cmp -s "$tmp/ref.csv" "$tmp/full.csv"; then pass; else
+  fail "sweep without room to write: exit $rc, '$(cat "$tmp/err")'"; fi
 
 # 4. Optimize.
 "$lvsim" optimize "$tmp/ref/sweep.db" >"$tmp/opt" 2>&1 || fail "optimize: $(cat "$tmp/opt")"
