@@ -10,6 +10,7 @@
 #pragma once
 
 #include <functional>
+#include <istream>
 #include <map>
 #include <memory>
 #include <optional>
@@ -100,5 +101,7 @@ std::unique_ptr<FaultModel> make_relative_vmin_fault_model(const FaultModelParam
 // fault.plugin: the model a shared library supplies (models/fault_models/plugin.cpp).
 std::unique_ptr<FaultModel> make_plugin_fault_model(const FaultModelParams& params);
 std::unique_ptr<FaultModel> make_table_fault_model(const FaultModelParams& params);
+// A fault table's CSV text (models/fault_models/table.cpp); `path` names it in errors.
+std::unique_ptr<FaultModel> parse_fault_table(std::istream& in, const std::string& path);
 
 }  // namespace lvsim

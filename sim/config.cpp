@@ -78,27 +78,45 @@ std::string resolve_repo_path(const std::string& path) {
   return fs::exists(in_repo) ? in_repo.string() : path;
 }
 
-Config Config::load(const std::string& file, const std::vector<std::string>& overrides) {
+Config Config::with_defaults(const std::string& file) {
   Config config;
   config.file_ = file;
   for (const ParamInfo& param : config_params()) {
     config.values_[param.key] = param.default_text;
     config.sources_[param.key] = "default";
   }
+  return config;
+}
+
+Config Config::load(const std::string& file, const std::vector<std::string>& overrides) {
+  Config config = with_defaults(file);
   if (!file.empty()) config.read_file(file);
   for (const std::string& assignment : overrides) config.apply_override(assignment);
   return config;
 }
 
 void Config::read_file(const std::string& file) {
-  po::options_description description;
-  for (const ParamInfo& param : config_params())
-    description.add_options()(param.key.c_str(), po::value<std::string>());
   std::error_code error;
   if (fs::is_directory(file, error))
     throw Error(file + ": is a directory, expected an INI config file (configs/*.ini)");
   std::ifstream in(file);
   if (!in) throw Error(file + ": cannot open config file");
+  read_stream(in, file);
+}
+
+Config Config::parse(const std::string& text, const std::string& name,
+                     const std::vector<std::string>& overrides) {
+  Config config = with_defaults(name);
+  std::istringstream in(text);
+  config.read_stream(in, name);
+  for (const std::string& assignment : overrides) config.apply_override(assignment);
+  return config;
+}
+
+void Config::read_stream(std::istream& in, const std::string& file) {
+  po::options_description description;
+  for (const ParamInfo& param : config_params())
+    description.add_options()(param.key.c_str(), po::value<std::string>());
   try {
     const po::parsed_options parsed = po::parse_config_file(in, description, true);
     std::set<std::string> given;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <istream>
 #include <map>
 #include <string>
 #include <vector>
@@ -19,6 +20,9 @@ class Config {
  public:
   // Defaults, then `file` (may be empty), then `overrides` ("key=value").
   static Config load(const std::string& file, const std::vector<std::string>& overrides);
+  // The same from an INI file's text; `name` stands for the file in errors.
+  static Config parse(const std::string& text, const std::string& name,
+                      const std::vector<std::string>& overrides);
 
   const std::string& file() const { return file_; }
   // Axes of a [sweep] section: "section.key = v1, v2, ..." lines, in file order.
@@ -38,7 +42,9 @@ class Config {
   std::map<std::string, std::string> values_;
   std::map<std::string, std::string> sources_;
 
+  static Config with_defaults(const std::string& file);
   void read_file(const std::string& file);
+  void read_stream(std::istream& in, const std::string& file);
   void add_sweep_axis(const std::string& key, const std::string& list);
   void apply_override(const std::string& assignment);
 };

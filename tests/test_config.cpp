@@ -2,6 +2,7 @@
 #include <fstream>
 
 #include "sim/config.h"
+#include "sim/run.h"
 #include "sim/settings.h"
 #include "tests/helpers.h"
 #include "workloads/error.h"
@@ -86,6 +87,8 @@ TEST_CASE("a --set override beats the file, and bad input names its source and k
   bad("workload.images=10001", "workload.images");
   bad("accelerator.clock_mhz=-5", "accelerator.clock_mhz");
   bad("accelerator.clock_mhz=nan", "accelerator.clock_mhz");
+  bad("weight_sram.vdd_v=inf", "weight_sram.vdd_v = 'inf': expected a number in [0.01, 5]");
+  bad("weight_sram.vdd_v=nan", "weight_sram.vdd_v = 'nan': expected a number in [0.01, 5]");
   bad("dram.preset=hbm", "one of lpddr4-3200 ddr4-2400");
   bad("mac_array.dataflow=rs", "mac_array.dataflow = 'rs': expected one of ws os is");
   bad("mac_array.batch=3",
@@ -135,4 +138,17 @@ TEST_CASE("sweep axes take lists and ranges", "[config][sweep]") {
   REQUIRE(config.sweep_axes().size() == 2);
   CHECK(config.sweep_axes()[0].second == std::vector<std::string>{"0.9", "0.5", "0.55", "0.6"});
   CHECK(config.sweep_axes()[1].second == std::vector<std::string>{"0.0001", "0.001", "0.01"});
+}
+
+TEST_CASE("a dataset with fewer images than asked is an error naming its directory",
+          "[config][dataset]") {
+  test::ScratchDir dir;
+  test::write_bytes(dir.file("t10k-images-idx3-ubyte"),
+                    test::idx_bytes({3, 28, 28}, std::vector<uint8_t>(3 * 28 * 28)));
+  test::write_bytes(dir.file("t10k-labels-idx1-ubyte"), test::idx_bytes({3}, {1, 2, 3}));
+  const RunSettings settings = settings_from(
+      Config::load("", {"workload.images=5", "workload.data_dir=" + dir.path().string()}));
+  CHECK_THROWS_WITH(
+      run_simulation(settings, nullptr),
+      Contains("workload.images: 5 requested but " + dir.path().string() + " holds 3 test images"));
 }

@@ -32,7 +32,10 @@ uint32_t big_endian_u32(const uint8_t* p) {
 }  // namespace
 
 IdxArray read_idx(const std::string& path, int expected_rank) {
-  const std::vector<uint8_t> bytes = read_whole_file(path);
+  return parse_idx(read_whole_file(path), path, expected_rank);
+}
+
+IdxArray parse_idx(const std::vector<uint8_t>& bytes, const std::string& path, int expected_rank) {
   const uint32_t expected_magic = 0x00000800u | static_cast<uint32_t>(expected_rank);
   if (bytes.size() < 4 || big_endian_u32(bytes.data()) != expected_magic) {
     std::ostringstream message;

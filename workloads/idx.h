@@ -18,5 +18,7 @@ struct IdxArray {
 // Reads an unsigned-byte IDX file with exactly `expected_rank` dimensions.
 // Throws lvsim::Error naming the file and what was expected on any defect.
 IdxArray read_idx(const std::string& path, int expected_rank);
+// The same from a file's (uncompressed) bytes; `path` names them in errors.
+IdxArray parse_idx(const std::vector<uint8_t>& bytes, const std::string& path, int expected_rank);
 
 }  // namespace lvsim

@@ -174,8 +174,10 @@ Layer parse_layer(const nlohmann::json& entry, const std::string& where, const S
 
 }  // namespace
 
-Network Network::load(const std::string& path) {
-  const SafeTensors st = SafeTensors::load(path);
+Network Network::load(const std::string& path) { return from(SafeTensors::load(path)); }
+
+Network Network::from(const SafeTensors& st) {
+  const std::string& path = st.path();
   Network net;
   net.path = path;
   net.name = st.metadata().count("network") ? st.metadata().at("network") : path;

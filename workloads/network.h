@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "workloads/layers.h"
+#include "workloads/safetensors.h"
 
 namespace lvsim {
 
@@ -26,6 +27,8 @@ struct Network {
   // parameters to the accelerator's layout (conv weights [oc][ky][kx][ic]; the
   // columns of a linear layer fed by a flatten permuted from CHW to HWC order).
   static Network load(const std::string& path);
+  // The same from a weights file already read (its path names it in errors).
+  static Network from(const SafeTensors& st);
 
   int classes() const { return layers.empty() ? 0 : layers.back().output.channels; }
   uint64_t macs_per_image() const;

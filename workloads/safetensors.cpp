@@ -111,6 +111,10 @@ SafeTensors SafeTensors::load(const std::string& path) {
   if (!file) throw Error(path + ": cannot open weights file");
   const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(file)),
                                    std::istreambuf_iterator<char>());
+  return parse(bytes, path);
+}
+
+SafeTensors SafeTensors::parse(const std::vector<uint8_t>& bytes, const std::string& path) {
   uint64_t data_start = 0;
   const nlohmann::json header = read_header(path, bytes, data_start);
   SafeTensors st;

@@ -26,6 +26,8 @@ class SafeTensors {
   // the defect (truncated, bad header JSON, offsets out of range or overlapping,
   // size not matching dtype x shape).
   static SafeTensors load(const std::string& path);
+  // The same from a file's bytes; `path` names them in errors.
+  static SafeTensors parse(const std::vector<uint8_t>& bytes, const std::string& path);
 
   const std::string& path() const { return path_; }
   const std::map<std::string, std::string>& metadata() const { return metadata_; }

@@ -166,6 +166,10 @@ std::unique_ptr<FaultModel> make_table_fault_model(const FaultModelParams& param
             "a CSV file of vdd_v,p rows");
   std::ifstream in(path);
   if (!in) invalid(&FaultModelParams::table_path, path, "a readable CSV file of vdd_v,p rows");
+  return parse_fault_table(in, path);
+}
+
+std::unique_ptr<FaultModel> parse_fault_table(std::istream& in, const std::string& path) {
   std::vector<std::pair<double, double>> points;
   CircuitColumns circuit;
   std::vector<int> columns = {0, 1};

@@ -1,0 +1,11 @@
+# Sourced by scripts/sanitize and scripts/fuzz: configures build-san/, one
+# clang build of everything with AddressSanitizer, UndefinedBehaviorSanitizer
+# and libFuzzer's instrumentation (-DLVSIM_FUZZ=ON), for the sanitized unit
+# tests and the fuzz targets alike.
+san_compiler=$(command -v clang++ || command -v clang++-14 || true)
+if [ -z "$san_compiler" ]; then
+  echo "$(basename "$0"): clang++ not found (apt-get install clang libclang-rt-14-dev libomp-14-dev)" >&2
+  exit 1
+fi
+cmake -S . -B build-san -DCMAKE_CXX_COMPILER="$san_compiler" -DLVSIM_FUZZ=ON \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLVSIM_WERROR=OFF >/dev/null
