@@ -116,7 +116,7 @@ void parse_linear(Layer& layer, const nlohmann::json& entry, const std::string& 
 
 // A number of the metadata (stored as text), or an error naming the field.
 double metadata_number(const SafeTensors& st, const std::string& path, const std::string& key) {
-  const std::string text = st.metadata_value(key);
+  const std::string& text = st.metadata_value(key);
   char* end = nullptr;
   const double value = std::strtod(text.c_str(), &end);
   if (text.empty() || end != text.c_str() + text.size())
