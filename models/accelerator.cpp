@@ -246,6 +246,8 @@ EnergyReport Accelerator::energy_report() const {
   const double run_ns = sc_core::sc_time_stamp().to_seconds() * 1e9;
   report.add("mac", "MACs", static_cast<double>(mac_array.stats().macs),
              horowitz_45nm(params_.energy.mac_format).mac_pj() * params_.energy.tech_scale);
+  report.add("vector", "element operations", static_cast<double>(mac_array.stats().vector_ops),
+             params_.energy.vector_op_pj * params_.energy.tech_scale);
   add_weight_sram_energy(report, run_ns);
   const ActivationBufferStats& buffer = activation_buffer.stats();
   report.add("activation_buffer", "64-bit accesses",

@@ -125,7 +125,7 @@ void Controller::run_stage(size_t first_image, int count) {
   for (int i = 0; i < count; ++i) {
     const uint8_t* image = dataset_.image(first_image + i);
     for (size_t p = 0; p < pixels; ++p)
-      stage_inputs_[i * pixels + p] = static_cast<float>(image[p]) * network_.input_scale;
+      stage_inputs_[i * pixels + p] = network_.normalize(static_cast<float>(image[p]));
   }
   transfer(activation_socket, tlm::TLM_WRITE_COMMAND, 0,
            reinterpret_cast<unsigned char*>(stage_inputs_.data()), pixels * sizeof(float) * count);

@@ -13,6 +13,12 @@ const ParamTable<EnergyParams>& EnergyParams::table() {
         .unit("pJ")
         .help("Razor-style fault detector energy per word read (about a 32-bit adder)")
         .source("int32 add 0.1 pJ, Horowitz ISSCC 2014");
+    t.number("energy.vector_op_pj", &P::vector_op_pj, 0.9, 0.0, 1e6)
+        .help(
+            "energy of one element operation of the vector unit and the output pipelines "
+            "(a compare, add or multiplication by a constant on fp32 activations), at 45 nm "
+            "before tech_scale")
+        .source("fp32 add 0.9 pJ, Horowitz ISSCC 2014");
     t.number("energy.ecc_encode_pj", &P::ecc_encode_pj_per_word, 0.2, 0.0, 1e6)
         .unit("pJ")
         .help("SEC-DED (39,32) encoder energy per word written (7 parity trees, ~126 XOR2)")
@@ -45,7 +51,8 @@ const std::vector<std::string>& EnergyReport::components() {
                                                  "activation_buffer",
                                                  "dram_initial_load",
                                                  "dram_refresh",
-                                                 "detector_ecc"};
+                                                 "detector_ecc",
+                                                 "vector"};
   return names;
 }
 

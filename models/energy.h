@@ -52,6 +52,7 @@ struct EnergyParams {
   double detector_pj_per_word{};    // Razor-style fault detector, per word read
   double ecc_encode_pj_per_word{};  // SEC-DED encoder, per word written
   double ecc_decode_pj_per_word{};  // SEC-DED decoder, per word read
+  double vector_op_pj{};            // an element operation of the vector unit (at 45 nm)
   std::string mac_format;           // the datapath's arithmetic; empty: the weight format's
 
   EnergyParams() { table().apply_defaults(*this); }
@@ -70,8 +71,9 @@ struct EnergyTerm {
 // The breakdown of a run. Components: mac, weight_sram_dynamic,
 // weight_sram_leakage, weight_sram_writeback (words a read changed, written
 // back: upsets, read disturb, ECC scrubbing), activation_buffer,
-// dram_initial_load, dram_refresh, detector_ecc. The initial weight load and the refreshes include
-// the SRAM writes at their far end.
+// dram_initial_load, dram_refresh, detector_ecc, vector (the element
+// operations of pools, activations and adds: models/mac_array.h). The initial weight load and the
+// refreshes include the SRAM writes at their far end.
 struct EnergyReport {
   std::vector<EnergyTerm> terms;
   uint64_t images = 0;

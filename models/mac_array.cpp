@@ -38,6 +38,11 @@ const ParamTable<MacArrayParams>& MacArrayParams::table() {
             "skip the MACs of zero weights (seed 003's zero skipping): fewer MACs, and compute "
             "cycles shrink with the layer's density (ideal compaction)")
         .source("Cambricon-X, Zhang et al. MICRO 2016");
+    t.integer("mac_array.vector_lanes", &MacArrayParams::vector_lanes, 16, 1, 65536)
+        .help(
+            "lanes of the vector unit that runs residual adds, global pools, softmax and the "
+            "activations not in a MAC layer's output pipeline (one element operation per lane "
+            "per cycle); 16: one per array column, the width of the array's output");
     return t;
   }();
   return table;
@@ -99,14 +104,44 @@ MacArray::MacArray(const sc_core::sc_module_name& name, const MacArrayParams& pa
       engine_(host, network, layout, params.batch) {
   MacArrayParams::table().check(params);
   weight_socket.register_invalidate_direct_mem_ptr(this, &MacArray::invalidate_weights);
+  // Which computing layers without weights run in a MAC layer's output
+  // pipeline: element-wise activations and pools that alone read its output.
+  const std::vector<int> readers = network.consumer_counts();
+  std::vector<std::string> pipeline(network.layers.size());
+  for (size_t i = 0; i < network.layers.size(); ++i) {
+    const Layer& layer = network.layers[i];
+    const std::vector<int> inputs = network.layer_inputs(i);
+    const int from = inputs.size() == 1 ? inputs[0] : -1;
+    const bool pipelined_kind =
+        layer.kind == LayerKind::kRelu || layer.kind == LayerKind::kClip ||
+        layer.kind == LayerKind::kLeakyRelu || layer.kind == LayerKind::kSigmoid ||
+        layer.kind == LayerKind::kMaxPool || layer.kind == LayerKind::kAvgPool ||
+        layer.kind == LayerKind::kFlatten || layer.kind == LayerKind::kDropout;
+    if (pipelined_kind && from >= 0 && readers[static_cast<size_t>(from)] == 1) {
+      const Layer& source = network.layers[static_cast<size_t>(from)];
+      pipeline[i] = source.has_parameters() ? source.name : pipeline[static_cast<size_t>(from)];
+    }
+    if (layer.vector_ops_per_image() == 0) continue;
+    vector_layers_.push_back(i);
+    pipeline_of_.push_back(pipeline[i]);
+  }
   reset_stats();
 }
 
 FoldTiming MacArray::layer_timing(size_t region_index, int batch_images) const {
   const Layer& layer = network_.layers[layout_.regions[region_index].layer];
-  return dataflow_timing(params_.dataflow, params_.rows, params_.cols,
-                         layer.gemm_positions() * static_cast<uint64_t>(batch_images),
-                         layer.gemm_depth(), layer.gemm_rows());
+  const auto groups = static_cast<uint64_t>(layer.groups);
+  FoldTiming timing = dataflow_timing(params_.dataflow, params_.rows, params_.cols,
+                                      layer.gemm_positions() * static_cast<uint64_t>(batch_images),
+                                      layer.gemm_depth(), layer.gemm_rows() / groups);
+  if (groups > 1) {  // one group's GEMM after another
+    timing.folds *= groups;
+    timing.cycles *= groups;
+    timing.macs *= groups;
+    timing.input_words *= groups;
+    timing.output_words *= groups;
+  }
+  return timing;
 }
 
 void MacArray::reset_stats() {
@@ -117,6 +152,15 @@ void MacArray::reset_stats() {
     layer_stats.timing = layer_timing(i, params_.batch);
     if (i < zero_fraction_.size()) layer_stats.zero_fraction = zero_fraction_[i];
     stats_.layers.push_back(layer_stats);
+  }
+  for (size_t v = 0; v < vector_layers_.size(); ++v) {
+    const Layer& layer = network_.layers[vector_layers_[v]];
+    VectorLayerStats vector;
+    vector.name = layer.name.empty() ? layer_kind_name(layer.kind) : layer.name;
+    vector.kind = layer_kind_name(layer.kind);
+    vector.pipeline_of = pipeline_of_[v];
+    vector.ops_per_image = layer.vector_ops_per_image();
+    stats_.vector_layers.push_back(vector);
   }
 }
 
@@ -243,6 +287,42 @@ uint64_t MacArray::stage_cycles(int images, const std::vector<uint64_t>& sram_cy
     stats_.compute_cycles += compute_cycles;
     stats_.macs += macs;
     busy_cycles += layer_cycles;
+  }
+  return busy_cycles + vector_stage_cycles(images);
+}
+
+uint64_t MacArray::vector_stage_cycles(int images) {
+  const uint64_t full_batches = static_cast<uint64_t>(images / params_.batch);
+  const int tail = images % params_.batch;
+  const auto lanes = static_cast<uint64_t>(params_.vector_lanes);
+  uint64_t busy_cycles = 0;
+  for (size_t v = 0; v < vector_layers_.size(); ++v) {
+    VectorLayerStats& stats = stats_.vector_layers[v];
+    const uint64_t ops = stats.ops_per_image * static_cast<uint64_t>(images);
+    stats.ops += ops;
+    stats_.vector_ops += ops;
+    if (!stats.pipeline_of.empty()) continue;  // in a MAC layer's output pipeline
+    const size_t index = vector_layers_[v];
+    uint64_t read_words = 0;
+    for (int from : network_.layer_inputs(index))
+      read_words += from < 0 ? network_.input.size()
+                             : network_.layers[static_cast<size_t>(from)].output.size();
+    const uint64_t write_words = network_.layers[index].output.size();
+    uint64_t compute = 0, buffer = 0;
+    for (const auto& [count, batch_images] :
+         {std::pair<uint64_t, uint64_t>{full_batches, static_cast<uint64_t>(params_.batch)},
+          std::pair<uint64_t, uint64_t>{tail > 0 ? 1 : 0, static_cast<uint64_t>(tail)}}) {
+      if (count == 0) continue;
+      compute += count * ceil_div(stats.ops_per_image * batch_images, lanes);
+      FoldTiming traffic;
+      traffic.input_words = read_words * batch_images;
+      traffic.output_words = write_words * batch_images;
+      buffer += report_activation_traffic(traffic, count);
+    }
+    const uint64_t cycles = std::max(compute, buffer);
+    stats.cycles += cycles;
+    stats_.vector_cycles += cycles;
+    busy_cycles += cycles;
   }
   return busy_cycles;
 }

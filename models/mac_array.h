@@ -35,6 +35,26 @@
 // double-buffered against compute: a layer takes the longest of the three.
 // ReLU and pooling run in the output pipeline at no extra cycles.
 //
+// Grouped convolutions (depthwise included) are mapped as SCALE-Sim maps them:
+// each group is its own GEMM (K = k*k*C/groups, N = M/groups), run one after
+// another, so cycles, folds, MACs and activation words are `groups` times one
+// group's, and each weight is still read reads_per_weight times.
+//
+// The vector unit: every layer without weights that computes (ReLU, clip,
+// leaky ReLU, sigmoid, softmax, max and average pooling, global average
+// pooling, element-wise add) does Layer::vector_ops_per_image() element
+// operations, each charged energy.vector_op_pj (Horowitz's fp32 add, 0.9 pJ at
+// 45 nm: the activations are fp32). A ReLU-like layer or a pool that alone
+// reads a MAC layer's output (or such a layer's) runs in that layer's output
+// pipeline, as the array drains (no extra cycles: lvsim has always modelled
+// seed 004's ReLU and max pooling so). Any other such layer (a residual add,
+// a global pool, a softmax, an activation of an add) runs on the vector unit
+// of mac_array.vector_lanes lanes: ceil(ops * batch / lanes) cycles per
+// batch, and reads its inputs from and writes its output to the activation
+// buffer; the layer takes the longer of the two. Concat, pad and flatten are
+// addressing (the producers write into place; a window reads the zeros) and
+// cost nothing.
+//
 // Zero skipping (seed 003, Sec. 5; with mac_array.zero_skipping): the PEs skip
 // the MACs of weights that are zero as loaded (pruned ones, mostly), counted
 // from the golden weights as a load-time sparsity index would mark them. A
@@ -73,6 +93,7 @@ struct MacArrayParams {
   int batch{};  // images whose positions stream through one weight mapping
   // Skip the MACs of zero weights (seed 003's zero skipping; see MacArrayStats).
   bool zero_skipping{};
+  int vector_lanes{};  // the vector unit's lanes (element operations per cycle)
   sc_core::sc_time clock_period = sc_core::sc_time(2, sc_core::SC_NS);  // the platform's
 
   MacArrayParams() { table().apply_defaults(*this); }
@@ -106,6 +127,16 @@ struct LayerStats {
   uint64_t skipped_cycles = 0;
 };
 
+// A layer of the vector unit (see above).
+struct VectorLayerStats {
+  std::string name;
+  std::string kind;         // layer_kind_name
+  std::string pipeline_of;  // the MAC layer whose output pipeline runs it; empty: the vector unit
+  uint64_t ops_per_image = 0;
+  uint64_t ops = 0;     // total
+  uint64_t cycles = 0;  // total, the longer of its operations and its buffer traffic
+};
+
 struct MacArrayStats {
   uint64_t images = 0;
   uint64_t macs = 0;
@@ -114,6 +145,9 @@ struct MacArrayStats {
   uint64_t skipped_macs = 0;    // zero skipping: MACs not done (not in `macs`)
   uint64_t skipped_cycles = 0;  // zero skipping: compute cycles saved
   std::vector<LayerStats> layers;
+  uint64_t vector_ops = 0;     // element operations of the vector unit and output pipelines
+  uint64_t vector_cycles = 0;  // layer times on the vector unit (in busy_cycles)
+  std::vector<VectorLayerStats> vector_layers;
 };
 
 class MacArray : public sc_core::sc_module {
@@ -146,6 +180,8 @@ class MacArray : public sc_core::sc_module {
   // The time of a stage: per layer the longest of compute, weight bursts
   // (`sram_cycles`) and activation traffic; zero skipping; statistics.
   uint64_t stage_cycles(int images, const std::vector<uint64_t>& sram_cycles);
+  // The vector layers' share of a stage's time.
+  uint64_t vector_stage_cycles(int images);
 
   MacArrayParams params_;
   const Network& network_;
@@ -155,7 +191,9 @@ class MacArray : public sc_core::sc_module {
   unsigned char* weights_dmi_ = nullptr;
   unsigned char* activations_dmi_ = nullptr;
   bool weights_stale_ = true;  // a DMA write changed the SRAM since the engine last loaded it
-  std::vector<double> zero_fraction_;  // per region, of the weights as first loaded
+  std::vector<double> zero_fraction_;     // per region, of the weights as first loaded
+  std::vector<size_t> vector_layers_;     // network layer of each VectorLayerStats
+  std::vector<std::string> pipeline_of_;  // per vector layer, as in VectorLayerStats
 };
 
 }  // namespace lvsim

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <functional>
 
 #include "workloads/error.h"
 
@@ -87,19 +88,18 @@ void WeightLayout::decode(const WeightRegion& region, const uint32_t* words, flo
 }
 
 std::vector<float> calibrate_input_scales(const Network& network, const float* inputs, int images) {
-  std::vector<float> scales;
-  ForwardBuffers buffers;
-  Network prefix = network;  // the layers before each parametric layer
-  for (size_t i = 0; i < network.layers.size(); ++i) {
-    if (!network.layers[i].has_parameters()) continue;
-    prefix.layers.assign(network.layers.begin(), network.layers.begin() + static_cast<long>(i));
+  std::vector<float> largest(network.layers.size(), 0.0f);
+  const std::function<void(size_t, const float*)> observe = [&](size_t i, const float* x) {
     const size_t size = network.layers[i].input.size() * static_cast<size_t>(images);
-    const float* x =
-        i == 0 ? inputs : forward_batch(prefix, own_parameters(prefix), inputs, images, buffers);
-    float largest = 0.0f;
-    for (size_t j = 0; j < size; ++j) largest = std::max(largest, std::fabs(x[j]));
-    scales.push_back(largest > 0.0f ? 127.0f / largest : 1.0f);
-  }
+    for (size_t j = 0; j < size; ++j) largest[i] = std::max(largest[i], std::fabs(x[j]));
+  };
+  ForwardBuffers buffers;
+  forward_batch(network, own_parameters(network), inputs, images, buffers, 1, nullptr, nullptr,
+                &observe);
+  std::vector<float> scales;
+  for (size_t i = 0; i < network.layers.size(); ++i)
+    if (network.layers[i].has_parameters())
+      scales.push_back(largest[i] > 0.0f ? 127.0f / largest[i] : 1.0f);
   return scales;
 }
 

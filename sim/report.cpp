@@ -43,6 +43,19 @@ json layers_json(const RunResult& r) {
   return layers;
 }
 
+json vector_layers_json(const RunResult& r) {
+  json layers = json::array();
+  for (const VectorLayerStats& layer : r.mac_array.vector_layers)
+    layers.push_back(
+        {{"name", layer.name},
+         {"kind", layer.kind},
+         {"unit",
+          layer.pipeline_of.empty() ? "vector unit" : "output pipeline of " + layer.pipeline_of},
+         {"ops_per_image", layer.ops_per_image},
+         {"cycles_per_image", per_image(layer.cycles, r)}});
+  return layers;
+}
+
 json curve_json(const AccuracyCurve& curve) {
   json points = json::array();
   for (const CurvePoint& point : curve.points)
@@ -116,7 +129,9 @@ json workload_json(const RunResult& r) {
           {"data_dir", r.data_dir},
           {"images", r.images},
           {"parameters", r.parameters},
-          {"macs_per_image", r.macs_per_image}};
+          {"macs_per_image", r.macs_per_image},
+          {"layers", r.network_layers},
+          {"import_notes", r.network_notes}};
 }
 
 json accuracy_json(const RunResult& r, const AccuracyCurve& curve, const RunMetrics& m) {
@@ -215,7 +230,10 @@ json timing_json(const RunResult& r, const RunMetrics& m) {
           {"mac_array_compute_cycles", r.mac_array.compute_cycles},
           {"mac_array_busy_cycles", r.mac_array.busy_cycles},
           {"mac_utilization", m.mac_utilization},
-          {"layers", layers_json(r)}};
+          {"vector_unit_cycles", r.mac_array.vector_cycles},
+          {"vector_ops_per_image", per_image(r.mac_array.vector_ops, r)},
+          {"layers", layers_json(r)},
+          {"vector_layers", vector_layers_json(r)}};
 }
 
 json memory_json(const RunResult& r) {

@@ -84,7 +84,7 @@ PreparedWorkload prepare_workload(const RunSettings& settings) {
     }
     std::vector<float> inputs(train.pixels.size());
     for (size_t i = 0; i < inputs.size(); ++i)
-      inputs[i] = static_cast<float>(train.pixels[i]) * prepared.network.input_scale;
+      inputs[i] = prepared.network.normalize(static_cast<float>(train.pixels[i]));
     prepared.input_scales =
         calibrate_input_scales(prepared.network, inputs.data(), static_cast<int>(train.size()));
   }
@@ -152,6 +152,8 @@ RunResult describe_workload(const RunSettings& settings, const PreparedWorkload&
   result.data_dir = dataset.directory;
   result.reference_accuracy = network.reference_accuracy;
   result.macs_per_image = network.macs_per_image();
+  result.network_layers = network.layers.size();
+  result.network_notes = network.notes;
   result.parameters = network.parameter_count();
   result.labels = dataset.labels;
   result.transforms = prepared.transforms;

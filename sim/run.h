@@ -29,6 +29,8 @@ struct RunResult {
   std::string data_dir;
   double reference_accuracy = -1.0;  // recorded in the weights file at export
   uint64_t macs_per_image = 0;
+  size_t network_layers = 0;               // layers of the graph lvsim runs
+  std::vector<std::string> network_notes;  // what the import changed (folded BatchNorms)
   size_t parameters = 0;
   uint64_t weight_bytes = 0;
   TransformStats transforms;  // pruning and centralization before loading

@@ -13,8 +13,9 @@ const ParamTable<RunSettings>& RunSettings::table() {
     ParamTable<S> t;
     t.path("workload.network", &S::network_path, "workloads/mnist/mnist_cnn.safetensors")
         .help(
-            "weights file (safetensors with the topology in its metadata); relative paths are "
-            "looked up in the current directory, then in the lvsim source tree");
+            "the network: an ONNX model (.onnx, as torch.onnx.export writes it) or a safetensors "
+            "file with the topology in its metadata; relative paths are looked up in the "
+            "current directory, then in the lvsim source tree");
     t.choice<std::string>("workload.dataset", &S::dataset, "mnist",
                           {{"mnist", "mnist"}, {"fashion-mnist", "fashion-mnist"}})
         .help("test set");

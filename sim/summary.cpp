@@ -23,6 +23,10 @@ void platform_lines(std::ostream& out, const RunResult& r) {
   const AcceleratorParams& p = r.params;
   out << "workload     " << r.network_name << " on " << r.dataset << ", " << r.images
       << " test images from " << r.data_dir << "\n";
+  out << "network      " << r.network_layers << " layers, " << r.mac_array.layers.size()
+      << " with weights, " << grouped(static_cast<double>(r.macs_per_image)) << " MACs per image";
+  for (const std::string& note : r.network_notes) out << "; " << note;
+  out << "\n";
   out << "accelerator  " << p.mac_array.rows << "x" << p.mac_array.cols << " "
       << dataflow_name(p.mac_array.dataflow) << " array";
   if (p.mac_array.batch > 1) out << " (batch " << p.mac_array.batch << ")";
@@ -170,7 +174,8 @@ void cost_lines(std::ostream& out, const RunResult& r, const RunMetrics& m) {
       {"activation_buffer", "activations"},
       {"dram_initial_load", "DRAM load"},
       {"dram_refresh", "refresh"},
-      {"detector_ecc", "detector/ECC"}};
+      {"detector_ecc", "detector/ECC"},
+      {"vector", "vector unit"}};
   const char* separator = " ";
   for (const std::string& component : EnergyReport::components()) {
     const double part = r.energy.per_inference_pj(component) * 1e-6;

@@ -37,6 +37,13 @@ expect_error "unknown fault preset" "fault.preset = 'hbm': expected one of ibm-1
 expect_error "unknown mitigation" "weight_sram.mitigation" --set weight_sram.mitigation=hamming
 printf 'vdd_v,p\n0.5,1e-2\n0.6,oops\n' >"$tmp/bad.csv"
 expect_error "malformed fault table" "bad.csv:3" --set fault.model=table --set "fault.table=$tmp/bad.csv"
+# ONNX models: a truncated file, another format, an unsupported operator.
+head -c 300 "$(dirname "$0")/fuzz/corpus/onnx/cnn_bn.onnx" >"$tmp/truncated.onnx"
+expect_error "truncated ONNX" "truncated.onnx: not an ONNX model" --set "workload.network=$tmp/truncated.onnx"
+printf 'lvsim' >"$tmp/text.onnx"
+expect_error "not ONNX" "text.onnx: " --set "workload.network=$tmp/text.onnx"
+sed 's/Sigmoid/Sinewav/' "$(dirname "$0")/fuzz/corpus/onnx/graph_ops.onnx" >"$tmp/op.onnx"
+expect_error "unsupported ONNX operator" "operator Sinewav not supported" --set "workload.network=$tmp/op.onnx"
 printf '[mac_array]\nrowz = 4\n' >"$tmp/bad.ini"
 expect_error "unknown key in a config file" "bad.ini: unrecognised option 'mac_array.rowz'" --config "$tmp/bad.ini"
 expect_error "missing data" "no mnist test set found" --data-dir "$tmp/nowhere"

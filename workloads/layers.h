@@ -26,24 +26,64 @@ struct Shape {
   }
 };
 
-enum class LayerKind { kConv2d, kRelu, kMaxPool, kFlatten, kDropout, kLinear };
+// kFlatten, kDropout and kPad move no data on the accelerator (a flatten is an
+// addressing change, a pad the zeros the next layer's window reads); kPad is
+// computed on the host as a copy. kConcat joins its inputs' channels.
+enum class LayerKind {
+  kConv2d,
+  kRelu,
+  kMaxPool,
+  kFlatten,
+  kDropout,
+  kLinear,
+  kAvgPool,
+  kGlobalAvgPool,
+  kAdd,
+  kConcat,
+  kClip,
+  kLeakyRelu,
+  kSigmoid,
+  kSoftmax,
+  kPad,
+};
+
+const char* layer_kind_name(LayerKind kind);
 
 struct Layer {
   LayerKind kind = LayerKind::kRelu;
-  std::string name;  // parameter prefix in the weights file ("conv1"); empty if none
-  Shape input;
+  // The parameters' prefix in a safetensors file ("conv1"), or the ONNX
+  // node's name; empty for an unnamed layer without parameters.
+  std::string name;
+  Shape input;  // of the first input
   Shape output;
-  int kernel = 0;   // conv2d: square kernel size
-  int padding = 0;  // conv2d: zero padding on each side
-  int pool = 0;     // maxpool: window and stride
+  // The layers whose outputs this one reads, in order (-1: the network's
+  // input). Empty: the layer before it (or the input, for the first).
+  std::vector<int> inputs;
+  int kernel = 0;        // conv2d: square kernel size
+  int padding = 0;       // conv2d, pools, pad: zeros before each row and column (top, left)
+  int padding_end = -1;  // ... after them (bottom, right); -1: the same as padding
+  int pool = 0;          // maxpool, avgpool: square window
+  int stride = 0;        // conv2d, pools; 0: 1 for a convolution, the window for a pool
+  int dilation = 1;      // conv2d
+  int groups = 1;        // conv2d: channel groups (depthwise: groups = input channels)
+  bool count_include_pad = false;  // avgpool: divide by the whole window, padding included
+  float alpha = 0.0f;              // clip: min; leaky relu: negative slope
+  float beta = 0.0f;               // clip: max
   // Parameters in the accelerator's layout (see Network::load):
   //   conv2d weights [out_c][ky][kx][in_c], linear weights [out][in] (in = HWC index).
   std::vector<float> weights;
   std::vector<float> bias;
 
   bool has_parameters() const { return kind == LayerKind::kConv2d || kind == LayerKind::kLinear; }
+  int step() const { return stride > 0 ? stride : kind == LayerKind::kConv2d ? 1 : pool; }
+  int pad_end() const { return padding_end >= 0 ? padding_end : padding; }
+  // Element operations per image on the vector unit (models/vector_unit.h):
+  // compares, adds, multiplications by a constant; 0 for a MAC layer and for
+  // data movement.
+  uint64_t vector_ops_per_image() const;
   // GEMM view of the layer per image: output rows (channels), reduction depth,
-  // output positions.
+  // output positions. A grouped convolution is `groups` such GEMMs of
+  // gemm_rows() / groups rows each.
   int gemm_rows() const { return output.channels; }
   int gemm_depth() const;
   int gemm_positions() const { return output.height * output.width; }
@@ -120,5 +160,19 @@ void conv2d_patch(const Layer& layer, const LayerPatch& patch, const float* colu
 void linear_patch(const Layer& layer, const LayerPatch& patch, const float* in, int images,
                   float* out);
 void maxpool_forward(const Layer& layer, const float* in, int images, float* out);
+void avgpool_forward(const Layer& layer, const float* in, int images, float* out);
+void global_avgpool_forward(const Layer& layer, const float* in, int images, float* out);
+void pad_forward(const Layer& layer, const float* in, int images, float* out);
+// Element-wise in place: clip to [alpha, beta], leaky relu, sigmoid.
+void clip_forward(float* data, size_t count, float low, float high);
+void leaky_relu_forward(float* data, size_t count, float slope);
+void sigmoid_forward(float* data, size_t count);
+// Softmax over the channels of every position.
+void softmax_forward(const Layer& layer, float* data, int images);
+// out = a + b, element by element.
+void add_forward(const float* a, const float* b, size_t count, float* out);
+// Channels of `parts` inputs (HWC, the same height and width) side by side.
+void concat_forward(const std::vector<const float*>& parts, const std::vector<int>& channels,
+                    int positions, int images, float* out);
 
 }  // namespace lvsim

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "workloads/error.h"
+#include "workloads/onnx.h"
 #include "workloads/safetensors.h"
 
 namespace lvsim {
@@ -174,7 +175,12 @@ Layer parse_layer(const nlohmann::json& entry, const std::string& where, const S
 
 }  // namespace
 
-Network Network::load(const std::string& path) { return from(SafeTensors::load(path)); }
+Network Network::load(const std::string& path) {
+  const std::string onnx = ".onnx";
+  if (path.size() > onnx.size() && path.compare(path.size() - onnx.size(), onnx.size(), onnx) == 0)
+    return load_onnx(path);
+  return from(SafeTensors::load(path));
+}
 
 Network Network::from(const SafeTensors& st) {
   const std::string& path = st.path();
@@ -305,6 +311,7 @@ struct LayerCall {
   size_t index;                          // of the layer, for the side job
   int images;
   int threads;
+  const std::vector<int>& part_channels;  // concat: the channels of each input
 };
 
 int chunk_count(int images) { return (images + kForwardChunkImages - 1) / kForwardChunkImages; }
@@ -405,60 +412,184 @@ SideJob side_job_for(const Network& network, const std::function<void()>* side_j
 
 }  // namespace
 
+namespace {
+
+// Where layer outputs live during forward_batch: slots of buffers.slots, each
+// with the number of reads still to come.
+class SlotPool {
+ public:
+  SlotPool(ForwardBuffers& buffers, size_t capacity) : buffers_(buffers), capacity_(capacity) {}
+
+  // A free slot, grown to the capacity.
+  int take(int reads) {
+    size_t slot = 0;
+    while (slot < reads_.size() && reads_[slot] > 0) ++slot;
+    if (slot == reads_.size()) reads_.push_back(0);
+    if (buffers_.slots.size() <= slot) buffers_.slots.resize(slot + 1);
+    grow_scratch(buffers_.slots[slot], capacity_);
+    reads_[slot] = reads;
+    return static_cast<int>(slot);
+  }
+  float* data(int slot) { return buffers_.slots[static_cast<size_t>(slot)].data(); }
+  // One read of the slot done (the caller's inputs, slot -1, are not ours).
+  void read(int slot) {
+    if (slot >= 0) --reads_[static_cast<size_t>(slot)];
+  }
+  int& reads(int slot) { return reads_[static_cast<size_t>(slot)]; }
+
+ private:
+  ForwardBuffers& buffers_;
+  size_t capacity_;
+  std::vector<int> reads_;
+};
+
+struct Value {
+  const float* data = nullptr;
+  int slot = -1;  // -1: the caller's inputs
+};
+
+bool elementwise_in_place(LayerKind kind) {
+  return kind == LayerKind::kRelu || kind == LayerKind::kClip || kind == LayerKind::kLeakyRelu ||
+         kind == LayerKind::kSigmoid || kind == LayerKind::kSoftmax;
+}
+
+void apply_elementwise(const Layer& layer, float* data, int images) {
+  const size_t count = layer.output.size() * static_cast<size_t>(images);
+  switch (layer.kind) {
+    case LayerKind::kRelu:
+      return relu_forward(data, count);
+    case LayerKind::kClip:
+      return clip_forward(data, count, layer.alpha, layer.beta);
+    case LayerKind::kLeakyRelu:
+      return leaky_relu_forward(data, count, layer.alpha);
+    case LayerKind::kSigmoid:
+      return sigmoid_forward(data, count);
+    case LayerKind::kSoftmax:
+      return softmax_forward(layer, data, images);
+    default:
+      return;
+  }
+}
+
+// Runs a layer without parameters that makes a new tensor.
+void forward_data_layer(const LayerCall& call, const std::vector<Value>& in, float* out) {
+  const Layer& layer = call.layer;
+  const int images = call.images;
+  switch (layer.kind) {
+    case LayerKind::kMaxPool:
+      return forward_maxpool(call, in[0].data, out);
+    case LayerKind::kAvgPool:
+      return avgpool_forward(layer, in[0].data, images, out);
+    case LayerKind::kGlobalAvgPool:
+      return global_avgpool_forward(layer, in[0].data, images, out);
+    case LayerKind::kPad:
+      return pad_forward(layer, in[0].data, images, out);
+    case LayerKind::kAdd:
+      return add_forward(in[0].data, in[1].data, layer.output.size() * static_cast<size_t>(images),
+                         out);
+    case LayerKind::kConcat: {
+      std::vector<const float*> parts;
+      std::vector<int> channels;
+      for (const Value& value : in) parts.push_back(value.data);
+      for (size_t p = 0; p < in.size(); ++p) channels.push_back(call.part_channels[p]);
+      return concat_forward(parts, channels, layer.output.height * layer.output.width, images, out);
+    }
+    default:
+      return;
+  }
+}
+
+// An element-wise layer: in place when it is its input's last reader, else
+// on a copy (never writing what others still read, or the caller's inputs).
+Value forward_in_place(const Layer& layer, const Value& in, int reads, SlotPool& pool, int images) {
+  Value out = in;
+  if (in.slot < 0 || pool.reads(in.slot) > 1) {
+    pool.read(in.slot);
+    out.slot = pool.take(reads);
+    out.data = pool.data(out.slot);
+    std::copy(in.data, in.data + layer.output.size() * static_cast<size_t>(images),
+              pool.data(out.slot));
+  } else {
+    pool.reads(out.slot) = reads;
+  }
+  apply_elementwise(layer, pool.data(out.slot), images);
+  return out;
+}
+
+// A convolution or fully-connected layer, in integer arithmetic when its
+// parameters say so.
+void forward_weighted(const LayerCall& call, const float* in, float* out, ForwardBuffers& buffers,
+                      SideJob& side) {
+  const bool integer = call.parameters.input_scale > 0.0f;
+  if (integer) in = quantized_input(call, in, buffers);
+  if (call.layer.kind == LayerKind::kConv2d)
+    forward_conv2d(call, in, out, buffers, side);
+  else
+    forward_linear(call, in, out, side);
+  if (integer) {
+    const float scale = call.parameters.output_scale;
+    const size_t produced = call.layer.output.size() * static_cast<size_t>(call.images);
+    for (size_t j = 0; j < produced; ++j) out[j] *= scale;
+  }
+}
+
+}  // namespace
+
+std::vector<int> Network::consumer_counts() const {
+  std::vector<int> counts(layers.size(), 0);
+  for (size_t i = 0; i < layers.size(); ++i)
+    for (int from : layer_inputs(i))
+      if (from >= 0) ++counts[static_cast<size_t>(from)];
+  if (!counts.empty()) ++counts.back();
+  return counts;
+}
+
 const float* forward_batch(const Network& network, const std::vector<LayerParameters>& parameters,
                            const float* inputs, int images, ForwardBuffers& buffers, int threads,
                            const std::vector<const std::vector<LayerPatch>*>* patches,
-                           const std::function<void()>* side_job) {
+                           const std::function<void()>* side_job,
+                           const std::function<void(size_t, const float*)>* observe) {
   SideJob side = side_job_for(network, side_job);
-  const size_t capacity = network.max_activation_size() * static_cast<size_t>(images);
-  grow_scratch(buffers.ping, capacity);
-  grow_scratch(buffers.pong, capacity);
+  SlotPool pool(buffers, network.max_activation_size() * static_cast<size_t>(images));
   buffers.columns.resize(static_cast<size_t>(std::max(threads, 1)));
   buffers.weights.resize(static_cast<size_t>(std::max(threads, 1)));
-  const float* in = inputs;  // the current activations
-  float* owned = nullptr;    // equals `in` once the activations live in our buffers
-  float* next = buffers.ping.data();
-  float* spare = buffers.pong.data();
+  const std::vector<int> consumers = network.consumer_counts();
+  std::vector<Value> values(network.layers.size());
+  std::vector<int> part_channels;
   for (size_t i = 0; i < network.layers.size(); ++i) {
     const Layer& layer = network.layers[i];
-    const LayerCall call{layer, parameters[i], patches ? (*patches)[i] : nullptr,
-                         i,     images,        threads};
-    const bool integer = layer.has_parameters() && parameters[i].input_scale > 0.0f;
-    if (integer) in = quantized_input(call, in, buffers);
-    switch (layer.kind) {
-      case LayerKind::kConv2d:
-        forward_conv2d(call, in, next, buffers, side);
-        break;
-      case LayerKind::kLinear:
-        forward_linear(call, in, next, side);
-        break;
-      case LayerKind::kMaxPool:
-        forward_maxpool(call, in, next);
-        break;
-      case LayerKind::kRelu: {
-        const size_t count = layer.input.size() * static_cast<size_t>(images);
-        if (owned) {
-          relu_forward(owned, count);
-          continue;
-        }
-        std::copy(in, in + count, next);  // never write into the caller's inputs
-        relu_forward(next, count);
-        break;
-      }
-      case LayerKind::kFlatten:
-      case LayerKind::kDropout:
-        continue;
+    std::vector<Value> in;
+    part_channels.clear();
+    for (int from : network.layer_inputs(i)) {
+      in.push_back(from < 0 ? Value{inputs, -1} : values[static_cast<size_t>(from)]);
+      part_channels.push_back(from < 0 ? network.input.channels
+                                       : network.layers[static_cast<size_t>(from)].output.channels);
     }
-    if (integer) {
-      const float scale = parameters[i].output_scale;
-      const size_t produced = layer.output.size() * static_cast<size_t>(images);
-      for (size_t j = 0; j < produced; ++j) next[j] *= scale;
+    const LayerCall call{layer,   parameters[i], patches ? (*patches)[i] : nullptr, i, images,
+                         threads, part_channels};
+    const int reads = consumers[i];
+    if (layer.kind == LayerKind::kFlatten || layer.kind == LayerKind::kDropout) {
+      values[i] = in[0];  // the same data, read by this layer's readers instead
+      if (in[0].slot >= 0) pool.reads(in[0].slot) += reads - 1;
+      continue;
     }
-    in = owned = next;
-    std::swap(next, spare);
+    if (elementwise_in_place(layer.kind)) {
+      values[i] = forward_in_place(layer, in[0], reads, pool, images);
+      continue;
+    }
+    const int slot = pool.take(reads);
+    float* next = pool.data(slot);
+    if (layer.has_parameters()) {
+      if (observe) (*observe)(i, in[0].data);
+      forward_weighted(call, in[0].data, next, buffers, side);
+    } else {
+      forward_data_layer(call, in, next);
+    }
+    for (const Value& value : in) pool.read(value.slot);
+    values[i] = {next, slot};
   }
   if (side.error) std::rethrow_exception(side.error);
-  return in;
+  return values.back().data;
 }
 
 }  // namespace lvsim

@@ -14,14 +14,37 @@
 
 namespace lvsim {
 
+// A network is a graph of layers in topological order: each layer reads the
+// outputs of earlier ones (Layer::inputs), the last produces the class
+// scores. A safetensors network is a chain; an ONNX one (workloads/onnx.h)
+// may branch and join (residual Add, Concat).
 struct Network {
   std::string path;
   std::string name;
-  std::string dataset;               // the dataset it was trained on
-  Shape input;                       // [C,H,W] of one image
-  float input_scale = 1.0f;          // pixel (0..255) -> input value
+  std::string dataset;       // the dataset it was trained on
+  Shape input;               // [C,H,W] of one image
+  float input_scale = 1.0f;  // pixel (0..255) -> input value
+  float input_mean = 0.0f;   // ... then (value - mean) / std
+  float input_std = 1.0f;
   double reference_accuracy = -1.0;  // test accuracy recorded at export, or -1
   std::vector<Layer> layers;
+  // What the import did to the model ("BatchNormalization 'bn1' folded into
+  // Conv 'conv1'"), for the report.
+  std::vector<std::string> notes;
+
+  // The input value of a pixel (0..255).
+  float normalize(float pixel) const {
+    const float x = pixel * input_scale;
+    return input_mean == 0.0f && input_std == 1.0f ? x : (x - input_mean) / input_std;
+  }
+  // The layers layer `i` reads (-1: the network's input).
+  std::vector<int> layer_inputs(size_t i) const {
+    if (!layers[i].inputs.empty()) return layers[i].inputs;
+    return {static_cast<int>(i) - 1};
+  }
+  // How many layers read each layer's output (the last layer's counts the
+  // network's output as one more).
+  std::vector<int> consumer_counts() const;
 
   // Loads and validates the topology and every parameter's shape; converts the
   // parameters to the accelerator's layout (conv weights [oc][ky][kx][ic]; the
@@ -55,7 +78,7 @@ struct LayerParameters {
 
 // Scratch for forward_batch, reused from call to call (no allocation per image).
 struct ForwardBuffers {
-  std::vector<float> ping, pong;
+  std::vector<std::vector<float>> slots;    // activations, each slot holds one layer output
   std::vector<std::vector<float>> columns;  // im2col scratch, one per thread
   std::vector<std::vector<float>> weights;  // a patched convolution's weights, one per thread
   std::vector<float> quantized;             // an integer layer's int8 input
@@ -83,6 +106,13 @@ constexpr int kLinearRowBlock = 128;
 // `parameters` and adds their products per image; a convolution takes their
 // values over whatever `parameters` holds.
 //
+// `observe`, when given, is called with each layer with parameters and its
+// (float) input before the layer runs.
+//
+// Layers run in order; a layer's output lives in a slot of `buffers` until
+// its last reader has run, an element-wise layer works in place when it is
+// its input's last reader, and a flatten or dropout passes its input on.
+//
 // `side_job`, when given, is run once by the calling thread while the other
 // threads compute the layer with the most MACs: the caller's own serial work
 // (the MAC array's next fault reads) overlaps the arithmetic instead of
@@ -92,7 +122,8 @@ const float* forward_batch(const Network& network, const std::vector<LayerParame
                            const float* inputs, int images, ForwardBuffers& buffers,
                            int threads = 1,
                            const std::vector<const std::vector<LayerPatch>*>* patches = nullptr,
-                           const std::function<void()>* side_job = nullptr);
+                           const std::function<void()>* side_job = nullptr,
+                           const std::function<void(size_t, const float*)>* observe = nullptr);
 
 // The network's own parameters, for forward_batch.
 std::vector<LayerParameters> own_parameters(const Network& network);

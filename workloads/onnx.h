@@ -1,0 +1,36 @@
+// ONNX import: a model file as torch.onnx.export writes it becomes a Network
+// (a graph of layers in topological order), read with the ONNX project's own
+// protobuf classes (Debian's libonnx-dev), not a hand-written parser.
+//
+// Operators (opsets 9 to 18; torch.onnx.export in PyTorch 1.13 writes 14):
+//   Conv (strides, pads, dilations, group: depthwise too; square kernels),
+//   Gemm, MatMul (followed by an Add of a constant bias, fused), Relu, Clip,
+//   LeakyRelu, Sigmoid, Softmax (over the channels), MaxPool, AveragePool,
+//   GlobalAveragePool, BatchNormalization (folded into the Conv or Gemm before
+//   it at load; the network's notes say so), Add (two tensors of one shape:
+//   residual connections), Concat (channels), Flatten (axis 1), Reshape to a
+//   constant flattening shape, Pad (constant zeros on height and width),
+//   Constant, Dropout and Identity (no-ops).
+// Anything else is an lvsim::Error naming the node, its operator and this set.
+//
+// Tensors are NCHW in ONNX and HWC per image in lvsim: convolution weights are
+// reordered to [oc][ky][kx][ic/groups], and the columns of a matrix product
+// fed by a flattened feature map from (c, h, w) to (h, w, c) order.
+// Initializers are the weights: float32, float16 or float64 (stored as
+// float32). The input preprocessing comes from the model's metadata_props:
+// lvsim.input_scale (pixel -> value, default 1/255), lvsim.input_mean (0) and
+// lvsim.input_std (1): value = (pixel * scale - mean) / std; lvsim.network,
+// lvsim.dataset and lvsim.test_accuracy are read when present.
+#pragma once
+
+#include <string>
+
+#include "workloads/network.h"
+
+namespace lvsim {
+
+Network load_onnx(const std::string& path);
+// The same from the file's bytes (`path` names it in errors).
+Network parse_onnx(const std::string& bytes, const std::string& path);
+
+}  // namespace lvsim
