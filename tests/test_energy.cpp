@@ -133,6 +133,10 @@ TEST_CASE("a run's energy is its event counts times the cited per-event energies
   const double load = 8.0 * words * 4 * 5.0 +
                       static_cast<double>(r.dram.activations()) / 4 * 1000.0 + words * word_pj;
   const double detector = words * images * 0.1;
+  // Vector unit, per image: ReLUs of 25,088, 12,544 and 1,000 values (one compare
+  // each), 2x2 max pools of 6,272 and 3,136 outputs (three compares each).
+  const double vector = (25088 + 12544 + 1000 + 3 * (6272 + 3136)) * images * 0.9;
+  CHECK(e.component_pj("vector") == Approx(vector));
   CHECK(e.component_pj("mac") == Approx(mac));
   CHECK(e.component_pj("weight_sram_dynamic") == Approx(sram_dynamic));
   CHECK(e.component_pj("weight_sram_leakage") == Approx(sram_leak));
@@ -140,7 +144,8 @@ TEST_CASE("a run's energy is its event counts times the cited per-event energies
   CHECK(e.component_pj("dram_initial_load") == Approx(load));
   CHECK(e.component_pj("dram_refresh") == Approx(3 * load));
   CHECK(e.component_pj("detector_ecc") == Approx(detector));
-  CHECK(e.total_pj() == Approx(mac + sram_dynamic + sram_leak + buffer + 4 * load + detector));
+  CHECK(e.total_pj() ==
+        Approx(mac + sram_dynamic + sram_leak + buffer + 4 * load + detector + vector));
   CHECK(e.per_inference_pj() == Approx(e.total_pj() / images));
   double sum = 0.0;
   for (const std::string& component : EnergyReport::components())

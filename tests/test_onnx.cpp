@@ -10,6 +10,9 @@
 #include <fstream>
 #include <random>
 
+#include "sim/config.h"
+#include "sim/run.h"
+#include "sim/settings.h"
 #include "tests/helpers.h"
 #include "workloads/dataset.h"
 #include "workloads/error.h"
@@ -370,7 +373,7 @@ TEST_CASE("ONNX: malformed models are one-line errors naming the file and what i
     onnx::TensorProto* w = b.graph->mutable_initializer(0);
     w->clear_float_data();
     w->set_raw_data(std::string(10, '\0'));
-    CHECK_THAT(error_of(b.bytes()), Contains("tensor 'w'") && Contains("bytes"));
+    CHECK_THAT(error_of(b.bytes()), Contains("tensor 'w'") && Contains("bytes of raw data"));
   }
   SECTION("NaN weights") {
     ModelBuilder b = small_model();
@@ -444,4 +447,62 @@ TEST_CASE("ONNX: the shipped networks compute PyTorch's logits", "[onnx][data]")
   check_against_pytorch("tutorial-cnn", "mnist");
   check_against_pytorch("lenet5", "mnist");
   check_against_pytorch("resnet", "fashion-mnist");
+}
+
+TEST_CASE(
+    "ONNX on the accelerator: a depthwise convolution is one GEMM per group, the vector "
+    "unit times residual adds and global pools and charges every element operation",
+    "[onnx][mac_array][energy][data]") {
+  // x [1,28,28] -> conv 3x3 pad 1 (4) = a -> depthwise 3x3 pad 1 -> Relu (the
+  // depthwise layer's output pipeline) -> Add(relu, a) (vector unit: a has two
+  // readers) -> GlobalAveragePool (vector unit) -> Flatten -> Gemm (10).
+  ModelBuilder b(1, 28, 28);
+  b.initializer("c1.weight", {4, 1, 3, 3}, random_values(36, 51));
+  b.initializer("dw.weight", {4, 1, 3, 3}, random_values(36, 52));
+  b.initializer("fc.weight", {10, 4}, random_values(40, 53));
+  ints(b.node("Conv", {"x", "c1.weight"}, "a"), "pads", {1, 1, 1, 1});
+  auto& dw = b.node("Conv", {"a", "dw.weight"}, "d");
+  ints(dw, "pads", {1, 1, 1, 1});
+  integer(dw, "group", 4);
+  b.node("Relu", {"d"}, "r");
+  b.node("Add", {"r", "a"}, "s");
+  b.node("GlobalAveragePool", {"s"}, "g");
+  b.node("Flatten", {"g"}, "f");
+  integer(b.node("Gemm", {"f", "fc.weight"}, "y"), "transB", 1);
+  b.output("y");
+  test::ScratchDir dir;
+  const std::string path = dir.file("graph.onnx");
+  std::ofstream(path, std::ios::binary) << b.bytes();
+  const RunResult r = run_simulation(
+      settings_from(Config::load("", {"workload.network=" + path, "workload.images=16",
+                                      "workload.data_dir=" + test::mnist_data_dir()})),
+      nullptr);
+  REQUIRE(r.mac_array.layers.size() == 3);
+  // 16x16 ws, one group: M = 784, K = 9, N = 1: one fold of 2*16 + 16 + 784 - 2 = 830 cycles.
+  const FoldTiming one = dataflow_timing(Dataflow::kWeightStationary, 16, 16, 784, 9, 1);
+  CHECK(one.cycles == 830);
+  const LayerStats& depthwise = r.mac_array.layers[1];
+  CHECK(depthwise.timing.folds == 4);
+  CHECK(depthwise.timing.cycles == 4 * 830);
+  CHECK(depthwise.timing.macs == 4u * 784 * 9);
+  CHECK(depthwise.compute_cycles == 16u * 4 * 830);
+
+  REQUIRE(r.mac_array.vector_layers.size() == 3);
+  const VectorLayerStats &relu = r.mac_array.vector_layers[0], &add = r.mac_array.vector_layers[1],
+                         &pool = r.mac_array.vector_layers[2];
+  CHECK(relu.kind == "relu");
+  CHECK(relu.pipeline_of == "dw");
+  CHECK(relu.cycles == 0);
+  CHECK(add.kind == "add");
+  CHECK(add.pipeline_of.empty());
+  CHECK(pool.kind == "global_avgpool");
+  CHECK(pool.pipeline_of.empty());
+  for (const VectorLayerStats* v : {&relu, &add, &pool}) CHECK(v->ops_per_image == 3136);
+  // 3,136 operations on 16 lanes: at least 196 cycles per image each, more
+  // when the activation buffer is the slower.
+  CHECK(add.cycles >= 16u * 196);
+  CHECK(pool.cycles >= 16u * 196);
+  CHECK(r.mac_array.vector_cycles == add.cycles + pool.cycles);
+  CHECK(r.mac_array.vector_ops == 16u * 3 * 3136);
+  CHECK(r.energy.component_pj("vector") == Approx(16.0 * 3 * 3136 * 0.9));
 }

@@ -109,8 +109,10 @@ void im2col(const Layer& layer, const float* in, int images, int group, float* c
             if (iy < 0 || iy >= in_h || ix < 0 || ix >= in_w) {
               std::fill(column, column + run, 0.0f);
             } else {
-              std::memcpy(column, src + (static_cast<size_t>(iy) * in_w + ix) * in_c,
-                          sizeof(float) * run);
+              // A plain loop: few channels per group (1 for a depthwise or a
+              // first layer) make a memcpy call cost more than the copy.
+              const float* from = src + (static_cast<size_t>(iy) * in_w + ix) * in_c;
+              for (int c = 0; c < run; ++c) column[c] = from[c];
             }
             column += run;
           }

@@ -472,28 +472,51 @@ void apply_elementwise(const Layer& layer, float* data, int images) {
 }
 
 // Runs a layer without parameters that makes a new tensor.
+// Calls work(first image, images) for each chunk of kForwardChunkImages
+// images, the chunks spread over the threads (each chunk's result depends only
+// on its own images).
+template <typename Work>
+void for_each_chunk(int images, int threads, Work work) {
+  const int chunks = chunk_count(images);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+  for (int chunk = 0; chunk < chunks; ++chunk)
+    work(static_cast<size_t>(chunk) * kForwardChunkImages, chunk_size(images, chunk));
+}
+
+// Runs a layer without parameters that makes a new tensor.
 void forward_data_layer(const LayerCall& call, const std::vector<Value>& in, float* out) {
   const Layer& layer = call.layer;
-  const int images = call.images;
+  const size_t in_size = layer.input.size(), out_size = layer.output.size();
+  const float* x = in[0].data;
   switch (layer.kind) {
     case LayerKind::kMaxPool:
-      return forward_maxpool(call, in[0].data, out);
+      return forward_maxpool(call, x, out);
     case LayerKind::kAvgPool:
-      return avgpool_forward(layer, in[0].data, images, out);
+      return for_each_chunk(call.images, call.threads, [&](size_t first, int count) {
+        avgpool_forward(layer, x + first * in_size, count, out + first * out_size);
+      });
     case LayerKind::kGlobalAvgPool:
-      return global_avgpool_forward(layer, in[0].data, images, out);
+      return for_each_chunk(call.images, call.threads, [&](size_t first, int count) {
+        global_avgpool_forward(layer, x + first * in_size, count, out + first * out_size);
+      });
     case LayerKind::kPad:
-      return pad_forward(layer, in[0].data, images, out);
+      return for_each_chunk(call.images, call.threads, [&](size_t first, int count) {
+        pad_forward(layer, x + first * in_size, count, out + first * out_size);
+      });
     case LayerKind::kAdd:
-      return add_forward(in[0].data, in[1].data, layer.output.size() * static_cast<size_t>(images),
-                         out);
-    case LayerKind::kConcat: {
-      std::vector<const float*> parts;
-      std::vector<int> channels;
-      for (const Value& value : in) parts.push_back(value.data);
-      for (size_t p = 0; p < in.size(); ++p) channels.push_back(call.part_channels[p]);
-      return concat_forward(parts, channels, layer.output.height * layer.output.width, images, out);
-    }
+      return for_each_chunk(call.images, call.threads, [&](size_t first, int count) {
+        add_forward(x + first * out_size, in[1].data + first * out_size,
+                    out_size * static_cast<size_t>(count), out + first * out_size);
+      });
+    case LayerKind::kConcat:
+      return for_each_chunk(call.images, call.threads, [&](size_t first, int count) {
+        std::vector<const float*> parts;
+        for (size_t p = 0; p < in.size(); ++p)
+          parts.push_back(in[p].data + first * static_cast<size_t>(call.part_channels[p]) *
+                                           layer.output.height * layer.output.width);
+        concat_forward(parts, call.part_channels, layer.output.height * layer.output.width, count,
+                       out + first * out_size);
+      });
     default:
       return;
   }
@@ -501,7 +524,8 @@ void forward_data_layer(const LayerCall& call, const std::vector<Value>& in, flo
 
 // An element-wise layer: in place when it is its input's last reader, else
 // on a copy (never writing what others still read, or the caller's inputs).
-Value forward_in_place(const Layer& layer, const Value& in, int reads, SlotPool& pool, int images) {
+Value forward_in_place(const Layer& layer, const Value& in, int reads, SlotPool& pool, int images,
+                       int threads) {
   Value out = in;
   if (in.slot < 0 || pool.reads(in.slot) > 1) {
     pool.read(in.slot);
@@ -512,7 +536,11 @@ Value forward_in_place(const Layer& layer, const Value& in, int reads, SlotPool&
   } else {
     pool.reads(out.slot) = reads;
   }
-  apply_elementwise(layer, pool.data(out.slot), images);
+  float* data = pool.data(out.slot);
+  const size_t size = layer.output.size();
+  for_each_chunk(images, threads, [&](size_t first, int count) {
+    apply_elementwise(layer, data + first * size, count);
+  });
   return out;
 }
 
@@ -574,7 +602,7 @@ const float* forward_batch(const Network& network, const std::vector<LayerParame
       continue;
     }
     if (elementwise_in_place(layer.kind)) {
-      values[i] = forward_in_place(layer, in[0], reads, pool, images);
+      values[i] = forward_in_place(layer, in[0], reads, pool, images, threads);
       continue;
     }
     const int slot = pool.take(reads);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <map>
 #include <optional>
@@ -127,13 +128,10 @@ T little_endian(const std::string& raw, size_t i) {
   return value;
 }
 
-Constant Importer::read_tensor(const onnx::TensorProto& tensor) const {
-  const std::string where = "tensor '" + tensor.name() + "'";
-  if (tensor.data_location() == onnx::TensorProto::EXTERNAL)
-    fail(where +
-         " keeps its data in an external file; expected the weights inside the model "
-         "(save with onnx.save(model, path, save_as_external_data=False))");
-  Constant c;
+// A tensor's dimensions, checked: at most kMaxElements elements.
+std::vector<int64_t> tensor_dims(const onnx::TensorProto& tensor, const std::string& where,
+                                 const std::function<void(const std::string&)>& fail) {
+  std::vector<int64_t> dims;
   int64_t count = 1;
   for (int64_t d : tensor.dims()) {
     if (d < 0 || d > kMaxElements)
@@ -141,28 +139,35 @@ Constant Importer::read_tensor(const onnx::TensorProto& tensor) const {
     count *= d;
     if (count > kMaxElements)
       fail(where + ": more than " + std::to_string(kMaxElements) + " elements");
-    c.dims.push_back(d);
+    dims.push_back(d);
   }
-  const auto n = static_cast<size_t>(count);
+  return dims;
+}
+
+Constant Importer::read_tensor(const onnx::TensorProto& tensor) const {
+  const std::string where = "tensor '" + tensor.name() + "'";
+  if (tensor.data_location() == onnx::TensorProto::EXTERNAL)
+    fail(where +
+         " keeps its data in an external file; expected the weights inside the model "
+         "(save with onnx.save(model, path, save_as_external_data=False))");
+  Constant c;
+  c.dims = tensor_dims(tensor, where, [&](const std::string& message) { fail(message); });
+  size_t n = 1;
+  for (int64_t d : c.dims) n *= static_cast<size_t>(d);
   const std::string& raw = tensor.raw_data();
-  const auto from_raw = [&](size_t bytes) {
-    if (raw.size() != n * bytes)
-      fail(where + ": raw data holds " + std::to_string(raw.size()) + " bytes; expected " +
-           std::to_string(n * bytes) + " for its shape");
-  };
-  const auto from_field_count = [&](int size) {
-    if (static_cast<size_t>(size) != n)
-      fail(where + ": holds " + std::to_string(size) + " values; expected " + std::to_string(n) +
-           " for its shape");
+  const auto check_count = [&](size_t have, size_t want, const char* unit) {
+    if (have != want)
+      fail(where + ": holds " + std::to_string(have) + " " + unit + "; expected " +
+           std::to_string(want) + " for its shape");
   };
   c.values.resize(n);
   // Each type comes as raw little-endian bytes or in its repeated field.
   const auto decode = [&](size_t bytes, int field_size, auto from_bytes, auto from_field) {
     if (!raw.empty() || field_size == 0) {
-      from_raw(bytes);
+      check_count(raw.size(), n * bytes, "bytes of raw data");
       for (size_t i = 0; i < n; ++i) c.values[i] = from_bytes(i);
     } else {
-      from_field_count(field_size);
+      check_count(static_cast<size_t>(field_size), n, "values");
       for (size_t i = 0; i < n; ++i) c.values[i] = from_field(static_cast<int>(i));
     }
   };
