@@ -56,6 +56,7 @@ ENERGY_COMPONENTS = [
     ("dram_initial_load", "DRAM load"),
     ("dram_refresh", "DRAM refresh"),
     ("detector_ecc", "detector/ECC"),
+    ("vector", "vector unit"),
 ]
 
 # A single run's report.json, flattened the way `lvsim sweep` flattens it into

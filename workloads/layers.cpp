@@ -98,12 +98,21 @@ void im2col(const Layer& layer, const float* in, int images, int group, float* c
   const int out_h = layer.output.height, out_w = layer.output.width;
   const int k = layer.kernel, pad = layer.padding, stride = layer.step(), dilation = layer.dilation;
   const int run = in_c / layer.groups, first_channel = group * run;
+  const bool contiguous = layer.groups == 1 && dilation == 1;
   for (int image = 0; image < images; ++image) {
     const float* src = in + static_cast<size_t>(image) * layer.input.size() + first_channel;
     for (int oy = 0; oy < out_h; ++oy) {
       for (int ox = 0; ox < out_w; ++ox) {
         for (int ky = 0; ky < k; ++ky) {
           const int iy = oy * stride - pad + ky * dilation;
+          const int ix0 = ox * stride - pad;
+          if (contiguous && iy >= 0 && iy < in_h && ix0 >= 0 && ix0 + k <= in_w) {
+            // The row's k taps lie side by side in HWC: one run of k * in_c values.
+            const float* from = src + (static_cast<size_t>(iy) * in_w + ix0) * in_c;
+            for (int c = 0; c < k * in_c; ++c) column[c] = from[c];
+            column += k * in_c;
+            continue;
+          }
           for (int kx = 0; kx < k; ++kx) {
             const int ix = ox * stride - pad + kx * dilation;
             if (iy < 0 || iy >= in_h || ix < 0 || ix >= in_w) {
