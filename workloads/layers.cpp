@@ -109,8 +109,9 @@ void im2col(const Layer& layer, const float* in, int images, int group, float* c
           if (contiguous && iy >= 0 && iy < in_h && ix0 >= 0 && ix0 + k <= in_w) {
             // The row's k taps lie side by side in HWC: one run of k * in_c values.
             const float* from = src + (static_cast<size_t>(iy) * in_w + ix0) * in_c;
-            for (int c = 0; c < k * in_c; ++c) column[c] = from[c];
-            column += k * in_c;
+            const auto row = static_cast<size_t>(k) * static_cast<size_t>(in_c);
+            for (size_t c = 0; c < row; ++c) column[c] = from[c];
+            column += row;
             continue;
           }
           for (int kx = 0; kx < k; ++kx) {
