@@ -38,7 +38,8 @@ nlohmann::json parse_metadata_json(const SafeTensors& st, const std::string& key
   }
 }
 
-// PyTorch conv weight [oc][ic][ky][kx] -> accelerator [oc][ky][kx][ic].
+}  // namespace
+
 std::vector<float> conv_to_hwc(const std::vector<float>& w, int oc, int ic, int k) {
   std::vector<float> out(w.size());
   for (int o = 0; o < oc; ++o)
@@ -50,7 +51,6 @@ std::vector<float> conv_to_hwc(const std::vector<float>& w, int oc, int ic, int 
   return out;
 }
 
-// Linear weight columns in PyTorch's flatten order (c,h,w) -> HWC order (h,w,c).
 std::vector<float> linear_columns_to_hwc(const std::vector<float>& w, int out_features,
                                          const Shape& s) {
   std::vector<float> out(w.size());
@@ -63,8 +63,6 @@ std::vector<float> linear_columns_to_hwc(const std::vector<float>& w, int out_fe
               w[o * in + (static_cast<size_t>(c) * s.height + y) * s.width + x];
   return out;
 }
-
-}  // namespace
 
 namespace {
 

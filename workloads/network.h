@@ -59,6 +59,14 @@ struct Network {
   size_t max_activation_size() const;  // largest per-image tensor between layers
 };
 
+// PyTorch's (and ONNX's) layouts -> the accelerator's, for both readers: conv
+// weights [oc][ic][k][k] -> [oc][k][k][ic] (ic: input channels per group), and
+// the columns of a matrix product fed by a flattened [C,H,W] map from (c, h, w)
+// to (h, w, c) order.
+std::vector<float> conv_to_hwc(const std::vector<float>& w, int oc, int ic, int k);
+std::vector<float> linear_columns_to_hwc(const std::vector<float>& w, int out_features,
+                                         const Shape& s);
+
 // Where one layer's parameters are read from: the network's own copy for the
 // host reference, the weight SRAM's array for the accelerator.
 //

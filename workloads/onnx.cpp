@@ -469,15 +469,9 @@ void Importer::conv(const onnx::NodeProto& node, Network& net) {
   layer.groups = static_cast<int>(groups);
   layer.output.channels = static_cast<int>(w.dims[0]);
   window(node, layer, x.shape, layer.kernel);
-  const int oc = layer.output.channels, icg = static_cast<int>(w.dims[1]), k = layer.kernel;
-  // [oc][icg][ky][kx] -> [oc][ky][kx][icg]
-  layer.weights.resize(w.size());
-  for (int o = 0; o < oc; ++o)
-    for (int c = 0; c < icg; ++c)
-      for (int y = 0; y < k; ++y)
-        for (int xk = 0; xk < k; ++xk)
-          layer.weights[((static_cast<size_t>(o) * k + y) * k + xk) * icg + c] =
-              static_cast<float>(w.values[((static_cast<size_t>(o) * icg + c) * k + y) * k + xk]);
+  const int oc = layer.output.channels;
+  layer.weights = conv_to_hwc(std::vector<float>(w.values.begin(), w.values.end()), oc,
+                              static_cast<int>(w.dims[1]), layer.kernel);
   layer.bias.assign(static_cast<size_t>(oc), 0.0f);
   if (has_input(node, 2)) {
     const Constant& b = constant(node, 2);
@@ -518,19 +512,11 @@ void Importer::gemm(const onnx::NodeProto& node, Network& net, bool matmul) {
       weights[static_cast<size_t>(o) * in_f + i] =
           static_cast<float>(alpha * w.values[trans_b ? static_cast<size_t>(o) * in_f + i
                                                       : static_cast<size_t>(i) * out_f + o]);
-  if (x.flat_from && x.flat_from->height * x.flat_from->width > 1 && x.flat_from->channels > 1) {
-    // Columns in ONNX's (c, h, w) flatten order -> lvsim's (h, w, c).
-    const Shape& s = *x.flat_from;
-    layer.weights.resize(weights.size());
-    for (int o = 0; o < out_f; ++o)
-      for (int c = 0; c < s.channels; ++c)
-        for (int y = 0; y < s.height; ++y)
-          for (int xx = 0; xx < s.width; ++xx)
-            layer.weights[o * in_f + (static_cast<size_t>(y) * s.width + xx) * s.channels + c] =
-                weights[o * in_f + (static_cast<size_t>(c) * s.height + y) * s.width + xx];
-  } else {
-    layer.weights = std::move(weights);
-  }
+  const bool spatial =
+      x.flat_from && x.flat_from->height * x.flat_from->width > 1 && x.flat_from->channels > 1;
+  // Columns in ONNX's (c, h, w) flatten order -> lvsim's (h, w, c).
+  layer.weights =
+      spatial ? linear_columns_to_hwc(weights, out_f, *x.flat_from) : std::move(weights);
   layer.bias.assign(static_cast<size_t>(out_f), 0.0f);
   if (!matmul && has_input(node, 2)) {
     const Constant& b = constant(node, 2);
