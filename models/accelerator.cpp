@@ -76,6 +76,33 @@ std::vector<VoltageDomain> voltage_domains(const AcceleratorParams& params, cons
   return domains;
 }
 
+// Which layers stream (models/controller.h): none when the weights fit the
+// SRAM; else the layers, in order, stay resident while they fit beside the
+// two stream buffers, and the others stream.
+std::vector<size_t> streamed_regions(const AcceleratorParams& params, const WeightLayout& layout) {
+  const uint64_t capacity = params.weight_sram.capacity_bytes;
+  if (layout.total_bytes <= capacity) return {};
+  const uint64_t buffers = 2 * params.controller.stream_tile_bytes;
+  if (capacity <= buffers)
+    invalid(&WeightSramParams::capacity_bytes,
+            "weight SRAM of " + std::to_string(capacity / 1024) + " KiB for " +
+                std::to_string((layout.total_bytes + 1023) / 1024) + " KiB of weights",
+            "more than the two stream buffers of dma.stream_tile_kib (2 x " +
+                std::to_string(params.controller.stream_tile_bytes / 1024) +
+                " KiB) it needs to stream the layers that do not fit, or at least " +
+                std::to_string((layout.total_bytes + 1023) / 1024) + " KiB");
+  uint64_t room = capacity - buffers;
+  std::vector<size_t> streamed;
+  for (size_t i = 0; i < layout.regions.size(); ++i) {
+    const uint64_t bytes = layout.regions[i].end_address - layout.regions[i].weight_address;
+    if (bytes <= room)
+      room -= bytes;
+    else
+      streamed.push_back(i);
+  }
+  return streamed;
+}
+
 // Fills in what follows from the platform: one clock for every block, memories
 // sized to what they must hold, voltage domains from the layers.
 AcceleratorParams resolve(AcceleratorParams params, const Network& network,
@@ -85,19 +112,25 @@ AcceleratorParams resolve(AcceleratorParams params, const Network& network,
   params.weight_sram.clock_period = period;
   params.activation_buffer.clock_period = period;
   params.mac_array.clock_period = period;
-  params.dram.capacity_bytes = layout.total_bytes;
+  if (layout.total_bytes > params.dram.capacity_bytes)
+    invalid(&DramParams::capacity_bytes,
+            "DRAM of " + std::to_string(params.dram.capacity_bytes >> 20) + " MiB",
+            "at least " + std::to_string((layout.total_bytes + (1 << 20) - 1) >> 20) +
+                " MiB, what the network's weights need");
+  params.dram.stored_bytes = layout.total_bytes;
   params.controller.batch = params.mac_array.batch;
   // One technology for every on-chip SRAM; the activation buffer sits at nominal voltage.
   params.weight_sram.circuit.tech_scale = params.energy.tech_scale;
   params.activation_buffer.circuit = params.weight_sram.circuit;
   if (params.energy.mac_format.empty()) params.energy.mac_format = layout.format->mac_format();
   horowitz_45nm(params.energy.mac_format);  // rejects an unknown format before the run
-  if (layout.total_bytes > params.weight_sram.capacity_bytes) {
-    const uint64_t needed_kib = (layout.total_bytes + 1023) / 1024;
-    invalid(&WeightSramParams::capacity_bytes,
-            "weight SRAM of " + std::to_string(params.weight_sram.capacity_bytes / 1024) + " KiB",
-            "at least " + std::to_string(needed_kib) + " KiB, what the network's weights need");
-  }
+  params.controller.streamed_regions = streamed_regions(params, layout);
+  params.weight_sram.address_bytes =
+      std::max(params.weight_sram.capacity_bytes, layout.total_bytes);
+  for (size_t index : params.controller.streamed_regions)
+    params.weight_sram.streamed.emplace_back(
+        layout.regions[index].weight_address / WeightLayout::kWordBytes,
+        layout.regions[index].end_address / WeightLayout::kWordBytes);
   params.weight_sram.domains = voltage_domains(params, network, layout);
   params.activation_buffer.capacity_bytes =
       std::max(params.activation_buffer.capacity_bytes,
@@ -289,17 +322,24 @@ void Accelerator::add_weight_sram_energy(EnergyReport& report, double run_ns) co
 }
 
 // Every weight load (the first, then each refresh) moves the same bytes over
-// the same DRAM rows into the same SRAM words, so each gets an equal share.
+// the same DRAM rows into the same SRAM words, so each gets an equal share;
+// the streamed layers' loads (every batch) are a component of their own.
 void Accelerator::add_weight_load_energy(EnergyReport& report) const {
   const double loads = static_cast<double>(std::max<uint64_t>(1, controller.stats().weight_loads));
   const DramStats& dram_stats = dram.stats();
-  const double bits = 8.0 * static_cast<double>(dram_stats.read_bytes + dram_stats.write_bytes);
-  const double activations = static_cast<double>(dram_stats.activations());
-  const double written = static_cast<double>(weight_sram.stats().words_written);
+  const auto streamed_bits = 8.0 * static_cast<double>(dram_stats.streamed_bytes);
+  const auto streamed_activations = static_cast<double>(dram_stats.streamed_activations);
+  const auto streamed_words = static_cast<double>(weight_sram.stats().words_streamed);
+  const double bits =
+      8.0 * static_cast<double>(dram_stats.read_bytes + dram_stats.write_bytes) - streamed_bits;
+  const double activations = static_cast<double>(dram_stats.activations()) - streamed_activations;
+  const double all_written = static_cast<double>(weight_sram.stats().words_written);
+  const double written = all_written - streamed_words;
   double written_pj = 0.0;  // each domain's writes at its own supply
   for (const DomainReport& d : weight_sram.domains())
     written_pj += static_cast<double>(d.words_written) * d.access_pj;
-  const double write_pj = written > 0.0 ? written_pj / written : weight_sram.access_energy_pj();
+  const double write_pj =
+      all_written > 0.0 ? written_pj / all_written : weight_sram.access_energy_pj();
   for (const auto& [component, share] : {std::pair{"dram_initial_load", 1.0 / loads},
                                          std::pair{"dram_refresh", 1.0 - 1.0 / loads}}) {
     if (share <= 0.0) continue;
@@ -308,6 +348,11 @@ void Accelerator::add_weight_load_energy(EnergyReport& report) const {
                dram.params().activate_nj * 1e3);
     report.add(component, "weight SRAM word writes", written * share, write_pj);
   }
+  if (streamed_words <= 0.0) return;
+  report.add("dram_stream", "DRAM bits moved", streamed_bits, dram.params().pj_per_bit);
+  report.add("dram_stream", "DRAM row activations", streamed_activations,
+             dram.params().activate_nj * 1e3);
+  report.add("dram_stream", "weight SRAM word writes", streamed_words, write_pj);
 }
 
 void Accelerator::add_detector_energy(EnergyReport& report, double run_ns) const {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "models/stream_load.h"
 #include "models/tlm_initiator.h"
 #include "models/weight_read_report.h"
 
@@ -25,6 +26,11 @@ const ParamTable<ControllerParams>& ControllerParams::table() {
     t.integer("dma.burst_bytes", &P::dma_burst_bytes, 4096, 4, 1 << 30)
         .unit("bytes")
         .help("bytes per DMA burst from DRAM to the weight SRAM (a multiple of 4)");
+    t.integer("dma.stream_tile_kib", &P::stream_tile_bytes, 64, 1, 1 << 20, 1024)
+        .unit("KiB")
+        .help(
+            "weights that do not fit the weight SRAM stream from DRAM for every batch through "
+            "two buffers of this size (double buffering), which the SRAM reserves");
     t.integer("controller.images_per_stage", &P::images_per_stage, 256, 1, 1 << 20)
         .unit("images")
         .help("images the controller stages in the activation buffer per MAC-array invocation");
@@ -78,6 +84,19 @@ Controller::Controller(const sc_core::sc_module_name& name, const ControllerPara
                 " test set holds " + std::to_string(dataset.size()));
   logits_address_ = input_stage_bytes(params, network);
   dma_buffer_.resize(params.dma_burst_bytes);
+  // The resident layers' bytes, adjacent ones merged: all of them, one range,
+  // when nothing is streamed.
+  uint64_t start = 0;
+  for (size_t i = 0; i <= layout.regions.size(); ++i) {
+    const bool stream = i < layout.regions.size() &&
+                        std::find(params.streamed_regions.begin(), params.streamed_regions.end(),
+                                  i) != params.streamed_regions.end();
+    const uint64_t begin = i == 0 ? 0 : layout.regions[i - 1].end_address;
+    if (i == layout.regions.size() || stream) {
+      if (begin > start) resident_ranges_.emplace_back(start, begin);
+      if (i < layout.regions.size()) start = layout.regions[i].end_address;
+    }
+  }
   SC_THREAD(run);
   // The MAC array's GEMMs run on this thread's stack.
   set_stack_size(64 << 20);
@@ -94,15 +113,48 @@ void Controller::transfer(tlm_utils::simple_initiator_socket<Controller>& socket
 
 sc_core::sc_time Controller::load_weights() {
   const sc_core::sc_time start = quantum_keeper_.get_current_time();
-  for (uint64_t address = 0; address < layout_.total_bytes; address += params_.dma_burst_bytes) {
-    const uint64_t bytes = std::min(params_.dma_burst_bytes, layout_.total_bytes - address);
-    transfer(dram_socket, tlm::TLM_READ_COMMAND, address, dma_buffer_.data(), bytes);
-    transfer(sram_socket, tlm::TLM_WRITE_COMMAND, address, dma_buffer_.data(), bytes);
-    stats_.dma_bytes += bytes;
-    stats_.dma_bursts += 1;
+  for (const auto& [first, end] : resident_ranges_) {
+    for (uint64_t address = first; address < end; address += params_.dma_burst_bytes) {
+      const uint64_t bytes = std::min(params_.dma_burst_bytes, end - address);
+      transfer(dram_socket, tlm::TLM_READ_COMMAND, address, dma_buffer_.data(), bytes);
+      transfer(sram_socket, tlm::TLM_WRITE_COMMAND, address, dma_buffer_.data(), bytes);
+      stats_.dma_bytes += bytes;
+      stats_.dma_bursts += 1;
+    }
   }
   stats_.weight_loads += 1;
   return quantum_keeper_.get_current_time() - start;
+}
+
+// The DMA engine runs beside the array: its time goes to the schedule, not to
+// the controller's clock; the MAC array decides how much of it the array waits.
+void Controller::stream_weights(uint64_t batches, StreamSchedule& schedule) {
+  schedule.cycles_per_batch.assign(layout_.regions.size(), 0.0);
+  schedule.tiles.assign(layout_.regions.size(), 0);
+  StreamedLoad stream;
+  stream.loads = static_cast<uint32_t>(batches);
+  const double period_ns = mac_array_.clock_period().to_seconds() * 1e9;
+  for (size_t index : params_.streamed_regions) {
+    const WeightRegion& region = layout_.regions[index];
+    const uint64_t first = region.weight_address, end = region.end_address;
+    sc_core::sc_time dma_time = sc_core::SC_ZERO_TIME;
+    for (uint64_t address = first; address < end; address += params_.dma_burst_bytes) {
+      const uint64_t bytes = std::min(params_.dma_burst_bytes, end - address);
+      for (auto [socket, command] : {std::pair{&dram_socket, tlm::TLM_READ_COMMAND},
+                                     std::pair{&sram_socket, tlm::TLM_WRITE_COMMAND}})
+        Burst(command, address, dma_buffer_.data(), bytes)
+            .carrying(stream)
+            .send_or_throw(*socket, dma_time, name());
+      stats_.dma_bytes += bytes * batches;
+      stats_.stream_bytes += bytes * batches;
+      stats_.dma_bursts += batches;
+    }
+    schedule.cycles_per_batch[index] =
+        dma_time.to_seconds() * 1e9 / period_ns / static_cast<double>(batches);
+    schedule.tiles[index] =
+        (end - first + params_.stream_tile_bytes - 1) / params_.stream_tile_bytes;
+  }
+  stats_.stream_loads += batches;
 }
 
 sc_core::sc_time Controller::self_test() {
@@ -118,20 +170,23 @@ sc_core::sc_time Controller::self_test() {
 }
 
 void Controller::run_stage(size_t first_image, int count) {
-  const size_t pixels = static_cast<size_t>(dataset_.rows) * dataset_.cols;
+  const size_t pixels = dataset_.image_size();
   const size_t classes = static_cast<size_t>(network_.classes());
   stage_inputs_.resize(pixels * count);
-  // Single-channel images: row-major pixels are already HWC.
+  // The dataset's images are HWC, as the network takes them.
   for (int i = 0; i < count; ++i) {
-    const uint8_t* image = dataset_.image(first_image + i);
-    for (size_t p = 0; p < pixels; ++p)
-      stage_inputs_[i * pixels + p] = network_.normalize(static_cast<float>(image[p]));
+    float* image = stage_inputs_.data() + i * pixels;
+    dataset_.raw_image(first_image + i, image);
+    for (size_t p = 0; p < pixels; ++p) image[p] = network_.normalize(image[p]);
   }
   transfer(activation_socket, tlm::TLM_WRITE_COMMAND, 0,
            reinterpret_cast<unsigned char*>(stage_inputs_.data()), pixels * sizeof(float) * count);
 
+  StreamSchedule schedule;
+  if (!params_.streamed_regions.empty())
+    stream_weights((static_cast<uint64_t>(count) + params_.batch - 1) / params_.batch, schedule);
   sc_core::sc_time delay = quantum_keeper_.get_local_time();
-  mac_array_.infer(0, logits_address_, count, delay);
+  mac_array_.infer(0, logits_address_, count, delay, schedule);
   quantum_keeper_.set(delay);
   if (quantum_keeper_.need_sync()) quantum_keeper_.sync();
 

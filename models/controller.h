@@ -2,6 +2,15 @@
 // DRAM -> weight SRAM in bursts, and the image stream that stages inputs in the
 // activation buffer, starts the MAC array and collects the predictions.
 //
+// Weights larger than the SRAM: the platform keeps layers resident, in layer
+// order, while they fit beside two stream buffers of dma.stream_tile_kib each,
+// and streams the others (`streamed_regions`). The initial load and refreshes
+// move the resident layers only; a streamed layer comes from DRAM for every
+// batch, tile by tile into the buffer the array is not reading (double
+// buffering): one StreamedLoad burst per DMA burst and stage, repeated once
+// per batch (models/stream_load.h). The MAC array overlaps those loads with
+// its compute and stalls when a tile is late (models/mac_array.h).
+//
 // It is the only SC_THREAD of the platform and keeps a tlm_quantumkeeper: time
 // advances locally (temporal decoupling) and is synchronised with the kernel
 // once per quantum.
@@ -15,6 +24,7 @@
 #include <functional>
 #include <systemc>
 #include <tlm>
+#include <utility>
 #include <vector>
 
 #include "models/mac_array.h"
@@ -34,8 +44,11 @@ struct ControllerParams {
   // Or after this much simulated time since the last load ended (0 = by images
   // only): the refresh comes at the first image boundary that reaches it.
   double refresh_interval_us{};
-  int batch = 1;      // images the MAC array takes at once (stages are whole batches)
-  size_t images = 0;  // images to run from the dataset (set by the run)
+  uint64_t stream_tile_bytes{};  // one of the two stream buffers
+  int batch = 1;                 // images the MAC array takes at once (stages are whole batches)
+  size_t images = 0;             // images to run from the dataset (set by the run)
+  // Layers (indices into WeightLayout::regions) streamed for every batch (set by the platform).
+  std::vector<size_t> streamed_regions;
 
   ControllerParams() { table().apply_defaults(*this); }
   static const ParamTable<ControllerParams>& table();
@@ -49,6 +62,8 @@ struct ControllerStats {
   uint64_t dma_bytes = 0;
   uint64_t refresh_bytes = 0;
   uint64_t dma_bursts = 0;
+  uint64_t stream_bytes = 0;  // streamed layers DRAM -> SRAM, every batch's (in dma_bytes)
+  uint64_t stream_loads = 0;  // batches that loaded them
   sc_core::sc_time self_test_time = sc_core::SC_ZERO_TIME;  // the SRAM's power-up self-test
   sc_core::sc_time load_time = sc_core::SC_ZERO_TIME;       // initial weights DRAM -> SRAM
   sc_core::sc_time refresh_time = sc_core::SC_ZERO_TIME;    // all refreshes
@@ -84,8 +99,12 @@ class Controller : public sc_core::sc_module {
 
  private:
   void run();
-  // Copies the golden weights DRAM -> SRAM; returns the simulated time it took.
+  // Copies the resident layers' golden weights DRAM -> SRAM; returns the
+  // simulated time it took.
   sc_core::sc_time load_weights();
+  // The streamed layers' loads for the `batches` batches of a stage; fills the
+  // schedule the MAC array overlaps with its compute.
+  void stream_weights(uint64_t batches, StreamSchedule& schedule);
   // Power-up: asks the weight SRAM to test itself (weight_read_report.h).
   sc_core::sc_time self_test();
   void run_stage(size_t first_image, int count);
@@ -107,6 +126,7 @@ class Controller : public sc_core::sc_module {
   std::vector<float> logits_;  // every image's logits, [image][class]
   std::vector<float> stage_inputs_;
   std::vector<unsigned char> dma_buffer_;
+  std::vector<std::pair<uint64_t, uint64_t>> resident_ranges_;  // byte ranges the loads move
   uint64_t logits_address_ = 0;
   uint64_t since_refresh_ = 0;                             // images
   sc_core::sc_time fresh_since_ = sc_core::SC_ZERO_TIME;   // when the last load ended

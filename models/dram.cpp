@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "models/stream_load.h"
 #include "workloads/error.h"
 
 namespace lvsim {
@@ -62,6 +63,12 @@ const ParamTable<DramParams>& DramParams::table() {
         .or_preset("dram.preset")
         .help("energy per row activation and precharge; empty: the preset's (LPDDR4 1, DDR4 2)")
         .source("DRAMPower-order figures");
+    t.integer("dram.capacity_mib", &P::capacity_bytes, 2048, 1, 1 << 20, 1024 * 1024)
+        .unit("MiB")
+        .help(
+            "DRAM capacity for the weights; a network whose weights need more is refused (2 "
+            "GiB: two x16 LPDDR4 channels of 8 Gb dies)")
+        .source("Micron MT53E 8 Gb LPDDR4 dies");
     return t;
   }();
   return table;
@@ -85,7 +92,8 @@ Dram::Dram(const sc_core::sc_module_name& name, const DramParams& params)
     : sc_module(name),
       socket("socket"),
       params_(params),
-      memory_(std::string(this->name()), params.capacity_bytes) {
+      memory_(std::string(this->name()),
+              params.stored_bytes ? params.stored_bytes : params.capacity_bytes) {
   DramParams::table().check(params);
   if (!(params.bandwidth_gb_per_s > 0.0) || !(params.trcd_ns >= 0.0) || !(params.tcl_ns >= 0.0) ||
       !(params.trp_ns >= 0.0) || params.row_bytes == 0 || params.banks <= 0)
@@ -137,12 +145,23 @@ double Dram::energy_pj() const {
 void Dram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   if (!memory_.execute(trans)) return;
   if (trans.get_command() == tlm::TLM_IGNORE_COMMAND) return;  // nothing moved, nothing charged
+  const StreamedLoad* stream = trans.get_extension<StreamedLoad>();
+  const uint64_t loads = stream ? stream->loads : 1;
   const uint64_t bytes = trans.get_data_length();
+  const DramStats before = stats_;
   const sc_core::sc_time latency = access(trans.get_address(), bytes);
-  delay += latency;
-  stats_.bursts += 1;
-  stats_.busy_ns += latency.to_seconds() * 1e9;
-  (trans.is_read() ? stats_.read_bytes : stats_.write_bytes) += bytes;
+  // The repetitions of a streamed burst: the first's rows and time again.
+  stats_.row_hits += (stats_.row_hits - before.row_hits) * (loads - 1);
+  stats_.row_empty += (stats_.row_empty - before.row_empty) * (loads - 1);
+  stats_.row_conflicts += (stats_.row_conflicts - before.row_conflicts) * (loads - 1);
+  delay += latency * static_cast<double>(loads);
+  stats_.bursts += loads;
+  stats_.busy_ns += latency.to_seconds() * 1e9 * static_cast<double>(loads);
+  (trans.is_read() ? stats_.read_bytes : stats_.write_bytes) += bytes * loads;
+  if (stream) {
+    stats_.streamed_bytes += bytes * loads;
+    stats_.streamed_activations += stats_.activations() - before.activations();
+  }
 }
 
 bool Dram::get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi) {

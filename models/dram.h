@@ -8,6 +8,11 @@
 // banks while the data streams (rows interleave across banks: bank = row mod
 // banks), so they cost activations but no time.
 //
+// A streamed burst (models/stream_load.h) that repeats `loads` times is
+// charged its first repetition's time, bytes and row activations `loads` times
+// over: a streamed layer larger than the row buffers opens every row of each
+// pass anyway.
+//
 // Energy: pj_per_bit for every bit read or written (I/O and core) plus
 // activate_nj for every row activation (ACT + PRE). Presets cite their sources;
 // the energies are order-of-magnitude device figures, to be replaced by a
@@ -37,9 +42,10 @@ struct DramParams {
   double trp_ns{};              // PRE to ACT
   uint64_t row_bytes{};         // row (page) across the devices read in lockstep
   int banks{};
-  double pj_per_bit{};          // energy per bit read or written
-  double activate_nj{};         // one row activation and its precharge
-  uint64_t capacity_bytes = 0;  // sized by the platform to what it stores
+  double pj_per_bit{};        // energy per bit read or written
+  double activate_nj{};       // one row activation and its precharge
+  uint64_t capacity_bytes{};  // the device's (dram.capacity_mib)
+  uint64_t stored_bytes = 0;  // what the model holds, set by the platform; 0: capacity_bytes
 
   DramParams() { table().apply_defaults(*this); }
   static const ParamTable<DramParams>& table();
@@ -57,6 +63,9 @@ struct DramStats {
   uint64_t row_empty = 0;      // activations into a closed bank
   uint64_t row_conflicts = 0;  // activations that first closed another row
   double busy_ns = 0.0;
+  // Of the above, what streamed weights moved (models/stream_load.h).
+  uint64_t streamed_bytes = 0;
+  uint64_t streamed_activations = 0;
   uint64_t activations() const { return row_empty + row_conflicts; }
 };
 

@@ -52,7 +52,8 @@ const std::vector<std::string>& EnergyReport::components() {
                                                  "dram_initial_load",
                                                  "dram_refresh",
                                                  "detector_ecc",
-                                                 "vector"};
+                                                 "vector",
+                                                 "dram_stream"};
   return names;
 }
 

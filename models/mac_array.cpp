@@ -121,7 +121,13 @@ MacArray::MacArray(const sc_core::sc_module_name& name, const MacArrayParams& pa
       const Layer& source = network.layers[static_cast<size_t>(from)];
       pipeline[i] = source.has_parameters() ? source.name : pipeline[static_cast<size_t>(from)];
     }
+    if (layer.has_parameters()) {
+      for (size_t r = 0; r < layout.regions.size(); ++r)
+        if (layout.regions[r].layer == i) order_.emplace_back(static_cast<int>(r), -1);
+      continue;
+    }
     if (layer.vector_ops_per_image() == 0) continue;
+    order_.emplace_back(-1, static_cast<int>(vector_layers_.size()));
     vector_layers_.push_back(i);
     pipeline_of_.push_back(pipeline[i]);
   }
@@ -232,7 +238,12 @@ uint64_t MacArray::report_activation_traffic(const FoldTiming& timing, uint64_t 
 }
 
 void MacArray::infer(uint64_t input_address, uint64_t output_address, int images,
-                     sc_core::sc_time& delay) {
+                     sc_core::sc_time& delay, const StreamSchedule& streams) {
+  if (!streams.tiles.empty()) {
+    std::vector<bool> streamed(layout_.regions.size());
+    for (size_t i = 0; i < streamed.size(); ++i) streamed[i] = streams.tiles[i] > 0;
+    engine_.set_streamed(std::move(streamed));
+  }
   sync_weights();  // before this stage's reads change the array
   if (activations_dmi_ == nullptr)
     activations_dmi_ = request_dmi(activation_socket, name(), "activation buffer");
@@ -247,16 +258,18 @@ void MacArray::infer(uint64_t input_address, uint64_t output_address, int images
                 for (size_t i = 0; i < layout_.regions.size(); ++i)
                   sram_cycles[i] += read_weights(i, count, changes[i]);
               });
-  const uint64_t busy_cycles = stage_cycles(images, sram_cycles);
+  const uint64_t busy_cycles = stage_cycles(images, sram_cycles, streams);
   stats_.busy_cycles += busy_cycles;
   stats_.images += images;
   delay += params_.clock_period * static_cast<double>(busy_cycles);
 }
 
-uint64_t MacArray::stage_cycles(int images, const std::vector<uint64_t>& sram_cycles) {
+uint64_t MacArray::stage_cycles(int images, const std::vector<uint64_t>& sram_cycles,
+                                const StreamSchedule& streams) {
   const uint64_t full_batches = static_cast<uint64_t>(images / params_.batch);
   const int tail = images % params_.batch;
   uint64_t busy_cycles = 0;
+  std::vector<uint64_t> layer_cycles_of(layout_.regions.size(), 0);
   for (size_t i = 0; i < layout_.regions.size(); ++i) {
     LayerStats& layer_stats = stats_.layers[i];
     uint64_t compute_cycles = layer_stats.timing.cycles * full_batches;
@@ -282,16 +295,70 @@ uint64_t MacArray::stage_cycles(int images, const std::vector<uint64_t>& sram_cy
       macs = kept_macs;
     }
     const uint64_t layer_cycles = std::max({compute_cycles, sram_cycles[i], buffer_cycles});
+    layer_cycles_of[i] = layer_cycles;
     layer_stats.cycles += layer_cycles;
     layer_stats.compute_cycles += compute_cycles;
     stats_.compute_cycles += compute_cycles;
     stats_.macs += macs;
     busy_cycles += layer_cycles;
   }
-  return busy_cycles + vector_stage_cycles(images);
+  std::vector<uint64_t> vector_cycles;
+  busy_cycles += vector_stage_cycles(images, vector_cycles);
+  const uint64_t batches = full_batches + (tail > 0 ? 1 : 0);
+  return busy_cycles + stream_stalls(batches, layer_cycles_of, vector_cycles, streams);
 }
 
-uint64_t MacArray::vector_stage_cycles(int images) {
+uint64_t MacArray::stream_stalls(uint64_t batches, const std::vector<uint64_t>& layer_cycles,
+                                 const std::vector<uint64_t>& vector_cycles,
+                                 const StreamSchedule& streams) {
+  if (streams.tiles.empty() || batches == 0) return 0;
+  const auto per_batch = [batches](uint64_t cycles) {
+    return static_cast<double>(cycles) / static_cast<double>(batches);
+  };
+  std::vector<double> stalls(layout_.regions.size(), 0.0);
+  double now = 0.0, dma_free = 0.0;
+  double slot_free[2] = {0.0, 0.0};  // when each stream buffer's tile is consumed
+  uint64_t tile = 0;                 // of the stage's stream, in load order
+  for (uint64_t batch = 0; batch < batches; ++batch) {
+    for (const auto& [region, vector] : order_) {
+      if (vector >= 0) {
+        now += per_batch(vector_cycles[static_cast<size_t>(vector)]);
+        continue;
+      }
+      const auto r = static_cast<size_t>(region);
+      const uint64_t tiles = streams.tiles[r];
+      if (tiles == 0) {  // resident
+        now += per_batch(layer_cycles[r]);
+        continue;
+      }
+      const double load = streams.cycles_per_batch[r] / static_cast<double>(tiles);
+      const double work = per_batch(layer_cycles[r]) / static_cast<double>(tiles);
+      for (uint64_t j = 0; j < tiles; ++j, ++tile) {
+        double& slot = slot_free[tile % 2];
+        dma_free = std::max(dma_free, slot) + load;  // this tile is in
+        if (dma_free > now) {
+          stalls[r] += dma_free - now;
+          now = dma_free;
+        }
+        now += work;
+        slot = now;
+      }
+    }
+  }
+  uint64_t total = 0;
+  for (size_t r = 0; r < stalls.size(); ++r) {
+    const auto cycles = static_cast<uint64_t>(std::llround(stalls[r]));
+    stats_.layers[r].streamed = streams.tiles[r] > 0;
+    stats_.layers[r].stall_cycles += cycles;
+    stats_.layers[r].cycles += cycles;
+    total += cycles;
+  }
+  stats_.stall_cycles += total;
+  return total;
+}
+
+uint64_t MacArray::vector_stage_cycles(int images, std::vector<uint64_t>& cycles_of) {
+  cycles_of.assign(vector_layers_.size(), 0);
   const uint64_t full_batches = static_cast<uint64_t>(images / params_.batch);
   const int tail = images % params_.batch;
   const auto lanes = static_cast<uint64_t>(params_.vector_lanes);
@@ -320,6 +387,7 @@ uint64_t MacArray::vector_stage_cycles(int images) {
       buffer += report_activation_traffic(traffic, count);
     }
     const uint64_t cycles = std::max(compute, buffer);
+    cycles_of[v] = cycles;
     stats.cycles += cycles;
     stats_.vector_cycles += cycles;
     busy_cycles += cycles;

@@ -55,6 +55,18 @@
 // addressing (the producers write into place; a window reads the zeros) and
 // cost nothing.
 //
+// Streamed layers (weights larger than the SRAM, models/controller.h): the
+// DMA engine brings a streamed layer's tiles into two stream buffers while
+// the array computes. Per batch, layer after layer in network order, a
+// resident or weightless layer computes for its time; a streamed layer of n
+// tiles computes each tile for 1/n of its time, once that tile is in. Tile j
+// of the run's stream loads (taking 1/n of the layer's DMA time per batch) as
+// soon as the engine is free and tile j - 2 is consumed, so loads run ahead
+// through resident layers and the previous batch. The array stalls when a
+// tile is late; the stall cycles are the layer's (LayerStats::stall_cycles),
+// added to the stage's time. A stage's layer time is split evenly over its
+// batches.
+//
 // Zero skipping (seed 003, Sec. 5; with mac_array.zero_skipping): the PEs skip
 // the MACs of weights that are zero as loaded (pruned ones, mostly), counted
 // from the golden weights as a load-time sparsity index would mark them. A
@@ -72,6 +84,7 @@
 #include <string>
 #include <systemc>
 #include <tlm>
+#include <utility>
 #include <vector>
 
 #include "models/host/host_engine.h"
@@ -118,8 +131,10 @@ FoldTiming dataflow_timing(Dataflow dataflow, int rows, int cols, uint64_t posit
 
 struct LayerStats {
   std::string name;
-  FoldTiming timing;    // per full batch
-  uint64_t cycles = 0;  // total, including memory stalls
+  bool streamed = false;      // from DRAM for every batch (models/controller.h)
+  uint64_t stall_cycles = 0;  // the array waiting for this layer's streamed tiles
+  FoldTiming timing;          // per full batch
+  uint64_t cycles = 0;        // total, including memory stalls
   uint64_t compute_cycles = 0;
   uint64_t weight_words_read = 0;
   double zero_fraction = 0.0;  // of the layer's weights as loaded
@@ -147,7 +162,16 @@ struct MacArrayStats {
   std::vector<LayerStats> layers;
   uint64_t vector_ops = 0;     // element operations of the vector unit and output pipelines
   uint64_t vector_cycles = 0;  // layer times on the vector unit (in busy_cycles)
+  uint64_t stall_cycles = 0;   // waiting for streamed weights (in busy_cycles)
   std::vector<VectorLayerStats> vector_layers;
+};
+
+// A stage's streamed layers (models/controller.h), by region: the DMA time of
+// one batch's load in cycles and its tiles; 0 for a resident layer. Empty:
+// every layer resident.
+struct StreamSchedule {
+  std::vector<double> cycles_per_batch;
+  std::vector<uint64_t> tiles;
 };
 
 class MacArray : public sc_core::sc_module {
@@ -160,11 +184,13 @@ class MacArray : public sc_core::sc_module {
 
   // Runs `images` inputs staged at `input_address` in the activation buffer
   // (HWC floats) and writes their logits at `output_address`. Adds the time the
-  // array was busy to `delay`.
-  void infer(uint64_t input_address, uint64_t output_address, int images, sc_core::sc_time& delay);
+  // array was busy to `delay`, stalls for `streams` included.
+  void infer(uint64_t input_address, uint64_t output_address, int images, sc_core::sc_time& delay,
+             const StreamSchedule& streams = {});
 
   const MacArrayStats& stats() const { return stats_; }
   int host_threads() const { return engine_.threads(); }
+  sc_core::sc_time clock_period() const { return params_.clock_period; }
   void reset_stats();
 
  private:
@@ -179,9 +205,14 @@ class MacArray : public sc_core::sc_module {
   uint64_t report_activation_traffic(const FoldTiming& timing, uint64_t batches);
   // The time of a stage: per layer the longest of compute, weight bursts
   // (`sram_cycles`) and activation traffic; zero skipping; statistics.
-  uint64_t stage_cycles(int images, const std::vector<uint64_t>& sram_cycles);
-  // The vector layers' share of a stage's time.
-  uint64_t vector_stage_cycles(int images);
+  uint64_t stage_cycles(int images, const std::vector<uint64_t>& sram_cycles,
+                        const StreamSchedule& streams);
+  // The vector layers' share of a stage's time; each one's cycles into `cycles`.
+  uint64_t vector_stage_cycles(int images, std::vector<uint64_t>& cycles);
+  // The stalls of a stage's `batches` batches waiting for streamed tiles,
+  // given each region's and vector layer's cycles in the stage (see above).
+  uint64_t stream_stalls(uint64_t batches, const std::vector<uint64_t>& layer_cycles,
+                         const std::vector<uint64_t>& vector_cycles, const StreamSchedule& streams);
 
   MacArrayParams params_;
   const Network& network_;
@@ -194,6 +225,8 @@ class MacArray : public sc_core::sc_module {
   std::vector<double> zero_fraction_;     // per region, of the weights as first loaded
   std::vector<size_t> vector_layers_;     // network layer of each VectorLayerStats
   std::vector<std::string> pipeline_of_;  // per vector layer, as in VectorLayerStats
+  // Network order of the timed layers: (region index, -1) or (-1, vector layer index).
+  std::vector<std::pair<int, int>> order_;
 };
 
 }  // namespace lvsim

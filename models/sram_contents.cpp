@@ -94,6 +94,31 @@ bool SramContents::write(uint64_t address, const unsigned char* data, uint64_t b
   return true;
 }
 
+bool SramContents::matches_reference(uint64_t address, const unsigned char* data,
+                                     uint64_t bytes) const {
+  if (address % kWordBytes || bytes % kWordBytes || address + bytes > memory_.size()) return false;
+  return std::memcmp(written_.data() + address / kWordBytes, data, bytes) == 0;
+}
+
+bool SramContents::restore(uint64_t word, uint32_t pass, uint64_t series_pass,
+                           std::vector<WordChange>* changes) {
+  const uint32_t reference = written_[word];
+  const uint64_t fresh =
+      reference | (check_.empty() ? uint64_t{0} : uint64_t{mitigation_.encode(reference)} << 32);
+  if (stored(word) == fresh) return false;
+  const uint32_t old_view = view(word);
+  reach_pass(series_pass);
+  faulty_delta_[series_pass] -= faulty_bits_of(word);
+  std::memcpy(memory_.data() + word * kWordBytes, &reference, kWordBytes);
+  if (!check_.empty()) check_[word] = static_cast<uint8_t>(fresh >> 32);
+  // A value the array read from the old bits (a weak cell's) is read again
+  // from the new ones on the pass's first read; until then it reads them as stored.
+  if (shown_count_ > 0) unshow(word);
+  if (changes && old_view != reference)
+    changes->push_back({pass, static_cast<uint32_t>(word), reference, old_view});
+  return true;
+}
+
 void SramContents::prefetch(uint64_t word) const {
   __builtin_prefetch(memory_.data() + word * kWordBytes, 1);
   __builtin_prefetch(&written_[word]);

@@ -104,6 +104,15 @@ class SramContents {
   // `at_pass`. Returns whether it changed anything (a refresh of intact words
   // changes nothing, and the array keeps reading what it read).
   bool write(uint64_t address, const unsigned char* data, uint64_t bytes, uint64_t at_pass);
+  // Whether `bytes` of `data` at `address` are the reference (what was last
+  // written there): a streamed load that brings them again changes nothing
+  // that restore() does not.
+  bool matches_reference(uint64_t address, const unsigned char* data, uint64_t bytes) const;
+  // A streamed load rewrote `word` before pass `pass` (`series_pass` of the
+  // run): its stored bits become the reference again, and a change of what
+  // the array reads is listed in `changes`. Returns whether the stored bits changed.
+  bool restore(uint64_t word, uint32_t pass, uint64_t series_pass,
+               std::vector<WordChange>* changes);
   // One read of `word` with `faults`, during pass `pass` of its burst and
   // pass `series_pass` of the run; the word packs 32 / field_bits weights.
   // Lists a change of the value the array reads in `changes`. Returns the

@@ -112,7 +112,26 @@ void FaultInjector::read_weak_word(size_t index, uint64_t upsets, uint64_t inter
     region.clean += clean_[index];
     clean_since_[index] = writes_;
   }
-  if (after != before) dirty_.insert(index);
+  if (after != before) {
+    dirty_.insert(index);
+    if (region.streamed) region.rewritten.push_back(w.word);
+  }
+}
+
+void FaultInjector::restore(Region& region, uint32_t pass, uint64_t series_pass,
+                            const WeightReadReport& report, SramContents& contents) {
+  if (region.rewritten.empty()) return;
+  std::sort(region.rewritten.begin(), region.rewritten.end());
+  region.rewritten.erase(std::unique(region.rewritten.begin(), region.rewritten.end()),
+                         region.rewritten.end());
+  contents.reach_pass(series_pass);
+  for (uint64_t word : region.rewritten) {
+    if (!contents.restore(word, pass, series_pass, report.changes)) continue;
+    // A weak word with new stored bits reads anew.
+    const auto [at, stop] = weak_.range(word, word + 1);
+    if (at < stop) dirty_.insert(at);
+  }
+  region.rewritten.clear();
 }
 
 void FaultInjector::read_once(uint64_t first_word, uint64_t words, double upset_p, uint32_t pass,
@@ -163,8 +182,10 @@ void FaultInjector::read_once(uint64_t first_word, uint64_t words, double upset_
       if (at < stop) index = at;
     }
     if (index == SIZE_MAX) {
-      contents.read(word, {upsets, 0, 0, 0}, pass, series_pass, report.field_bits, report.changes,
-                    stats);
+      const uint64_t before = region.streamed ? contents.stored(word) : 0;
+      const uint64_t after = contents.read(word, {upsets, 0, 0, 0}, pass, series_pass,
+                                           report.field_bits, report.changes, stats);
+      if (region.streamed && after != before) region.rewritten.push_back(word);
       continue;
     }
     for (; k < intermittent_.size() && intermittent_[k].first < index; ++k) {
@@ -177,13 +198,16 @@ void FaultInjector::read_once(uint64_t first_word, uint64_t words, double upset_
   for (const auto& [index, bits] : changing_) region.failed_before.push_back(index);
 }
 
-void FaultInjector::read(uint64_t first_word, uint64_t words, double upset_p,
+void FaultInjector::read(uint64_t first_word, uint64_t words, double upset_p, bool streamed,
                          const WeightReadReport& report, SramContents& contents,
                          FaultStats& stats) {
   Region& region = regions_[first_word];
+  region.streamed = streamed;
   const uint64_t reads = uint64_t{report.passes} * report.reads_per_pass;
   for (uint64_t read = 0; read < reads; ++read) {
     const auto pass = static_cast<uint32_t>(read / report.reads_per_pass);
+    if (streamed && read % report.reads_per_pass == 0)
+      restore(region, pass, region.passes + pass, report, contents);
     read_once(first_word, words, upset_p, pass, region.passes + pass, region.reads + read, report,
               region, contents, stats);
   }

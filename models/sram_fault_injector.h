@@ -66,9 +66,10 @@ class FaultInjector {
   uint64_t passes_done() const { return passes_done_; }
   // The reads of one burst report, words [first_word, first_word + words) at
   // upset probability `upset_p`: draws the faults of every read and hands
-  // them, word by word, to `contents`.
-  void read(uint64_t first_word, uint64_t words, double upset_p, const WeightReadReport& report,
-            SramContents& contents, FaultStats& stats);
+  // them, word by word, to `contents`. Words `streamed` are loaded afresh
+  // before every pass: the words earlier reads changed are restored first.
+  void read(uint64_t first_word, uint64_t words, double upset_p, bool streamed,
+            const WeightReadReport& report, SramContents& contents, FaultStats& stats);
   // A DMA write changed stored words: every weak cell reads anew.
   void written() { ++writes_; }
   // A self-test of `passes` March C- passes maps the weak cells (weak_cells.h),
@@ -80,8 +81,10 @@ class FaultInjector {
   struct Region {
     uint64_t passes = 0, reads = 0;
     std::vector<size_t> failed_before;  // weak words whose intermittent cells read wrong last read
-    ReadSummary clean;         // what the clean weak words' permanent cells do on every read
-    uint64_t writes_seen = 0;  // DMA writes before its last read
+    ReadSummary clean;                // what the clean weak words' permanent cells do on every read
+    uint64_t writes_seen = 0;         // DMA writes before its last read
+    bool streamed = false;            // loaded afresh before every pass
+    std::vector<uint64_t> rewritten;  // streamed: words whose stored bits reads changed
   };
   // Appends (word, bit mask) of one read's upsets, in word order.
   void draw_upsets(uint64_t first_word, uint64_t words, double upset_p, uint64_t read_number);
@@ -90,6 +93,9 @@ class FaultInjector {
   void read_once(uint64_t first_word, uint64_t words, double upset_p, uint32_t pass,
                  uint64_t series_pass, uint64_t read_number, const WeightReadReport& report,
                  Region& region, SramContents& contents, FaultStats& stats);
+  // A streamed region's fresh load before pass `pass`.
+  void restore(Region& region, uint32_t pass, uint64_t series_pass, const WeightReadReport& report,
+               SramContents& contents);
   void read_weak_word(size_t index, uint64_t upsets, uint64_t intermittent_failing, uint32_t pass,
                       uint64_t series_pass, const WeightReadReport& report, Region& region,
                       SramContents& contents, FaultStats& stats);

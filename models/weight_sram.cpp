@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "models/fault_presets.h"
+#include "models/stream_load.h"
 #include "workloads/error.h"
 
 namespace lvsim {
@@ -181,8 +182,8 @@ WeightSram::WeightSram(const sc_core::sc_module_name& name, const WeightSramPara
       array_socket("array_socket"),
       params_(params),
       mitigation_(make_mitigation(params.mitigation)),
-      contents_(std::string(this->name()), params.capacity_bytes, *mitigation_, params.read_disturb,
-                params.detector == FailureDetector::kBistMap) {
+      contents_(std::string(this->name()), std::max(params.capacity_bytes, params.address_bytes),
+                *mitigation_, params.read_disturb, params.detector == FailureDetector::kBistMap) {
   params.validate();
   fault_model_ = make_fault_model(params.fault_model);
   access_time_ns_ = access_time_at(params.vdd_v);
@@ -271,6 +272,17 @@ void WeightSram::build_domains() {
   if (next < words) domains_.push_back(make_domain(next, words, params_.vdd_v, true));
 }
 
+bool WeightSram::streamed(uint64_t first_word, uint64_t words) const {
+  for (const auto& [first, end] : params_.streamed)
+    if (first_word >= first && first_word + words <= end) return true;
+  return false;
+}
+
+double WeightSram::physical_share() const {
+  return std::min(1.0, static_cast<double>(params_.capacity_bytes / 4) /
+                           static_cast<double>(contents_.words()));
+}
+
 WeightSram::Domain& WeightSram::domain_of(uint64_t word) {
   for (Domain& d : domains_)
     if (word < d.end) return d;
@@ -289,8 +301,8 @@ std::vector<DomainReport> WeightSram::domains() const {
     r.weak_fraction = d.weak_q;
     r.access_cycles = d.access_cycles;
     r.access_pj = access_pj_at(d.vdd);
-    r.leakage_mw = leakage_mw_at(
-        d.vdd, static_cast<double>(d.end - d.first) * 4.0 * stored_bits_per_word() / 32.0);
+    r.leakage_mw = leakage_mw_at(d.vdd, static_cast<double>(d.end - d.first) * physical_share() *
+                                            4.0 * stored_bits_per_word() / 32.0);
     r.words_read = d.words_read;
     r.words_written = d.words_written;
     r.words_written_back = d.words_written_back;
@@ -392,7 +404,9 @@ void WeightSram::on_self_test(tlm::tlm_generic_payload& trans, sc_core::sc_time&
   const uint64_t accesses_per_word = passes * SelfTestDraws::kAccessesPerWord;
   uint64_t cycles = 0;
   for (Domain& d : domains_) {
-    const uint64_t words = d.end - d.first;
+    // Streamed layers' words are the stream buffers' cells: the physical words only.
+    const auto words = static_cast<uint64_t>(
+        std::llround(static_cast<double>(d.end - d.first) * physical_share()));
     cycles +=
         accesses_per_word * static_cast<uint64_t>(d.access_cycles) * ((words + lanes - 1) / lanes);
     d.self_test_accesses += accesses_per_word * words;
@@ -424,7 +438,8 @@ void WeightSram::on_read_report(tlm::tlm_generic_payload& trans, sc_core::sc_tim
   const uint64_t words = length / word_bytes();
   Domain& domain = domain_of(address / 4);
   const uint64_t written_back = stats_.faults.words_written_back;
-  injector_->read(address / 4, words, domain.upset_p, *report, contents_, stats_.faults);
+  injector_->read(address / 4, words, domain.upset_p, streamed(address / 4, words), *report,
+                  contents_, stats_.faults);
   const uint64_t bursts = uint64_t{report->passes} * report->reads_per_pass;  // one per read
   // Each word a read changed (an upset's outcome, a corrected word, a disturbed
   // cell) is written back: a write access of the banks it occupies.
@@ -441,7 +456,9 @@ void WeightSram::on_read_report(tlm::tlm_generic_payload& trans, sc_core::sc_tim
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-// A DMA write: the initial load or a refresh, which also scrubs the faults.
+// A DMA write: the initial load or a refresh, which also scrubs the faults; or
+// a streamed load, whose words the reads restore pass by pass once it brought
+// them (on_read_report), so that only its first bytes change the contents.
 void WeightSram::on_write(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   const uint64_t address = trans.get_address(), length = trans.get_data_length();
   if (!contents_.memory().validate(trans) || address % 4 || length % 4) {
@@ -449,7 +466,14 @@ void WeightSram::on_write(tlm::tlm_generic_payload& trans, sc_core::sc_time& del
       trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
-  if (contents_.write(address, trans.get_data_ptr(), length, injector_->passes_done())) {
+  const bool stream = trans.get_extension<StreamedLoad>() != nullptr;
+  if (stream && !streamed(address / 4, length / 4)) {
+    trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);  // not a streamed layer's words
+    return;
+  }
+  if (stream && contents_.matches_reference(address, trans.get_data_ptr(), length)) {
+    // The words it brings are those the reads restore.
+  } else if (contents_.write(address, trans.get_data_ptr(), length, injector_->passes_done())) {
     // The MAC array must read the memory again, and every weak cell fail anew.
     injector_->written();
     array_socket->invalidate_direct_mem_ptr(0, contents_.memory().size() - 1);
@@ -464,14 +488,17 @@ void WeightSram::on_read(tlm::tlm_generic_payload& trans, sc_core::sc_time& dela
 }
 
 void WeightSram::charge_dma(const tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  const StreamedLoad* stream = trans.get_extension<StreamedLoad>();
+  const uint64_t loads = stream ? stream->loads : 1;  // a streamed burst, once per pass
   const uint64_t first = trans.get_address() / 4, words = trans.get_data_length() / word_bytes();
-  const uint64_t cycles = burst_cycles(domain_of(first).access_cycles, words);
+  const uint64_t cycles = burst_cycles(domain_of(first).access_cycles, words) * loads;
   for (Domain& d : domains_) {  // a DMA burst may cross domains: count each one's words
     const uint64_t begin = std::max(d.first, first), end = std::min(d.end, first + words);
-    if (end > begin) (trans.is_read() ? d.words_read : d.words_written) += end - begin;
+    if (end > begin) (trans.is_read() ? d.words_read : d.words_written) += (end - begin) * loads;
   }
-  (trans.is_read() ? stats_.words_read : stats_.words_written) += words;
-  (trans.is_read() ? stats_.read_bursts : stats_.write_bursts) += 1;
+  (trans.is_read() ? stats_.words_read : stats_.words_written) += words * loads;
+  (trans.is_read() ? stats_.read_bursts : stats_.write_bursts) += loads;
+  if (stream) stats_.words_streamed += words * loads;
   stats_.busy_cycles += cycles;
   delay += params_.clock_period * static_cast<double>(cycles);
 }

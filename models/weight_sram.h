@@ -24,6 +24,16 @@
 // words `reads_per_pass` times (a dataflow streaming weights re-reads them); a
 // pass is one burst per read.
 //
+// Streamed words (layers that do not fit, models/controller.h): the
+// controller's DMA loads them from DRAM before every pass (StreamedLoad
+// bursts, models/stream_load.h), so each pass begins from the words as DRAM
+// holds them: before a pass's reads the SRAM restores every streamed word
+// that earlier reads changed (and lists the change for the array), and the
+// faults of one load never reach the next. A streamed layer keeps its own
+// word addresses here while physically it passes through the two stream
+// buffers: the weak cells it meets are drawn at its own addresses, alike in
+// number, and the array's leakage and self-test count the physical capacity.
+//
 // Energy and leakage are not charged here but counted: words read and written
 // (each of stored_bits_per_word() bits), for the energy model (models/energy.h).
 #pragma once
@@ -36,6 +46,7 @@
 #include <string>
 #include <systemc>
 #include <tlm>
+#include <utility>
 #include <vector>
 
 #include "models/fault_model.h"
@@ -102,6 +113,11 @@ struct WeightSramParams {
   // Words on other supplies; the rest of the array is at vdd_v. Each domain
   // has its own fault probability, access time, access energy and leakage.
   std::vector<VoltageDomain> domains;
+  // The words the model addresses: the resident weights and, past the
+  // capacity when layers are streamed, the streamed ones (0: capacity_bytes).
+  uint64_t address_bytes = 0;
+  // Word ranges [first, end) of streamed layers, fresh before every pass.
+  std::vector<std::pair<uint64_t, uint64_t>> streamed;
 
   WeightSramParams() { table().apply_defaults(*this); }
   static const ParamTable<WeightSramParams>& table();
@@ -130,6 +146,7 @@ struct DomainReport {
 struct WeightSramStats {
   uint64_t words_read = 0;
   uint64_t words_written = 0;
+  uint64_t words_streamed = 0;  // of words_written, by streamed loads
   uint64_t read_bursts = 0;
   uint64_t write_bursts = 0;
   uint64_t busy_cycles = 0;
@@ -209,6 +226,9 @@ class WeightSram : public sc_core::sc_module {
   void build_injector();
   Domain& domain_of(uint64_t word);
   uint64_t burst_cycles(int access_cycles, uint64_t words) const;
+  bool streamed(uint64_t first_word, uint64_t words) const;
+  // Physical words over addressed words: 1 unless streamed layers sit past the capacity.
+  double physical_share() const;
 
   WeightSramParams params_;
   std::unique_ptr<Mitigation> mitigation_;

@@ -115,8 +115,11 @@ int command_run(int argc, char** argv) {
     throw Error(common.config_file + ": defines a [sweep] grid; run it with lvsim sweep");
   const RunSettings settings = settings_from(config);
   ProgressLine progress_line("images", !quiet && ProgressLine::stderr_is_terminal());
-  const RunResult result = run_simulation(
-      settings, [&](size_t done, size_t total) { progress_line.update(done, total); });
+  RunResult result;  // what the platform refuses names its key (sweep.cpp does the same)
+  in_config_terms(config, [&] {
+    result = run_simulation(settings,
+                            [&](size_t done, size_t total) { progress_line.update(done, total); });
+  });
   progress_line.finish();
 
   const AccuracyCurve curve = accuracy_curve(result, settings.window_images, settings.target_drop);

@@ -33,6 +33,8 @@ json layers_json(const RunResult& r) {
   json layers = json::array();
   for (const LayerStats& layer : r.mac_array.layers)
     layers.push_back({{"name", layer.name},
+                      {"streamed", layer.streamed},
+                      {"stall_cycles_per_image", per_image(layer.stall_cycles, r)},
                       {"folds_per_batch", layer.timing.folds},
                       {"compute_cycles_per_image", per_image(layer.compute_cycles, r)},
                       {"cycles_per_image", per_image(layer.cycles, r)},
@@ -231,13 +233,27 @@ json timing_json(const RunResult& r, const RunMetrics& m) {
           {"mac_array_busy_cycles", r.mac_array.busy_cycles},
           {"mac_utilization", m.mac_utilization},
           {"vector_unit_cycles", r.mac_array.vector_cycles},
+          {"stream_stall_cycles", r.mac_array.stall_cycles},
           {"vector_ops_per_image", per_image(r.mac_array.vector_ops, r)},
           {"layers", layers_json(r)},
           {"vector_layers", vector_layers_json(r)}};
 }
 
 json memory_json(const RunResult& r) {
+  json resident = json::array(), streamed = json::array();
+  for (const LayerStats& layer : r.mac_array.layers)
+    (layer.streamed ? streamed : resident).push_back(layer.name);
+  const double loads = static_cast<double>(std::max<uint64_t>(1, r.controller.stream_loads));
   return {{"weight_bytes", r.weight_bytes},
+          // Layers held in the weight SRAM, and layers brought from DRAM for
+          // every batch because they do not fit (models/controller.h).
+          {"resident_layers", resident},
+          {"streamed_layers", streamed},
+          {"stream_tile_bytes", r.params.controller.stream_tile_bytes},
+          {"streamed_bytes_per_batch", static_cast<double>(r.controller.stream_bytes) / loads},
+          {"dram_stream_bytes", r.dram.streamed_bytes},
+          {"dram_stream_bytes_per_inference", per_image(r.dram.streamed_bytes, r)},
+          {"dram_capacity_bytes", r.params.dram.capacity_bytes},
           {"dram_read_bytes", r.dram.read_bytes},
           {"dram_bursts", r.dram.bursts},
           {"dram_row_hits", r.dram.row_hits},

@@ -184,7 +184,7 @@ namespace {
 // both; a file with a runs table keyed by config_hash but neither is one an
 // lvsim from before versioning wrote (version 0).
 constexpr int kApplicationId = 0x6C76736D;
-constexpr int kSchemaVersion = 2;  // 2: the vector_uj energy column
+constexpr int kSchemaVersion = 3;  // 2: the vector_uj energy column; 3: dram_stream_uj
 
 }  // namespace
 

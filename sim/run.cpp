@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <map>
 
 #include "models/weight_layout.h"
@@ -18,15 +19,24 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 void check_workload(const RunSettings& settings, const Network& network, const Dataset& dataset) {
-  if (!(network.input == Shape{1, dataset.rows, dataset.cols}))
+  if (!(network.input == Shape{dataset.channels, dataset.rows, dataset.cols}))
     throw Error(settings.network_path + ": network input is [" +
                 std::to_string(network.input.channels) + "," +
                 std::to_string(network.input.height) + "," + std::to_string(network.input.width) +
-                "] but " + dataset.name + " images are [1," + std::to_string(dataset.rows) + "," +
-                std::to_string(dataset.cols) + "]");
-  if (network.classes() != 10)
+                "] but " + dataset.name + " images are [" + std::to_string(dataset.channels) + "," +
+                std::to_string(dataset.rows) + "," + std::to_string(dataset.cols) +
+                "] (channels, height, width)");
+  if (settings.dataset != "npy" && network.classes() != 10)
     throw Error(settings.network_path + ": network has " + std::to_string(network.classes()) +
                 " outputs, expected 10 classes");
+  if (network.classes() > 256)
+    throw Error(settings.network_path + ": network has " + std::to_string(network.classes()) +
+                " outputs; lvsim keeps predictions of at most 256 classes");
+  for (size_t i = 0; i < dataset.labels.size(); ++i)
+    if (dataset.labels[i] >= network.classes())
+      throw Error(settings.npy_labels + ": label " + std::to_string(dataset.labels[i]) +
+                  " of image " + std::to_string(i) + "; expected a class index 0.." +
+                  std::to_string(network.classes() - 1) + " (the network's outputs)");
   if (dataset.size() < settings.images)
     throw Error("workload.images: " + std::to_string(settings.images) + " requested but " +
                 dataset.directory + " holds " + std::to_string(dataset.size()) + " test images");
@@ -57,6 +67,14 @@ std::string baseline_key(const RunSettings& settings) {
                     std::to_string(settings.images) + "|" +
                     std::to_string(controller.images_per_stage) + "|" +
                     std::to_string(controller.refresh_interval_images);
+  // Datasets and preprocessing other than the IDX sets and the network's own.
+  if (settings.dataset == "npy")
+    key += "|npy=" + settings.npy_images + "|" + settings.npy_labels + "|" +
+           (settings.npy_layout == NpyLayout::kNchw ? "nchw" : "nhwc");
+  for (const auto& [name, value] :
+       {std::pair{"scale", settings.input_scale}, std::pair{"mean", settings.input_mean},
+        std::pair{"std", settings.input_std}})
+    if (!std::isnan(value)) key += std::string("|input_") + name + "=" + number_text(value);
   // Formats and transforms change the fault-free arithmetic; fp32 untransformed
   // keeps the key it always had.
   const std::string& format = settings.accelerator.weights.format;
@@ -69,10 +87,26 @@ std::string baseline_key(const RunSettings& settings) {
   return key;
 }
 
+Dataset load_dataset(const RunSettings& settings, size_t max_images) {
+  if (settings.dataset == "npy")
+    return load_npy_dataset(settings.npy_images, settings.npy_labels, settings.npy_layout,
+                            max_images);
+  return load_test_set(settings.dataset, settings.data_dir, repo_dir(), max_images);
+}
+
 PreparedWorkload prepare_workload(const RunSettings& settings) {
   PreparedWorkload prepared{Network::load(settings.network_path), {}, {}};
+  // The configuration's preprocessing, where it gives one, over the network's.
+  for (const auto& [value, field] : {std::pair{settings.input_scale, &prepared.network.input_scale},
+                                     std::pair{settings.input_mean, &prepared.network.input_mean},
+                                     std::pair{settings.input_std, &prepared.network.input_std}})
+    if (!std::isnan(value)) *field = static_cast<float>(value);
   prepared.transforms = transform_weights(prepared.network, settings.transforms);
   if (make_weight_format(settings.accelerator.weights.format)->integer()) {
+    if (settings.dataset == "npy")
+      throw Error("weights.format = " + settings.accelerator.weights.format +
+                  ": calibrating the int8 activations needs a training split, which an npy "
+                  "dataset does not have; use mnist or fashion-mnist, or a float format");
     // int8 activation scales from the start of the training split, never the test images.
     Dataset train;
     try {
@@ -114,8 +148,7 @@ std::vector<uint8_t> fault_free_predictions(const RunSettings& settings, Baselin
   std::vector<uint8_t> predictions;
   if (!cache || !cache->find(key, predictions)) {
     const PreparedWorkload prepared = prepare_workload(settings);
-    const Dataset dataset =
-        load_test_set(settings.dataset, settings.data_dir, repo_dir(), settings.images);
+    const Dataset dataset = load_dataset(settings, settings.images);
     simulate(fault_free_params(settings, prepared), prepared.network, dataset, nullptr,
              [&](Accelerator& top) { predictions = top.controller.predictions(); });
     if (cache) cache->store(key, predictions);
@@ -247,8 +280,7 @@ RunResult run_simulation(const RunSettings& settings, const ProgressCallback& pr
                          BaselineCache* cache) {
   const auto start = std::chrono::steady_clock::now();
   const PreparedWorkload prepared = prepare_workload(settings);
-  const Dataset dataset =
-      load_test_set(settings.dataset, settings.data_dir, repo_dir(), settings.images);
+  const Dataset dataset = load_dataset(settings, settings.images);
   check_workload(settings, prepared.network, dataset);
   RunResult result = describe_workload(settings, prepared, dataset);
 

@@ -1,6 +1,7 @@
 #include "sim/settings.h"
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 
 #include "workloads/error.h"
@@ -17,8 +18,47 @@ const ParamTable<RunSettings>& RunSettings::table() {
             "file with the topology in its metadata; relative paths are looked up in the "
             "current directory, then in the lvsim source tree");
     t.choice<std::string>("workload.dataset", &S::dataset, "mnist",
-                          {{"mnist", "mnist"}, {"fashion-mnist", "fashion-mnist"}})
-        .help("test set");
+                          {{"mnist", "mnist"}, {"fashion-mnist", "fashion-mnist"}, {"npy", "npy"}})
+        .help(
+            "test set: mnist or fashion-mnist (IDX files from a data directory), or npy "
+            "(workload.npy_images and workload.npy_labels)");
+    t.path("workload.npy_images", &S::npy_images, "")
+        .help(
+            "npy: the test images, a .npy of uint8 (0..255) or float32 values shaped as "
+            "workload.npy_layout says (or (N, H, W), one channel)");
+    t.path("workload.npy_labels", &S::npy_labels, "")
+        .help("npy: the labels, a .npy of integers (N,), class indices");
+    t.choice("workload.npy_layout", &S::npy_layout, "nchw",
+             {{"nchw", NpyLayout::kNchw}, {"nhwc", NpyLayout::kNhwc}})
+        .help("npy: the images' layout, (N, C, H, W) as PyTorch keeps them or (N, H, W, C)");
+    const auto optional_number = [&t](const std::string& key, double S::*member,
+                                      const std::string& what) {
+      t.custom<double>(
+           key, member, "number", "", "a number, or empty for the network's own",
+           [](const std::string& text) -> std::optional<double> {
+             if (text.empty()) return std::nan("");
+             size_t used = 0;
+             try {
+               const double value = std::stod(text, &used);
+               if (used == text.size() && std::isfinite(value) && std::fabs(value) < 1e30)
+                 return value;
+             } catch (const std::logic_error&) {
+             }
+             return std::nullopt;
+           },
+           [](const double& value) {
+             return std::isnan(value) ? std::string() : number_text(value);
+           })
+          .help(what +
+                "; empty: the network's own (ONNX metadata lvsim.input_*, or the "
+                "safetensors metadata)");
+    };
+    optional_number("workload.input_scale", &S::input_scale,
+                    "the input preprocessing: an image value times this (1/255 maps uint8 "
+                    "pixels to [0, 1])");
+    optional_number("workload.input_mean", &S::input_mean,
+                    "... minus this mean, over workload.input_std");
+    optional_number("workload.input_std", &S::input_std, "... divided by this standard deviation");
     t.integer("workload.images", &S::images, 10000, 1, 10000)
         .help("test images to run, from the first");
     t.text("workload.data_dir", &S::data_dir, "")
@@ -55,6 +95,15 @@ void RunSettings::resolve() {
   accelerator.controller.images = images;
   table().check(*this);
   if (out_dir.empty()) invalid(&RunSettings::out_dir, "report directory", "a directory");
+  if (dataset == "npy" && npy_images.empty())
+    invalid(&RunSettings::npy_images, "no images",
+            "a .npy file of images (workload.dataset = npy)");
+  if (dataset == "npy" && npy_labels.empty())
+    invalid(&RunSettings::npy_labels, "no labels",
+            "a .npy file of labels (workload.dataset = npy)");
+  if (!std::isnan(input_std) && !(input_std > 0.0))
+    invalid(&RunSettings::input_std, "standard deviation " + number_text(input_std),
+            "a number above 0");
   transforms.validate();
   accelerator.validate();
 }

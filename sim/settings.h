@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "models/params.h"
 #include "models/weight_transforms.h"
 #include "sim/config.h"
+#include "workloads/dataset.h"
 
 namespace lvsim {
 
@@ -23,6 +25,11 @@ struct RunSettings {
   std::string network_path;  // resolved path of the weights file
   std::string dataset;
   std::string data_dir;  // explicit data directory, or "" to search
+  // workload.dataset = npy: the images' and labels' .npy files and the images' layout.
+  std::string npy_images, npy_labels;
+  NpyLayout npy_layout{};
+  // Overrides of the network's own input preprocessing (NaN: the network's).
+  double input_scale{}, input_mean{}, input_std{};
   size_t images{};
   size_t calibration_images{};  // int-K activation calibration (train split)
   uint64_t seed{};

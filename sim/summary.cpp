@@ -78,6 +78,26 @@ std::string refresh_text(const RunResult& r) {
   return text.str();
 }
 
+// Which layers stream from DRAM for every batch, and what that costs.
+void streaming_line(std::ostream& out, const RunResult& r) {
+  if (r.params.controller.streamed_regions.empty()) return;
+  std::string streamed, resident;
+  uint64_t resident_bytes = 0;
+  for (const LayerStats& layer : r.mac_array.layers)
+    (layer.streamed ? streamed : resident) +=
+        ((layer.streamed ? streamed : resident).empty() ? "" : ", ") + layer.name;
+  const double loads = static_cast<double>(std::max<uint64_t>(1, r.controller.stream_loads));
+  const double per_batch = static_cast<double>(r.controller.stream_bytes) / loads;
+  resident_bytes = r.weight_bytes - static_cast<uint64_t>(per_batch);
+  out << "streaming    " << streamed << " from DRAM for every batch (" << grouped(per_batch)
+      << " bytes each, 2 x " << r.params.controller.stream_tile_bytes / 1024
+      << " KiB buffers), stalls "
+      << grouped(static_cast<double>(r.mac_array.stall_cycles) /
+                 static_cast<double>(std::max<uint64_t>(1, r.images)))
+      << " cycles per image; resident " << (resident.empty() ? "none" : resident) << " ("
+      << grouped(static_cast<double>(resident_bytes)) << " bytes)\n";
+}
+
 void sram_lines(std::ostream& out, const RunResult& r) {
   const WeightSramParams& sram = r.params.weight_sram;
   out << "weight SRAM  " << std::setprecision(3) << sram.vdd_v << " V: read "
@@ -154,10 +174,12 @@ void accuracy_lines(std::ostream& out, const RunResult& r, const AccuracyCurve& 
 
 void cost_lines(std::ostream& out, const RunResult& r, const RunMetrics& m) {
   const double period = r.clock_period_ns;
+  const uint64_t streamed_bytes =
+      r.controller.stream_loads ? r.controller.stream_bytes / r.controller.stream_loads : 0;
   out << "cycles       " << grouped(m.cycles_per_inference) << " per inference ("
       << std::setprecision(3) << m.latency_us * 1e-3 << " ms, refreshes included), weight load "
-      << grouped(r.load_ns / period) << " (" << grouped(static_cast<double>(r.weight_bytes))
-      << " bytes)";
+      << grouped(r.load_ns / period) << " ("
+      << grouped(static_cast<double>(r.weight_bytes - streamed_bytes)) << " bytes)";
   if (r.controller.refreshes)
     out << ", " << r.controller.refreshes << " refreshes "
         << grouped(r.controller.refresh_time.to_seconds() * 1e9 / period) << " in all";
@@ -175,7 +197,8 @@ void cost_lines(std::ostream& out, const RunResult& r, const RunMetrics& m) {
       {"dram_initial_load", "DRAM load"},
       {"dram_refresh", "refresh"},
       {"detector_ecc", "detector/ECC"},
-      {"vector", "vector unit"}};
+      {"vector", "vector unit"},
+      {"dram_stream", "DRAM stream"}};
   const char* separator = " ";
   for (const std::string& component : EnergyReport::components()) {
     const double part = r.energy.per_inference_pj(component) * 1e-6;
@@ -204,6 +227,7 @@ void print_summary(std::ostream& out, const RunResult& r, const AccuracyCurve& c
   out << std::fixed;
   platform_lines(out, r);
   weights_line(out, r);
+  streaming_line(out, r);
   sram_lines(out, r);
   accuracy_lines(out, r, curve);
   cost_lines(out, r, m);

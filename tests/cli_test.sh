@@ -40,6 +40,8 @@ expect_error "malformed fault table" "bad.csv:3" --set fault.model=table --set "
 # ONNX models: a truncated file, another format, an unsupported operator.
 head -c 300 "$(dirname "$0")/fuzz/corpus/onnx/cnn_bn.onnx" >"$tmp/truncated.onnx"
 expect_error "truncated ONNX" "truncated.onnx: not an ONNX model" --set "workload.network=$tmp/truncated.onnx"
+expect_error "DRAM too small for the weights" "dram.capacity_mib = .8.: expected at least 13 MiB, what the network.s weights need" --set dram.capacity_mib=8
+expect_error "SRAM without room for the stream buffers" "weight_sram.capacity_kib = .128.: expected more than the two stream buffers of dma.stream_tile_kib" --set weight_sram.capacity_kib=128
 printf 'lvsim' >"$tmp/text.onnx"
 expect_error "not ONNX" "text.onnx: " --set "workload.network=$tmp/text.onnx"
 sed 's/Sigmoid/Sinewav/' "$(dirname "$0")/fuzz/corpus/onnx/graph_ops.onnx" >"$tmp/op.onnx"

@@ -1,11 +1,15 @@
 #include "workloads/dataset.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <sstream>
 
 #include "workloads/error.h"
 #include "workloads/idx.h"
+#include "workloads/npy.h"
 
 namespace lvsim {
 namespace fs = std::filesystem;
@@ -103,6 +107,109 @@ Dataset find_split(const std::string& dataset, const std::string& explicit_dir,
   else
     message << ", or install the Debian package dataset-fashion-mnist";
   throw Error(message.str());
+}
+
+void Dataset::raw_image(size_t index, float* out) const {
+  const size_t n = image_size();
+  if (!values.empty()) {
+    std::copy(values.begin() + static_cast<std::ptrdiff_t>(index * n),
+              values.begin() + static_cast<std::ptrdiff_t>((index + 1) * n), out);
+    return;
+  }
+  const uint8_t* pixel = image(index);
+  for (size_t i = 0; i < n; ++i) out[i] = static_cast<float>(pixel[i]);
+}
+
+namespace {
+
+// Element i of an integer array as a signed 64-bit value.
+int64_t integer_at(const NpyArray& array, uint64_t i) {
+  const uint8_t* at = array.data.data() + i * static_cast<uint64_t>(array.item_bytes());
+  uint64_t bits = 0;
+  for (int b = 0; b < array.item_bytes(); ++b) bits |= uint64_t{at[b]} << (8 * b);
+  if (array.dtype[0] == 'u') return static_cast<int64_t>(bits);
+  const int shift = 64 - 8 * array.item_bytes();  // sign-extend
+  return static_cast<int64_t>(bits << shift) >> shift;
+}
+
+std::string shape_text(const std::vector<uint64_t>& shape) {
+  std::string text = "(";
+  for (size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + (shape.size() == 1 ? ",)" : ")");
+}
+
+}  // namespace
+
+Dataset load_npy_dataset(const std::string& images_path, const std::string& labels_path,
+                         NpyLayout layout, size_t max_images) {
+  const NpyArray images = read_npy(images_path);
+  const NpyArray labels = read_npy(labels_path);
+  const bool nchw = layout == NpyLayout::kNchw;
+  const std::string declared = nchw ? "(N, C, H, W) as workload.npy_layout = nchw declares"
+                                    : "(N, H, W, C) as workload.npy_layout = nhwc declares";
+  if (images.dtype != "u1" && images.dtype != "f4")
+    throw Error(images_path + ": images of dtype '" + images.dtype +
+                "'; expected uint8 (0..255) or float32");
+  if (images.shape.size() != 3 && images.shape.size() != 4)
+    throw Error(images_path + ": images of shape " + shape_text(images.shape) + "; expected " +
+                declared + ", or (N, H, W)");
+  const uint64_t n = images.shape[0];
+  uint64_t c = 1, h = images.shape[1], w = images.shape[2];
+  if (images.shape.size() == 4) {
+    c = nchw ? images.shape[1] : images.shape[3];
+    h = nchw ? images.shape[2] : images.shape[1];
+    w = nchw ? images.shape[3] : images.shape[2];
+  }
+  if (n == 0 || c == 0 || h == 0 || w == 0 || c > 4096 || h > 65536 || w > 65536)
+    throw Error(images_path + ": images of shape " + shape_text(images.shape) + "; expected " +
+                declared + " with no size 0");
+  if (labels.dtype.empty() || (labels.dtype[0] != 'i' && labels.dtype[0] != 'u'))
+    throw Error(labels_path + ": labels of dtype '" + labels.dtype +
+                "'; expected integers (int64 as numpy and PyTorch keep them, or any int/uint)");
+  if (labels.shape.size() != 1 || labels.shape[0] != n)
+    throw Error(labels_path + ": labels of shape " + shape_text(labels.shape) + "; expected (" +
+                std::to_string(n) + ",), one per image of " + images_path);
+
+  Dataset data;
+  data.name = images_path;
+  data.directory = fs::path(images_path).parent_path().string();
+  data.rows = static_cast<int>(h);
+  data.cols = static_cast<int>(w);
+  data.channels = static_cast<int>(c);
+  const uint64_t count = max_images > 0 ? std::min<uint64_t>(n, max_images) : n;
+  data.labels.resize(count);
+  for (uint64_t i = 0; i < count; ++i) {
+    const int64_t label = integer_at(labels, i);
+    if (label < 0 || label > 255)
+      throw Error(labels_path + ": label " + std::to_string(label) + " of image " +
+                  std::to_string(i) + "; expected a class index 0..255");
+    data.labels[i] = static_cast<uint8_t>(label);
+  }
+  // To HWC, image by image.
+  const uint64_t size = c * h * w;
+  auto hwc_index = [&](uint64_t stored) {
+    if (!nchw || c == 1) return stored;  // already HWC
+    const uint64_t channel = stored / (h * w), position = stored % (h * w);
+    return position * c + channel;
+  };
+  if (images.dtype == "u1") {
+    data.pixels.resize(count * size);
+    for (uint64_t i = 0; i < count; ++i)
+      for (uint64_t k = 0; k < size; ++k)
+        data.pixels[i * size + hwc_index(k)] = images.data[i * size + k];
+  } else {
+    data.values.resize(count * size);
+    for (uint64_t i = 0; i < count; ++i)
+      for (uint64_t k = 0; k < size; ++k) {
+        float value;
+        std::memcpy(&value, images.data.data() + 4 * (i * size + k), 4);
+        if (!std::isfinite(value))
+          throw Error(images_path + ": image " + std::to_string(i) +
+                      " holds a value that is not finite; expected finite float32 values");
+        data.values[i * size + hwc_index(k)] = value;
+      }
+  }
+  return data;
 }
 
 }  // namespace lvsim

@@ -9,16 +9,33 @@
 namespace lvsim {
 
 struct Dataset {
-  std::string name;       // "mnist" or "fashion-mnist"
+  std::string name;       // "mnist", "fashion-mnist", or the images' .npy file
   std::string directory;  // where the files were found
   int rows = 0;
   int cols = 0;
-  std::vector<uint8_t> pixels;  // image-major, row-major, 0..255
+  int channels = 1;
+  // Image-major, each image HWC (row-major pixels, channels innermost):
+  // uint8 images in `pixels` (0..255), float32 ones (a .npy) in `values`.
+  std::vector<uint8_t> pixels;
+  std::vector<float> values;
   std::vector<uint8_t> labels;
 
   size_t size() const { return labels.size(); }
-  const uint8_t* image(size_t index) const { return pixels.data() + index * rows * cols; }
+  size_t image_size() const { return static_cast<size_t>(rows) * cols * channels; }
+  const uint8_t* image(size_t index) const { return pixels.data() + index * image_size(); }
+  // Image `index`'s values as stored (before the network's input scale and normalisation).
+  void raw_image(size_t index, float* out) const;
 };
+
+// How the images of a .npy dataset are laid out: (N, C, H, W) as PyTorch
+// keeps them, or (N, H, W, C); (N, H, W) is one channel either way.
+enum class NpyLayout { kNchw, kNhwc };
+
+// A test set from NumPy files (workloads/npy.h): images of uint8 (0..255) or
+// float32 values, labels of any integer type (0..255), the first max_images
+// when > 0. Errors name the file and what its shape or dtype should be.
+Dataset load_npy_dataset(const std::string& images_path, const std::string& labels_path,
+                         NpyLayout layout, size_t max_images = 0);
 
 // The directories searched for `dataset`, best first:
 //   explicit_dir (from --data-dir or the config) when given, and only it;

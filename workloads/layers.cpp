@@ -189,7 +189,8 @@ void for_each_image(const LayerPatch& patch, int images, std::vector<float>& cur
   }
 }
 
-// The entries a chunk's changes touch, each once, in order of first change.
+}  // namespace
+
 std::vector<uint32_t> touched_entries(const LayerPatch& patch) {
   std::vector<uint32_t> touched;
   std::vector<bool> seen(patch.start_values.size(), false);
@@ -201,8 +202,6 @@ std::vector<uint32_t> touched_entries(const LayerPatch& patch) {
   return touched;
 }
 
-}  // namespace
-
 void conv2d_patch(const Layer& layer, const LayerPatch& patch, const float* columns, int images,
                   float* out) {
   const PatchEntries& entries = *patch.entries;
@@ -212,11 +211,12 @@ void conv2d_patch(const Layer& layer, const LayerPatch& patch, const float* colu
   const size_t group_rows = rows / static_cast<size_t>(layer.groups);
   const size_t group_columns = depth * positions * static_cast<size_t>(images);
   const std::vector<uint32_t> touched = touched_entries(patch);
+  const float* reference = entries.fresh ? entries.base_values.data() : patch.start_values.data();
   std::vector<float> current;
   for_each_image(patch, images, current, [&](int image, const std::vector<float>& values) {
     const size_t first = static_cast<size_t>(image) * positions;
     for (uint32_t e : touched) {
-      const float delta = values[e] - patch.start_values[e];
+      const float delta = values[e] - reference[e];
       if (delta == 0.0f) continue;  // not changed yet at this image
       const size_t index = entries.index[e];
       if (index >= entries.weight_count) {
@@ -285,6 +285,14 @@ void linear_patch(const Layer& layer, const LayerPatch& patch, const float* in, 
       std::lower_bound(entries.first_image.begin(), entries.first_image.end(), patch.first_image) -
       entries.first_image.begin());
   const std::vector<uint32_t> touched = touched_entries(patch);
+  // Fresh entries: a touched one adds (value - base) image by image and
+  // nothing through the chunk's start.
+  const float* reference = entries.fresh ? base : start;
+  std::vector<bool> by_image;
+  if (entries.fresh) {
+    by_image.assign(patch.start_values.size(), false);
+    for (uint32_t e : touched) by_image[e] = true;
+  }
   std::vector<float> xt((in_features + 1) * kLanes), yt(out_features * kLanes);
   std::vector<float> current(patch.start_values);
   size_t next = 0;  // the next change
@@ -300,6 +308,7 @@ void linear_patch(const Layer& layer, const LayerPatch& patch, const float* in, 
       xt[in_features * kLanes + lane] = 1.0f;
     }
     for (size_t e = 0; e < active; ++e) {
+      if (entries.fresh && by_image[e]) continue;
       const float delta = start[e] - base[e];
       float* y = yt.data() + static_cast<size_t>(rows[e]) * kLanes;
       const float* x = xt.data() + static_cast<size_t>(cols[e]) * kLanes;
@@ -310,7 +319,7 @@ void linear_patch(const Layer& layer, const LayerPatch& patch, const float* in, 
       for (; next < patch.changes.size() && patch.changes[next].image == image; ++next)
         current[patch.changes[next].entry] = patch.changes[next].value;
       for (uint32_t e : touched) {
-        const float delta = current[e] - start[e];
+        const float delta = current[e] - reference[e];
         if (delta != 0.0f)
           yt[static_cast<size_t>(rows[e]) * kLanes + lane] +=
               delta * xt[static_cast<size_t>(cols[e]) * kLanes + lane];

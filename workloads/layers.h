@@ -103,9 +103,17 @@ struct Layer {
 // base) for the entries active for it: half the work on average. Either form
 // assumes the values the forward call used are finite (an infinite one cannot
 // be subtracted back out).
+//
+// A streamed layer's entries (`fresh`: reloaded before every image, so a
+// faulty value lasts one image and is restored on the next) have base_values
+// in both layers' forms, and an entry a chunk's changes touch works from its
+// base instead of the chunk's start value: an exponent flip at a chunk's last
+// image, restored at the next chunk's first, is then never computed with and
+// subtracted back out (which would take the other products' digits).
 struct PatchEntries {
   std::vector<uint32_t> index;
   size_t weight_count = 0;
+  bool fresh = false;
   std::vector<float> base_values;
   std::vector<uint32_t> first_image;
   // linear_patch's output row and input column of each entry (a bias reads a
@@ -129,6 +137,9 @@ struct LayerPatch {
   std::vector<Change> changes;  // ordered by image
 };
 
+// The entries a chunk's changes touch, each once, in order of first change.
+std::vector<uint32_t> touched_entries(const LayerPatch& patch);
+
 // Fills entries.rows / cols for a linear layer.
 void prepare_linear_patch(const Layer& layer, PatchEntries& entries);
 
@@ -150,9 +161,9 @@ void linear_forward(const Layer& layer, const float* weights, const float* bias,
 void linear_rows_forward(const Layer& layer, const float* weights, const float* bias,
                          const float* in, int images, float* out, int first_row, int rows);
 void relu_forward(float* data, size_t count);
-// Adds to a conv2d output computed with the chunk's start values what the
-// chunk's changes make each image differ by. `columns` is what the forward
-// call used.
+// Adds to a conv2d output computed with the chunk's start values (fresh: the
+// touched entries' base values) what the chunk's changes make each image
+// differ by. `columns` is what the forward call used.
 void conv2d_patch(const Layer& layer, const LayerPatch& patch, const float* columns, int images,
                   float* out);
 // Adds the patch's entries to a linear output computed with them zeroed, or

@@ -265,6 +265,8 @@ void conv2d_patched(const Layer& layer, const LayerParameters& parameters, const
   const PatchEntries& entries = *patch.entries;
   for (size_t e = 0; e < entries.index.size(); ++e)
     weights[entries.index[e]] = patch.start_values[e];
+  if (entries.fresh)  // the touched entries from their base (PatchEntries)
+    for (uint32_t e : touched_entries(patch)) weights[entries.index[e]] = entries.base_values[e];
   conv2d_forward(layer, weights.data(), weights.data() + entries.weight_count, in, images, out,
                  columns);
   if (!patch.changes.empty()) conv2d_patch(layer, patch, columns.data(), images, out);

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <memory>
+#include <unordered_set>
 
 namespace lvsim {
 namespace {
@@ -74,6 +76,26 @@ void EpochPlanner::plan(int count, EpochPlan& plan) {
   plan.patches.clear();  // what the plan held for an epoch two back
   plan.slots.clear();
   plan.final_values.clear();
+  plan.leading.assign(changes_.size(), {});
+  for (size_t i = 0; i < streamed_.size() && i < changes_.size() && golden_; ++i) {
+    if (!streamed_[i]) continue;
+    // A first-pass change to the loaded value leads, unless the slot already
+    // changed otherwise in that pass (its order must hold).
+    std::vector<SlotChange>& list = changes_[i];
+    std::unordered_set<uint32_t> kept;
+    size_t out = 0;
+    for (const SlotChange& c : list) {
+      const float loaded = (*golden_)[c.slot];
+      if (c.pass == 0 && !kept.count(c.slot) &&
+          std::memcmp(&c.value, &loaded, sizeof loaded) == 0) {
+        plan.leading[i].push_back(c);
+        continue;
+      }
+      if (c.pass == 0) kept.insert(c.slot);
+      list[out++] = c;
+    }
+    list.resize(out);
+  }
   // The changes this epoch's reads made, per region; passes count from 0.
   bool changed = false;
   for (const auto& changes : changes_) changed |= !changes.empty();
@@ -219,6 +241,8 @@ void EpochPlanner::build_patches(int count, EpochPlan& plan) {
     // A fully-connected layer's GEMM keeps the epoch-start values and each
     // image adds the differences of the words changed so far (PatchEntries).
     const Layer& layer = network_.layers[region.layer];
+    entries->fresh = i < streamed_.size() && streamed_[i];
+    if (entries->fresh) entries->base_values = assigned.values;
     if (layer.kind == LayerKind::kLinear) {
       entries->base_values = assigned.values;
       entries->first_image = std::move(assigned.first_pass);

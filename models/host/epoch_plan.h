@@ -46,6 +46,12 @@ struct EpochPlan {
   std::vector<std::vector<uint32_t>> slots;
   std::vector<std::vector<float>> final_values;
   std::vector<std::vector<SlotChange>> changes;  // kDense: per region, in pass order
+  // Streamed regions (reloaded before every pass): the changes of the epoch's
+  // first pass back to the loaded values (the load undoing the last pass's
+  // faults), written into the working copy before the epoch is computed, so
+  // that no GEMM starts from the last load's faulty values and subtracts them
+  // back out (an exponent flip would take the other products' digits).
+  std::vector<std::vector<SlotChange>> leading;
 };
 
 class EpochPlanner {
@@ -67,6 +73,13 @@ class EpochPlanner {
   // `batch`: the array's batch; epochs hold whole batches.
   EpochPlanner(const Network& network, const WeightLayout& layout, int batch);
 
+  // Regions loaded afresh before every pass (streamed layers) and every slot's
+  // value as loaded (`golden`, outliving the planner's use): their first-pass
+  // changes back to the loaded value become EpochPlan::leading.
+  void set_streamed(std::vector<bool> streamed, const std::vector<float>* golden) {
+    streamed_ = std::move(streamed);
+    golden_ = golden;
+  }
   // Images in the next epoch, `remaining` images being left in the stage.
   int epoch_size(int remaining, bool stage_start) const;
   // Takes in a region's word changes of the epoch being read, as changes of
@@ -89,6 +102,8 @@ class EpochPlanner {
   const Network& network_;
   const WeightLayout& layout_;
   int batch_;
+  std::vector<bool> streamed_;                    // per region
+  const std::vector<float>* golden_ = nullptr;    // per slot, of the streamed regions
   std::vector<std::vector<SlotChange>> changes_;  // per region, this epoch's reads
   // The mark of each slot's entry in build_patches. Marks only grow, so a mark
   // below the current region's first one is stale and no clearing pass over

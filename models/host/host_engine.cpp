@@ -41,6 +41,15 @@ void HostEngine::load(const unsigned char* image) {
   std::memcpy(words_.data(), image, words_.size() * WeightLayout::kWordBytes);
   for (const WeightRegion& region : layout_.regions)
     layout_.decode(region, words_.data(), working_.data());
+  if (golden_.empty() && std::find(streamed_.begin(), streamed_.end(), true) != streamed_.end())
+    golden_ = working_;
+}
+
+void HostEngine::set_streamed(std::vector<bool> streamed) {
+  if (streamed == streamed_) return;
+  streamed_ = std::move(streamed);
+  golden_.clear();
+  planner_.set_streamed(streamed_, &golden_);
 }
 
 void HostEngine::read_and_plan(int images, EpochPlan& plan, const ReadWeights& read) {
@@ -101,6 +110,8 @@ void HostEngine::compute_batch(const float* inputs, int first, int count, float*
 
 void HostEngine::compute_epoch(const EpochPlan& plan, const float* inputs, int first, int count,
                                float* logits, const std::function<void()>* side_job) {
+  for (const std::vector<SlotChange>& list : plan.leading)
+    for (const SlotChange& change : list) working_[change.slot] = change.value;
   switch (plan.kind) {
     case EpochKind::kUnchanged:
       compute_batch(inputs, first, count, logits, nullptr, side_job);

@@ -49,6 +49,10 @@ class HostEngine {
   int threads() const { return threads_; }
   // Decodes the SRAM's contents (the whole weight image) into the working copy.
   void load(const unsigned char* image);
+  // Regions loaded afresh before every pass (streamed layers; see
+  // EpochPlan::leading), set before the first load: that load's values are
+  // what every later load of them brings.
+  void set_streamed(std::vector<bool> streamed);
   // The working copy: every parameter decoded, at its WeightRegion slot.
   const std::vector<float>& values() const { return working_; }
   // Computes `images` inputs (HWC floats, back to back) into `logits`
@@ -74,6 +78,8 @@ class HostEngine {
   int threads_;
   EpochPlanner planner_;
   std::vector<float> working_;
+  std::vector<bool> streamed_;   // per region
+  std::vector<float> golden_;    // the working copy as first loaded, when a region streams
   std::vector<uint32_t> words_;  // scratch of load: a copy of the SRAM's words
   std::vector<std::vector<WordChange>> word_changes_;  // per region, one epoch's
   ForwardBuffers buffers_;
