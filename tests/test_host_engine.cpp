@@ -17,8 +17,10 @@ using namespace lvsim;
 
 namespace {
 
-// conv 2->3 (3x3, pad 1) + relu + maxpool 2 + flatten + linear 12->4 on 4x4 inputs.
-Network tiny_network(uint32_t seed) {
+// conv 2->3 (3x3, pad 1) + relu + maxpool 2 + flatten + linear 12->4 on 4x4
+// inputs; `depthwise`: the conv 2->2 depthwise (computed directly, its
+// corrections read the input), linear 8->4.
+Network tiny_network(uint32_t seed, bool depthwise = false) {
   std::mt19937 rng(seed);
   std::normal_distribution<float> weight(0.0f, 0.4f);
   Network net;
@@ -29,9 +31,11 @@ Network tiny_network(uint32_t seed) {
   conv.input = net.input;
   conv.kernel = 3;
   conv.padding = 1;
-  conv.output = {3, 4, 4};
-  conv.weights.resize(3 * 3 * 3 * 2);
-  conv.bias.resize(3);
+  const int channels = depthwise ? 2 : 3;
+  conv.output = {channels, 4, 4};
+  conv.groups = depthwise ? 2 : 1;
+  conv.weights.resize(static_cast<size_t>(channels) * 3 * 3 * (depthwise ? 1 : 2));
+  conv.bias.resize(static_cast<size_t>(channels));
   Layer relu;
   relu.kind = LayerKind::kRelu;
   relu.input = relu.output = conv.output;
@@ -39,17 +43,17 @@ Network tiny_network(uint32_t seed) {
   pool.kind = LayerKind::kMaxPool;
   pool.pool = 2;
   pool.input = conv.output;
-  pool.output = {3, 2, 2};
+  pool.output = {channels, 2, 2};
   Layer flatten;
   flatten.kind = LayerKind::kFlatten;
   flatten.input = pool.output;
-  flatten.output = {12, 1, 1};
+  flatten.output = {channels * 4, 1, 1};
   Layer fc;
   fc.kind = LayerKind::kLinear;
   fc.name = "f";
   fc.input = flatten.output;
   fc.output = {4, 1, 1};
-  fc.weights.resize(4 * 12);
+  fc.weights.resize(4 * static_cast<size_t>(channels) * 4);
   fc.bias.resize(4);
   for (Layer* layer : {&conv, &fc}) {
     for (float& w : layer->weights) w = weight(rng);
@@ -170,7 +174,9 @@ void check_close(const std::vector<float>& a, const std::vector<float>& b) {
 
 TEST_CASE("the engine computes every image with the weights its own read returned",
           "[host_engine]") {
-  const Network net = tiny_network(1);
+  const bool depthwise = GENERATE(false, true);
+  INFO("depthwise convolution: " << depthwise);
+  const Network net = tiny_network(1, depthwise);
   const WeightLayout layout = WeightLayout::of(net);
   const std::vector<uint8_t> image = layout.image(net);
   std::vector<uint32_t> golden(image.size() / 4);

@@ -132,10 +132,54 @@ void im2col(const Layer& layer, const float* in, int images, int group, float* c
   }
 }
 
+// A depthwise convolution (one filter per channel) computed directly: per
+// output position, each tap's channels side by side in HWC, one multiply-add
+// per channel (vectorised over the channels) - no columns and no GEMM of one
+// row per channel. The taps are summed in the order the GEMM's depth runs.
+void depthwise_forward(const Layer& layer, const float* weights, const float* bias, const float* in,
+                       int images, float* out) {
+  const int channels = layer.input.channels, in_h = layer.input.height, in_w = layer.input.width;
+  const int out_h = layer.output.height, out_w = layer.output.width;
+  const int k = layer.kernel, pad = layer.padding, stride = layer.step(), dilation = layer.dilation;
+  const auto c_count = static_cast<size_t>(channels);
+  std::vector<float> taps(static_cast<size_t>(k) * k * c_count);  // [tap][channel]
+  for (size_t c = 0; c < c_count; ++c)
+    for (size_t t = 0; t < static_cast<size_t>(k) * k; ++t)
+      taps[t * c_count + c] = weights[c * static_cast<size_t>(k) * k + t];
+  for (int image = 0; image < images; ++image) {
+    const float* src = in + static_cast<size_t>(image) * layer.input.size();
+    float* dst = out + static_cast<size_t>(image) * layer.output.size();
+    for (int oy = 0; oy < out_h; ++oy) {
+      for (int ox = 0; ox < out_w; ++ox) {
+        float* o = dst + (static_cast<size_t>(oy) * out_w + ox) * c_count;
+        for (size_t c = 0; c < c_count; ++c) o[c] = 0.0f;
+        for (int ky = 0; ky < k; ++ky) {
+          const int iy = oy * stride - pad + ky * dilation;
+          if (iy < 0 || iy >= in_h) continue;
+          for (int kx = 0; kx < k; ++kx) {
+            const int ix = ox * stride - pad + kx * dilation;
+            if (ix < 0 || ix >= in_w) continue;
+            const float* x = src + (static_cast<size_t>(iy) * in_w + ix) * c_count;
+            const float* w = taps.data() + static_cast<size_t>(ky * k + kx) * c_count;
+            for (size_t c = 0; c < c_count; ++c) o[c] += w[c] * x[c];
+          }
+        }
+        for (size_t c = 0; c < c_count; ++c) o[c] += bias[c];
+      }
+    }
+  }
+}
+
 }  // namespace
+
+bool conv2d_direct(const Layer& layer) {
+  return layer.groups > 1 && layer.groups == layer.input.channels &&
+         layer.gemm_rows() == layer.groups;
+}
 
 void conv2d_forward(const Layer& layer, const float* weights, const float* bias, const float* in,
                     int images, float* out, std::vector<float>& columns) {
+  if (conv2d_direct(layer)) return depthwise_forward(layer, weights, bias, in, images, out);
   const size_t depth = static_cast<size_t>(layer.gemm_depth());
   const size_t positions = static_cast<size_t>(layer.gemm_positions()) * images;
   const int groups = layer.groups;
@@ -202,8 +246,9 @@ std::vector<uint32_t> touched_entries(const LayerPatch& patch) {
   return touched;
 }
 
-void conv2d_patch(const Layer& layer, const LayerPatch& patch, const float* columns, int images,
-                  float* out) {
+void conv2d_patch(const Layer& layer, const LayerPatch& patch, const float* columns,
+                  const float* in, int images, float* out) {
+  const bool direct = conv2d_direct(layer);
   const PatchEntries& entries = *patch.entries;
   const size_t depth = static_cast<size_t>(layer.gemm_depth());
   const size_t rows = static_cast<size_t>(layer.gemm_rows());
@@ -222,6 +267,22 @@ void conv2d_patch(const Layer& layer, const LayerPatch& patch, const float* colu
       if (index >= entries.weight_count) {
         const size_t channel = index - entries.weight_count;
         for (size_t p = first; p < first + positions; ++p) out[p * rows + channel] += delta;
+      } else if (direct) {  // the tap's input, read where the columns would hold it
+        const size_t channel = index / depth, tap = index % depth;
+        const int ky = static_cast<int>(tap) / layer.kernel;
+        const int kx = static_cast<int>(tap) % layer.kernel;
+        const float* src = in + static_cast<size_t>(image) * layer.input.size() + channel;
+        for (int oy = 0; oy < layer.output.height; ++oy) {
+          const int iy = oy * layer.step() - layer.padding + ky * layer.dilation;
+          if (iy < 0 || iy >= layer.input.height) continue;
+          for (int ox = 0; ox < layer.output.width; ++ox) {
+            const int ix = ox * layer.step() - layer.padding + kx * layer.dilation;
+            if (ix < 0 || ix >= layer.input.width) continue;
+            const size_t p = first + static_cast<size_t>(oy) * layer.output.width + ox;
+            out[p * rows + channel] +=
+                delta * src[(static_cast<size_t>(iy) * layer.input.width + ix) * rows];
+          }
+        }
       } else {
         const size_t channel = index / depth, k = index % depth;
         const float* group = columns + channel / group_rows * group_columns;

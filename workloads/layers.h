@@ -152,7 +152,9 @@ inline void grow_scratch(std::vector<float>& scratch, size_t size) {
   if (scratch.size() < size) scratch.resize(std::max(size, 2 * scratch.size()));
 }
 
-// conv2d over `images` HWC tensors; `columns` is reusable scratch for im2col.
+// conv2d over `images` HWC tensors; `columns` is reusable scratch for im2col
+// (left unfilled by a depthwise convolution, computed directly: conv2d_direct).
+bool conv2d_direct(const Layer& layer);
 void conv2d_forward(const Layer& layer, const float* weights, const float* bias, const float* in,
                     int images, float* out, std::vector<float>& columns);
 void linear_forward(const Layer& layer, const float* weights, const float* bias, const float* in,
@@ -163,9 +165,10 @@ void linear_rows_forward(const Layer& layer, const float* weights, const float* 
 void relu_forward(float* data, size_t count);
 // Adds to a conv2d output computed with the chunk's start values (fresh: the
 // touched entries' base values) what the chunk's changes make each image
-// differ by. `columns` is what the forward call used.
-void conv2d_patch(const Layer& layer, const LayerPatch& patch, const float* columns, int images,
-                  float* out);
+// differ by. `columns` is what the forward call used (a depthwise layer's
+// corrections read its input `in` instead).
+void conv2d_patch(const Layer& layer, const LayerPatch& patch, const float* columns,
+                  const float* in, int images, float* out);
 // Adds the patch's entries to a linear output computed with them zeroed, or
 // (delta form) their differences from base_values. `in` is the layer's input.
 void linear_patch(const Layer& layer, const LayerPatch& patch, const float* in, int images,

@@ -269,7 +269,7 @@ void conv2d_patched(const Layer& layer, const LayerParameters& parameters, const
     for (uint32_t e : touched_entries(patch)) weights[entries.index[e]] = entries.base_values[e];
   conv2d_forward(layer, weights.data(), weights.data() + entries.weight_count, in, images, out,
                  columns);
-  if (!patch.changes.empty()) conv2d_patch(layer, patch, columns.data(), images, out);
+  if (!patch.changes.empty()) conv2d_patch(layer, patch, columns.data(), in, images, out);
   for (uint32_t index : entries.index)
     weights[index] = index < entries.weight_count ? parameters.weights[index]
                                                   : parameters.bias[index - entries.weight_count];
