@@ -447,6 +447,7 @@ TEST_CASE("ONNX: the shipped networks compute PyTorch's logits", "[onnx][data]")
   check_against_pytorch("tutorial-cnn", "mnist");
   check_against_pytorch("lenet5", "mnist");
   check_against_pytorch("resnet", "fashion-mnist");
+  check_against_pytorch("mobilenet", "fashion-mnist");
 }
 
 TEST_CASE(
