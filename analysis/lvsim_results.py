@@ -57,6 +57,7 @@ ENERGY_COMPONENTS = [
     ("dram_refresh", "DRAM refresh"),
     ("detector_ecc", "detector/ECC"),
     ("vector", "vector unit"),
+    ("dram_stream", "DRAM stream"),
 ]
 
 # A single run's report.json, flattened the way `lvsim sweep` flattens it into

@@ -107,7 +107,11 @@ void Controller::transfer(tlm_utils::simple_initiator_socket<Controller>& socket
                           uint64_t bytes) {
   sc_core::sc_time delay = quantum_keeper_.get_local_time();
   Burst(command, address, data, bytes).send_or_throw(socket, delay, name());
-  quantum_keeper_.set(delay);
+  advance_to(delay);
+}
+
+void Controller::advance_to(const sc_core::sc_time& local_time) {
+  quantum_keeper_.set(local_time);
   if (quantum_keeper_.need_sync()) quantum_keeper_.sync();
 }
 
@@ -164,8 +168,7 @@ sc_core::sc_time Controller::self_test() {
   Burst(tlm::TLM_IGNORE_COMMAND, 0, nullptr, 0)
       .carrying(request)
       .send_or_throw(sram_socket, delay, name());
-  quantum_keeper_.set(delay);
-  if (quantum_keeper_.need_sync()) quantum_keeper_.sync();
+  advance_to(delay);
   return quantum_keeper_.get_current_time() - start;
 }
 
@@ -187,8 +190,7 @@ void Controller::run_stage(size_t first_image, int count) {
     stream_weights((static_cast<uint64_t>(count) + params_.batch - 1) / params_.batch, schedule);
   sc_core::sc_time delay = quantum_keeper_.get_local_time();
   mac_array_.infer(0, logits_address_, count, delay, schedule);
-  quantum_keeper_.set(delay);
-  if (quantum_keeper_.need_sync()) quantum_keeper_.sync();
+  advance_to(delay);
 
   float* stage_logits = logits_.data() + first_image * classes;
   transfer(activation_socket, tlm::TLM_READ_COMMAND, logits_address_,

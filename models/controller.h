@@ -113,6 +113,9 @@ class Controller : public sc_core::sc_module {
   size_t next_stage_images(size_t remaining) const;
   void transfer(tlm_utils::simple_initiator_socket<Controller>& socket, tlm::tlm_command command,
                 uint64_t address, unsigned char* data, uint64_t bytes);
+  // Moves the thread's local time to `local_time`, synchronising with the
+  // kernel when the quantum is used up (temporal decoupling).
+  void advance_to(const sc_core::sc_time& local_time);
 
   ControllerParams params_;
   const Network& network_;
