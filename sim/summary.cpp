@@ -95,7 +95,9 @@ void streaming_line(std::ostream& out, const RunResult& r) {
       << grouped(static_cast<double>(r.mac_array.stall_cycles) /
                  static_cast<double>(std::max<uint64_t>(1, r.images)))
       << " cycles per image; resident "
-      << (resident.empty() ? "none" : resident.size() > 80 ? "the other layers" : resident)
+      << (resident.empty()       ? "none"
+          : resident.size() > 80 ? "the other layers"
+                                 : resident)
       << " (" << grouped(static_cast<double>(resident_bytes)) << " bytes)\n";
 }
 
