@@ -63,7 +63,7 @@ const ParamTable<DramParams>& DramParams::table() {
         .or_preset("dram.preset")
         .help("energy per row activation and precharge; empty: the preset's (LPDDR4 1, DDR4 2)")
         .source("DRAMPower-order figures");
-    t.integer("dram.capacity_mib", &P::capacity_bytes, 2048, 1, 1 << 20, 1024 * 1024)
+    t.integer("dram.capacity_mib", &P::capacity_bytes, 2048, 1, 1 << 20, int64_t{1024} * 1024)
         .unit("MiB")
         .help(
             "DRAM capacity for the weights; a network whose weights need more is refused (2 "

@@ -279,7 +279,7 @@ bool WeightSram::streamed(uint64_t first_word, uint64_t words) const {
 }
 
 double WeightSram::physical_share() const {
-  return std::min(1.0, static_cast<double>(params_.capacity_bytes / 4) /
+  return std::min(1.0, static_cast<double>(params_.capacity_bytes) / 4.0 /
                            static_cast<double>(contents_.words()));
 }
 

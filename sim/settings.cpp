@@ -8,6 +8,50 @@
 
 namespace lvsim {
 
+namespace {
+
+// workload.npy_* and the preprocessing overrides workload.input_*.
+void declare_npy_and_preprocessing(ParamTable<RunSettings>& t) {
+  using S = RunSettings;
+  t.path("workload.npy_images", &S::npy_images, "")
+      .help(
+          "npy: the test images, a .npy of uint8 (0..255) or float32 values shaped as "
+          "workload.npy_layout says (or (N, H, W), one channel)");
+  t.path("workload.npy_labels", &S::npy_labels, "")
+      .help("npy: the labels, a .npy of integers (N,), class indices");
+  t.choice("workload.npy_layout", &S::npy_layout, "nchw",
+           {{"nchw", NpyLayout::kNchw}, {"nhwc", NpyLayout::kNhwc}})
+      .help("npy: the images' layout, (N, C, H, W) as PyTorch keeps them or (N, H, W, C)");
+  const auto optional_number = [&t](const std::string& key, double S::*member,
+                                    const std::string& what) {
+    t.custom<double>(
+         key, member, "number", "", "a number, or empty for the network's own",
+         [](const std::string& text) -> std::optional<double> {
+           if (text.empty()) return std::nan("");
+           size_t used = 0;
+           try {
+             const double value = std::stod(text, &used);
+             if (used == text.size() && std::isfinite(value) && std::fabs(value) < 1e30)
+               return value;
+           } catch (const std::logic_error&) {
+           }
+           return std::nullopt;
+         },
+         [](const double& value) { return std::isnan(value) ? std::string() : number_text(value); })
+        .help(what +
+              "; empty: the network's own (ONNX metadata lvsim.input_*, or the "
+              "safetensors metadata)");
+  };
+  optional_number("workload.input_scale", &S::input_scale,
+                  "the input preprocessing: an image value times this (1/255 maps uint8 "
+                  "pixels to [0, 1])");
+  optional_number("workload.input_mean", &S::input_mean,
+                  "... minus this mean, over workload.input_std");
+  optional_number("workload.input_std", &S::input_std, "... divided by this standard deviation");
+}
+
+}  // namespace
+
 const ParamTable<RunSettings>& RunSettings::table() {
   static const ParamTable<RunSettings> table = [] {
     using S = RunSettings;
@@ -22,43 +66,7 @@ const ParamTable<RunSettings>& RunSettings::table() {
         .help(
             "test set: mnist or fashion-mnist (IDX files from a data directory), or npy "
             "(workload.npy_images and workload.npy_labels)");
-    t.path("workload.npy_images", &S::npy_images, "")
-        .help(
-            "npy: the test images, a .npy of uint8 (0..255) or float32 values shaped as "
-            "workload.npy_layout says (or (N, H, W), one channel)");
-    t.path("workload.npy_labels", &S::npy_labels, "")
-        .help("npy: the labels, a .npy of integers (N,), class indices");
-    t.choice("workload.npy_layout", &S::npy_layout, "nchw",
-             {{"nchw", NpyLayout::kNchw}, {"nhwc", NpyLayout::kNhwc}})
-        .help("npy: the images' layout, (N, C, H, W) as PyTorch keeps them or (N, H, W, C)");
-    const auto optional_number = [&t](const std::string& key, double S::*member,
-                                      const std::string& what) {
-      t.custom<double>(
-           key, member, "number", "", "a number, or empty for the network's own",
-           [](const std::string& text) -> std::optional<double> {
-             if (text.empty()) return std::nan("");
-             size_t used = 0;
-             try {
-               const double value = std::stod(text, &used);
-               if (used == text.size() && std::isfinite(value) && std::fabs(value) < 1e30)
-                 return value;
-             } catch (const std::logic_error&) {
-             }
-             return std::nullopt;
-           },
-           [](const double& value) {
-             return std::isnan(value) ? std::string() : number_text(value);
-           })
-          .help(what +
-                "; empty: the network's own (ONNX metadata lvsim.input_*, or the "
-                "safetensors metadata)");
-    };
-    optional_number("workload.input_scale", &S::input_scale,
-                    "the input preprocessing: an image value times this (1/255 maps uint8 "
-                    "pixels to [0, 1])");
-    optional_number("workload.input_mean", &S::input_mean,
-                    "... minus this mean, over workload.input_std");
-    optional_number("workload.input_std", &S::input_std, "... divided by this standard deviation");
+    declare_npy_and_preprocessing(t);
     t.integer("workload.images", &S::images, 10000, 1, 10000)
         .help("test images to run, from the first");
     t.text("workload.data_dir", &S::data_dir, "")

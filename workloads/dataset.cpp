@@ -138,6 +138,49 @@ std::string shape_text(const std::vector<uint64_t>& shape) {
   return text + (shape.size() == 1 ? ",)" : ")");
 }
 
+// The first `count` labels, as class indices 0..255.
+std::vector<uint8_t> class_labels(const NpyArray& labels, const std::string& path, uint64_t count) {
+  std::vector<uint8_t> out(count);
+  for (uint64_t i = 0; i < count; ++i) {
+    const int64_t label = integer_at(labels, i);
+    if (label < 0 || label > 255)
+      throw Error(path + ": label " + std::to_string(label) + " of image " + std::to_string(i) +
+                  "; expected a class index 0..255");
+    out[i] = static_cast<uint8_t>(label);
+  }
+  return out;
+}
+
+// The first `count` images into `data` (its shape set), reordered to HWC.
+void to_hwc(const NpyArray& images, const std::string& images_path, bool nchw, uint64_t count,
+            Dataset& data) {
+  const auto c = static_cast<uint64_t>(data.channels);
+  const uint64_t h = static_cast<uint64_t>(data.rows), w = static_cast<uint64_t>(data.cols);
+  const uint64_t size = c * h * w;
+  auto hwc_index = [&](uint64_t stored) {
+    if (!nchw || c == 1) return stored;  // already HWC
+    const uint64_t channel = stored / (h * w), position = stored % (h * w);
+    return position * c + channel;
+  };
+  if (images.dtype == "u1") {
+    data.pixels.resize(count * size);
+    for (uint64_t i = 0; i < count; ++i)
+      for (uint64_t k = 0; k < size; ++k)
+        data.pixels[i * size + hwc_index(k)] = images.data[i * size + k];
+  } else {
+    data.values.resize(count * size);
+    for (uint64_t i = 0; i < count; ++i)
+      for (uint64_t k = 0; k < size; ++k) {
+        float value;
+        std::memcpy(&value, images.data.data() + 4 * (i * size + k), 4);
+        if (!std::isfinite(value))
+          throw Error(images_path + ": image " + std::to_string(i) +
+                      " holds a value that is not finite; expected finite float32 values");
+        data.values[i * size + hwc_index(k)] = value;
+      }
+  }
+}
+
 }  // namespace
 
 Dataset load_npy_dataset(const std::string& images_path, const std::string& labels_path,
@@ -177,38 +220,8 @@ Dataset load_npy_dataset(const std::string& images_path, const std::string& labe
   data.cols = static_cast<int>(w);
   data.channels = static_cast<int>(c);
   const uint64_t count = max_images > 0 ? std::min<uint64_t>(n, max_images) : n;
-  data.labels.resize(count);
-  for (uint64_t i = 0; i < count; ++i) {
-    const int64_t label = integer_at(labels, i);
-    if (label < 0 || label > 255)
-      throw Error(labels_path + ": label " + std::to_string(label) + " of image " +
-                  std::to_string(i) + "; expected a class index 0..255");
-    data.labels[i] = static_cast<uint8_t>(label);
-  }
-  // To HWC, image by image.
-  const uint64_t size = c * h * w;
-  auto hwc_index = [&](uint64_t stored) {
-    if (!nchw || c == 1) return stored;  // already HWC
-    const uint64_t channel = stored / (h * w), position = stored % (h * w);
-    return position * c + channel;
-  };
-  if (images.dtype == "u1") {
-    data.pixels.resize(count * size);
-    for (uint64_t i = 0; i < count; ++i)
-      for (uint64_t k = 0; k < size; ++k)
-        data.pixels[i * size + hwc_index(k)] = images.data[i * size + k];
-  } else {
-    data.values.resize(count * size);
-    for (uint64_t i = 0; i < count; ++i)
-      for (uint64_t k = 0; k < size; ++k) {
-        float value;
-        std::memcpy(&value, images.data.data() + 4 * (i * size + k), 4);
-        if (!std::isfinite(value))
-          throw Error(images_path + ": image " + std::to_string(i) +
-                      " holds a value that is not finite; expected finite float32 values");
-        data.values[i * size + hwc_index(k)] = value;
-      }
-  }
+  data.labels = class_labels(labels, labels_path, count);
+  to_hwc(images, images_path, nchw, count, data);
   return data;
 }
 

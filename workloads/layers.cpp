@@ -325,6 +325,20 @@ void linear_patch_all(const Layer& layer, const LayerPatch& patch, const float* 
 
 }  // namespace
 
+namespace {
+
+// Of a fresh patch's entries, those its changes touch (which then work from
+// their base, image by image); empty for any other patch.
+std::vector<bool> fresh_touched(const LayerPatch& patch, const std::vector<uint32_t>& touched) {
+  std::vector<bool> by_image;
+  if (!patch.entries->fresh) return by_image;
+  by_image.assign(patch.start_values.size(), false);
+  for (uint32_t e : touched) by_image[e] = true;
+  return by_image;
+}
+
+}  // namespace
+
 void linear_patch(const Layer& layer, const LayerPatch& patch, const float* in, int images,
                   float* out) {
   const PatchEntries& entries = *patch.entries;
@@ -349,11 +363,7 @@ void linear_patch(const Layer& layer, const LayerPatch& patch, const float* in, 
   // Fresh entries: a touched one adds (value - base) image by image and
   // nothing through the chunk's start.
   const float* reference = entries.fresh ? base : start;
-  std::vector<bool> by_image;
-  if (entries.fresh) {
-    by_image.assign(patch.start_values.size(), false);
-    for (uint32_t e : touched) by_image[e] = true;
-  }
+  const std::vector<bool> by_image = fresh_touched(patch, touched);
   std::vector<float> xt((in_features + 1) * kLanes), yt(out_features * kLanes);
   std::vector<float> current(patch.start_values);
   size_t next = 0;  // the next change

@@ -32,6 +32,25 @@ std::string field(const std::string& header, const std::string& key) {
   return "";
 }
 
+// The sizes of a shape tuple, "(2, 3)" or "(5,)".
+std::vector<uint64_t> parse_shape(const std::string& name, const std::string& shape) {
+  std::vector<uint64_t> sizes;
+  std::string number;
+  for (size_t i = 1; i < shape.size(); ++i) {
+    const char c = shape[i];
+    if (std::isdigit(static_cast<unsigned char>(c))) {
+      number += c;
+      if (number.size() > 15) throw Error(name + ": .npy shape " + shape + " too large");
+    } else if (c == ',' || c == ')') {
+      if (!number.empty()) sizes.push_back(std::stoull(number));
+      number.clear();
+    } else if (c != ' ' && c != 'L') {
+      throw Error(name + ": .npy shape " + shape + ": expected a tuple of sizes");
+    }
+  }
+  return sizes;
+}
+
 }  // namespace
 
 uint64_t NpyArray::elements() const {
@@ -82,19 +101,7 @@ NpyArray parse_npy(const std::string& name, const std::vector<uint8_t>& bytes) {
   const std::string shape = field(header, "shape");
   if (shape.size() < 2 || shape.front() != '(' || shape.back() != ')')
     throw Error(name + ": .npy header without a 'shape' tuple" + expected);
-  std::string number;
-  for (size_t i = 1; i < shape.size(); ++i) {
-    const char c = shape[i];
-    if (std::isdigit(static_cast<unsigned char>(c))) {
-      number += c;
-      if (number.size() > 15) throw Error(name + ": .npy shape " + shape + " too large");
-    } else if (c == ',' || c == ')') {
-      if (!number.empty()) array.shape.push_back(std::stoull(number));
-      number.clear();
-    } else if (c != ' ' && c != 'L') {
-      throw Error(name + ": .npy shape " + shape + ": expected a tuple of sizes");
-    }
-  }
+  array.shape = parse_shape(name, shape);
   const int item = array.item_bytes();
   if (item != 1 && item != 2 && item != 4 && item != 8)
     throw Error(name + ": dtype '" + descr + "'" + expected);

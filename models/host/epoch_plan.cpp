@@ -72,7 +72,17 @@ void EpochPlanner::translate(size_t region_index, const std::vector<WordChange>&
   }
 }
 
-void EpochPlanner::plan(int count, EpochPlan& plan) {
+namespace {
+
+uint32_t bits_of(float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, sizeof bits);
+  return bits;
+}
+
+}  // namespace
+
+void EpochPlanner::start_plan(EpochPlan& plan) {
   plan.patches.clear();  // what the plan held for an epoch two back
   plan.slots.clear();
   plan.final_values.clear();
@@ -85,9 +95,7 @@ void EpochPlanner::plan(int count, EpochPlan& plan) {
     std::unordered_set<uint32_t> kept;
     size_t out = 0;
     for (const SlotChange& c : list) {
-      const float loaded = (*golden_)[c.slot];
-      if (c.pass == 0 && !kept.count(c.slot) &&
-          std::memcmp(&c.value, &loaded, sizeof loaded) == 0) {
+      if (c.pass == 0 && !kept.count(c.slot) && bits_of(c.value) == bits_of((*golden_)[c.slot])) {
         plan.leading[i].push_back(c);
         continue;
       }
@@ -96,6 +104,10 @@ void EpochPlanner::plan(int count, EpochPlan& plan) {
     }
     list.resize(out);
   }
+}
+
+void EpochPlanner::plan(int count, EpochPlan& plan) {
+  start_plan(plan);
   // The changes this epoch's reads made, per region; passes count from 0.
   bool changed = false;
   for (const auto& changes : changes_) changed |= !changes.empty();

@@ -98,6 +98,9 @@ class EpochPlanner {
   };
   void assign_entries(const std::vector<SlotChange>& list, RegionEntries& out);
   void build_patches(int count, EpochPlan& plan);
+  // Clears what `plan` held for an epoch two back and moves the streamed
+  // regions' first-pass changes back to the loaded values into plan.leading.
+  void start_plan(EpochPlan& plan);
 
   const Network& network_;
   const WeightLayout& layout_;
