@@ -13,24 +13,24 @@
 #include <systemc>
 #include <vector>
 
-#include "models/activation_buffer.h"
+#include "models/array/host/host_engine.h"
+#include "models/array/mac_array.h"
+#include "models/common/params.h"
 #include "models/controller.h"
-#include "models/dram.h"
 #include "models/energy.h"
-#include "models/host/host_engine.h"
-#include "models/mac_array.h"
-#include "models/params.h"
-#include "models/weight_layout.h"
-#include "models/weight_sram.h"
+#include "models/memory/activation_buffer.h"
+#include "models/memory/dram.h"
+#include "models/weight_sram/weight_sram.h"
+#include "models/weights/weight_layout.h"
 #include "workloads/dataset.h"
 #include "workloads/network.h"
 
 namespace lvsim {
 
-// How the weights are stored (models/weight_format.h) and which of them the
+// How the weights are stored (models/weights/weight_format.h) and which of them the
 // low voltage reaches.
 struct WeightsParams {
-  std::string format;  // models/weight_format.h
+  std::string format;  // models/weights/weight_format.h
   // Layers whose words sit in the low-voltage array; empty: all of them. The
   // others are at the SRAM's nominal voltage, fault-free (per-layer
   // experiments: seed 003's layer-by-layer sensitivity).

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
-#include "models/stream_load.h"
-#include "models/tlm_initiator.h"
-#include "models/weight_read_report.h"
+#include "models/tlm/burst.h"
+#include "models/tlm/streamed_load.h"
+#include "models/weight_sram/weight_read_report.h"
 
 namespace lvsim {
 

@@ -8,8 +8,8 @@
 // move the resident layers only; a streamed layer comes from DRAM for every
 // batch, tile by tile into the buffer the array is not reading (double
 // buffering): one StreamedLoad burst per DMA burst and stage, repeated once
-// per batch (models/stream_load.h). The MAC array overlaps those loads with
-// its compute and stalls when a tile is late (models/mac_array.h).
+// per batch (models/tlm/streamed_load.h). The MAC array overlaps those loads with
+// its compute and stalls when a tile is late (models/array/mac_array.h).
 //
 // It is the only SC_THREAD of the platform and keeps a tlm_quantumkeeper: time
 // advances locally (temporal decoupling) and is synchronised with the kernel
@@ -27,9 +27,9 @@
 #include <utility>
 #include <vector>
 
-#include "models/mac_array.h"
-#include "models/params.h"
-#include "models/weight_layout.h"
+#include "models/array/mac_array.h"
+#include "models/common/params.h"
+#include "models/weights/weight_layout.h"
 #include "workloads/dataset.h"
 #include "workloads/network.h"
 

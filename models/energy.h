@@ -32,7 +32,7 @@
 #include <string>
 #include <vector>
 
-#include "models/params.h"
+#include "models/common/params.h"
 
 namespace lvsim {
 
@@ -72,8 +72,8 @@ struct EnergyTerm {
 // weight_sram_leakage, weight_sram_writeback (words a read changed, written
 // back: upsets, read disturb, ECC scrubbing), activation_buffer,
 // dram_initial_load, dram_refresh, detector_ecc, vector (the element
-// operations of pools, activations and adds: models/mac_array.h). The initial weight load and the
-// refreshes include the SRAM writes at their far end.
+// operations of pools, activations and adds: models/array/mac_array.h). The initial weight load and
+// the refreshes include the SRAM writes at their far end.
 struct EnergyReport {
   std::vector<EnergyTerm> terms;
   uint64_t images = 0;

@@ -8,9 +8,9 @@
 #include <set>
 #include <sstream>
 
-#include "models/params.h"
+#include "models/common/params.h"
 #include "sim/settings.h"
-#include "workloads/error.h"
+#include "workloads/common/error.h"
 
 namespace lvsim {
 namespace po = boost::program_options;

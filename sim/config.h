@@ -1,6 +1,6 @@
 // Configuration: INI files (configs/*.ini) of `[section]` / `key = value`,
 // overridden by `--set section.key=value` on the command line. The keys, their
-// defaults and meanings are the models' declarations (models/params.h),
+// defaults and meanings are the models' declarations (models/common/params.h),
 // gathered in sim/settings.h (`lvsim keys` prints them); a key that is not
 // declared is an error, never silently ignored. A Config is text; turning it
 // into typed settings is settings_from().

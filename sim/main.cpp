@@ -23,7 +23,7 @@
 #include "sim/run.h"
 #include "sim/settings.h"
 #include "sim/sweep.h"
-#include "workloads/error.h"
+#include "workloads/common/error.h"
 
 namespace po = boost::program_options;
 using namespace lvsim;

@@ -4,7 +4,7 @@
 #include <iomanip>
 #include <map>
 
-#include "workloads/error.h"
+#include "workloads/common/error.h"
 
 namespace lvsim {
 namespace {

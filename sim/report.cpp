@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "sim/metrics.h"
-#include "workloads/error.h"
+#include "workloads/common/error.h"
 
 namespace lvsim {
 namespace fs = std::filesystem;
@@ -88,7 +88,7 @@ json trials_json(const RunResult& r, const AccuracyCurve& curve) {
          {"words_written_back", faults.words_written_back},
          {"ecc_corrected", faults.ecc_corrected},
          {"ecc_uncorrectable", faults.ecc_uncorrectable},
-         // Faulty word reads by how they ended (models/sram_contents.h).
+         // Faulty word reads by how they ended (models/weight_sram/sram_contents.h).
          {"detected_word_reads", faults.ecc_uncorrectable},
          {"corrected_word_reads", faults.ecc_corrected},
          {"masked_word_reads", faults.masked_word_reads},

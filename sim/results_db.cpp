@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "models/energy.h"
-#include "workloads/error.h"
+#include "workloads/common/error.h"
 
 namespace lvsim {
 namespace {

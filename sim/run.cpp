@@ -5,10 +5,10 @@
 #include <cmath>
 #include <map>
 
-#include "models/weight_layout.h"
-#include "models/weight_transforms.h"
+#include "models/weights/weight_layout.h"
+#include "models/weights/weight_transforms.h"
+#include "workloads/common/error.h"
 #include "workloads/dataset.h"
-#include "workloads/error.h"
 #include "workloads/network.h"
 
 namespace lvsim {

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "workloads/error.h"
+#include "workloads/common/error.h"
 
 namespace lvsim {
 
@@ -56,7 +56,8 @@ const ParamTable<RunSettings>& RunSettings::table() {
   static const ParamTable<RunSettings> table = [] {
     using S = RunSettings;
     ParamTable<S> t;
-    t.path("workload.network", &S::network_path, "workloads/mnist/mnist_cnn.safetensors")
+    t.path("workload.network", &S::network_path,
+           "workloads/networks/safetensors/mnist_cnn.safetensors")
         .help(
             "the network: an ONNX model (.onnx, as torch.onnx.export writes it) or a safetensors "
             "file with the topology in its metadata; relative paths are looked up in the "

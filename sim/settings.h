@@ -1,6 +1,6 @@
 // Everything one run needs, typed and validated: the run's own keys
 // (workload, trials, seed, report) declared here, and every model's keys,
-// declared beside each model (models/params.h) and gathered into one table.
+// declared beside each model (models/common/params.h) and gathered into one table.
 // That table is the configuration's reference: Config::load takes its keys and
 // defaults from it, `lvsim keys` prints it, configs/default.ini and the
 // README's key table are written from it (a test keeps them equal).
@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "models/accelerator.h"
-#include "models/params.h"
-#include "models/weight_transforms.h"
+#include "models/common/params.h"
+#include "models/weights/weight_transforms.h"
 #include "sim/config.h"
 #include "workloads/dataset.h"
 

@@ -21,7 +21,7 @@
 #include "sim/report.h"
 #include "sim/results_db.h"
 #include "sim/run.h"
-#include "workloads/error.h"
+#include "workloads/common/error.h"
 #include "workloads/network.h"
 
 namespace lvsim {

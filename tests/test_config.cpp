@@ -5,7 +5,7 @@
 #include "sim/run.h"
 #include "sim/settings.h"
 #include "tests/helpers.h"
-#include "workloads/error.h"
+#include "workloads/common/error.h"
 
 using namespace lvsim;
 using Catch::Matchers::Contains;

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "models/weight_layout.h"
+#include "models/weights/weight_layout.h"
 #include "sim/config.h"
 #include "sim/metrics.h"
 #include "sim/run.h"

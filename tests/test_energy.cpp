@@ -4,9 +4,9 @@
 #include <cmath>
 
 #include "models/accelerator.h"
-#include "models/dram.h"
 #include "models/energy.h"
-#include "models/sram_circuit.h"
+#include "models/memory/dram.h"
+#include "models/weight_sram/sram_circuit.h"
 #include "sim/config.h"
 #include "sim/run.h"
 #include "tests/helpers.h"
@@ -105,7 +105,8 @@ RunResult small_run(const std::vector<std::string>& extra) {
 }
 
 uint64_t parameters() {
-  return Network::load(std::string(LVSIM_SOURCE_DIR) + "/workloads/mnist/mnist_cnn.safetensors")
+  return Network::load(std::string(LVSIM_SOURCE_DIR) +
+                       "/workloads/networks/safetensors/mnist_cnn.safetensors")
       .parameter_count();
 }
 
@@ -180,8 +181,8 @@ TEST_CASE("lowering the SRAM voltage saves dynamic and leakage energy and costs 
 TEST_CASE("the dataflow sets how often the SRAM reads each weight, not the arithmetic",
           "[mac_array][end_to_end][data]") {
   const RunResult ws = small_run({});
-  const Network net =
-      Network::load(std::string(LVSIM_SOURCE_DIR) + "/workloads/mnist/mnist_cnn.safetensors");
+  const Network net = Network::load(std::string(LVSIM_SOURCE_DIR) +
+                                    "/workloads/networks/safetensors/mnist_cnn.safetensors");
   for (const char* name : {"os", "is"}) {
     INFO(name);
     const RunResult other = small_run({std::string("mac_array.dataflow=") + name});

@@ -1,11 +1,11 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "models/fault_model.h"
-#include "models/fault_presets.h"
+#include "models/weight_sram/fault_models/fault_model.h"
+#include "models/weight_sram/fault_models/fault_presets.h"
 #include "sim/settings.h"
 #include "tests/helpers.h"
-#include "workloads/error.h"
+#include "workloads/common/error.h"
 
 using namespace lvsim;
 using Catch::Matchers::Contains;

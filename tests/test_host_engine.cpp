@@ -1,4 +1,4 @@
-// The host execution engine (models/host/): however it groups images into
+// The host execution engine (models/array/host/): however it groups images into
 // epochs (unchanged, corrected, image by image) and however many threads it
 // uses, every image is computed with exactly the weights its own read
 // returned. A stand-in SRAM changes words as the engine reads them; the
@@ -8,9 +8,9 @@
 #include <cstring>
 #include <random>
 
-#include "models/host/epoch_plan.h"
-#include "models/host/host_engine.h"
-#include "models/weight_layout.h"
+#include "models/array/host/epoch_plan.h"
+#include "models/array/host/host_engine.h"
+#include "models/weights/weight_layout.h"
 #include "workloads/network.h"
 
 using namespace lvsim;

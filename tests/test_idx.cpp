@@ -1,9 +1,9 @@
 #include <catch2/catch.hpp>
 
 #include "tests/helpers.h"
+#include "workloads/common/error.h"
 #include "workloads/dataset.h"
-#include "workloads/error.h"
-#include "workloads/idx.h"
+#include "workloads/formats/idx.h"
 
 using namespace lvsim;
 using lvsim::test::idx_bytes;

@@ -5,7 +5,7 @@
 #include <random>
 
 #include "tests/helpers.h"
-#include "workloads/error.h"
+#include "workloads/common/error.h"
 #include "workloads/layers.h"
 #include "workloads/network.h"
 

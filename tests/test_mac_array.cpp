@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "models/accelerator.h"
-#include "models/mac_array.h"
-#include "models/weight_sram.h"
+#include "models/array/mac_array.h"
+#include "models/weight_sram/weight_sram.h"
 
 using namespace lvsim;
 using Catch::Matchers::Contains;

@@ -3,8 +3,8 @@
 #include <cstring>
 #include <random>
 
-#include "models/mitigation.h"
-#include "models/secded.h"
+#include "models/weight_sram/mitigation/mitigation.h"
+#include "models/weight_sram/mitigation/secded.h"
 
 using namespace lvsim;
 

@@ -1,12 +1,12 @@
 // The committed networks, run on the simulated accelerator, against the
-// PyTorch outputs exported with them by workloads/mnist/train.py.
+// PyTorch outputs exported with them by workloads/networks/safetensors/train.py.
 #include <catch2/catch.hpp>
 #include <cmath>
 
 #include "sim/config.h"
 #include "sim/run.h"
 #include "tests/helpers.h"
-#include "workloads/safetensors.h"
+#include "workloads/formats/safetensors.h"
 
 using namespace lvsim;
 
@@ -14,7 +14,8 @@ namespace {
 
 void check_against_pytorch(const std::string& network, const std::string& dataset,
                            const std::string& data_dir) {
-  const std::string weights = std::string(LVSIM_SOURCE_DIR) + "/workloads/mnist/" + network;
+  const std::string weights =
+      std::string(LVSIM_SOURCE_DIR) + "/workloads/networks/safetensors/" + network;
   const SafeTensors golden =
       SafeTensors::load(weights.substr(0, weights.size() - 12) + ".golden.safetensors");
   const std::vector<float> logits = golden.f32("logits", {1000, 10});

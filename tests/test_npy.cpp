@@ -1,4 +1,4 @@
-// NumPy datasets (workloads/npy.h, load_npy_dataset): the format, the
+// NumPy datasets (workloads/formats/npy.h, load_npy_dataset): the format, the
 // layouts, the errors, and a run on .npy files equal to the run on IDX files.
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -10,9 +10,9 @@
 #include "sim/run.h"
 #include "sim/settings.h"
 #include "tests/helpers.h"
+#include "workloads/common/error.h"
 #include "workloads/dataset.h"
-#include "workloads/error.h"
-#include "workloads/npy.h"
+#include "workloads/formats/npy.h"
 
 using namespace lvsim;
 using Catch::Matchers::Contains;

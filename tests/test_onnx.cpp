@@ -1,7 +1,7 @@
 // ONNX import: small models built here with the ONNX protobuf classes, checked
 // against an independent NCHW implementation; malformed files; and the shipped
 // networks' logits against PyTorch's (golden files written by
-// workloads/onnx/train.py).
+// workloads/networks/onnx/train.py).
 #include <onnx/onnx_pb.h>
 
 #include <catch2/catch.hpp>
@@ -14,11 +14,11 @@
 #include "sim/run.h"
 #include "sim/settings.h"
 #include "tests/helpers.h"
+#include "workloads/common/error.h"
 #include "workloads/dataset.h"
-#include "workloads/error.h"
+#include "workloads/formats/onnx.h"
+#include "workloads/formats/safetensors.h"
 #include "workloads/network.h"
-#include "workloads/onnx.h"
-#include "workloads/safetensors.h"
 
 using namespace lvsim;
 using Catch::Matchers::Contains;
@@ -413,7 +413,7 @@ namespace {
 // PyTorch's logits of the first images of the test set (the golden file) and
 // lvsim's, for a shipped network.
 void check_against_pytorch(const std::string& stem, const std::string& dataset) {
-  const std::string dir = std::string(LVSIM_SOURCE_DIR) + "/workloads/onnx/";
+  const std::string dir = std::string(LVSIM_SOURCE_DIR) + "/workloads/networks/onnx/";
   const Network net = Network::load(dir + stem + ".onnx");
   const SafeTensors golden = SafeTensors::load(dir + stem + ".golden.safetensors");
   const std::vector<float> expected = golden.f32("logits", {256, net.classes()});

@@ -1,4 +1,4 @@
-// Declared parameters (models/params.h): one declaration gives the struct's
+// Declared parameters (models/common/params.h): one declaration gives the struct's
 // default, the parsing and range checks of its configuration text, the check
 // of a struct built in code, and the mapping of a model's error back to the
 // key, file and flag it came from.
@@ -6,7 +6,7 @@
 #include <fstream>
 #include <set>
 
-#include "models/params.h"
+#include "models/common/params.h"
 #include "sim/settings.h"
 #include "tests/helpers.h"
 

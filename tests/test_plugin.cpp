@@ -1,10 +1,10 @@
-// fault.plugin: a memory model from a shared library (models/lvsim_plugin.h).
+// fault.plugin: a memory model from a shared library (models/weight_sram/plugin/lvsim_plugin.h).
 // The example plug-in is loaded and run; each broken one is one clear error.
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <fstream>
 
-#include "models/fault_model.h"
+#include "models/weight_sram/fault_models/fault_model.h"
 #include "sim/config.h"
 #include "sim/run.h"
 #include "tests/helpers.h"
@@ -74,7 +74,7 @@ TEST_CASE("a broken plug-in is one line naming the file and what was expected", 
   const std::string missing = error_of("/nonexistent/model.so");
   one_line(missing);
   CHECK_THAT(missing, Contains("/nonexistent/model.so"));
-  CHECK_THAT(missing, Contains("models/lvsim_plugin.h"));
+  CHECK_THAT(missing, Contains("models/weight_sram/plugin/lvsim_plugin.h"));
 
   const test::ScratchDir scratch;
   const std::string text_file = scratch.file("not_a_library.so");

@@ -2,8 +2,8 @@
 #include <cstring>
 
 #include "tests/helpers.h"
-#include "workloads/error.h"
-#include "workloads/safetensors.h"
+#include "workloads/common/error.h"
+#include "workloads/formats/safetensors.h"
 
 using namespace lvsim;
 using lvsim::test::safetensors_bytes;

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "models/weight_format.h"
-#include "models/weight_layout.h"
+#include "models/weights/weight_format.h"
+#include "models/weights/weight_layout.h"
 #include "sim/config.h"
 #include "sim/run.h"
 #include "sim/settings.h"
@@ -17,7 +17,7 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-const std::string kLenet = std::string(LVSIM_SOURCE_DIR) + "/workloads/onnx/lenet5.onnx";
+const std::string kLenet = std::string(LVSIM_SOURCE_DIR) + "/workloads/networks/onnx/lenet5.onnx";
 
 RunResult run_lenet(std::vector<std::string> sets) {
   sets.push_back("workload.network=" + kLenet);

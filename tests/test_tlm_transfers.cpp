@@ -6,12 +6,12 @@
 #include <numeric>
 
 #include "models/accelerator.h"
-#include "models/activation_buffer.h"
-#include "models/dram.h"
-#include "models/tlm_initiator.h"
-#include "models/weight_sram.h"
+#include "models/memory/activation_buffer.h"
+#include "models/memory/dram.h"
+#include "models/tlm/burst.h"
+#include "models/weight_sram/weight_sram.h"
 #include "tests/tlm_harness.h"
-#include "workloads/error.h"
+#include "workloads/common/error.h"
 
 using namespace lvsim;
 using lvsim::test::Response;

@@ -6,10 +6,10 @@
 #include <cstring>
 #include <limits>
 
-#include "models/mitigation.h"
-#include "models/weight_format.h"
-#include "models/weight_layout.h"
-#include "models/weight_transforms.h"
+#include "models/weight_sram/mitigation/mitigation.h"
+#include "models/weights/weight_format.h"
+#include "models/weights/weight_layout.h"
+#include "models/weights/weight_transforms.h"
 #include "sim/config.h"
 #include "sim/run.h"
 #include "tests/helpers.h"

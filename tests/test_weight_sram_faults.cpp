@@ -8,9 +8,9 @@
 #include <random>
 
 #include "models/accelerator.h"
-#include "models/fault_presets.h"
-#include "models/weak_cells.h"
-#include "models/weight_sram.h"
+#include "models/weight_sram/fault_models/fault_presets.h"
+#include "models/weight_sram/weak_cell_map.h"
+#include "models/weight_sram/weight_sram.h"
 #include "tests/tlm_harness.h"
 
 using namespace lvsim;

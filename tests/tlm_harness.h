@@ -12,7 +12,7 @@
 #include <tlm>
 #include <vector>
 
-#include "models/tlm_initiator.h"
+#include "models/tlm/burst.h"
 
 namespace lvsim::test {
 

@@ -7,9 +7,9 @@
 #include <filesystem>
 #include <sstream>
 
-#include "workloads/error.h"
-#include "workloads/idx.h"
-#include "workloads/npy.h"
+#include "workloads/common/error.h"
+#include "workloads/formats/idx.h"
+#include "workloads/formats/npy.h"
 
 namespace lvsim {
 namespace fs = std::filesystem;

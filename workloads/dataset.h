@@ -31,7 +31,7 @@ struct Dataset {
 // keeps them, or (N, H, W, C); (N, H, W) is one channel either way.
 enum class NpyLayout { kNchw, kNhwc };
 
-// A test set from NumPy files (workloads/npy.h): images of uint8 (0..255) or
+// A test set from NumPy files (workloads/formats/npy.h): images of uint8 (0..255) or
 // float32 values, labels of any integer type (0..255), the first max_images
 // when > 0. Errors name the file and what its shape or dtype should be.
 Dataset load_npy_dataset(const std::string& images_path, const std::string& labels_path,

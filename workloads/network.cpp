@@ -9,9 +9,9 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
-#include "workloads/error.h"
-#include "workloads/onnx.h"
-#include "workloads/safetensors.h"
+#include "workloads/common/error.h"
+#include "workloads/formats/onnx.h"
+#include "workloads/formats/safetensors.h"
 
 namespace lvsim {
 namespace {

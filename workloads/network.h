@@ -1,7 +1,7 @@
 // A feed-forward image classifier loaded from one self-describing safetensors
 // file: the tensors "<layer>.weight"/"<layer>.bias" in PyTorch layouts, and in
 // __metadata__ the topology ("layers", a JSON list), "input_shape" ([C,H,W]) and
-// "input_scale" (pixel multiplier). workloads/mnist/train.py writes such files;
+// "input_scale" (pixel multiplier). workloads/networks/safetensors/train.py writes such files;
 // any network made of the supported layers can be dropped in the same way.
 #pragma once
 
@@ -9,14 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "workloads/formats/safetensors.h"
 #include "workloads/layers.h"
-#include "workloads/safetensors.h"
 
 namespace lvsim {
 
 // A network is a graph of layers in topological order: each layer reads the
 // outputs of earlier ones (Layer::inputs), the last produces the class
-// scores. A safetensors network is a chain; an ONNX one (workloads/onnx.h)
+// scores. A safetensors network is a chain; an ONNX one (workloads/formats/onnx.h)
 // may branch and join (residual Add, Concat).
 struct Network {
   std::string path;

@@ -10,7 +10,7 @@
 
 #include "sim/config.h"
 #include "sim/settings.h"
-#include "workloads/error.h"
+#include "workloads/common/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string input(reinterpret_cast<const char*>(data), size);

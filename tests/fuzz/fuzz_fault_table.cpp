@@ -6,8 +6,8 @@
 #include <sstream>
 #include <string>
 
-#include "models/fault_model.h"
-#include "workloads/error.h"
+#include "models/weight_sram/fault_models/fault_model.h"
+#include "workloads/common/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::istringstream in(std::string(reinterpret_cast<const char*>(data), size));

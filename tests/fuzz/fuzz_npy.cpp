@@ -1,11 +1,11 @@
-// libFuzzer target: a .npy file's bytes through the reader (workloads/npy.h).
+// libFuzzer target: a .npy file's bytes through the reader (workloads/formats/npy.h).
 // lvsim::Error is the expected answer to a bad file.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
-#include "workloads/error.h"
-#include "workloads/npy.h"
+#include "workloads/common/error.h"
+#include "workloads/formats/npy.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::vector<uint8_t> bytes(data, data + size);

@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <string>
 
-#include "workloads/error.h"
-#include "workloads/onnx.h"
+#include "workloads/common/error.h"
+#include "workloads/formats/onnx.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {

@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "workloads/error.h"
+#include "workloads/common/error.h"
+#include "workloads/formats/safetensors.h"
 #include "workloads/network.h"
-#include "workloads/safetensors.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {

@@ -1,0 +1,150 @@
+#include "models/array/host/host_engine.h"
+
+#include <omp.h>
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <cstring>
+
+namespace lvsim {
+namespace {
+
+// How many scattered slots ahead the change loops prefetch.
+constexpr size_t kPrefetchAhead = 16;
+
+}  // namespace
+
+const ParamTable<HostEngineParams>& HostEngineParams::table() {
+  static const ParamTable<HostEngineParams> table = [] {
+    ParamTable<HostEngineParams> t;
+    t.integer("sim.threads", &HostEngineParams::threads, 0, 0, 1024)
+        .help(
+            "host threads for the arithmetic, 0 = all cores; results are identical for any value");
+    return t;
+  }();
+  return table;
+}
+
+HostEngine::HostEngine(const HostEngineParams& params, const Network& network,
+                       const WeightLayout& layout, int batch)
+    : network_(network),
+      layout_(layout),
+      threads_(params.threads > 0 ? params.threads : omp_get_max_threads()),
+      planner_(network, layout, batch),
+      working_(layout.parameter_slots, 0.0f),
+      words_(layout.total_bytes / WeightLayout::kWordBytes, 0),
+      word_changes_(layout.regions.size()) {
+  Eigen::setNbThreads(1);  // parallelism is over image chunks, never inside a GEMM
+}
+
+void HostEngine::load(const unsigned char* image) {
+  std::memcpy(words_.data(), image, words_.size() * WeightLayout::kWordBytes);
+  for (const WeightRegion& region : layout_.regions)
+    layout_.decode(region, words_.data(), working_.data());
+  if (golden_.empty() && std::find(streamed_.begin(), streamed_.end(), true) != streamed_.end())
+    golden_ = working_;
+}
+
+void HostEngine::set_streamed(std::vector<bool> streamed) {
+  if (streamed == streamed_) return;
+  streamed_ = std::move(streamed);
+  golden_.clear();
+  planner_.set_streamed(streamed_, &golden_);
+}
+
+void HostEngine::read_and_plan(int images, EpochPlan& plan, const ReadWeights& read) {
+  for (std::vector<WordChange>& changes : word_changes_) changes.clear();
+  read(images, word_changes_);
+  for (size_t i = 0; i < word_changes_.size(); ++i) planner_.translate(i, word_changes_[i]);
+  planner_.plan(images, plan);
+}
+
+void HostEngine::run(const float* inputs, int images, float* logits, const ReadWeights& read) {
+  EpochPlan plans[2];
+  int count = planner_.epoch_size(images, true);
+  read_and_plan(count, plans[0], read);
+  for (int first = 0, epoch = 0; first < images; ++epoch) {
+    const EpochPlan& plan = plans[epoch % 2];
+    const int next = first + count;
+    const int next_count = next < images ? planner_.epoch_size(images - next, false) : 0;
+    const std::function<void()> read_next = [&] {
+      read_and_plan(next_count, plans[(epoch + 1) % 2], read);
+    };
+    compute_epoch(plan, inputs, first, count, logits, next_count > 0 ? &read_next : nullptr);
+    finish_epoch(plan);
+    first = next;
+    count = next_count;
+  }
+}
+
+std::vector<LayerParameters> HostEngine::working_parameters() {
+  std::vector<LayerParameters> parameters(network_.layers.size());
+  for (const WeightRegion& region : layout_.regions) {
+    LayerParameters& p = parameters[region.layer];
+    p.weights = working_.data() + region.weight_slot;
+    p.bias = working_.data() + region.bias_slot;
+    if (region.integer()) {
+      p.input_scale = region.input_scale;
+      p.output_scale = 1.0f / (region.weight_scale * region.input_scale);
+    }
+  }
+  return parameters;
+}
+
+void HostEngine::compute_batch(const float* inputs, int first, int count, float* logits,
+                               const std::vector<std::vector<LayerPatch>>* patches,
+                               const std::function<void()>* side_job) {
+  const size_t input_size = network_.input.size();
+  const size_t classes = static_cast<size_t>(network_.classes());
+  std::vector<const std::vector<LayerPatch>*> layer_patches;
+  if (patches) {
+    layer_patches.assign(network_.layers.size(), nullptr);
+    for (size_t i = 0; i < layout_.regions.size(); ++i)
+      if (!(*patches)[i].empty()) layer_patches[layout_.regions[i].layer] = &(*patches)[i];
+  }
+  const float* batch_logits =
+      forward_batch(network_, working_parameters(), inputs + input_size * first, count, buffers_,
+                    threads_, patches ? &layer_patches : nullptr, side_job);
+  std::copy(batch_logits, batch_logits + classes * count, logits + classes * first);
+}
+
+void HostEngine::compute_epoch(const EpochPlan& plan, const float* inputs, int first, int count,
+                               float* logits, const std::function<void()>* side_job) {
+  for (const std::vector<SlotChange>& list : plan.leading)
+    for (const SlotChange& change : list) working_[change.slot] = change.value;
+  switch (plan.kind) {
+    case EpochKind::kUnchanged:
+      compute_batch(inputs, first, count, logits, nullptr, side_job);
+      break;
+    case EpochKind::kSparse:
+      compute_batch(inputs, first, count, logits, &plan.patches, side_job);
+      break;
+    case EpochKind::kDense: {
+      std::vector<size_t> cursor(plan.changes.size(), 0);
+      for (int pass = 0; pass < count; ++pass) {
+        for (size_t i = 0; i < plan.changes.size(); ++i) {
+          const std::vector<SlotChange>& list = plan.changes[i];
+          for (; cursor[i] < list.size() && list[cursor[i]].pass == static_cast<uint32_t>(pass);
+               ++cursor[i])
+            working_[list[cursor[i]].slot] = list[cursor[i]].value;
+        }
+        compute_batch(inputs, first + pass, 1, logits, nullptr, pass == 0 ? side_job : nullptr);
+      }
+      break;
+    }
+  }
+}
+
+void HostEngine::finish_epoch(const EpochPlan& plan) {
+  if (plan.kind != EpochKind::kSparse) return;  // a dense epoch updated it as it went
+  for (size_t i = 0; i < plan.slots.size(); ++i) {
+    const std::vector<uint32_t>& slots = plan.slots[i];
+    for (size_t e = 0; e < slots.size(); ++e) {
+      if (e + kPrefetchAhead < slots.size())
+        __builtin_prefetch(&working_[slots[e + kPrefetchAhead]], 1);
+      working_[slots[e]] = plan.final_values[i][e];
+    }
+  }
+}
+
+}  // namespace lvsim

@@ -1,0 +1,113 @@
+#include "models/weight_sram/mitigation/mitigation.h"
+
+#include <map>
+
+#include "models/common/params.h"
+
+namespace lvsim {
+namespace {
+
+constexpr uint32_t kSignBit = 1u << 31;
+
+class FlipMitigation : public Mitigation {
+ public:
+  std::string name() const override { return "flip"; }
+  bool uses_detector() const override { return false; }
+  ReadOutcome on_faulty_read(uint32_t data, uint8_t, uint64_t mask, int) const override {
+    return {data ^ static_cast<uint32_t>(mask), 0, false, false};
+  }
+};
+
+class SignMitigation : public Mitigation {
+ public:
+  std::string name() const override { return "sign"; }
+  bool uses_detector() const override { return true; }
+  ReadOutcome on_faulty_read(uint32_t data, uint8_t, uint64_t mask, int field_bits) const override {
+    const auto faulty = static_cast<uint32_t>(mask);
+    if (field_bits >= 32) {
+      const uint32_t bits = faulty & ~kSignBit;
+      return {(data & kSignBit) ? (data | bits) : (data & ~bits), 0, false, false};
+    }
+    uint32_t out = data, used = 0;
+    for (int shift = 0; shift + field_bits <= 32; shift += field_bits) {
+      const uint32_t field = ((1u << field_bits) - 1) << shift;
+      const uint32_t sign = 1u << (shift + field_bits - 1);
+      const uint32_t bits = faulty & field & ~sign;
+      out = (data & sign) ? (out | bits) : (out & ~bits);
+      used |= field;
+    }
+    return {out ^ (faulty & ~used), 0, false, false};  // unused bits: nothing to copy
+  }
+};
+
+class ZeroMitigation : public Mitigation {
+ public:
+  std::string name() const override { return "zero"; }
+  bool uses_detector() const override { return true; }
+  ReadOutcome on_faulty_read(uint32_t data, uint8_t, uint64_t mask, int) const override {
+    return {data & ~static_cast<uint32_t>(mask), 0, false, false};
+  }
+};
+
+class WordZeroMitigation : public Mitigation {
+ public:
+  std::string name() const override { return "word-zero"; }
+  bool uses_detector() const override { return true; }
+  ReadOutcome on_faulty_read(uint32_t data, uint8_t, uint64_t mask, int) const override {
+    return {mask ? 0u : data, 0, false, false};
+  }
+};
+
+// One even-parity bit over the 32 data bits (check bit 0): an odd number of
+// failing bits among the 33 is detected and the word forced to 0; an even
+// number goes unnoticed (silent).
+class ParityMitigation : public Mitigation {
+ public:
+  std::string name() const override { return "parity"; }
+  bool uses_detector() const override { return false; }
+  int check_bits() const override { return 1; }
+  uint8_t encode(uint32_t data) const override {
+    return static_cast<uint8_t>(__builtin_popcount(data) & 1);
+  }
+  ReadOutcome on_faulty_read(uint32_t data, uint8_t check, uint64_t mask, int) const override {
+    const uint32_t read = data ^ static_cast<uint32_t>(mask);
+    const auto read_check = static_cast<uint8_t>((check ^ (mask >> 32)) & 1);
+    if (encode(read) != read_check) return {0u, encode(0), false, true};
+    return {read, read_check, false, false};
+  }
+};
+
+using MitigationFactory = std::function<std::unique_ptr<Mitigation>()>;
+
+const std::map<std::string, MitigationFactory>& builtin_mitigations() {
+  static const std::map<std::string, MitigationFactory> mitigations = {
+      {"flip", [] { return std::make_unique<FlipMitigation>(); }},
+      {"sign", [] { return std::make_unique<SignMitigation>(); }},
+      {"zero", [] { return std::make_unique<ZeroMitigation>(); }},
+      {"word-zero", [] { return std::make_unique<WordZeroMitigation>(); }},
+      {"secded", make_secded_mitigation},
+      {"parity", [] { return std::make_unique<ParityMitigation>(); }},
+  };
+  return mitigations;
+}
+
+}  // namespace
+
+std::unique_ptr<Mitigation> make_mitigation(const std::string& name) {
+  const auto& mitigations = builtin_mitigations();
+  const auto it = mitigations.find(name);
+  if (it == mitigations.end()) {
+    std::string known = "one of";
+    for (const auto& [key, factory] : mitigations) known += " " + key;
+    throw ParameterError("mitigation '" + name + "'", known);
+  }
+  return it->second();
+}
+
+std::vector<std::string> mitigation_names() {
+  std::vector<std::string> names;
+  for (const auto& [name, factory] : builtin_mitigations()) names.push_back(name);
+  return names;
+}
+
+}  // namespace lvsim

@@ -1,0 +1,75 @@
+// What the weight SRAM's read path does when a read finds faulty bits: the
+// swappable policy of the low-voltage SRAM.
+//
+// A stored word is 32 data bits plus check_bits() check bits; fault masks use
+// bit i < 32 for data bit i and bit 32 + j for check bit j. The outcome is the
+// word as the read returns it, and it is written back: faults persist.
+//
+//   flip       nothing done; each faulty bit is inverted (an unprotected SRAM)
+//   sign       each faulty bit takes the value of its weight's sign bit (bit 31
+//              of an fp32 word; the top bit of its field when a word packs
+//              narrower weights, models/weights/weight_format.h) (Reagen et al., Minerva,
+//              ISCA 2016); a faulty sign bit keeps its value. For two's
+//              complement integers this moves a weight towards zero (towards -1
+//              when negative). For sign-magnitude floats it does so only for
+//              positive weights: a negative weight's faulty exponent bits are
+//              set, raising its magnitude - why `sign` is only a little better
+//              than `flip` on fp32 (seed 004).
+//   zero       each faulty bit is forced to 0 (seed 004's proposal)
+//   word-zero  the whole word is forced to 0 (Minerva's word masking)
+//   secded     Hamming SEC-DED over 32 data + 7 check bits: a single faulty bit
+//              is corrected, a double one detected and the word forced to 0;
+//              the corrected word is written back (scrub on read)
+//   parity     one even-parity bit per word: an odd number of faulty bits is
+//              detected and the word forced to 0 (and written back); an even
+//              number reaches the array unnoticed
+//
+// sign, zero and word-zero presume a detector that knows which bits failed
+// (Razor-style double sampling, Ernst et al., MICRO 2003), or, with
+// weight_sram.detector = bist-map, a fault map from a power-up self-test: the
+// mapped cells are then masked on every read and nothing else is seen
+// (SramContents, weak_cells.h).
+//
+// Adding a policy: a Mitigation subclass, a factory, one line in
+// builtin_mitigations() in mitigation.cpp.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace lvsim {
+
+struct ReadOutcome {
+  uint32_t data = 0;
+  uint8_t check = 0;
+  bool corrected = false;      // ECC fixed the word
+  bool uncorrectable = false;  // ECC detected an error it could not fix
+};
+
+class Mitigation {
+ public:
+  virtual ~Mitigation() = default;
+  virtual std::string name() const = 0;
+  virtual int check_bits() const { return 0; }
+  // The code the check bits hold, as the energy report names it ("SEC-DED").
+  virtual std::string check_code() const { return name(); }
+  virtual uint8_t encode(uint32_t /*data*/) const { return 0; }
+  virtual bool uses_detector() const = 0;
+  // A read of (data, check) in which the stored bits in `fault_mask` failed;
+  // the word packs 32 / field_bits weights of field_bits bits each.
+  virtual ReadOutcome on_faulty_read(uint32_t data, uint8_t check, uint64_t fault_mask,
+                                     int field_bits) const = 0;
+  ReadOutcome on_faulty_read(uint32_t data, uint8_t check, uint64_t fault_mask) const {
+    return on_faulty_read(data, check, fault_mask, 32);
+  }
+};
+
+std::unique_ptr<Mitigation> make_mitigation(const std::string& name);
+std::vector<std::string> mitigation_names();
+
+std::unique_ptr<Mitigation> make_secded_mitigation();  // models/weight_sram/mitigation/secded.cpp
+
+}  // namespace lvsim

@@ -1,0 +1,243 @@
+#include "models/weight_sram/sram_contents.h"
+
+#include <cstring>
+
+namespace lvsim {
+
+SramContents::SramContents(const std::string& owner, uint64_t capacity_bytes,
+                           const Mitigation& mitigation, bool read_disturb, bool fault_map)
+    : memory_(owner, capacity_bytes),
+      mitigation_(mitigation),
+      read_disturb_(read_disturb),
+      fault_map_(fault_map && mitigation.uses_detector()),
+      written_(capacity_bytes / kWordBytes, 0),
+      shown_bits_((written_.size() + 63) / 64, 0),
+      shown_values_(new uint32_t[written_.size()]) {
+  if (mitigation.check_bits() > 0) check_.assign(written_.size(), mitigation.encode(0));
+}
+
+void SramContents::show(uint64_t word, uint32_t value) {
+  uint64_t& bits = shown_bits_[word / 64];
+  const uint64_t bit = uint64_t{1} << (word % 64);
+  shown_count_ += (bits & bit) == 0;
+  bits |= bit;
+  shown_values_[word] = value;
+}
+
+void SramContents::unshow(uint64_t word) {
+  uint64_t& bits = shown_bits_[word / 64];
+  const uint64_t bit = uint64_t{1} << (word % 64);
+  shown_count_ -= (bits & bit) != 0;
+  bits &= ~bit;
+}
+
+uint32_t SramContents::load(uint64_t word) const {
+  uint32_t value;
+  std::memcpy(&value, memory_.data() + word * kWordBytes, kWordBytes);
+  return value;
+}
+
+uint64_t SramContents::stored(uint64_t word) const {
+  return load(word) | (check_.empty() ? uint64_t{0} : uint64_t{check_[word]} << 32);
+}
+
+uint32_t SramContents::view(uint64_t word) const {
+  if (shown_count_ == 0 || !(shown_bits_[word / 64] >> (word % 64) & 1)) return load(word);
+  return shown_values_[word];
+}
+
+int SramContents::faulty_bits_of(uint64_t word) const {
+  int count = __builtin_popcount(view(word) ^ written_[word]);
+  if (!check_.empty())
+    count += __builtin_popcount(check_[word] ^ mitigation_.encode(written_[word]));
+  return count;
+}
+
+void SramContents::reach_pass(uint64_t pass) {
+  if (faulty_delta_.size() <= pass) faulty_delta_.resize(pass + 1, 0);
+}
+
+bool SramContents::write(uint64_t address, const unsigned char* data, uint64_t bytes,
+                         uint64_t at_pass) {
+  const uint64_t first = address / kWordBytes, last = (address + bytes + 3) / kWordBytes;
+  bool changed = std::memcmp(memory_.data() + address, data, bytes) != 0;
+  for (uint64_t word = first; word < last && !changed && !check_.empty(); ++word) {
+    uint32_t value;
+    std::memcpy(&value, data + (word - first) * kWordBytes, kWordBytes);
+    changed = check_[word] != mitigation_.encode(value);
+  }
+  if (!changed) {
+    for (uint64_t word = first; word < last; ++word) written_[word] = load(word);
+    return false;
+  }
+  int64_t cured = 0;
+  for (uint64_t word = first; word < last; ++word) cured += faulty_bits_of(word);
+  for (size_t block = 0; shown_count_ > 0 && block < shown_bits_.size(); ++block) {
+    for (uint64_t bits = shown_bits_[block]; bits != 0; bits &= bits - 1) {
+      const uint64_t word = block * 64 + static_cast<uint64_t>(__builtin_ctzll(bits));
+      if (word < first || word >= last)  // read again as stored
+        cured += __builtin_popcount(shown_values_[word] ^ written_[word]) -
+                 __builtin_popcount(load(word) ^ written_[word]);
+    }
+    shown_bits_[block] = 0;
+  }
+  shown_count_ = 0;
+  std::memcpy(memory_.data() + address, data, bytes);
+  for (uint64_t word = first; word < last; ++word) {
+    written_[word] = load(word);
+    if (!check_.empty()) check_[word] = mitigation_.encode(written_[word]);
+  }
+  if (cured != 0) {
+    reach_pass(at_pass);
+    faulty_delta_[at_pass] -= cured;
+  }
+  return true;
+}
+
+bool SramContents::matches_reference(uint64_t address, const unsigned char* data,
+                                     uint64_t bytes) const {
+  if (address % kWordBytes || bytes % kWordBytes || address + bytes > memory_.size()) return false;
+  return std::memcmp(written_.data() + address / kWordBytes, data, bytes) == 0;
+}
+
+bool SramContents::restore(uint64_t word, uint32_t pass, uint64_t series_pass,
+                           std::vector<WordChange>* changes) {
+  const uint32_t reference = written_[word];
+  const uint64_t fresh =
+      reference | (check_.empty() ? uint64_t{0} : uint64_t{mitigation_.encode(reference)} << 32);
+  if (stored(word) == fresh) return false;
+  const uint32_t old_view = view(word);
+  reach_pass(series_pass);
+  faulty_delta_[series_pass] -= faulty_bits_of(word);
+  std::memcpy(memory_.data() + word * kWordBytes, &reference, kWordBytes);
+  if (!check_.empty()) check_[word] = static_cast<uint8_t>(fresh >> 32);
+  // A value the array read from the old bits (a weak cell's) is read again
+  // from the new ones on the pass's first read; until then it reads them as stored.
+  if (shown_count_ > 0) unshow(word);
+  if (changes && old_view != reference)
+    changes->push_back({pass, static_cast<uint32_t>(word), reference, old_view});
+  return true;
+}
+
+void SramContents::prefetch(uint64_t word) const {
+  __builtin_prefetch(memory_.data() + word * kWordBytes, 1);
+  __builtin_prefetch(&written_[word]);
+  if (shown_count_ > 0) __builtin_prefetch(&shown_values_[word], 1);
+}
+
+uint64_t SramContents::read(uint64_t word, const WordFaults& faults, uint32_t pass,
+                            uint64_t series_pass, int field_bits, std::vector<WordChange>* changes,
+                            FaultStats& stats) {
+  const uint32_t data = load(word);
+  const uint8_t check = check_.empty() ? 0 : check_[word];
+  const uint64_t stored = data | uint64_t{check} << 32;
+  const uint32_t old_view = view(word);
+  const Resolved read = resolve(stored, faults, field_bits, written_[word]);
+  const ReadOutcome& outcome = read.outcome;
+  if (read.wrong != 0) {
+    const uint64_t upsets = faults.upsets & read.wrong;
+    stats.bit_faults += static_cast<uint64_t>(__builtin_popcountll(read.wrong));
+    stats.upset_bit_faults += static_cast<uint64_t>(__builtin_popcountll(upsets));
+    stats.weak_bit_faults += static_cast<uint64_t>(__builtin_popcountll(read.wrong & ~upsets));
+    stats.faulty_word_reads += 1;
+    stats.ecc_corrected += outcome.corrected;
+    stats.ecc_uncorrectable += outcome.uncorrectable;
+    stats.masked_word_reads += static_cast<uint64_t>(read.ended.masked);
+    stats.silent_word_reads += static_cast<uint64_t>(read.ended.silent);
+  }
+  // Upsets write the word read back (they persist); read disturb leaves a
+  // failing weak cell holding its stuck value.
+  uint64_t after = faults.upsets ? outcome.data | uint64_t{outcome.check} << 32 : stored;
+  if (read_disturb_)
+    after = (after & ~faults.weak_failing) | (faults.stuck_ones & faults.weak_failing);
+  if (after != stored) {
+    const auto new_data = static_cast<uint32_t>(after);
+    std::memcpy(memory_.data() + word * kWordBytes, &new_data, kWordBytes);
+    if (!check_.empty()) check_[word] = static_cast<uint8_t>(after >> 32);
+    stats.words_written_back += 1;
+  }
+  const uint32_t new_view = outcome.data;
+  const uint32_t reference = written_[word];
+  int delta = __builtin_popcount(new_view ^ reference) - __builtin_popcount(old_view ^ reference);
+  if (!check_.empty()) {
+    const uint8_t reference_check = mitigation_.encode(reference);
+    delta += __builtin_popcount(static_cast<uint8_t>(after >> 32) ^ reference_check) -
+             __builtin_popcount(check ^ reference_check);
+  }
+  faulty_delta_[series_pass] += delta;
+  if (new_view != static_cast<uint32_t>(after))
+    show(word, new_view);
+  else if (shown_count_ > 0)
+    unshow(word);
+  if (new_view != old_view) {
+    stats.words_changed += 1;
+    if (changes) changes->push_back({pass, static_cast<uint32_t>(word), new_view, old_view});
+  }
+  return after;
+}
+
+SramContents::Resolved SramContents::resolve(uint64_t stored, const WordFaults& faults,
+                                             int field_bits, uint32_t reference) const {
+  Resolved r;
+  const auto data = static_cast<uint32_t>(stored);
+  const auto check = static_cast<uint8_t>(stored >> 32);
+  r.outcome = {data, check, false, false};
+  if (!fault_map_) {
+    // A detector at every read (or none): the mitigation sees exactly the bits that failed.
+    r.wrong = faults.upsets | faults.weak_wrong(stored);
+    if (r.wrong == 0) return r;
+    r.outcome = mitigation_.on_faulty_read(data, check, r.wrong, field_bits);
+    if (r.outcome.uncorrectable) return r;  // detected
+    if (mitigation_.uses_detector())
+      r.ended.masked = 1;
+    else if (r.outcome.data != reference)
+      r.ended.silent = 1;
+    return r;
+  }
+  // A fault map: the bits as read (upsets flipped, failing weak cells at their
+  // stuck values), then the mapped cells masked whether they failed or not.
+  const uint64_t as_read =
+      ((stored ^ faults.upsets) & ~faults.weak_failing) | (faults.stuck_ones & faults.weak_failing);
+  r.wrong = as_read ^ stored;
+  r.outcome = {static_cast<uint32_t>(as_read), static_cast<uint8_t>(as_read >> 32), false, false};
+  if (faults.mapped != 0)
+    r.outcome =
+        mitigation_.on_faulty_read(r.outcome.data, r.outcome.check, faults.mapped, field_bits);
+  if (r.wrong == 0) return r;
+  if ((r.wrong & ~faults.mapped) != 0 && r.outcome.data != reference)
+    r.ended.silent = 1;  // a failing bit the map does not hold reached the array
+  else
+    r.ended.masked = 1;
+  return r;
+}
+
+ReadSummary SramContents::peek(uint64_t word, const WordFaults& faults, int field_bits) const {
+  const Resolved read = resolve(stored(word), faults, field_bits, written_[word]);
+  ReadSummary summary;
+  if (read.wrong == 0) return summary;
+  summary.faulty_bits = __builtin_popcountll(read.wrong);
+  summary.faulty_words = 1;
+  summary.corrected = read.outcome.corrected;
+  summary.uncorrectable = read.outcome.uncorrectable;
+  summary.masked = read.ended.masked;
+  summary.silent = read.ended.silent;
+  return summary;
+}
+
+std::vector<uint64_t> SramContents::faulty_bits_after_pass() const {
+  std::vector<uint64_t> series(faulty_delta_.size());
+  int64_t count = 0;
+  for (size_t i = 0; i < faulty_delta_.size(); ++i) {
+    count += faulty_delta_[i];
+    series[i] = static_cast<uint64_t>(count);
+  }
+  return series;
+}
+
+uint64_t SramContents::faulty_bits() const {
+  int64_t count = 0;
+  for (int64_t delta : faulty_delta_) count += delta;
+  return static_cast<uint64_t>(count);
+}
+
+}  // namespace lvsim

@@ -1,0 +1,518 @@
+#include "models/weight_sram/weight_sram.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "models/tlm/streamed_load.h"
+#include "models/weight_sram/fault_models/fault_presets.h"
+#include "workloads/common/error.h"
+
+namespace lvsim {
+namespace {
+
+std::string volts(double v) { return number_text(v) + " V"; }
+
+// "upset", "weak-cells" or both, comma-separated; nothing when malformed.
+std::optional<FaultMechanisms> parse_mechanisms(const std::string& text) {
+  FaultMechanisms m{false, false};
+  const std::vector<std::string> names = split_list(text);
+  if (names.empty()) return std::nullopt;
+  for (const std::string& name : names) {
+    if (name == "upset")
+      m.upset = true;
+    else if (name == "weak-cells")
+      m.weak_cells = true;
+    else
+      return std::nullopt;
+  }
+  return m;
+}
+
+std::string format_mechanisms(const FaultMechanisms& m) {
+  if (m.upset && m.weak_cells) return "upset, weak-cells";
+  return m.weak_cells ? "weak-cells" : m.upset ? "upset" : "";
+}
+
+// A fault preset's model and how its faults act (models/weight_sram/fault_models/fault_presets.h).
+void apply_fault_preset(WeightSramParams& p, const std::string& name) {
+  const FaultPreset& preset = fault_preset(name);
+  p.fault_preset = name;
+  apply_model_preset(p.fault_model, preset);
+  p.mechanisms = *parse_mechanisms(preset.mechanism);
+  p.fault_unit = preset.unit == "per-word" ? FaultUnit::kPerWord : FaultUnit::kPerBit;
+  p.protect_sign = preset.protect_sign;
+  p.intermittent_share = preset.intermittent_share;
+  p.stuck_zero_share = preset.stuck_zero_share;
+}
+
+// The keys of the fault mechanisms (after fault.preset and the fault model's).
+void declare_mechanism_keys(ParamTable<WeightSramParams>& t) {
+  using P = WeightSramParams;
+  t.choice("fault.unit", &P::fault_unit, "per-bit",
+           {{"per-bit", FaultUnit::kPerBit}, {"per-word", FaultUnit::kPerWord}})
+      .or_preset("fault.preset")
+      .help(
+          "upsets: per-bit, each stored bit read fails with probability p; per-word, each "
+          "word read gets one failed bit, uniformly placed, with probability p (seed 004's "
+          "reading)");
+  t.boolean("fault.protect_sign", &P::protect_sign, false)
+      .or_preset("fault.preset")
+      .help("keep the sign bit fault-free (seed 004 faulted bits 0-30 only)");
+  t.custom<FaultMechanisms>("fault.mechanism", &P::mechanisms, "list", "upset",
+                            "upset, weak-cells or both (upset, weak-cells)", parse_mechanisms,
+                            format_mechanisms)
+      .or_preset("fault.preset")
+      .help(
+          "upset: every read of a cell fails with probability p(V), the wrong value is "
+          "written back and stays until a refresh (seed 004's assumption, not measured "
+          "SRAM behaviour); weak-cells: the chip's cells whose Vmin lies above V (a fraction "
+          "p(V)) fail on their reads, the same cells at every voltage, and a refresh cannot "
+          "heal them (models/weight_sram/fault_injector.h)")
+      .source("weak cells as measured on IBM 14 nm SRAM, Chandramoorthy et al. HPCA 2019");
+  t.integer("fault.chip_seed", &P::chip_seed, 1, 0, INT64_MAX)
+      .help(
+          "weak-cells: seed of the chip's cells (their Vmin ranks, stuck values, "
+          "intermittency); one chip, one map at every voltage");
+  t.number("fault.stuck_zero_share", &P::stuck_zero_share, 0.5, 0.0, 1.0)
+      .or_preset("fault.preset")
+      .help("weak-cells: share of weak cells whose failing reads return 0 (the others 1)")
+      .source("about half each on average, Chandramoorthy et al. HPCA 2019");
+  t.number("fault.intermittent_share", &P::intermittent_share, 0.0, 0.0, 1.0)
+      .or_preset("fault.preset")
+      .help(
+          "weak-cells: share of weak cells that fail on a read only with probability "
+          "fault.intermittent_q (the others on every read)")
+      .source("roughly half, Chandramoorthy et al. HPCA 2019");
+  t.number("fault.intermittent_q", &P::intermittent_q, 0.5, 0.0, 1.0)
+      .help(
+          "weak-cells: probability that a read of an intermittent weak cell fails (assumed; "
+          "the measurement says only that they fail on some accesses)");
+  t.boolean("fault.read_disturb", &P::read_disturb, false)
+      .help(
+          "weak-cells: a failing read also writes the stuck value into the cell, wrong "
+          "until the word is rewritten (else only the value read is wrong)");
+}
+
+}  // namespace
+
+const ParamTable<WeightSramParams>& WeightSramParams::table() {
+  static const ParamTable<WeightSramParams> table = [] {
+    using P = WeightSramParams;
+    ParamTable<P> t;
+    t.integer("weight_sram.capacity_kib", &P::capacity_bytes, 16384, 1, 1 << 30, 1024)
+        .unit("KiB")
+        .help(
+            "weight SRAM capacity; 16 MiB holds the whole seed-004 model (12.9 MB), as the "
+            "seed assumes");
+    t.integer("weight_sram.banks", &P::banks, 16, 1, 4096)
+        .help("independent banks (16 banks of 1 MiB by default)");
+    t.integer("weight_sram.ports", &P::ports, 1, 1, 64)
+        .help("ports per bank, each starting one word per access time");
+    t.integer("weight_sram.word_bits", &P::word_bits, 32, 32, 32)
+        .unit("bits")
+        .help("word width (32: fp32 weights; the only width modelled so far)");
+    t.integer("weight_sram.detector_cycles", &P::detector_cycles, 1, 0, 1000)
+        .unit("cycles")
+        .help("latency of the Razor-style fault detector that sign, zero and word-zero presume");
+    t.choice("weight_sram.detector", &P::detector, "razor",
+             {{"razor", FailureDetector::kRazor}, {"bist-map", FailureDetector::kBistMap}})
+        .help(
+            "what tells sign, zero and word-zero which bits failed: razor, a detector at every "
+            "read that sees every failing bit, upsets included (Minerva's assumption); "
+            "bist-map, a fault map a March C- self-test writes at power-up: its weak cells are "
+            "masked on every read, upsets and intermittent cells it missed reach the array "
+            "(the other mitigations use no detector and ignore it)")
+        .source("Razor: Ernst et al. MICRO 2003; March C-: van de Goor, IEEE D&T 1993");
+    t.integer("weight_sram.bist_passes", &P::bist_passes, 1, 1, 1000)
+        .help(
+            "bist-map: March C- passes of the power-up self-test (10 word accesses per word "
+            "each); more passes find more intermittent weak cells");
+    t.integer("weight_sram.ecc_cycles", &P::ecc_cycles, 1, 0, 1000)
+        .unit("cycles")
+        .help("latency of the SEC-DED decoder (secded) or parity check (parity)");
+    t.number("weight_sram.vdd_v", &P::vdd_v, 0.9, 0.01, 5.0)
+        .unit("V")
+        .help("weight SRAM supply voltage (lower it to trade faults for energy)")
+        .source("0.9 V: nominal for a 40-45 nm process");
+    t.name("weight_sram.mitigation", &P::mitigation, "flip", mitigation_names)
+        .help("what a read does with faulty bits (models/weight_sram/mitigation/mitigation.h)");
+    t.include(&P::circuit, SramCircuitParams::table());
+    t.preset("fault.preset", &P::fault_preset, kDefaultFaultPreset, fault_preset_names(),
+             apply_fault_preset)
+        .help(
+            "published SRAM failures versus voltage and the fault model calibrated to them "
+            "(models/weight_sram/fault_models/fault_presets.h); sets the keys marked 'the "
+            "preset's' unless given: "
+            "ibm-14nm (measured silicon, weak cells), asu-65nm, dpcs-45nm, minerva-40nm, "
+            "seed004 (per-word upsets of fault.p on every read, sign bit protected)")
+        .source(
+            "Chandramoorthy et al. HPCA 2019 (IBM 14 nm); Yan et al. TVLSI 2017 (65 nm); "
+            "Gottscho et al. DAC 2014 (45 nm)");
+    t.include(&P::fault_model, FaultModelParams::table());
+    declare_mechanism_keys(t);
+    return t;
+  }();
+  return table;
+}
+
+void WeightSramParams::validate() const {
+  table().check(*this);
+  circuit.validate();
+  const std::string threshold = "a voltage above the access-time model's threshold voltage " +
+                                volts(circuit.vt_v) + ", where the SRAM can still be read";
+  if (!(vdd_v > circuit.vt_v))
+    invalid(&WeightSramParams::vdd_v, "weight SRAM supply " + volts(vdd_v), threshold);
+  const std::unique_ptr<FaultModel> model = make_fault_model(fault_model);
+  if (!model->covers(vdd_v))
+    invalid(&WeightSramParams::vdd_v, "weight SRAM supply " + volts(vdd_v),
+            "a voltage inside the range of the " + model->describe() + " fault model, " +
+                model->range_text());
+  for (const VoltageDomain& domain : domains) {
+    const std::string subject = "voltage domain at " + volts(domain.vdd_v);
+    if (!(domain.vdd_v > circuit.vt_v)) invalid(&WeightSramParams::domains, subject, threshold);
+    if (domain.faults && !model->covers(domain.vdd_v))
+      invalid(&WeightSramParams::domains, subject,
+              "a voltage inside the range of the " + model->describe() + " fault model, " +
+                  model->range_text());
+  }
+}
+
+WeightSram::WeightSram(const sc_core::sc_module_name& name, const WeightSramParams& params)
+    : sc_module(name),
+      dma_socket("dma_socket"),
+      array_socket("array_socket"),
+      params_(params),
+      mitigation_(make_mitigation(params.mitigation)),
+      contents_(std::string(this->name()), std::max(params.capacity_bytes, params.address_bytes),
+                *mitigation_, params.read_disturb, params.detector == FailureDetector::kBistMap) {
+  params.validate();
+  fault_model_ = make_fault_model(params.fault_model);
+  access_time_ns_ = access_time_at(params.vdd_v);
+  own_ = make_domain(0, contents_.words(), params.vdd_v, true);
+  build_domains();
+
+  build_injector();
+
+  for (auto* port : {&dma_socket, &array_socket}) {
+    port->register_b_transport(this, &WeightSram::b_transport);
+    port->register_get_direct_mem_ptr(this, &WeightSram::get_direct_mem_ptr);
+    port->register_transport_dbg(this, &WeightSram::transport_dbg);
+  }
+}
+
+WeightSram::Domain WeightSram::make_domain(uint64_t first, uint64_t end, double vdd,
+                                           bool faults) const {
+  Domain d;
+  d.first = first;
+  d.end = end;
+  d.vdd = vdd;
+  d.faults = faults;
+  const bool upset = faults && params_.mechanisms.upset;
+  const bool weak = faults && params_.mechanisms.weak_cells;
+  // Both asked even when a mechanism is off: a model must answer for both.
+  const double upset_p = faults ? fault_model_->probability(vdd) : 0.0;
+  const double weak_q = faults ? fault_model_->weak_cell_fraction(vdd) : 0.0;
+  for (double p : {upset_p, weak_q})
+    if (!(p >= 0.0 && p <= 1.0))
+      throw Error("the " + fault_model_->describe() + " fault model gave p outside [0, 1] at " +
+                  volts(vdd));
+  d.upset_p = upset ? upset_p : 0.0;
+  d.weak_q = weak ? weak_q : 0.0;
+  const double period_ns = params_.clock_period.to_seconds() * 1e9;
+  d.access_cycles =
+      std::max(1, static_cast<int>(std::ceil(access_time_at(vdd) / period_ns - 1e-9)));
+  return d;
+}
+
+void WeightSram::build_injector() {
+  FaultDraws draws;
+  draws.seed = params_.seed;
+  draws.trial = params_.trial;
+  draws.unit = params_.fault_unit;
+  draws.protect_sign = params_.protect_sign;
+  WeakCellTraits traits;
+  traits.chip_seed = params_.chip_seed;
+  traits.stuck_zero_share = params_.stuck_zero_share;
+  traits.intermittent_share =
+      fault_model_->circuit(params_.vdd_v).intermittent_share.value_or(params_.intermittent_share);
+  traits.intermittent_q = params_.intermittent_q;
+  traits.protect_sign = params_.protect_sign;
+  std::vector<FaultRange> ranges;
+  for (const Domain& d : domains_) {
+    const double expected =
+        d.weak_q * static_cast<double>(d.end - d.first) * stored_bits_per_word();
+    if (expected > static_cast<double>(WeakCellMap::kMaxCells))
+      invalid(&WeightSramParams::vdd_v, "weight SRAM supply " + volts(d.vdd),
+              "a voltage where the weak cells fit the simulator's map: about " +
+                  std::to_string(static_cast<uint64_t>(expected)) + " cells are weak there, " +
+                  "more than the " + std::to_string(WeakCellMap::kMaxCells) +
+                  " it maps; the SRAM is unusable");
+    ranges.push_back({d.first, d.end, d.upset_p, d.weak_q});
+  }
+  injector_ = std::make_unique<FaultInjector>(draws, traits, mitigation_->check_bits(), ranges);
+  stats_.faults.weak_cells = injector_->weak_cells();
+  stats_.faults.intermittent_cells = injector_->intermittent_cells();
+}
+
+void WeightSram::build_domains() {
+  const uint64_t words = contents_.words();
+  std::vector<VoltageDomain> listed = params_.domains;
+  std::sort(listed.begin(), listed.end(), [](const VoltageDomain& a, const VoltageDomain& b) {
+    return a.first_word < b.first_word;
+  });
+  uint64_t next = 0;
+  for (const VoltageDomain& v : listed) {
+    if (v.first_word < next || v.end_word <= v.first_word || v.end_word > words)
+      invalid(&WeightSramParams::domains, "voltage domains",
+              "disjoint word ranges inside the array");
+    if (v.first_word > next)
+      domains_.push_back(make_domain(next, v.first_word, params_.vdd_v, true));
+    domains_.push_back(make_domain(v.first_word, v.end_word, v.vdd_v, v.faults));
+    next = v.end_word;
+  }
+  if (next < words) domains_.push_back(make_domain(next, words, params_.vdd_v, true));
+}
+
+bool WeightSram::streamed(uint64_t first_word, uint64_t words) const {
+  for (const auto& [first, end] : params_.streamed)
+    if (first_word >= first && first_word + words <= end) return true;
+  return false;
+}
+
+double WeightSram::physical_share() const {
+  return std::min(1.0, static_cast<double>(params_.capacity_bytes) / 4.0 /
+                           static_cast<double>(contents_.words()));
+}
+
+WeightSram::Domain& WeightSram::domain_of(uint64_t word) {
+  for (Domain& d : domains_)
+    if (word < d.end) return d;
+  return domains_.back();
+}
+
+std::vector<DomainReport> WeightSram::domains() const {
+  std::vector<DomainReport> reports;
+  for (const Domain& d : domains_) {
+    DomainReport r;
+    r.first_word = d.first;
+    r.end_word = d.end;
+    r.vdd_v = d.vdd;
+    r.faults = d.faults;
+    r.upset_probability = d.upset_p;
+    r.weak_fraction = d.weak_q;
+    r.access_cycles = d.access_cycles;
+    r.access_pj = access_pj_at(d.vdd);
+    r.leakage_mw = leakage_mw_at(d.vdd, static_cast<double>(d.end - d.first) * physical_share() *
+                                            4.0 * stored_bits_per_word() / 32.0);
+    r.words_read = d.words_read;
+    r.words_written = d.words_written;
+    r.words_written_back = d.words_written_back;
+    r.self_test_accesses = d.self_test_accesses;
+    reports.push_back(r);
+  }
+  return reports;
+}
+
+int WeightSram::latency_cycles() const {
+  return own_.access_cycles + (mitigation_->uses_detector() ? params_.detector_cycles : 0) +
+         (mitigation_->check_bits() > 0 ? params_.ecc_cycles : 0);
+}
+
+bool WeightSram::uses_fault_map() const {
+  return params_.detector == FailureDetector::kBistMap && mitigation_->uses_detector();
+}
+
+uint64_t WeightSram::fault_map_bits() const {
+  if (!uses_fault_map()) return 0;
+  const auto bits_for = [](uint64_t values) {
+    int bits = 0;
+    while (bits < 64 && (uint64_t{1} << bits) < values) ++bits;
+    return static_cast<uint64_t>(bits);
+  };
+  const uint64_t entry =
+      bits_for(contents_.words()) + bits_for(static_cast<uint64_t>(stored_bits_per_word()));
+  return stats_.mapped_cells * entry;
+}
+
+double WeightSram::fault_map_leakage_mw() const {
+  return sram_leakage_mw(params_.circuit, static_cast<double>(fault_map_bits()) / 8.0,
+                         params_.circuit.vnom_v);
+}
+
+double WeightSram::access_energy_pj() const { return access_pj_at(params_.vdd_v); }
+
+double WeightSram::leakage_mw() const {
+  return leakage_mw_at(params_.vdd_v,
+                       static_cast<double>(params_.capacity_bytes) * stored_bits_per_word() / 32.0);
+}
+
+// The fault model's own circuit values where it has them (a plug-in, a table's
+// columns), else the circuit model's (sram_circuit.h).
+double WeightSram::access_time_at(double vdd) const {
+  return fault_model_->circuit(vdd).access_time_ns.value_or(
+      sram_access_time_ns(params_.circuit, vdd));
+}
+
+double WeightSram::access_pj_at(double vdd) const {
+  const std::optional<double> per_word = fault_model_->circuit(vdd).access_energy_pj;
+  if (per_word) return *per_word * stored_bits_per_word() / 32.0;  // check bits cost alike
+  return sram_access_energy_pj(params_.circuit,
+                               static_cast<double>(params_.capacity_bytes) / params_.banks,
+                               stored_bits_per_word(), vdd);
+}
+
+double WeightSram::leakage_mw_at(double vdd, double bytes) const {
+  const std::optional<double> per_mib = fault_model_->circuit(vdd).leakage_mw_per_mib;
+  if (per_mib) return *per_mib * bytes / (1024.0 * 1024.0);
+  return sram_leakage_mw(params_.circuit, bytes, vdd);
+}
+
+uint64_t WeightSram::burst_cycles(uint64_t words) const {
+  return burst_cycles(own_.access_cycles, words);
+}
+
+uint64_t WeightSram::burst_cycles(int access_cycles, uint64_t words) const {
+  const uint64_t lanes = static_cast<uint64_t>(params_.banks) * params_.ports;
+  const int extra = latency_cycles() - own_.access_cycles;  // detector / decoder
+  return static_cast<uint64_t>(access_cycles + extra) +
+         static_cast<uint64_t>(access_cycles) * ((words + lanes - 1) / lanes);
+}
+
+void WeightSram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  switch (trans.get_command()) {
+    case tlm::TLM_IGNORE_COMMAND:
+      return on_read_report(trans, delay);
+    case tlm::TLM_WRITE_COMMAND:
+      return on_write(trans, delay);
+    case tlm::TLM_READ_COMMAND:
+      return on_read(trans, delay);
+  }
+  trans.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+}
+
+// The power-up self-test (bist-map): March C- over every word, each domain at
+// its own access time, the banks' ports in parallel:
+//     cycles = passes * 10 * sum over domains of A_d * ceil(words_d / (banks * ports)),
+// and 10 word accesses per word per pass (5 reads, 5 writes) at each domain's
+// access energy. It maps the weak cells (weak_cells.h).
+void WeightSram::on_self_test(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  SelfTestRequest* request = nullptr;
+  trans.get_extension(request);
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+  if (!uses_fault_map()) return;
+  const uint64_t lanes = static_cast<uint64_t>(params_.banks) * params_.ports;
+  const auto passes = static_cast<uint64_t>(params_.bist_passes);
+  const uint64_t accesses_per_word = passes * SelfTestDraws::kAccessesPerWord;
+  uint64_t cycles = 0;
+  for (Domain& d : domains_) {
+    // Streamed layers' words are the stream buffers' cells: the physical words only.
+    const auto words = static_cast<uint64_t>(
+        std::llround(static_cast<double>(d.end - d.first) * physical_share()));
+    cycles +=
+        accesses_per_word * static_cast<uint64_t>(d.access_cycles) * ((words + lanes - 1) / lanes);
+    d.self_test_accesses += accesses_per_word * words;
+    stats_.self_test_accesses += accesses_per_word * words;
+  }
+  stats_.mapped_cells = injector_->self_test(params_.bist_passes);
+  stats_.self_test_cycles += cycles;
+  stats_.busy_cycles += cycles;
+  if (request) request->mapped_cells = stats_.mapped_cells;
+  delay += params_.clock_period * static_cast<double>(cycles);
+}
+
+// The MAC array's reads of [address, address + length) through DMI.
+void WeightSram::on_read_report(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  if (trans.get_extension<SelfTestRequest>() != nullptr) return on_self_test(trans, delay);
+  const uint64_t address = trans.get_address(), length = trans.get_data_length();
+  const uint64_t size = contents_.memory().size();
+  WeightReadReport* report = nullptr;
+  trans.get_extension(report);
+  if (report == nullptr || report->reads_per_pass == 0 || report->field_bits < 1 ||
+      report->field_bits > 32) {
+    trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+    return;
+  }
+  if (address > size || length > size - address || address % 4 || length % 4) {
+    trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  const uint64_t words = length / word_bytes();
+  Domain& domain = domain_of(address / 4);
+  const uint64_t written_back = stats_.faults.words_written_back;
+  injector_->read(address / 4, words, domain.upset_p, streamed(address / 4, words), *report,
+                  contents_, stats_.faults);
+  const uint64_t bursts = uint64_t{report->passes} * report->reads_per_pass;  // one per read
+  // Each word a read changed (an upset's outcome, a corrected word, a disturbed
+  // cell) is written back: a write access of the banks it occupies.
+  const uint64_t write_backs = stats_.faults.words_written_back - written_back;
+  const uint64_t lanes = static_cast<uint64_t>(params_.banks) * params_.ports;
+  const uint64_t cycles = burst_cycles(domain.access_cycles, words) * bursts +
+                          uint64_t(domain.access_cycles) * ((write_backs + lanes - 1) / lanes);
+  domain.words_written_back += write_backs;
+  domain.words_read += words * bursts;
+  stats_.words_read += words * bursts;
+  stats_.read_bursts += bursts;
+  stats_.busy_cycles += cycles;
+  delay += params_.clock_period * static_cast<double>(cycles);
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+// A DMA write: the initial load or a refresh, which also scrubs the faults; or
+// a streamed load, whose words the reads restore pass by pass once it brought
+// them (on_read_report), so that only its first bytes change the contents.
+void WeightSram::on_write(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  const uint64_t address = trans.get_address(), length = trans.get_data_length();
+  if (!contents_.memory().validate(trans) || address % 4 || length % 4) {
+    if (trans.is_response_ok() || trans.get_response_status() == tlm::TLM_INCOMPLETE_RESPONSE)
+      trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  const bool stream = trans.get_extension<StreamedLoad>() != nullptr;
+  if (stream && !streamed(address / 4, length / 4)) {
+    trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);  // not a streamed layer's words
+    return;
+  }
+  if (stream && contents_.matches_reference(address, trans.get_data_ptr(), length)) {
+    // The words it brings are those the reads restore.
+  } else if (contents_.write(address, trans.get_data_ptr(), length, injector_->passes_done())) {
+    // The MAC array must read the memory again, and every weak cell fail anew.
+    injector_->written();
+    array_socket->invalidate_direct_mem_ptr(0, contents_.memory().size() - 1);
+  }
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+  charge_dma(trans, delay);
+}
+
+void WeightSram::on_read(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  if (!contents_.memory().execute(trans)) return;
+  charge_dma(trans, delay);
+}
+
+void WeightSram::charge_dma(const tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  const StreamedLoad* stream = trans.get_extension<StreamedLoad>();
+  const uint64_t loads = stream ? stream->loads : 1;  // a streamed burst, once per pass
+  const uint64_t first = trans.get_address() / 4, words = trans.get_data_length() / word_bytes();
+  const uint64_t cycles = burst_cycles(domain_of(first).access_cycles, words) * loads;
+  for (Domain& d : domains_) {  // a DMA burst may cross domains: count each one's words
+    const uint64_t begin = std::max(d.first, first), end = std::min(d.end, first + words);
+    if (end > begin) (trans.is_read() ? d.words_read : d.words_written) += (end - begin) * loads;
+  }
+  (trans.is_read() ? stats_.words_read : stats_.words_written) += words * loads;
+  (trans.is_read() ? stats_.read_bursts : stats_.write_bursts) += loads;
+  if (stream) stats_.words_streamed += words * loads;
+  stats_.busy_cycles += cycles;
+  delay += params_.clock_period * static_cast<double>(cycles);
+}
+
+bool WeightSram::get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi) {
+  const sc_core::sc_time one_access = params_.clock_period * static_cast<double>(latency_cycles());
+  const bool granted = contents_.memory().grant_dmi(trans, dmi, one_access, one_access);
+  dmi.allow_read();  // writes go through b_transport, so faults and refreshes are seen
+  return granted;
+}
+
+unsigned WeightSram::transport_dbg(tlm::tlm_generic_payload& trans) {
+  return contents_.memory().debug(trans);
+}
+
+}  // namespace lvsim

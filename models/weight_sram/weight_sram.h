@@ -1,0 +1,247 @@
+// The on-chip weight SRAM, at a reduced supply voltage. It holds the whole
+// model (as seed 004 assumes) and is read by the MAC array once per weight per
+// image pass.
+//
+// Data path: the DMA engine fills it with WRITE bursts; the MAC array reads its
+// words through a DMI pointer and reports each burst of reads with an
+// IGNORE-command transaction carrying a WeightReadReport (weight_read_report.h).
+// For every reported read the SRAM's FaultInjector decides which stored bits
+// fail (upsets: p(V) per bit or per word read; weak cells: a fixed map per
+// chip seed, failing on every read and surviving refreshes), and its
+// SramContents lets the Mitigation decide what the read returns and writes that
+// back: faults persist and accumulate until the next DMA write (a refresh).
+// Every word that changed is reported back to the MAC array with the pass that
+// changed it, so each image computes with exactly the weights it read.
+//
+// Timing: the array's access time t(V) follows the supply by the alpha-power law
+// (sram_circuit.h), so a read takes A = ceil(t(V) / clock) cycles: one at
+// nominal voltage, more (wait cycles) below it. `banks` banks of `ports` ports
+// each start a word per port every A cycles (the macros are not pipelined), and
+// a burst waits A cycles for its first word plus the fault detector's or the
+// SEC-DED decoder's latency:
+//     burst(W) = A + extra + A * ceil(W / (banks * ports)).
+// A pass over a layer (one image, or one batch of images) reads each of its
+// words `reads_per_pass` times (a dataflow streaming weights re-reads them); a
+// pass is one burst per read.
+//
+// Streamed words (layers that do not fit, models/controller.h): the
+// controller's DMA loads them from DRAM before every pass (StreamedLoad
+// bursts, models/tlm/streamed_load.h), so each pass begins from the words as DRAM
+// holds them: before a pass's reads the SRAM restores every streamed word
+// that earlier reads changed (and lists the change for the array), and the
+// faults of one load never reach the next. A streamed layer keeps its own
+// word addresses here while physically it passes through the two stream
+// buffers: the weak cells it meets are drawn at its own addresses, alike in
+// number, and the array's leakage and self-test count the physical capacity.
+//
+// Energy and leakage are not charged here but counted: words read and written
+// (each of stored_bits_per_word() bits), for the energy model (models/energy.h).
+#pragma once
+
+#include <tlm_utils/simple_target_socket.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <systemc>
+#include <tlm>
+#include <utility>
+#include <vector>
+
+#include "models/common/params.h"
+#include "models/weight_sram/fault_injector.h"
+#include "models/weight_sram/fault_models/fault_model.h"
+#include "models/weight_sram/mitigation/mitigation.h"
+#include "models/weight_sram/sram_circuit.h"
+#include "models/weight_sram/sram_contents.h"
+#include "models/weight_sram/weight_read_report.h"
+
+namespace lvsim {
+
+// Which fault mechanisms act (sram_fault_injector.h): `fault.mechanism`.
+struct FaultMechanisms {
+  bool upset = true;        // per-read upsets, written back, cured by a refresh
+  bool weak_cells = false;  // the chip's weak cells, which a refresh cannot heal
+  bool operator==(const FaultMechanisms& o) const {
+    return upset == o.upset && weak_cells == o.weak_cells;
+  }
+};
+
+// What tells sign, zero and word-zero which bits failed: `weight_sram.detector`.
+enum class FailureDetector {
+  kRazor,    // double sampling at every read: every failing bit, upsets included
+  kBistMap,  // a fault map from a power-up March C- self-test: the weak cells it found
+};
+
+// A range of words on its own supply (a voltage domain): per-layer voltages,
+// or a layer kept out of the low-voltage array (faults = false: fault-free).
+struct VoltageDomain {
+  uint64_t first_word = 0;
+  uint64_t end_word = 0;  // one past the last
+  double vdd_v = 0.9;
+  bool faults = true;
+};
+
+struct WeightSramParams {
+  uint64_t capacity_bytes{};
+  int banks{};
+  int word_bits{};
+  int ports{};                // read/write ports per bank
+  SramCircuitParams circuit;  // access time, energy and leakage versus V
+  int detector_cycles{};      // latency of the detector or map lookup (sign, zero, word-zero)
+  FailureDetector detector{};
+  int bist_passes{};  // March C- passes of the power-up self-test (bist-map)
+  int ecc_cycles{};   // latency of the SEC-DED decoder (secded)
+  double vdd_v{};     // supply voltage of the array
+  std::string mitigation;
+  std::string fault_preset;  // models/weight_sram/fault_models/fault_presets.h
+  FaultModelParams fault_model;
+  FaultMechanisms mechanisms;
+  FaultUnit fault_unit{};       // of upsets
+  bool protect_sign{};          // seed 004 faulted bits 0-30 only
+  uint64_t chip_seed{};         // the weak cells: one chip, one map
+  double stuck_zero_share{};    // weak cells whose failing reads return 0
+  double intermittent_share{};  // weak cells failing on a read with probability q
+  double intermittent_q{};
+  bool read_disturb{};  // a weak cell's failing read also corrupts the stored bit
+
+  // Set by the platform and the run, not by configuration keys:
+  sc_core::sc_time clock_period = sc_core::sc_time(2, sc_core::SC_NS);
+  uint64_t seed = 1;   // upset streams (sim.seed)
+  uint64_t trial = 0;  // independent upset streams of the same seed
+  // Words on other supplies; the rest of the array is at vdd_v. Each domain
+  // has its own fault probability, access time, access energy and leakage.
+  std::vector<VoltageDomain> domains;
+  // The words the model addresses: the resident weights and, past the
+  // capacity when layers are streamed, the streamed ones (0: capacity_bytes).
+  uint64_t address_bytes = 0;
+  // Word ranges [first, end) of streamed layers, fresh before every pass.
+  std::vector<std::pair<uint64_t, uint64_t>> streamed;
+
+  WeightSramParams() { table().apply_defaults(*this); }
+  static const ParamTable<WeightSramParams>& table();
+  // The declared ranges, and what the models need of the values together:
+  // a supply above the access-time model's threshold, inside the fault
+  // model's range; throws FieldError naming the member.
+  void validate() const;
+};
+
+// What one voltage domain did, for the energy model.
+struct DomainReport {
+  uint64_t first_word = 0, end_word = 0;
+  double vdd_v = 0.0;
+  bool faults = true;
+  double upset_probability = 0.0;  // per bit or word read
+  double weak_fraction = 0.0;      // of the cells
+  int access_cycles = 1;
+  double access_pj = 0.0;   // one word access, all stored bits
+  double leakage_mw = 0.0;  // of the domain's words
+  uint64_t words_read = 0;
+  uint64_t words_written = 0;       // by DMA (loads and refreshes)
+  uint64_t words_written_back = 0;  // by reads (upsets, read disturb, ECC scrubbing)
+  uint64_t self_test_accesses = 0;  // word reads and writes of the power-up self-test
+};
+
+struct WeightSramStats {
+  uint64_t words_read = 0;
+  uint64_t words_written = 0;
+  uint64_t words_streamed = 0;  // of words_written, by streamed loads
+  uint64_t read_bursts = 0;
+  uint64_t write_bursts = 0;
+  uint64_t busy_cycles = 0;
+  uint64_t self_test_cycles = 0;    // the power-up March test (bist-map)
+  uint64_t self_test_accesses = 0;  // its word reads and writes
+  uint64_t mapped_cells = 0;        // weak cells the fault map holds
+  FaultStats faults;
+};
+
+class WeightSram : public sc_core::sc_module {
+ public:
+  // Two ports: the controller's DMA traffic and the MAC array's.
+  tlm_utils::simple_target_socket<WeightSram> dma_socket;
+  tlm_utils::simple_target_socket<WeightSram> array_socket;
+
+  WeightSram(const sc_core::sc_module_name& name, const WeightSramParams& params);
+
+  const WeightSramParams& params() const { return params_; }
+  const WeightSramStats& stats() const { return stats_; }
+  uint64_t word_bytes() const { return static_cast<uint64_t>(params_.word_bits) / 8; }
+  int stored_bits_per_word() const { return 32 + mitigation_->check_bits(); }
+  // Of the array's own supply: p per bit or word read, and the weak-cell fraction.
+  double upset_probability() const { return own_.upset_p; }
+  double weak_cell_fraction() const { return own_.weak_q; }
+  const Mitigation& mitigation() const { return *mitigation_; }
+  // Whether the mitigation learns the failing bits from a self-test's fault
+  // map (weight_sram.detector = bist-map and a mitigation that uses a detector).
+  bool uses_fault_map() const;
+  // The fault map's size: one entry per mapped cell, its word address and bit
+  // position; and its leakage, held at the nominal supply so that it is itself
+  // fault-free.
+  uint64_t fault_map_bits() const;
+  double fault_map_leakage_mw() const;
+  // Cycles to move `words` words through the banks, latency included.
+  uint64_t burst_cycles(uint64_t words) const;
+  double access_time_ns() const { return access_time_ns_; }
+  int access_cycles() const { return own_.access_cycles; }  // A above
+  int latency_cycles() const;                               // A + detector or decoder latency
+  // Dynamic energy of one word access (all stored bits) at vdd_v in pJ, and
+  // the array's leakage power at vdd_v in mW (sram_circuit.h).
+  double access_energy_pj() const;
+  double leakage_mw() const;
+  // Every domain, in address order, covering the whole array (the array's own
+  // supply fills the gaps).
+  std::vector<DomainReport> domains() const;
+  // Stored bits that differ from what was last written, after each pass (image)
+  // since the start: element i is the count once pass i's reads are done.
+  std::vector<uint64_t> faulty_bits_after_pass() const {
+    return contents_.faulty_bits_after_pass();
+  }
+  uint64_t faulty_bits() const { return contents_.faulty_bits(); }
+
+ private:
+  struct Domain {
+    uint64_t first = 0, end = 0;
+    double vdd = 0.0;
+    bool faults = true;
+    double upset_p = 0.0, weak_q = 0.0;
+    int access_cycles = 1;
+    uint64_t words_read = 0, words_written = 0, words_written_back = 0;
+    uint64_t self_test_accesses = 0;
+  };
+
+  // TLM: one handler per command.
+  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  void on_read_report(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);  // IGNORE
+  void on_write(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);        // DMA WRITE
+  void on_read(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);         // DMA READ
+  void on_self_test(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);    // IGNORE
+  // Time and counts of a DMA burst (which may cross domains).
+  void charge_dma(const tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  bool get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);
+  unsigned transport_dbg(tlm::tlm_generic_payload& trans);
+
+  Domain make_domain(uint64_t first, uint64_t end, double vdd, bool faults) const;
+  void build_domains();
+  void build_injector();
+  Domain& domain_of(uint64_t word);
+  uint64_t burst_cycles(int access_cycles, uint64_t words) const;
+  bool streamed(uint64_t first_word, uint64_t words) const;
+  // Physical words over addressed words: 1 unless streamed layers sit past the capacity.
+  double physical_share() const;
+
+  WeightSramParams params_;
+  std::unique_ptr<Mitigation> mitigation_;
+  std::unique_ptr<FaultModel> fault_model_;
+  SramContents contents_;
+  double access_time_ns_ = 0.0;
+  double access_time_at(double vdd) const;
+  double access_pj_at(double vdd) const;
+  double leakage_mw_at(double vdd, double bytes) const;
+  Domain own_;                   // the array's own supply
+  std::vector<Domain> domains_;  // address order, covering the array
+  std::unique_ptr<FaultInjector> injector_;
+  WeightSramStats stats_;
+};
+
+}  // namespace lvsim
