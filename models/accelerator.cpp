@@ -60,8 +60,8 @@ std::vector<VoltageDomain> voltage_domains(const AcceleratorParams& params, cons
   for (const WeightRegion& region : layout.regions) {
     const std::string& name = network.layers[region.layer].name;
     VoltageDomain domain;
-    domain.first_word = region.weight_address / WeightLayout::kWordBytes;
-    domain.end_word = region.end_address / WeightLayout::kWordBytes;
+    domain.first_word = region.weight_address / kWordBytes;
+    domain.end_word = region.end_address / kWordBytes;
     const auto vdd = params.weights.layer_vdd_v.find(name);
     if (!low.empty() && std::find(low.begin(), low.end(), name) == low.end()) {
       domain.vdd_v = params.weight_sram.circuit.vnom_v;  // kept out of the low-voltage array
@@ -128,9 +128,8 @@ AcceleratorParams resolve(AcceleratorParams params, const Network& network,
   params.weight_sram.address_bytes =
       std::max(params.weight_sram.capacity_bytes, layout.total_bytes);
   for (size_t index : params.controller.streamed_regions)
-    params.weight_sram.streamed.emplace_back(
-        layout.regions[index].weight_address / WeightLayout::kWordBytes,
-        layout.regions[index].end_address / WeightLayout::kWordBytes);
+    params.weight_sram.streamed.emplace_back(layout.regions[index].weight_address / kWordBytes,
+                                             layout.regions[index].end_address / kWordBytes);
   params.weight_sram.domains = voltage_domains(params, network, layout);
   params.activation_buffer.capacity_bytes =
       std::max(params.activation_buffer.capacity_bytes,
@@ -294,9 +293,9 @@ EnergyReport Accelerator::energy_report() const {
 }
 
 void Accelerator::add_weight_sram_energy(EnergyReport& report, double run_ns) const {
-  const std::vector<DomainReport> domains = weight_sram.domains();
+  const std::vector<VoltageDomain>& domains = weight_sram.domains();
   uint64_t written_back = 0;
-  for (const DomainReport& d : domains) written_back += d.words_written_back;
+  for (const VoltageDomain& d : domains) written_back += d.words_written_back;
   if (domains.size() <= 1) {
     report.add("weight_sram_dynamic", "word reads",
                static_cast<double>(weight_sram.stats().words_read), weight_sram.access_energy_pj());
@@ -308,7 +307,7 @@ void Accelerator::add_weight_sram_energy(EnergyReport& report, double run_ns) co
     return;
   }
   // Voltage domains: each domain's reads at its own energy, its words leak at its own supply.
-  for (const DomainReport& d : domains) {
+  for (const VoltageDomain& d : domains) {
     char at[64];
     std::snprintf(at, sizeof at, " at %.3f V", d.vdd_v);
     report.add("weight_sram_dynamic", std::string("word reads") + at,
@@ -336,7 +335,7 @@ void Accelerator::add_weight_load_energy(EnergyReport& report) const {
   const double all_written = static_cast<double>(weight_sram.stats().words_written);
   const double written = all_written - streamed_words;
   double written_pj = 0.0;  // each domain's writes at its own supply
-  for (const DomainReport& d : weight_sram.domains())
+  for (const VoltageDomain& d : weight_sram.domains())
     written_pj += static_cast<double>(d.words_written) * d.access_pj;
   const double write_pj =
       all_written > 0.0 ? written_pj / all_written : weight_sram.access_energy_pj();
@@ -368,7 +367,7 @@ void Accelerator::add_detector_energy(EnergyReport& report, double run_ns) const
     // energy), and leaks at the nominal supply for the whole run.
     report.add("detector_ecc", "fault-map lookups", words_read,
                params_.energy.detector_pj_per_word * tech);
-    for (const DomainReport& d : weight_sram.domains())
+    for (const VoltageDomain& d : weight_sram.domains())
       if (d.self_test_accesses > 0)
         report.add("detector_ecc", "self-test (March C-) word accesses",
                    static_cast<double>(d.self_test_accesses), d.access_pj);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "models/common/ceil_div.h"
 #include "models/tlm/burst.h"
 #include "models/tlm/streamed_load.h"
 #include "models/weight_sram/weight_read_report.h"
@@ -46,7 +47,7 @@ void ControllerParams::validate() const {
             "refresh every " + std::to_string(refresh_interval_images) + " images and every " +
                 std::to_string(refresh_interval_us) + " us",
             "one of refresh.interval_images and refresh.interval_us (the other 0)");
-  if (dma_burst_bytes % WeightLayout::kWordBytes)
+  if (dma_burst_bytes % kWordBytes)
     invalid(&ControllerParams::dma_burst_bytes,
             "DMA burst of " + std::to_string(dma_burst_bytes) + " bytes", "a multiple of 4");
 }
@@ -155,8 +156,7 @@ void Controller::stream_weights(uint64_t batches, StreamSchedule& schedule) {
     }
     schedule.cycles_per_batch[index] =
         dma_time.to_seconds() * 1e9 / period_ns / static_cast<double>(batches);
-    schedule.tiles[index] =
-        (end - first + params_.stream_tile_bytes - 1) / params_.stream_tile_bytes;
+    schedule.tiles[index] = ceil_div(end - first, params_.stream_tile_bytes);
   }
   stats_.stream_loads += batches;
 }
@@ -187,7 +187,7 @@ void Controller::run_stage(size_t first_image, int count) {
 
   StreamSchedule schedule;
   if (!params_.streamed_regions.empty())
-    stream_weights((static_cast<uint64_t>(count) + params_.batch - 1) / params_.batch, schedule);
+    stream_weights(ceil_div(static_cast<uint64_t>(count), params_.batch), schedule);
   sc_core::sc_time delay = quantum_keeper_.get_local_time();
   mac_array_.infer(0, logits_address_, count, delay, schedule);
   advance_to(delay);
@@ -229,7 +229,7 @@ size_t Controller::next_stage_images(size_t remaining) const {
                          (quantum_keeper_.get_current_time() - fresh_since_).to_seconds() * 1e9;
   const double per_image_ns = last_stage_per_image_.to_seconds() * 1e9;
   const auto needed = static_cast<size_t>(std::max(1.0, std::ceil(left_ns / per_image_ns)));
-  return std::min(count, (needed + batch - 1) / batch * batch);
+  return std::min(count, round_up(needed, batch));
 }
 
 void Controller::run() {

@@ -200,11 +200,11 @@ TrialResult trial_result(const Accelerator& top, size_t images) {
   t.correct = top.controller.stats().correct;
   t.predictions = top.controller.predictions();
   // The SRAM counts passes, one per batch of images.
-  const std::vector<uint64_t> after_pass = top.weight_sram.faulty_bits_after_pass();
+  const std::vector<uint64_t> after_batch = top.weight_sram.faulty_bits_after_batch();
   const size_t batch = static_cast<size_t>(top.params().mac_array.batch);
   for (size_t image = 0; image < images; ++image)
     t.faulty_bits_after_image.push_back(
-        after_pass.empty() ? 0 : after_pass[std::min(image / batch, after_pass.size() - 1)]);
+        after_batch.empty() ? 0 : after_batch[std::min(image / batch, after_batch.size() - 1)]);
   t.weight_sram = top.weight_sram.stats();
   return t;
 }
@@ -237,8 +237,8 @@ void record_platform(RunResult& result, const Accelerator& top, const Network& n
   result.weights_per_word = top.layout().format->per_word();
   result.voltage_domains = top.weight_sram.domains();
   for (const WeightRegion& region : top.layout().regions)
-    for (const DomainReport& d : result.voltage_domains)
-      if (region.weight_address / WeightLayout::kWordBytes < d.end_word) {
+    for (const VoltageDomain& d : result.voltage_domains)
+      if (region.weight_address / kWordBytes < d.end_word) {
         result.layer_domains.emplace_back(network.layers[region.layer].name, d);
         break;
       }

@@ -67,8 +67,8 @@ struct RunResult {
   int weight_sram_latency_cycles = 0;
   double weight_sram_access_pj = 0.0;
   double weight_sram_leakage_mw = 0.0;
-  std::vector<DomainReport> voltage_domains;  // more than one: per-layer supplies
-  std::vector<std::pair<std::string, DomainReport>> layer_domains;  // each layer's domain
+  std::vector<VoltageDomain> voltage_domains;  // more than one: per-layer supplies
+  std::vector<std::pair<std::string, VoltageDomain>> layer_domains;  // each layer's domain
   int weights_per_word = 1;
 
   // Host

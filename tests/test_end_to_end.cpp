@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "models/array/host/forward_batch.h"
 #include "models/weights/weight_layout.h"
 #include "sim/config.h"
 #include "sim/metrics.h"

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "models/array/host/epoch_plan.h"
+#include "models/array/host/forward_batch.h"
 #include "models/array/host/host_engine.h"
 #include "models/weights/weight_layout.h"
 #include "workloads/network.h"

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "models/array/host/forward_batch.h"
 #include "tests/helpers.h"
 #include "workloads/common/error.h"
 #include "workloads/layers.h"

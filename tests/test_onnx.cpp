@@ -10,6 +10,7 @@
 #include <fstream>
 #include <random>
 
+#include "models/array/host/forward_batch.h"
 #include "sim/config.h"
 #include "sim/run.h"
 #include "sim/settings.h"

@@ -137,10 +137,10 @@ TEST_CASE("the weight SRAM refuses malformed payloads with error responses", "[t
     ActivationTrafficExtension foreign;
     check_refused(host, 1, tlm::TLM_IGNORE_COMMAND, 0, 64, tlm::TLM_GENERIC_ERROR_RESPONSE,
                   [&](Burst& b) { b.carrying(foreign); });
-    for (const auto& [reads_per_pass, field_bits] :
+    for (const auto& [reads_per_batch, field_bits] :
          {std::pair{0u, 32}, std::pair{1u, 0}, std::pair{1u, 33}, std::pair{1u, -4}}) {
       WeightReadReport report;
-      report.reads_per_pass = reads_per_pass;
+      report.reads_per_batch = reads_per_batch;
       report.field_bits = field_bits;
       check_refused(host, 1, tlm::TLM_IGNORE_COMMAND, 0, 64, tlm::TLM_GENERIC_ERROR_RESPONSE,
                     [&](Burst& b) { b.carrying(report); });
@@ -158,7 +158,7 @@ TEST_CASE("the weight SRAM refuses malformed payloads with error responses", "[t
 
   // A well-formed report after all of that is served, one burst per read.
   WeightReadReport report;
-  report.passes = 3;
+  report.batches = 3;
   const Response served = host.report(1, 0, 64, report);
   CHECK(served.ok());
   CHECK(sram.stats().read_bursts == 3);
@@ -213,7 +213,7 @@ TEST_CASE("an initiator's refused burst is one line naming it", "[tlm]") {
     burst.carrying(report);
     CHECK(burst.payload().get_extension<WeightReadReport>() == &report);
   }  // detached on destruction, or the payload's destructor would free() the caller's extension
-  CHECK(report.passes == 1);
+  CHECK(report.batches == 1);
 }
 
 TEST_CASE("DRAM presets and their errors", "[dram]") {

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 
+#include "models/array/host/forward_batch.h"
 #include "models/weight_sram/mitigation/mitigation.h"
 #include "models/weights/weight_format.h"
 #include "models/weights/weight_layout.h"

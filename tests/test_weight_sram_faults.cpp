@@ -50,10 +50,10 @@ struct Bench {
                 .ok());
   }
 
-  std::vector<WordChange> read(uint32_t passes) {
+  std::vector<WordChange> read(uint32_t batches) {
     std::vector<WordChange> changes;
     WeightReadReport report;
-    report.passes = passes;
+    report.batches = batches;
     report.changes = &changes;
     REQUIRE(host.report(1, 0, golden.size() * 4, report).ok());
     return changes;
@@ -89,6 +89,18 @@ void check_binomial(double observed, double n, double p) {
 
 }  // namespace
 
+namespace {
+
+// One voltage domain of `words` words whose cells are weak with `fraction`.
+std::vector<VoltageDomain> cells_weak(uint64_t words, double fraction) {
+  VoltageDomain domain;
+  domain.end_word = words;
+  domain.weak_fraction = fraction;
+  return {domain};
+}
+
+}  // namespace
+
 TEST_CASE("per-bit faults occur at rate p per stored bit read", "[weight_sram][faults]") {
   fresh_simulation_context();
   Bench bench("perbit", constant(1e-3, FaultUnit::kPerBit, "flip"), 4096);
@@ -110,10 +122,10 @@ TEST_CASE("per-word faults: one bit in a word with probability p", "[weight_sram
   // The sign bit never changes when it is protected.
   const std::vector<uint32_t> now = bench.contents();
   for (size_t i = 0; i < now.size(); ++i) CHECK((now[i] >> 31) == (bench.golden[i] >> 31));
-  // Each pass's changes are in word order, passes in order.
+  // Each batch's changes are in word order, batches in order.
   for (size_t i = 1; i < changes.size(); ++i)
-    CHECK((changes[i - 1].pass < changes[i].pass ||
-           (changes[i - 1].pass == changes[i].pass && changes[i - 1].word < changes[i].word)));
+    CHECK((changes[i - 1].batch < changes[i].batch ||
+           (changes[i - 1].batch == changes[i].batch && changes[i - 1].word < changes[i].word)));
 }
 
 TEST_CASE("faults persist and accumulate, and a refresh restores the golden weights exactly",
@@ -122,7 +134,7 @@ TEST_CASE("faults persist and accumulate, and a refresh restores the golden weig
   Bench bench("persist", constant(2e-3, FaultUnit::kPerBit, "zero"), 2048);
   bench.read(10);
   bench.read(10);
-  const std::vector<uint64_t> series = bench.sram.faulty_bits_after_pass();
+  const std::vector<uint64_t> series = bench.sram.faulty_bits_after_batch();
   REQUIRE(series.size() == 20);
   for (size_t i = 1; i < series.size(); ++i) CHECK(series[i] >= series[i - 1]);  // zero only clears
   std::vector<uint32_t> now = bench.contents();
@@ -259,7 +271,7 @@ TEST_CASE("intermittent weak cells fail on a share q of their reads",
 TEST_CASE("weak cells read 0 with the stuck-at-zero share", "[weight_sram][faults][weak_cells]") {
   WeakCellTraits traits;
   traits.stuck_zero_share = 0.8;
-  const WeakCellMap map(traits, 0, {{0, 1 << 16, 0.01}});
+  const WeakCellMap map(traits, 0, cells_weak(1 << 16, 0.01));
   uint64_t ones = 0;
   for (const WeakWord& w : map.words()) ones += __builtin_popcountll(w.stuck_ones);
   check_binomial(static_cast<double>(ones), static_cast<double>(map.cells()), 0.2);
@@ -271,7 +283,7 @@ TEST_CASE("a chip's weak cells are the same at every voltage and nested across v
     WeakCellTraits traits;
     traits.chip_seed = chip;
     traits.protect_sign = protect_sign;
-    const WeakCellMap map(traits, check_bits, {{0, 1 << 15, fraction}});
+    const WeakCellMap map(traits, check_bits, cells_weak(1 << 15, fraction));
     std::vector<uint64_t> keys;
     for (const WeakWord& w : map.words())
       for (int bit = 0; bit < 64; ++bit)
@@ -375,7 +387,7 @@ WeakCellMap chip_of(const WeightSramParams& params, size_t words) {
   traits.intermittent_share = params.intermittent_share;
   traits.intermittent_q = params.intermittent_q;
   const double fraction = make_fault_model(params.fault_model)->weak_cell_fraction(params.vdd_v);
-  return WeakCellMap(traits, 0, {{0, words, fraction}});
+  return WeakCellMap(traits, 0, cells_weak(words, fraction));
 }
 
 }  // namespace
@@ -424,7 +436,7 @@ TEST_CASE("a self-test finds an intermittent cell with probability 1 - (1 - q)^k
   WeakCellTraits traits;
   traits.intermittent_share = 1.0;
   traits.intermittent_q = 0.3;
-  WeakCellMap map(traits, 0, {{0, 1 << 16, 0.01}});
+  WeakCellMap map(traits, 0, cells_weak(1 << 16, 0.01));
   REQUIRE(map.intermittent_cells() == map.cells());
   for (int passes : {1, 2, 4}) {
     map.self_test({7, 0, passes});

@@ -3,16 +3,13 @@
 #include <algorithm>
 #include <cmath>
 
+#include "models/common/ceil_div.h"
 #include "models/memory/activation_buffer.h"
 #include "models/tlm/burst.h"
 #include "models/weight_sram/weight_sram.h"
 
 namespace lvsim {
-namespace {
-
-uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
-
-}  // namespace
+namespace {}  // namespace
 
 const ParamTable<MacArrayParams>& MacArrayParams::table() {
   static const ParamTable<MacArrayParams> table = [] {
@@ -198,8 +195,9 @@ uint64_t MacArray::read_weights(size_t region_index, int images, std::vector<Wor
   const int batch = std::min(params_.batch, images);
   const WeightRegion& region = layout_.regions[region_index];
   WeightReadReport report;
-  report.passes = static_cast<uint32_t>((images + batch - 1) / batch);
-  report.reads_per_pass = static_cast<uint32_t>(layer_timing(region_index, batch).reads_per_weight);
+  report.batches = static_cast<uint32_t>(ceil_div(images, batch));
+  report.reads_per_batch =
+      static_cast<uint32_t>(layer_timing(region_index, batch).reads_per_weight);
   report.changes = &changes;
   uint64_t cycles = 0;
   size_t weight_changes = 0;
@@ -207,22 +205,18 @@ uint64_t MacArray::read_weights(size_t region_index, int images, std::vector<Wor
                                        std::pair{region.bias_address, region.bias_words}}) {
     sc_core::sc_time sram_time = sc_core::SC_ZERO_TIME;
     report.field_bits = address == region.weight_address ? layout_.format->bits() : 32;
-    Burst(tlm::TLM_IGNORE_COMMAND, address, weights_dmi_ + address,
-          words * WeightLayout::kWordBytes)
+    Burst(tlm::TLM_IGNORE_COMMAND, address, weights_dmi_ + address, words * kWordBytes)
         .carrying(report)
         .send_or_throw(weight_socket, sram_time, name());
     cycles += static_cast<uint64_t>(sram_time / params_.clock_period);
     if (address == region.weight_address) weight_changes = changes.size();
   }
-  // Weight and bias changes each come in pass order; merge them into one order.
+  // Weight and bias changes each come in batch order; merge them into one order.
   std::inplace_merge(changes.begin(), changes.begin() + static_cast<std::ptrdiff_t>(weight_changes),
                      changes.end(),
-                     [](const WordChange& a, const WordChange& b) { return a.pass < b.pass; });
-  // A batch's changes are seen from its first image on.
-  if (batch > 1)
-    for (WordChange& change : changes) change.pass *= static_cast<uint32_t>(batch);
+                     [](const WordChange& a, const WordChange& b) { return a.batch < b.batch; });
   stats_.layers[region_index].weight_words_read +=
-      region.words() * uint64_t{report.passes} * report.reads_per_pass;
+      region.words() * uint64_t{report.batches} * report.reads_per_batch;
   return cycles;
 }
 

@@ -199,7 +199,7 @@ class MacArray : public sc_core::sc_module {
   void sync_weights();
   FoldTiming layer_timing(size_t region_index, int batch_images) const;
   // Reports the weight reads of `images` images of one layer to the SRAM;
-  // fills `changes` with the words they changed (passes in images); returns
+  // fills `changes` with the words they changed (in batch order); returns
   // the SRAM's cycles.
   uint64_t read_weights(size_t region_index, int images, std::vector<WordChange>& changes);
   uint64_t report_activation_traffic(const FoldTiming& timing, uint64_t batches);

@@ -1,5 +1,7 @@
 #include "models/memory/activation_buffer.h"
 
+#include "models/common/ceil_div.h"
+
 namespace lvsim {
 
 const ParamTable<ActivationBufferParams>& ActivationBufferParams::table() {
@@ -38,7 +40,7 @@ ActivationBuffer::ActivationBuffer(const sc_core::sc_module_name& name,
 
 uint64_t ActivationBuffer::transfer_cycles(uint64_t bytes) const {
   const uint64_t width = static_cast<uint64_t>(params_.bytes_per_cycle);
-  return (bytes + width - 1) / width;
+  return ceil_div(bytes, width);
 }
 
 void ActivationBuffer::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "models/common/ceil_div.h"
+
 namespace lvsim {
 
 SramContents::SramContents(const std::string& owner, uint64_t capacity_bytes,
@@ -53,13 +55,13 @@ int SramContents::faulty_bits_of(uint64_t word) const {
   return count;
 }
 
-void SramContents::reach_pass(uint64_t pass) {
-  if (faulty_delta_.size() <= pass) faulty_delta_.resize(pass + 1, 0);
+void SramContents::reach_batch(uint64_t run_batch) {
+  if (faulty_delta_.size() <= run_batch) faulty_delta_.resize(run_batch + 1, 0);
 }
 
 bool SramContents::write(uint64_t address, const unsigned char* data, uint64_t bytes,
-                         uint64_t at_pass) {
-  const uint64_t first = address / kWordBytes, last = (address + bytes + 3) / kWordBytes;
+                         uint64_t at_batch) {
+  const uint64_t first = address / kWordBytes, last = ceil_div(address + bytes, kWordBytes);
   bool changed = std::memcmp(memory_.data() + address, data, bytes) != 0;
   for (uint64_t word = first; word < last && !changed && !check_.empty(); ++word) {
     uint32_t value;
@@ -88,8 +90,8 @@ bool SramContents::write(uint64_t address, const unsigned char* data, uint64_t b
     if (!check_.empty()) check_[word] = mitigation_.encode(written_[word]);
   }
   if (cured != 0) {
-    reach_pass(at_pass);
-    faulty_delta_[at_pass] -= cured;
+    reach_batch(at_batch);
+    faulty_delta_[at_batch] -= cured;
   }
   return true;
 }
@@ -100,22 +102,22 @@ bool SramContents::matches_reference(uint64_t address, const unsigned char* data
   return std::memcmp(written_.data() + address / kWordBytes, data, bytes) == 0;
 }
 
-bool SramContents::restore(uint64_t word, uint32_t pass, uint64_t series_pass,
+bool SramContents::restore(uint64_t word, uint32_t batch, uint64_t run_batch,
                            std::vector<WordChange>* changes) {
   const uint32_t reference = written_[word];
   const uint64_t fresh =
       reference | (check_.empty() ? uint64_t{0} : uint64_t{mitigation_.encode(reference)} << 32);
   if (stored(word) == fresh) return false;
   const uint32_t old_view = view(word);
-  reach_pass(series_pass);
-  faulty_delta_[series_pass] -= faulty_bits_of(word);
+  reach_batch(run_batch);
+  faulty_delta_[run_batch] -= faulty_bits_of(word);
   std::memcpy(memory_.data() + word * kWordBytes, &reference, kWordBytes);
   if (!check_.empty()) check_[word] = static_cast<uint8_t>(fresh >> 32);
   // A value the array read from the old bits (a weak cell's) is read again
-  // from the new ones on the pass's first read; until then it reads them as stored.
+  // from the new ones on the batch's first read; until then it reads them as stored.
   if (shown_count_ > 0) unshow(word);
   if (changes && old_view != reference)
-    changes->push_back({pass, static_cast<uint32_t>(word), reference, old_view});
+    changes->push_back({batch, static_cast<uint32_t>(word), reference, old_view});
   return true;
 }
 
@@ -125,8 +127,8 @@ void SramContents::prefetch(uint64_t word) const {
   if (shown_count_ > 0) __builtin_prefetch(&shown_values_[word], 1);
 }
 
-uint64_t SramContents::read(uint64_t word, const WordFaults& faults, uint32_t pass,
-                            uint64_t series_pass, int field_bits, std::vector<WordChange>* changes,
+uint64_t SramContents::read(uint64_t word, const WordFaults& faults, uint32_t batch,
+                            uint64_t run_batch, int field_bits, std::vector<WordChange>* changes,
                             FaultStats& stats) {
   const uint32_t data = load(word);
   const uint8_t check = check_.empty() ? 0 : check_[word];
@@ -164,14 +166,14 @@ uint64_t SramContents::read(uint64_t word, const WordFaults& faults, uint32_t pa
     delta += __builtin_popcount(static_cast<uint8_t>(after >> 32) ^ reference_check) -
              __builtin_popcount(check ^ reference_check);
   }
-  faulty_delta_[series_pass] += delta;
+  faulty_delta_[run_batch] += delta;
   if (new_view != static_cast<uint32_t>(after))
     show(word, new_view);
   else if (shown_count_ > 0)
     unshow(word);
   if (new_view != old_view) {
     stats.words_changed += 1;
-    if (changes) changes->push_back({pass, static_cast<uint32_t>(word), new_view, old_view});
+    if (changes) changes->push_back({batch, static_cast<uint32_t>(word), new_view, old_view});
   }
   return after;
 }
@@ -224,7 +226,7 @@ ReadSummary SramContents::peek(uint64_t word, const WordFaults& faults, int fiel
   return summary;
 }
 
-std::vector<uint64_t> SramContents::faulty_bits_after_pass() const {
+std::vector<uint64_t> SramContents::faulty_bits_after_batch() const {
   std::vector<uint64_t> series(faulty_delta_.size());
   int64_t count = 0;
   for (size_t i = 0; i < faulty_delta_.size(); ++i) {

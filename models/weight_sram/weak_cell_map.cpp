@@ -20,18 +20,18 @@ std::vector<double> tier_bounds() {
   return bounds;
 }
 
-double fraction_at(const std::vector<WeakCellRange>& ranges, uint64_t word) {
-  for (const WeakCellRange& range : ranges)
-    if (word >= range.first_word && word < range.end_word) return range.fraction;
+double fraction_at(const std::vector<VoltageDomain>& domains, uint64_t word) {
+  for (const VoltageDomain& domain : domains)
+    if (word >= domain.first_word && word < domain.end_word) return domain.weak_fraction;
   return 0.0;
 }
 
 }  // namespace
 
 WeakCellMap::WeakCellMap(const WeakCellTraits& traits, int check_bits,
-                         const std::vector<WeakCellRange>& ranges)
+                         const std::vector<VoltageDomain>& domains)
     : traits_(traits) {
-  build(ranges, check_bits);
+  build(domains, check_bits);
 }
 
 // The candidates of one tier in one bit stream (`width` bits per word from
@@ -58,12 +58,12 @@ void WeakCellMap::add_tier(int tier, uint64_t positions, int width, int first_bi
   }
 }
 
-void WeakCellMap::build(const std::vector<WeakCellRange>& ranges, int check_bits) {
+void WeakCellMap::build(const std::vector<VoltageDomain>& domains, int check_bits) {
   double most = 0.0;
   uint64_t words = 0;
-  for (const WeakCellRange& range : ranges) {
-    most = std::max(most, range.fraction);
-    words = std::max(words, range.end_word);
+  for (const VoltageDomain& domain : domains) {
+    most = std::max(most, domain.weak_fraction);
+    words = std::max(words, domain.end_word);
   }
   if (!(most > 0.0)) return;
   static const std::vector<double> bounds = tier_bounds();
@@ -81,7 +81,7 @@ void WeakCellMap::build(const std::vector<WeakCellRange>& ranges, int check_bits
     for (const Candidate& c : found) {
       keys.push_back(c.key);
       const bool sign = c.key % 64 == 31;
-      if (c.rank < fraction_at(ranges, c.key / 64) && !(traits_.protect_sign && sign))
+      if (c.rank < fraction_at(domains, c.key / 64) && !(traits_.protect_sign && sign))
         weak.push_back(c);
     }
     std::sort(keys.begin(), keys.end());

@@ -42,6 +42,8 @@
 #include <utility>
 #include <vector>
 
+#include "models/weight_sram/voltage_domain.h"
+
 namespace lvsim {
 
 struct WeakCellTraits {
@@ -50,12 +52,6 @@ struct WeakCellTraits {
   double intermittent_share = 0.0;  // weak cells that fail on a read with probability q
   double intermittent_q = 1.0;
   bool protect_sign = false;  // bit 31 never fails (seed 004's reading)
-};
-
-// A range of words and the fraction p of its cells that are weak there.
-struct WeakCellRange {
-  uint64_t first_word = 0, end_word = 0;
-  double fraction = 0.0;
 };
 
 // The weak cells of one word (bit i < 32: data bit i; 32 + j: check bit j).
@@ -81,8 +77,9 @@ struct SelfTestDraws {
 
 class WeakCellMap {
  public:
+  // Each domain's cells are weak with its weak_fraction.
   WeakCellMap(const WeakCellTraits& traits, int check_bits,
-              const std::vector<WeakCellRange>& ranges);
+              const std::vector<VoltageDomain>& domains);
 
   uint64_t cells() const { return cells_; }
   uint64_t intermittent_cells() const { return intermittent_cells_; }
@@ -113,7 +110,7 @@ class WeakCellMap {
   };
   void add_tier(int tier, uint64_t positions, int width, int first_bit, uint64_t stream,
                 std::vector<uint64_t>& taken, std::vector<Candidate>& found) const;
-  void build(const std::vector<WeakCellRange>& ranges, int check_bits);
+  void build(const std::vector<VoltageDomain>& domains, int check_bits);
 
   WeakCellTraits traits_;
   std::vector<WeakWord> words_;  // by word

@@ -11,25 +11,25 @@
 
 namespace lvsim {
 
-// A word the reads changed: the pass (image or batch) of the burst that
-// changed it, the word index in the SRAM, its new data bits and the bits it
-// held before (so the initiator needs no copy of the array to see which
+// A word the reads changed: the batch (counted from the report's first) whose
+// reads changed it, the word index in the SRAM, its new data bits and the bits
+// it held before (so the initiator needs no copy of the array to see which
 // fields changed).
 struct WordChange {
-  uint32_t pass;
+  uint32_t batch;
   uint32_t word;
   uint32_t value;
   uint32_t old;
 };
 
 // "The initiator read the words [address, address + length) through its DMI
-// pointer `passes` times over, each pass reading every word `reads_per_pass`
-// times" (a pass is an image, or a batch of images, of the MAC array). The
-// SRAM fills `changes`, ordered by pass, then by read within the pass, then by
-// word.
+// pointer for `batches` batches of the MAC array, each batch reading every
+// word `reads_per_batch` times" (a dataflow streaming weights re-reads them).
+// The SRAM fills `changes`, ordered by batch, then by read within the batch,
+// then by word.
 struct WeightReadReport : tlm::tlm_extension<WeightReadReport> {
-  uint32_t passes = 1;
-  uint32_t reads_per_pass = 1;
+  uint32_t batches = 1;
+  uint32_t reads_per_batch = 1;
   int field_bits = 32;  // the words pack 32 / field_bits weights (the `sign` mitigation)
   std::vector<WordChange>* changes = nullptr;
 

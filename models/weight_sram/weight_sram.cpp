@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include "models/common/ceil_div.h"
 #include "models/tlm/streamed_load.h"
 #include "models/weight_sram/fault_models/fault_presets.h"
+#include "models/weight_sram/sram_word.h"
 #include "workloads/common/error.h"
 
 namespace lvsim {
@@ -200,27 +202,30 @@ WeightSram::WeightSram(const sc_core::sc_module_name& name, const WeightSramPara
   }
 }
 
-WeightSram::Domain WeightSram::make_domain(uint64_t first, uint64_t end, double vdd,
-                                           bool faults) const {
-  Domain d;
-  d.first = first;
-  d.end = end;
-  d.vdd = vdd;
+VoltageDomain WeightSram::make_domain(uint64_t first, uint64_t end, double vdd, bool faults) const {
+  VoltageDomain d;
+  d.first_word = first;
+  d.end_word = end;
+  d.vdd_v = vdd;
   d.faults = faults;
   const bool upset = faults && params_.mechanisms.upset;
   const bool weak = faults && params_.mechanisms.weak_cells;
   // Both asked even when a mechanism is off: a model must answer for both.
   const double upset_p = faults ? fault_model_->probability(vdd) : 0.0;
-  const double weak_q = faults ? fault_model_->weak_cell_fraction(vdd) : 0.0;
-  for (double p : {upset_p, weak_q})
+  const double weak_fraction = faults ? fault_model_->weak_cell_fraction(vdd) : 0.0;
+  for (double p : {upset_p, weak_fraction})
     if (!(p >= 0.0 && p <= 1.0))
       throw Error("the " + fault_model_->describe() + " fault model gave p outside [0, 1] at " +
                   volts(vdd));
-  d.upset_p = upset ? upset_p : 0.0;
-  d.weak_q = weak ? weak_q : 0.0;
+  d.upset_probability = upset ? upset_p : 0.0;
+  d.weak_fraction = weak ? weak_fraction : 0.0;
   const double period_ns = params_.clock_period.to_seconds() * 1e9;
   d.access_cycles =
       std::max(1, static_cast<int>(std::ceil(access_time_at(vdd) / period_ns - 1e-9)));
+  d.access_pj = access_pj_at(vdd);
+  d.leakage_mw =
+      leakage_mw_at(vdd, static_cast<double>(end - first) * physical_share() *
+                             static_cast<double>(kWordBytes) * stored_bits_per_word() / kWordBits);
   return d;
 }
 
@@ -237,19 +242,17 @@ void WeightSram::build_injector() {
       fault_model_->circuit(params_.vdd_v).intermittent_share.value_or(params_.intermittent_share);
   traits.intermittent_q = params_.intermittent_q;
   traits.protect_sign = params_.protect_sign;
-  std::vector<FaultRange> ranges;
-  for (const Domain& d : domains_) {
+  for (const VoltageDomain& d : domains_) {
     const double expected =
-        d.weak_q * static_cast<double>(d.end - d.first) * stored_bits_per_word();
+        d.weak_fraction * static_cast<double>(d.words()) * stored_bits_per_word();
     if (expected > static_cast<double>(WeakCellMap::kMaxCells))
-      invalid(&WeightSramParams::vdd_v, "weight SRAM supply " + volts(d.vdd),
+      invalid(&WeightSramParams::vdd_v, "weight SRAM supply " + volts(d.vdd_v),
               "a voltage where the weak cells fit the simulator's map: about " +
                   std::to_string(static_cast<uint64_t>(expected)) + " cells are weak there, " +
                   "more than the " + std::to_string(WeakCellMap::kMaxCells) +
                   " it maps; the SRAM is unusable");
-    ranges.push_back({d.first, d.end, d.upset_p, d.weak_q});
   }
-  injector_ = std::make_unique<FaultInjector>(draws, traits, mitigation_->check_bits(), ranges);
+  injector_ = std::make_unique<FaultInjector>(draws, traits, mitigation_->check_bits(), domains_);
   stats_.faults.weak_cells = injector_->weak_cells();
   stats_.faults.intermittent_cells = injector_->intermittent_cells();
 }
@@ -280,37 +283,15 @@ bool WeightSram::streamed(uint64_t first_word, uint64_t words) const {
 }
 
 double WeightSram::physical_share() const {
-  return std::min(1.0, static_cast<double>(params_.capacity_bytes) / 4.0 /
+  return std::min(1.0, static_cast<double>(params_.capacity_bytes) /
+                           static_cast<double>(kWordBytes) /
                            static_cast<double>(contents_.words()));
 }
 
-WeightSram::Domain& WeightSram::domain_of(uint64_t word) {
-  for (Domain& d : domains_)
-    if (word < d.end) return d;
+VoltageDomain& WeightSram::domain_of(uint64_t word) {
+  for (VoltageDomain& d : domains_)
+    if (word < d.end_word) return d;
   return domains_.back();
-}
-
-std::vector<DomainReport> WeightSram::domains() const {
-  std::vector<DomainReport> reports;
-  for (const Domain& d : domains_) {
-    DomainReport r;
-    r.first_word = d.first;
-    r.end_word = d.end;
-    r.vdd_v = d.vdd;
-    r.faults = d.faults;
-    r.upset_probability = d.upset_p;
-    r.weak_fraction = d.weak_q;
-    r.access_cycles = d.access_cycles;
-    r.access_pj = access_pj_at(d.vdd);
-    r.leakage_mw = leakage_mw_at(d.vdd, static_cast<double>(d.end - d.first) * physical_share() *
-                                            4.0 * stored_bits_per_word() / 32.0);
-    r.words_read = d.words_read;
-    r.words_written = d.words_written;
-    r.words_written_back = d.words_written_back;
-    r.self_test_accesses = d.self_test_accesses;
-    reports.push_back(r);
-  }
-  return reports;
 }
 
 int WeightSram::latency_cycles() const {
@@ -375,7 +356,7 @@ uint64_t WeightSram::burst_cycles(int access_cycles, uint64_t words) const {
   const uint64_t lanes = static_cast<uint64_t>(params_.banks) * params_.ports;
   const int extra = latency_cycles() - own_.access_cycles;  // detector / decoder
   return static_cast<uint64_t>(access_cycles + extra) +
-         static_cast<uint64_t>(access_cycles) * ((words + lanes - 1) / lanes);
+         static_cast<uint64_t>(access_cycles) * ceil_div(words, lanes);
 }
 
 void WeightSram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
@@ -394,7 +375,7 @@ void WeightSram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& 
 // its own access time, the banks' ports in parallel:
 //     cycles = passes * 10 * sum over domains of A_d * ceil(words_d / (banks * ports)),
 // and 10 word accesses per word per pass (5 reads, 5 writes) at each domain's
-// access energy. It maps the weak cells (weak_cells.h).
+// access energy. It maps the weak cells (weak_cell_map.h).
 void WeightSram::on_self_test(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   SelfTestRequest* request = nullptr;
   trans.get_extension(request);
@@ -404,12 +385,11 @@ void WeightSram::on_self_test(tlm::tlm_generic_payload& trans, sc_core::sc_time&
   const auto passes = static_cast<uint64_t>(params_.bist_passes);
   const uint64_t accesses_per_word = passes * SelfTestDraws::kAccessesPerWord;
   uint64_t cycles = 0;
-  for (Domain& d : domains_) {
+  for (VoltageDomain& d : domains_) {
     // Streamed layers' words are the stream buffers' cells: the physical words only.
-    const auto words = static_cast<uint64_t>(
-        std::llround(static_cast<double>(d.end - d.first) * physical_share()));
-    cycles +=
-        accesses_per_word * static_cast<uint64_t>(d.access_cycles) * ((words + lanes - 1) / lanes);
+    const auto words =
+        static_cast<uint64_t>(std::llround(static_cast<double>(d.words()) * physical_share()));
+    cycles += accesses_per_word * static_cast<uint64_t>(d.access_cycles) * ceil_div(words, lanes);
     d.self_test_accesses += accesses_per_word * words;
     stats_.self_test_accesses += accesses_per_word * words;
   }
@@ -427,27 +407,27 @@ void WeightSram::on_read_report(tlm::tlm_generic_payload& trans, sc_core::sc_tim
   const uint64_t size = contents_.memory().size();
   WeightReadReport* report = nullptr;
   trans.get_extension(report);
-  if (report == nullptr || report->reads_per_pass == 0 || report->field_bits < 1 ||
-      report->field_bits > 32) {
+  if (report == nullptr || report->reads_per_batch == 0 || report->field_bits < 1 ||
+      report->field_bits > kWordBits) {
     trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
     return;
   }
-  if (address > size || length > size - address || address % 4 || length % 4) {
+  if (address > size || length > size - address || address % kWordBytes || length % kWordBytes) {
     trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
-  const uint64_t words = length / word_bytes();
-  Domain& domain = domain_of(address / 4);
+  const uint64_t first = address / kWordBytes, words = length / kWordBytes;
+  VoltageDomain& domain = domain_of(first);
   const uint64_t written_back = stats_.faults.words_written_back;
-  injector_->read(address / 4, words, domain.upset_p, streamed(address / 4, words), *report,
+  injector_->read(first, words, domain.upset_probability, streamed(first, words), *report,
                   contents_, stats_.faults);
-  const uint64_t bursts = uint64_t{report->passes} * report->reads_per_pass;  // one per read
+  const uint64_t bursts = uint64_t{report->batches} * report->reads_per_batch;  // one per read
   // Each word a read changed (an upset's outcome, a corrected word, a disturbed
   // cell) is written back: a write access of the banks it occupies.
   const uint64_t write_backs = stats_.faults.words_written_back - written_back;
   const uint64_t lanes = static_cast<uint64_t>(params_.banks) * params_.ports;
   const uint64_t cycles = burst_cycles(domain.access_cycles, words) * bursts +
-                          uint64_t(domain.access_cycles) * ((write_backs + lanes - 1) / lanes);
+                          uint64_t(domain.access_cycles) * ceil_div(write_backs, lanes);
   domain.words_written_back += write_backs;
   domain.words_read += words * bursts;
   stats_.words_read += words * bursts;
@@ -458,23 +438,23 @@ void WeightSram::on_read_report(tlm::tlm_generic_payload& trans, sc_core::sc_tim
 }
 
 // A DMA write: the initial load or a refresh, which also scrubs the faults; or
-// a streamed load, whose words the reads restore pass by pass once it brought
+// a streamed load, whose words the reads restore batch by batch once it brought
 // them (on_read_report), so that only its first bytes change the contents.
 void WeightSram::on_write(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   const uint64_t address = trans.get_address(), length = trans.get_data_length();
-  if (!contents_.memory().validate(trans) || address % 4 || length % 4) {
+  if (!contents_.memory().validate(trans) || address % kWordBytes || length % kWordBytes) {
     if (trans.is_response_ok() || trans.get_response_status() == tlm::TLM_INCOMPLETE_RESPONSE)
       trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
   const bool stream = trans.get_extension<StreamedLoad>() != nullptr;
-  if (stream && !streamed(address / 4, length / 4)) {
+  if (stream && !streamed(address / kWordBytes, length / kWordBytes)) {
     trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);  // not a streamed layer's words
     return;
   }
   if (stream && contents_.matches_reference(address, trans.get_data_ptr(), length)) {
     // The words it brings are those the reads restore.
-  } else if (contents_.write(address, trans.get_data_ptr(), length, injector_->passes_done())) {
+  } else if (contents_.write(address, trans.get_data_ptr(), length, injector_->batches_done())) {
     // The MAC array must read the memory again, and every weak cell fail anew.
     injector_->written();
     array_socket->invalidate_direct_mem_ptr(0, contents_.memory().size() - 1);
@@ -490,11 +470,13 @@ void WeightSram::on_read(tlm::tlm_generic_payload& trans, sc_core::sc_time& dela
 
 void WeightSram::charge_dma(const tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   const StreamedLoad* stream = trans.get_extension<StreamedLoad>();
-  const uint64_t loads = stream ? stream->loads : 1;  // a streamed burst, once per pass
-  const uint64_t first = trans.get_address() / 4, words = trans.get_data_length() / word_bytes();
+  const uint64_t loads = stream ? stream->loads : 1;  // a streamed burst, once per batch
+  const uint64_t first = trans.get_address() / kWordBytes;
+  const uint64_t words = trans.get_data_length() / kWordBytes;
   const uint64_t cycles = burst_cycles(domain_of(first).access_cycles, words) * loads;
-  for (Domain& d : domains_) {  // a DMA burst may cross domains: count each one's words
-    const uint64_t begin = std::max(d.first, first), end = std::min(d.end, first + words);
+  for (VoltageDomain& d : domains_) {  // a DMA burst may cross domains: count each one's words
+    const uint64_t begin = std::max(d.first_word, first);
+    const uint64_t end = std::min(d.end_word, first + words);
     if (end > begin) (trans.is_read() ? d.words_read : d.words_written) += (end - begin) * loads;
   }
   (trans.is_read() ? stats_.words_read : stats_.words_written) += words * loads;

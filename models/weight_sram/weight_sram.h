@@ -21,7 +21,7 @@
 // SEC-DED decoder's latency:
 //     burst(W) = A + extra + A * ceil(W / (banks * ports)).
 // A pass over a layer (one image, or one batch of images) reads each of its
-// words `reads_per_pass` times (a dataflow streaming weights re-reads them); a
+// words `reads_per_batch` times (a dataflow streaming weights re-reads them); a
 // pass is one burst per read.
 //
 // Streamed words (layers that do not fit, models/controller.h): the
@@ -55,6 +55,8 @@
 #include "models/weight_sram/mitigation/mitigation.h"
 #include "models/weight_sram/sram_circuit.h"
 #include "models/weight_sram/sram_contents.h"
+#include "models/weight_sram/sram_word.h"
+#include "models/weight_sram/voltage_domain.h"
 #include "models/weight_sram/weight_read_report.h"
 
 namespace lvsim {
@@ -72,15 +74,6 @@ struct FaultMechanisms {
 enum class FailureDetector {
   kRazor,    // double sampling at every read: every failing bit, upsets included
   kBistMap,  // a fault map from a power-up March C- self-test: the weak cells it found
-};
-
-// A range of words on its own supply (a voltage domain): per-layer voltages,
-// or a layer kept out of the low-voltage array (faults = false: fault-free).
-struct VoltageDomain {
-  uint64_t first_word = 0;
-  uint64_t end_word = 0;  // one past the last
-  double vdd_v = 0.9;
-  bool faults = true;
 };
 
 struct WeightSramParams {
@@ -110,8 +103,9 @@ struct WeightSramParams {
   sc_core::sc_time clock_period = sc_core::sc_time(2, sc_core::SC_NS);
   uint64_t seed = 1;   // upset streams (sim.seed)
   uint64_t trial = 0;  // independent upset streams of the same seed
-  // Words on other supplies; the rest of the array is at vdd_v. Each domain
-  // has its own fault probability, access time, access energy and leakage.
+  // Words on other supplies (first_word, end_word, vdd_v and faults given);
+  // the rest of the array is at vdd_v. Each domain has its own fault
+  // probability, access time, access energy and leakage.
   std::vector<VoltageDomain> domains;
   // The words the model addresses: the resident weights and, past the
   // capacity when layers are streamed, the streamed ones (0: capacity_bytes).
@@ -125,22 +119,6 @@ struct WeightSramParams {
   // a supply above the access-time model's threshold, inside the fault
   // model's range; throws FieldError naming the member.
   void validate() const;
-};
-
-// What one voltage domain did, for the energy model.
-struct DomainReport {
-  uint64_t first_word = 0, end_word = 0;
-  double vdd_v = 0.0;
-  bool faults = true;
-  double upset_probability = 0.0;  // per bit or word read
-  double weak_fraction = 0.0;      // of the cells
-  int access_cycles = 1;
-  double access_pj = 0.0;   // one word access, all stored bits
-  double leakage_mw = 0.0;  // of the domain's words
-  uint64_t words_read = 0;
-  uint64_t words_written = 0;       // by DMA (loads and refreshes)
-  uint64_t words_written_back = 0;  // by reads (upsets, read disturb, ECC scrubbing)
-  uint64_t self_test_accesses = 0;  // word reads and writes of the power-up self-test
 };
 
 struct WeightSramStats {
@@ -166,11 +144,10 @@ class WeightSram : public sc_core::sc_module {
 
   const WeightSramParams& params() const { return params_; }
   const WeightSramStats& stats() const { return stats_; }
-  uint64_t word_bytes() const { return static_cast<uint64_t>(params_.word_bits) / 8; }
-  int stored_bits_per_word() const { return 32 + mitigation_->check_bits(); }
+  int stored_bits_per_word() const { return kWordBits + mitigation_->check_bits(); }
   // Of the array's own supply: p per bit or word read, and the weak-cell fraction.
-  double upset_probability() const { return own_.upset_p; }
-  double weak_cell_fraction() const { return own_.weak_q; }
+  double upset_probability() const { return own_.upset_probability; }
+  double weak_cell_fraction() const { return own_.weak_fraction; }
   const Mitigation& mitigation() const { return *mitigation_; }
   // Whether the mitigation learns the failing bits from a self-test's fault
   // map (weight_sram.detector = bist-map and a mitigation that uses a detector).
@@ -190,26 +167,16 @@ class WeightSram : public sc_core::sc_module {
   double access_energy_pj() const;
   double leakage_mw() const;
   // Every domain, in address order, covering the whole array (the array's own
-  // supply fills the gaps).
-  std::vector<DomainReport> domains() const;
+  // supply fills the gaps), with what was counted in it so far.
+  const std::vector<VoltageDomain>& domains() const { return domains_; }
   // Stored bits that differ from what was last written, after each pass (image)
   // since the start: element i is the count once pass i's reads are done.
-  std::vector<uint64_t> faulty_bits_after_pass() const {
-    return contents_.faulty_bits_after_pass();
+  std::vector<uint64_t> faulty_bits_after_batch() const {
+    return contents_.faulty_bits_after_batch();
   }
   uint64_t faulty_bits() const { return contents_.faulty_bits(); }
 
  private:
-  struct Domain {
-    uint64_t first = 0, end = 0;
-    double vdd = 0.0;
-    bool faults = true;
-    double upset_p = 0.0, weak_q = 0.0;
-    int access_cycles = 1;
-    uint64_t words_read = 0, words_written = 0, words_written_back = 0;
-    uint64_t self_test_accesses = 0;
-  };
-
   // TLM: one handler per command.
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   void on_read_report(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);  // IGNORE
@@ -221,10 +188,11 @@ class WeightSram : public sc_core::sc_module {
   bool get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);
   unsigned transport_dbg(tlm::tlm_generic_payload& trans);
 
-  Domain make_domain(uint64_t first, uint64_t end, double vdd, bool faults) const;
+  // A domain of words [first, end) at `vdd`, with what the models give there.
+  VoltageDomain make_domain(uint64_t first, uint64_t end, double vdd, bool faults) const;
   void build_domains();
   void build_injector();
-  Domain& domain_of(uint64_t word);
+  VoltageDomain& domain_of(uint64_t word);
   uint64_t burst_cycles(int access_cycles, uint64_t words) const;
   bool streamed(uint64_t first_word, uint64_t words) const;
   // Physical words over addressed words: 1 unless streamed layers sit past the capacity.
@@ -238,8 +206,8 @@ class WeightSram : public sc_core::sc_module {
   double access_time_at(double vdd) const;
   double access_pj_at(double vdd) const;
   double leakage_mw_at(double vdd, double bytes) const;
-  Domain own_;                   // the array's own supply
-  std::vector<Domain> domains_;  // address order, covering the array
+  VoltageDomain own_;                   // the array's own supply
+  std::vector<VoltageDomain> domains_;  // address order, covering the array
   std::unique_ptr<FaultInjector> injector_;
   WeightSramStats stats_;
 };

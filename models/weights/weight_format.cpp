@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "models/common/ceil_div.h"
 #include "models/common/params.h"
 
 namespace lvsim {
@@ -151,7 +152,7 @@ std::unique_ptr<WeightFormat> make_weight_format(const std::string& name) {
 
 uint64_t packed_words(const WeightFormat& format, uint64_t count) {
   const auto per_word = static_cast<uint64_t>(format.per_word());
-  return (count + per_word - 1) / per_word;
+  return ceil_div(count, per_word);
 }
 
 std::vector<uint32_t> pack_weights(const WeightFormat& format, const float* weights, size_t count,

@@ -4,17 +4,11 @@
 #include <cstring>
 #include <functional>
 
+#include "models/array/host/forward_batch.h"
+#include "models/common/ceil_div.h"
 #include "workloads/common/error.h"
 
 namespace lvsim {
-namespace {
-
-uint64_t align_up(uint64_t value, uint64_t alignment) {
-  return (value + alignment - 1) / alignment * alignment;
-}
-
-}  // namespace
-
 WeightLayout WeightLayout::of(const Network& network, std::shared_ptr<const WeightFormat> format,
                               const std::vector<float>& input_scales) {
   WeightLayout layout;
@@ -39,10 +33,10 @@ WeightLayout WeightLayout::of(const Network& network, std::shared_ptr<const Weig
     region.weight_address = address;
     region.weight_count = layer.weights.size();
     region.weight_words = packed_words(*layout.format, region.weight_count);
-    address = align_up(address + region.weight_words * kWordBytes, kAlignmentBytes);
+    address = round_up(address + region.weight_words * kWordBytes, kAlignmentBytes);
     region.bias_address = address;
     region.bias_words = layer.bias.size();
-    address = align_up(address + region.bias_words * kWordBytes, kAlignmentBytes);
+    address = round_up(address + region.bias_words * kWordBytes, kAlignmentBytes);
     region.end_address = address;
     region.weight_slot = slot;
     region.bias_slot = slot + region.weight_count;

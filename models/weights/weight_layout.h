@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "models/weight_sram/sram_word.h"
 #include "models/weights/weight_format.h"
 #include "workloads/network.h"
 
@@ -36,7 +37,6 @@ struct WeightRegion {
 
 struct WeightLayout {
   static constexpr uint64_t kAlignmentBytes = 64;  // one DMA beat group / cache line
-  static constexpr uint64_t kWordBytes = 4;        // 32-bit SRAM words
 
   std::shared_ptr<const WeightFormat> format;
   std::vector<WeightRegion> regions;  // one per layer with parameters, in layer order

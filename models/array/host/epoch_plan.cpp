@@ -7,14 +7,10 @@
 #include <memory>
 #include <unordered_set>
 
+#include "models/common/ceil_div.h"
+#include "models/common/prefetch.h"
+
 namespace lvsim {
-namespace {
-
-// How many scattered slots ahead the change loops prefetch.
-constexpr size_t kPrefetchAhead = 16;
-
-}  // namespace
-
 EpochPlanner::EpochPlanner(const Network& network, const WeightLayout& layout, int batch)
     : network_(network),
       layout_(layout),
@@ -27,17 +23,15 @@ int EpochPlanner::epoch_size(int remaining, bool stage_start) const {
   if (stage_start && last_sparse_ && changes_per_image_ * remaining >= kLeadMinChanges) {
     // A short lead epoch: its reads cannot overlap anything (the stage's
     // inputs are new), but the rest of the stage's can overlap its compute.
-    const int lead = (remaining / kLeadDivisor + kForwardChunkImages - 1) / kForwardChunkImages *
-                     kForwardChunkImages;
+    const int lead = round_up(remaining / kLeadDivisor, kForwardChunkImages);
     if (lead >= kForwardChunkImages) count = std::min(count, lead);
   }
   if (count >= kForwardChunkImages && count < remaining) {
     // As many epochs as this size needs, evened out (a stage of 256 images in
     // two epochs of 128, not 176 + 80: corrections grow with the epoch).
-    const int epochs = (remaining + count - 1) / count;
-    const int even = (remaining + epochs - 1) / epochs;
-    count = std::min(remaining,
-                     (even + kForwardChunkImages - 1) / kForwardChunkImages * kForwardChunkImages);
+    const int epochs = ceil_div(remaining, count);
+    const int even = ceil_div(remaining, epochs);
+    count = std::min(remaining, round_up(even, kForwardChunkImages));
   }
   // Whole batches; a partial batch (only at the end of the run: stages and
   // refresh intervals are whole batches) makes an epoch of its own.
@@ -51,7 +45,7 @@ int EpochPlanner::epoch_size(int remaining, bool stage_start) const {
 void EpochPlanner::translate(size_t region_index, const std::vector<WordChange>& word_changes) {
   const WeightRegion& region = layout_.regions[region_index];
   const WeightFormat& format = *layout_.format;
-  const uint64_t bias_first = region.bias_address / WeightLayout::kWordBytes;
+  const uint64_t bias_first = region.bias_address / kWordBytes;
   std::vector<SlotChange>& out = changes_[region_index];
   out.clear();
   float before[32];  // a word packs at most 32 parameters
@@ -67,7 +61,8 @@ void EpochPlanner::translate(size_t region_index, const std::vector<WordChange>&
         const uint64_t index = slot - region.weight_slot;
         if (field_code(format, diff, index) == 0) return;  // this weight's bits are intact
       }
-      out.push_back({change.pass, static_cast<uint32_t>(slot), value, old});
+      out.push_back(
+          {change.batch * static_cast<uint32_t>(batch_), static_cast<uint32_t>(slot), value, old});
     });
   }
 }
@@ -89,17 +84,17 @@ void EpochPlanner::start_plan(EpochPlan& plan) {
   plan.leading.assign(changes_.size(), {});
   for (size_t i = 0; i < streamed_.size() && i < changes_.size() && golden_; ++i) {
     if (!streamed_[i]) continue;
-    // A first-pass change to the loaded value leads, unless the slot already
-    // changed otherwise in that pass (its order must hold).
+    // A first-batch change to the loaded value leads, unless the slot already
+    // changed otherwise in that batch (its order must hold).
     std::vector<SlotChange>& list = changes_[i];
     std::unordered_set<uint32_t> kept;
     size_t out = 0;
     for (const SlotChange& c : list) {
-      if (c.pass == 0 && !kept.count(c.slot) && bits_of(c.value) == bits_of((*golden_)[c.slot])) {
+      if (c.image == 0 && !kept.count(c.slot) && bits_of(c.value) == bits_of((*golden_)[c.slot])) {
         plan.leading[i].push_back(c);
         continue;
       }
-      if (c.pass == 0) kept.insert(c.slot);
+      if (c.image == 0) kept.insert(c.slot);
       list[out++] = c;
     }
     list.resize(out);
@@ -108,7 +103,7 @@ void EpochPlanner::start_plan(EpochPlan& plan) {
 
 void EpochPlanner::plan(int count, EpochPlan& plan) {
   start_plan(plan);
-  // The changes this epoch's reads made, per region; passes count from 0.
+  // The changes this epoch's reads made, per region; images count from 0.
   bool changed = false;
   for (const auto& changes : changes_) changed |= !changes.empty();
   if (!changed) {
@@ -158,16 +153,16 @@ void EpochPlanner::plan(int count, EpochPlan& plan) {
   // it near kCorrectionBudget of an image's MACs. (Fully-connected corrections
   // cover, per image, the words changed so far in the epoch: half of the
   // epoch's changes on average.)
-  const double per_pass = 0.5 * correction_macs / count;
+  const double per_image = 0.5 * correction_macs / count;
   const double budget = kCorrectionBudget * static_cast<double>(network_.macs_per_image());
   const int fit =
-      static_cast<int>(std::min<double>(kMaxEpochImages, budget / std::max(per_pass, 1.0)));
+      static_cast<int>(std::min<double>(kMaxEpochImages, budget / std::max(per_image, 1.0)));
   epoch_images_ = std::min(
       std::max(fit / kForwardChunkImages * kForwardChunkImages, 2 * kForwardChunkImages), log_fit);
 }
 
 // One region's entries: each changed slot once, in order of first change,
-// with the pass of its first change and its value as the epoch started;
+// with the image of its first change and its value as the epoch started;
 // `entry_of_change` maps each change to its entry.
 void EpochPlanner::assign_entries(const std::vector<SlotChange>& list, RegionEntries& out) {
   out.entry_of_change.resize(list.size());
@@ -180,7 +175,7 @@ void EpochPlanner::assign_entries(const std::vector<SlotChange>& list, RegionEnt
     if (mark < first_mark) {
       mark = next_mark_++;
       out.slots.push_back(c.slot);
-      out.first_pass.push_back(c.pass);
+      out.first_image.push_back(c.image);
       out.values.push_back(c.old);
     }
     out.entry_of_change[k] = static_cast<uint32_t>(mark - first_mark);
@@ -211,9 +206,9 @@ std::vector<LayerPatch> chunk_patches(const std::vector<SlotChange>& list,
                                                    chunk_first + kForwardChunkImages - 1) -
                                   entries->first_image.begin());
     patch.start_values.assign(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(used));
-    for (; k < list.size() && list[k].pass < chunk_first + kForwardChunkImages; ++k) {
+    for (; k < list.size() && list[k].image < chunk_first + kForwardChunkImages; ++k) {
       values[entry_of_change[k]] = list[k].value;
-      patch.changes.push_back({list[k].pass - chunk_first, entry_of_change[k], list[k].value});
+      patch.changes.push_back({list[k].image - chunk_first, entry_of_change[k], list[k].value});
     }
     patches.push_back(std::move(patch));
   }
@@ -238,7 +233,7 @@ void EpochPlanner::build_patches(int count, EpochPlan& plan) {
   plan.patches.assign(regions, {});
   plan.slots.assign(regions, {});
   plan.final_values.assign(regions, {});
-  const int chunks = (count + kForwardChunkImages - 1) / kForwardChunkImages;
+  const int chunks = ceil_div(count, kForwardChunkImages);
   for (size_t i = 0; i < regions; ++i) {
     const std::vector<SlotChange>& list = changes_[i];
     if (list.empty()) continue;
@@ -257,7 +252,7 @@ void EpochPlanner::build_patches(int count, EpochPlan& plan) {
     if (entries->fresh) entries->base_values = assigned.values;
     if (layer.kind == LayerKind::kLinear) {
       entries->base_values = assigned.values;
-      entries->first_image = std::move(assigned.first_pass);
+      entries->first_image = std::move(assigned.first_image);
       prepare_linear_patch(layer, *entries);
     }
     plan.patches[i] =

@@ -20,16 +20,18 @@
 #include <cstdint>
 #include <vector>
 
+#include "models/array/host/forward_batch.h"
 #include "models/weight_sram/weight_read_report.h"
 #include "models/weights/weight_layout.h"
 #include "workloads/network.h"
 
 namespace lvsim {
 
-// A parameter a read changed: the pass (image of the epoch), its slot in the
+// A parameter a read changed: the image of the epoch from which on it holds
+// (the first image of the batch whose reads changed it), its slot in the
 // working copy (WeightRegion::weight_slot) and its decoded values after and before.
 struct SlotChange {
-  uint32_t pass;
+  uint32_t image;
   uint32_t slot;
   float value;
   float old;
@@ -45,9 +47,9 @@ struct EpochPlan {
   std::vector<std::vector<LayerPatch>> patches;
   std::vector<std::vector<uint32_t>> slots;
   std::vector<std::vector<float>> final_values;
-  std::vector<std::vector<SlotChange>> changes;  // kDense: per region, in pass order
-  // Streamed regions (reloaded before every pass): the changes of the epoch's
-  // first pass back to the loaded values (the load undoing the last pass's
+  std::vector<std::vector<SlotChange>> changes;  // kDense: per region, in image order
+  // Streamed regions (reloaded before every batch): the changes of the epoch's
+  // first batch back to the loaded values (the load undoing the last batch's
   // faults), written into the working copy before the epoch is computed, so
   // that no GEMM starts from the last load's faulty values and subtracts them
   // back out (an exponent flip would take the other products' digits).
@@ -73,8 +75,8 @@ class EpochPlanner {
   // `batch`: the array's batch; epochs hold whole batches.
   EpochPlanner(const Network& network, const WeightLayout& layout, int batch);
 
-  // Regions loaded afresh before every pass (streamed layers) and every slot's
-  // value as loaded (`golden`, outliving the planner's use): their first-pass
+  // Regions loaded afresh before every batch (streamed layers) and every slot's
+  // value as loaded (`golden`, outliving the planner's use): their first-batch
   // changes back to the loaded value become EpochPlan::leading.
   void set_streamed(std::vector<bool> streamed, const std::vector<float>* golden) {
     streamed_ = std::move(streamed);
@@ -91,15 +93,15 @@ class EpochPlanner {
 
  private:
   struct RegionEntries {
-    std::vector<uint32_t> slots;       // of each entry
-    std::vector<uint32_t> first_pass;  // of each entry
-    std::vector<float> values;         // of each entry, as the epoch started
+    std::vector<uint32_t> slots;        // of each entry
+    std::vector<uint32_t> first_image;  // of each entry
+    std::vector<float> values;          // of each entry, as the epoch started
     std::vector<uint32_t> entry_of_change;
   };
   void assign_entries(const std::vector<SlotChange>& list, RegionEntries& out);
   void build_patches(int count, EpochPlan& plan);
   // Clears what `plan` held for an epoch two back and moves the streamed
-  // regions' first-pass changes back to the loaded values into plan.leading.
+  // regions' first-batch changes back to the loaded values into plan.leading.
   void start_plan(EpochPlan& plan);
 
   const Network& network_;

@@ -6,14 +6,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "models/common/prefetch.h"
+
 namespace lvsim {
-namespace {
-
-// How many scattered slots ahead the change loops prefetch.
-constexpr size_t kPrefetchAhead = 16;
-
-}  // namespace
-
 const ParamTable<HostEngineParams>& HostEngineParams::table() {
   static const ParamTable<HostEngineParams> table = [] {
     ParamTable<HostEngineParams> t;
@@ -32,13 +27,13 @@ HostEngine::HostEngine(const HostEngineParams& params, const Network& network,
       threads_(params.threads > 0 ? params.threads : omp_get_max_threads()),
       planner_(network, layout, batch),
       working_(layout.parameter_slots, 0.0f),
-      words_(layout.total_bytes / WeightLayout::kWordBytes, 0),
+      words_(layout.total_bytes / kWordBytes, 0),
       word_changes_(layout.regions.size()) {
   Eigen::setNbThreads(1);  // parallelism is over image chunks, never inside a GEMM
 }
 
 void HostEngine::load(const unsigned char* image) {
-  std::memcpy(words_.data(), image, words_.size() * WeightLayout::kWordBytes);
+  std::memcpy(words_.data(), image, words_.size() * kWordBytes);
   for (const WeightRegion& region : layout_.regions)
     layout_.decode(region, words_.data(), working_.data());
   if (golden_.empty() && std::find(streamed_.begin(), streamed_.end(), true) != streamed_.end())
@@ -121,14 +116,14 @@ void HostEngine::compute_epoch(const EpochPlan& plan, const float* inputs, int f
       break;
     case EpochKind::kDense: {
       std::vector<size_t> cursor(plan.changes.size(), 0);
-      for (int pass = 0; pass < count; ++pass) {
+      for (int image = 0; image < count; ++image) {
         for (size_t i = 0; i < plan.changes.size(); ++i) {
           const std::vector<SlotChange>& list = plan.changes[i];
-          for (; cursor[i] < list.size() && list[cursor[i]].pass == static_cast<uint32_t>(pass);
+          for (; cursor[i] < list.size() && list[cursor[i]].image == static_cast<uint32_t>(image);
                ++cursor[i])
             working_[list[cursor[i]].slot] = list[cursor[i]].value;
         }
-        compute_batch(inputs, first + pass, 1, logits, nullptr, pass == 0 ? side_job : nullptr);
+        compute_batch(inputs, first + image, 1, logits, nullptr, image == 0 ? side_job : nullptr);
       }
       break;
     }

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "models/array/host/epoch_plan.h"
+#include "models/array/host/forward_batch.h"
 #include "models/common/params.h"
 #include "models/weight_sram/weight_read_report.h"
 #include "models/weights/weight_layout.h"
@@ -38,7 +39,7 @@ class HostEngine {
  public:
   // The hardware's weight reads of the next `images` images (whole batches, or
   // the run's final partial batch): fills changes[region] with the words the
-  // reads changed, in pass order, passes counted in images from the first.
+  // reads changed, in batch order (WordChange::batch counts from the first).
   using ReadWeights =
       std::function<void(int images, std::vector<std::vector<WordChange>>& changes)>;
 
@@ -49,7 +50,7 @@ class HostEngine {
   int threads() const { return threads_; }
   // Decodes the SRAM's contents (the whole weight image) into the working copy.
   void load(const unsigned char* image);
-  // Regions loaded afresh before every pass (streamed layers; see
+  // Regions loaded afresh before every batch (streamed layers; see
   // EpochPlan::leading), set before the first load: that load's values are
   // what every later load of them brings.
   void set_streamed(std::vector<bool> streamed);

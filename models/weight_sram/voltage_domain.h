@@ -1,0 +1,35 @@
+// A voltage domain of the weight SRAM: a range of words on one supply. The
+// same struct is carried from the configuration (per-layer supplies, layers
+// kept out of the low-voltage array) through the fault mechanisms to the
+// energy report: the platform fills the range and the supply, the SRAM what
+// its models give at that supply, and its reads and writes fill the counts.
+#pragma once
+
+#include <cstdint>
+
+namespace lvsim {
+
+struct VoltageDomain {
+  // Given by the platform (models/accelerator.cpp, voltage_domains).
+  uint64_t first_word = 0;
+  uint64_t end_word = 0;  // one past the last
+  double vdd_v = 0.9;
+  bool faults = true;  // false: kept out of the low-voltage array, fault-free
+
+  // What the SRAM's models give at vdd_v (0 where a mechanism is off).
+  double upset_probability = 0.0;  // per bit or word read
+  double weak_fraction = 0.0;      // of the cells: those whose Vmin lies above vdd_v
+  int access_cycles = 1;
+  double access_pj = 0.0;   // one word access, all stored bits
+  double leakage_mw = 0.0;  // of the domain's physical words
+
+  // Counted during the run, for the energy model.
+  uint64_t words_read = 0;
+  uint64_t words_written = 0;       // by DMA (loads and refreshes)
+  uint64_t words_written_back = 0;  // by reads (upsets, read disturb, ECC scrubbing)
+  uint64_t self_test_accesses = 0;  // word reads and writes of the power-up self-test
+
+  uint64_t words() const { return end_word - first_word; }
+};
+
+}  // namespace lvsim

@@ -1,0 +1,96 @@
+#include "models/weight_sram/weak_read_cache.h"
+
+#include <algorithm>
+#include <iterator>
+
+namespace lvsim {
+namespace {
+
+void count(FaultStats& stats, const ReadSummary& summary, int sign) {
+  const auto add = [sign](uint64_t& total, int64_t value) {
+    total = static_cast<uint64_t>(static_cast<int64_t>(total) + sign * value);
+  };
+  add(stats.bit_faults, summary.faulty_bits);
+  add(stats.weak_bit_faults, summary.faulty_bits);
+  add(stats.faulty_word_reads, summary.faulty_words);
+  add(stats.ecc_corrected, summary.corrected);
+  add(stats.ecc_uncorrectable, summary.uncorrectable);
+  add(stats.masked_word_reads, summary.masked);
+  add(stats.silent_word_reads, summary.silent);
+}
+
+}  // namespace
+
+const std::vector<size_t>& WeakReadCache::start_read(size_t first, size_t end,
+                                                     const WeakCellMap& map,
+                                                     const WeakBits& intermittent,
+                                                     const SramContents& contents, Range& range,
+                                                     FaultStats& stats) {
+  changing_.clear();
+  to_read_.clear();
+  if (first >= end) return to_read_;
+  // A failing cell whose stuck value is the bit it holds reads right: only
+  // the others change what the word reads (half of them, when stuck values
+  // and data are alike 0 and 1).
+  const std::vector<WeakWord>& words = map.words();
+  for (size_t n = 0; n < intermittent.size(); ++n) {
+    if (n + kPrefetchAhead < intermittent.size())
+      contents.prefetch(words[intermittent[n + kPrefetchAhead].first].word);
+    const auto& [index, bits] = intermittent[n];
+    const WeakWord& w = words[index];
+    const WordFaults failing{0, bits, w.stuck_ones, 0};
+    if (failing.weak_wrong(contents.stored(w.word)) != 0) changing_.emplace_back(index, bits);
+  }
+  words_to_read(first, end, range);
+  count(stats, range.clean, +1);  // the clean weak words read as they did
+  return to_read_;
+}
+
+void WeakReadCache::words_to_read(size_t first, size_t end, Range& range) {
+  to_read_.clear();
+  const auto dirty_begin = dirty_.lower_bound(first), dirty_end = dirty_.lower_bound(end);
+  if (range.writes_seen < writes_) {
+    for (size_t i = first; i < end; ++i) to_read_.push_back(i);
+    range.writes_seen = writes_;
+  } else {
+    to_read_.assign(dirty_begin, dirty_end);
+  }
+  dirty_.erase(dirty_begin, dirty_end);
+  // Three sorted lists, merged.
+  merged_.clear();
+  for (const auto& [index, bits] : changing_) merged_.push_back(index);
+  const size_t half = to_read_.size();
+  to_read_.insert(to_read_.end(), merged_.begin(), merged_.end());
+  std::inplace_merge(to_read_.begin(), to_read_.begin() + static_cast<std::ptrdiff_t>(half),
+                     to_read_.end());
+  merged_.clear();
+  std::merge(to_read_.begin(), to_read_.end(), range.failed_before.begin(),
+             range.failed_before.end(), std::back_inserter(merged_));
+  merged_.erase(std::unique(merged_.begin(), merged_.end()), merged_.end());
+  to_read_.swap(merged_);
+}
+
+void WeakReadCache::uncount(size_t index, FaultStats& stats) const {
+  count(stats, clean_[index], -1);
+}
+
+void WeakReadCache::after_read(size_t index, const WeakWord& w, bool changed,
+                               const SramContents& contents, int field_bits, Range& range) {
+  // Read again while the stored word stays as it is, it does the same: what
+  // it does changes only with the stored word (this read's write-back, a DMA
+  // write, a new fault map).
+  if (changed || clean_since_[index] != writes_) {
+    range.clean -= clean_[index];
+    clean_[index] = contents.peek(w.word, {0, w.permanent, w.stuck_ones, w.mapped}, field_bits);
+    range.clean += clean_[index];
+    clean_since_[index] = writes_;
+  }
+  if (changed) dirty_.insert(index);
+}
+
+void WeakReadCache::end_read(Range& range) const {
+  range.failed_before.clear();
+  for (const auto& [index, bits] : changing_) range.failed_before.push_back(index);
+}
+
+}  // namespace lvsim

@@ -1,0 +1,124 @@
+// The fault injector's bookkeeping (a simulator speed device beside the
+// hardware rule in fault_injector.h): which weak words a read must really
+// read, and in which order the words with failing bits are visited.
+//
+// A weak word whose permanent cells fail the same way on every read reads the
+// same as last time while nothing changed it: not its stored bits (a read's
+// write-back, a streamed load), not the memory (a DMA write), not the fault
+// map (a self-test), and none of its intermittent cells reads a wrong bit now
+// or did on the last read. Such a clean word is counted, not read: each weak
+// word keeps what one read of it counts (its ReadSummary), each burst range
+// the sum over its clean words. The words that are read are visited in word
+// order together with the read's upsets, each word once with all its faults,
+// fetching the scattered words' cache lines a few ahead (models/common/prefetch.h).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "models/common/prefetch.h"
+#include "models/weight_sram/fault_stats.h"
+#include "models/weight_sram/sram_contents.h"
+#include "models/weight_sram/weak_cell_map.h"
+
+namespace lvsim {
+
+class WeakReadCache {
+ public:
+  // (index into WeakCellMap::words(), bits) pairs in word order.
+  using WeakBits = std::vector<std::pair<size_t, uint64_t>>;
+  // (word, bit mask) pairs in word order.
+  using WordBits = std::vector<std::pair<uint64_t, uint64_t>>;
+  static constexpr size_t kNotWeak = SIZE_MAX;
+
+  // What the cache keeps per burst range (a layer's weights, or its biases).
+  struct Range {
+    std::vector<size_t> failed_before;  // weak words whose intermittent cells read wrong last read
+    ReadSummary clean;                  // what the range's clean weak words count on every read
+    uint64_t writes_seen = 0;           // invalidations before its last read
+  };
+
+  explicit WeakReadCache(size_t weak_words) : clean_(weak_words), clean_since_(weak_words, 0) {}
+
+  // Every weak word reads anew: a DMA write changed stored words, or a
+  // self-test made a new fault map.
+  void invalidate() { ++writes_; }
+  // Weak word `index` reads anew: its stored bits changed.
+  void mark_dirty(size_t index) { dirty_.insert(index); }
+
+  // Starts a read of the weak words [first, end) of `map`, whose intermittent
+  // cells failing on this read are `intermittent`: returns the weak words the
+  // read must really read, in word order, and counts the range's clean words
+  // into `stats` as they read.
+  const std::vector<size_t>& start_read(size_t first, size_t end, const WeakCellMap& map,
+                                        const WeakBits& intermittent, const SramContents& contents,
+                                        Range& range, FaultStats& stats);
+  // Weak word `index` is about to be read: it is no longer counted as clean.
+  void uncount(size_t index, FaultStats& stats) const;
+  // Weak word `w` (index `index`) was read; `changed`: its stored bits changed.
+  // Its clean count follows what a read of it now does.
+  void after_read(size_t index, const WeakWord& w, bool changed, const SramContents& contents,
+                  int field_bits, Range& range);
+  // Ends the read of a range: remembers whose intermittent cells read wrong.
+  void end_read(Range& range) const;
+
+  // Calls visit(word, upset bits, weak index or kNotWeak, failing intermittent
+  // bits) for every word with an upset in `upsets` and every weak word of
+  // start_read's list, in word order, each word once. `has_weak`: the range
+  // holds weak words (an upset word may then be a clean weak word).
+  template <typename Visit>
+  void for_each_word(const WordBits& upsets, const WeakCellMap& map, bool has_weak,
+                     const WeakBits& intermittent, const SramContents& contents, Visit visit) const;
+
+ private:
+  // The dirty weak words of [first, end) (all of them after an
+  // invalidation), and those whose intermittent cells read a wrong bit now
+  // (changing_) or on the last read, merged into to_read_.
+  void words_to_read(size_t first, size_t end, Range& range);
+
+  std::set<size_t> dirty_;             // stored bits changed since their last read
+  uint64_t writes_ = 1;                // invalidations so far (and the power-up state)
+  std::vector<ReadSummary> clean_;     // per weak word: what a read of it counts while clean
+  std::vector<uint64_t> clean_since_;  // writes_ when each clean_ was computed
+  WeakBits changing_;            // of a read's failing intermittent cells, those reading wrong
+  std::vector<size_t> to_read_;  // the weak words of one read
+  std::vector<size_t> merged_;   // scratch of words_to_read
+};
+
+template <typename Visit>
+void WeakReadCache::for_each_word(const WordBits& upsets, const WeakCellMap& map, bool has_weak,
+                                  const WeakBits& intermittent, const SramContents& contents,
+                                  Visit visit) const {
+  const std::vector<WeakWord>& weak = map.words();
+  size_t i = 0, j = 0, k = 0;  // upsets, weak words to read, intermittent failures
+  while (i < upsets.size() || j < to_read_.size()) {
+    if (i + kPrefetchAhead < upsets.size()) contents.prefetch(upsets[i + kPrefetchAhead].first);
+    if (j + kPrefetchAhead < to_read_.size())
+      contents.prefetch(weak[to_read_[j + kPrefetchAhead]].word);
+    const uint64_t word = std::min(i < upsets.size() ? upsets[i].first : UINT64_MAX,
+                                   j < to_read_.size() ? weak[to_read_[j]].word : UINT64_MAX);
+    uint64_t upset_bits = 0;  // faults of one word in one read act together
+    for (; i < upsets.size() && upsets[i].first == word; ++i) upset_bits |= upsets[i].second;
+    size_t index = kNotWeak;
+    if (j < to_read_.size() && weak[to_read_[j]].word == word) {
+      index = to_read_[j++];
+    } else if (has_weak) {  // an upset in a clean weak word
+      const auto [at, stop] = map.range(word, word + 1);
+      if (at < stop) index = at;
+    }
+    if (index == kNotWeak) {
+      visit(word, upset_bits, kNotWeak, uint64_t{0});
+      continue;
+    }
+    for (; k < intermittent.size() && intermittent[k].first < index; ++k) {
+    }
+    const uint64_t failing =
+        k < intermittent.size() && intermittent[k].first == index ? intermittent[k].second : 0;
+    visit(word, upset_bits, index, failing);
+  }
+}
+
+}  // namespace lvsim
