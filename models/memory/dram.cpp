@@ -8,40 +8,57 @@
 
 namespace lvsim {
 
+const std::vector<DramPreset>& dram_presets() {
+  static const std::vector<DramPreset> presets = {
+      // Two x16 LPDDR4 channels in lockstep at 3200 MT/s: 3.2e9 * 4 B = 12.8 GB/s.
+      // tRCD = 18 ns, tRPpb = 18 ns, read latency RL = 28 tCK at 1600 MHz = 17.5 ns;
+      // 8 banks, 2 KB page per channel. 5 pJ/bit: an I/O-level figure, within the
+      // 1.83 (read) to 5.68 (write) pJ/bit of an LPDDR4 controller interface (Kim et
+      // al., IEEE TCAS-II 65(12), 2018); ~0.5 nJ per ACT/PRE of a 2 KB page per
+      // channel (DRAMPower-order figure).
+      {"lpddr4-3200",
+       "JESD209-4, Micron MT53E datasheet; energy after Kim et al., IEEE TCAS-II 2018", 12.8, 18.0,
+       17.5, 18.0, uint64_t{2} * 2048, 8, 5.0, 2 * 0.5},
+      // One x64 DDR4-2400 rank of eight x8 devices: 2.4e9 * 8 B = 19.2 GB/s; speed bin
+      // 17-17-17 gives tRCD = CL = tRP = 17 tCK at 1200 MHz = 14.16 ns; 16 banks, 1 KB
+      // page per device. 17.5 pJ/bit: DDR memory I/O at 17.4 pJ/bit (Byun et al., IEEE
+      // JSSC 47(1), 2012), below Horowitz's 20-40 pJ/bit for a whole DRAM access (ISSCC
+      // 2014); ~0.25 nJ per ACT/PRE per device (DRAMPower-order figure).
+      {"ddr4-2400", "JESD79-4, Micron MT40A datasheet; energy after Byun et al., IEEE JSSC 2012",
+       19.2, 14.16, 14.16, 14.16, uint64_t{8} * 1024, 16, 17.5, 8 * 0.25},
+  };
+  return presets;
+}
+
 namespace {
+
+const DramPreset* find_preset(const std::string& name) {
+  for (const DramPreset& preset : dram_presets())
+    if (preset.name == name) return &preset;
+  return nullptr;
+}
 
 // The preset's numbers into `p` (`name` is one of dram_preset_names()).
 void apply_preset(DramParams& p, const std::string& name) {
   p.preset = name;
-  if (name == "lpddr4-3200") {
-    // Two x16 LPDDR4 channels in lockstep at 3200 MT/s: 3.2e9 * 4 B = 12.8 GB/s.
-    // tRCD = 18 ns, tRPpb = 18 ns, read latency RL = 28 tCK at 1600 MHz = 17.5 ns
-    // (JESD209-4, Micron MT53E datasheet); 8 banks, 2 KB page per channel.
-    // ~5 pJ/bit: the 4-6 pJ/bit commonly quoted for LPDDR4 (the brief); ~0.5 nJ
-    // per ACT/PRE of a 2 KB page per channel (DRAMPower-order figure).
-    p.bandwidth_gb_per_s = 12.8;
-    p.trcd_ns = 18.0;
-    p.tcl_ns = 17.5;
-    p.trp_ns = 18.0;
-    p.row_bytes = uint64_t{2} * 2048;
-    p.banks = 8;
-    p.pj_per_bit = 5.0;
-    p.activate_nj = 2 * 0.5;
-  } else if (name == "ddr4-2400") {
-    // One x64 DDR4-2400 rank of eight x8 devices: 2.4e9 * 8 B = 19.2 GB/s; speed
-    // bin 17-17-17 gives tRCD = CL = tRP = 17 tCK at 1200 MHz = 14.16 ns
-    // (JESD79-4, Micron MT40A datasheet); 16 banks, 1 KB page per device.
-    // ~17.5 pJ/bit: the 15-20 pJ/bit commonly quoted for DDR4 (the brief);
-    // ~0.25 nJ per ACT/PRE per device (DRAMPower-order figure).
-    p.bandwidth_gb_per_s = 19.2;
-    p.trcd_ns = 14.16;
-    p.tcl_ns = 14.16;
-    p.trp_ns = 14.16;
-    p.row_bytes = uint64_t{8} * 1024;
-    p.banks = 16;
-    p.pj_per_bit = 17.5;
-    p.activate_nj = 8 * 0.25;
-  }
+  const DramPreset* preset = find_preset(name);
+  if (preset == nullptr) return;
+  p.bandwidth_gb_per_s = preset->bandwidth_gb_per_s;
+  p.trcd_ns = preset->trcd_ns;
+  p.tcl_ns = preset->tcl_ns;
+  p.trp_ns = preset->trp_ns;
+  p.row_bytes = preset->row_bytes;
+  p.banks = preset->banks;
+  p.pj_per_bit = preset->pj_per_bit;
+  p.activate_nj = preset->activate_nj;
+}
+
+std::string preset_list() {
+  std::string list;
+  const std::vector<std::string>& names = dram_preset_names();
+  for (size_t i = 0; i < names.size(); ++i)
+    list += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+  return list;
 }
 
 }  // namespace
@@ -57,7 +74,9 @@ const ParamTable<DramParams>& DramParams::table() {
         .unit("pJ")
         .or_preset("dram.preset")
         .help("energy per bit read or written; empty: the preset's (LPDDR4 5, DDR4 17.5)")
-        .source("4-6 pJ/bit commonly quoted for LPDDR4, 15-20 for DDR4 (the brief)");
+        .source(
+            "I/O-level figures: LPDDR4 controller interface 1.83-5.68 pJ/bit (Kim et al., IEEE "
+            "TCAS-II 2018), DDR memory I/O 17.4 pJ/bit (Byun et al., IEEE JSSC 2012)");
     t.number("dram.activate_nj", &P::activate_nj, 1.0, 0.0, 1e6)
         .unit("nJ")
         .or_preset("dram.preset")
@@ -77,14 +96,18 @@ const ParamTable<DramParams>& DramParams::table() {
 DramParams dram_preset(const std::string& name) {
   const auto& names = dram_preset_names();
   if (std::find(names.begin(), names.end(), name) == names.end())
-    invalid(&DramParams::preset, "DRAM preset '" + name + "'", "lpddr4-3200 or ddr4-2400");
+    invalid(&DramParams::preset, "DRAM preset '" + name + "'", preset_list());
   DramParams p;
   apply_preset(p, name);
   return p;
 }
 
 const std::vector<std::string>& dram_preset_names() {
-  static const std::vector<std::string> names = {"lpddr4-3200", "ddr4-2400"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> list;
+    for (const DramPreset& preset : dram_presets()) list.push_back(preset.name);
+    return list;
+  }();
   return names;
 }
 

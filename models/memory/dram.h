@@ -51,7 +51,21 @@ struct DramParams {
   static const ParamTable<DramParams>& table();
 };
 
-// Named presets (JEDEC JESD79-4 DDR4, JESD209-4 LPDDR4); a FieldError on an unknown name.
+// A DRAM device as published: its timings, row buffers and energies, each
+// with its source. A new device is one entry in dram_presets() (dram.cpp).
+struct DramPreset {
+  std::string name;
+  std::string source;
+  double bandwidth_gb_per_s = 0.0;
+  double trcd_ns = 0.0, tcl_ns = 0.0, trp_ns = 0.0;
+  uint64_t row_bytes = 0;
+  int banks = 0;
+  double pj_per_bit = 0.0;
+  double activate_nj = 0.0;
+};
+
+const std::vector<DramPreset>& dram_presets();
+// A preset's parameters; a FieldError naming the presets on an unknown name.
 DramParams dram_preset(const std::string& name);
 const std::vector<std::string>& dram_preset_names();
 

@@ -32,10 +32,12 @@ const ParamTable<SramCircuitParams>& SramCircuitParams::table() {
     t.number("sram.vt_v", &P::vt_v, 0.3, 0.0, 5.0)
         .unit("V")
         .help("threshold voltage of the alpha-power access-time law t ~ V/(V-Vt)^alpha")
-        .source("Sakurai & Newton, JSSC 1990; 0.3-0.35 V for 40-45 nm");
+        .source(
+            "assumed, a typical short-channel value (the law: Sakurai & Newton, IEEE JSSC 1990)");
     t.number("sram.alpha", &P::alpha, 1.3, 1.0, 2.0)
         .help("velocity-saturation index of the alpha-power law")
-        .source("1.3 for 45 nm, Sakurai & Newton, JSSC 1990");
+        .source(
+            "assumed, a typical short-channel value (the law: Sakurai & Newton, IEEE JSSC 1990)");
     t.number("sram.leakage_uw_per_kib", &P::leakage_uw_per_kib, 1.0, 0.0, 1e6)
         .unit("uW/KiB")
         .help("SRAM leakage at vnom")

@@ -4,7 +4,10 @@
 //
 // Access time, alpha-power law (Sakurai & Newton, IEEE JSSC 25(2), 1990):
 //     t(V) = t_nom * (V / V_nom) * ((V_nom - V_t) / (V - V_t))^alpha
-// with V_t = 0.3 V and alpha = 1.3, the range the brief gives for 40-45 nm.
+// with V_t = 0.3 V and alpha = 1.3: assumed, typical short-channel values
+// (the law's form is Sakurai and Newton's; no published 40-45 nm fit giving
+// both was found: the 45 nm PTM high-performance card's long-channel vth0 is
+// 0.40 V, which DIBL lowers at short channel lengths). Set your process's.
 //
 // Dynamic energy per access, C V^2:
 //     E(V) = E_64(bank bytes) * (bits / 64) * (V / V_nom)^2 * tech_scale
