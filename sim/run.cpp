@@ -199,7 +199,7 @@ TrialResult trial_result(const Accelerator& top, size_t images) {
   TrialResult t;
   t.correct = top.controller.stats().correct;
   t.predictions = top.controller.predictions();
-  // The SRAM counts passes, one per batch of images.
+  // The SRAM counts batches; each image takes its batch's count.
   const std::vector<uint64_t> after_batch = top.weight_sram.faulty_bits_after_batch();
   const size_t batch = static_cast<size_t>(top.params().mac_array.batch);
   for (size_t image = 0; image < images; ++image)

@@ -9,7 +9,7 @@
 
 #include "models/accelerator.h"
 #include "models/weight_sram/fault_models/fault_presets.h"
-#include "models/weight_sram/weak_cell_map.h"
+#include "models/weight_sram/mechanisms/weak_cell_map.h"
 #include "models/weight_sram/weight_sram.h"
 #include "tests/tlm_harness.h"
 

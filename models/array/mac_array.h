@@ -1,81 +1,15 @@
-// The R x C array of multiply-accumulate processing elements.
+// The R x C array of multiply-accumulate processing elements: what it reads
+// from the weight SRAM and the activation buffer, when, and how many cycles
+// it takes; the arithmetic itself is computed by its host engine (host/).
 //
-// Functional path: the array reads each layer's weights from the weight SRAM
-// through a DMI pointer and its inputs/outputs from the activation buffer, and
-// computes the real arithmetic, so the accuracy lvsim reports is computed,
-// never looked up. How the host computes it fast (epochs of images, GEMMs,
-// corrections, threads) is the host engine's business (models/array/host/); this file
-// is the hardware: what the array reads, when, and how many cycles it takes.
-//
-// Timing: SCALE-Sim's analytical model (Samajdar et al., "A Systematic
-// Methodology for Characterizing Scalability of DNN Accelerators using
-// SCALE-Sim", ISPASS 2020, Sec. III). A layer lowered to a GEMM with M output
-// positions (times the batch B), reduction depth K and N output channels maps
-// two operand dimensions Sr x Sc onto the R x C array and streams the third, T:
-//     ws (weight-stationary): Sr = K,   Sc = N,   T = B*M
-//     os (output-stationary): Sr = B*M, Sc = N,   T = K
-//     is (input-stationary):  Sr = K,   Sc = B*M, T = N
-// cut into ceil(Sr/R) x ceil(Sc/C) folds of 2R + C + T - 2 cycles each (fill,
-// stream, drain):
-//     cycles = ceil(Sr/R) * ceil(Sc/C) * (2R + C + T - 2)    per batch of B images.
-// What each dataflow reads from the memories per batch follows from the same
-// mapping: ws holds each weight once (1 read per weight); os streams the
-// weights of a column fold past every row fold (ceil(B*M/R) reads per weight);
-// is streams all weights past every column fold (ceil(B*M/C) reads per weight).
-// Inputs: ws and os stream the lowered input (B*M x K) once per column fold of
-// filters, ceil(N/C) times; is holds it, once. Outputs are accumulated at the
-// array edge and written once (B*M x N). These weight reads are the reads the
-// weight SRAM's fault model sees.
-//
-// Images within a batch share the batch's weight reads: each image of a batch
-// computes with the weights as the batch's reads left them (faults of earlier
-// reads included; when a dataflow re-reads a weight within a batch, the last
-// read's value is used for the whole batch - a fault between two reads of one
-// batch is seen a few tiles early). Weight fetch and activation traffic are
-// double-buffered against compute: a layer takes the longest of the three.
-// ReLU and pooling run in the output pipeline at no extra cycles.
-//
-// Grouped convolutions (depthwise included) are mapped as SCALE-Sim maps them:
-// each group is its own GEMM (K = k*k*C/groups, N = M/groups), run one after
-// another, so cycles, folds, MACs and activation words are `groups` times one
-// group's, and each weight is still read reads_per_weight times.
-//
-// The vector unit: every layer without weights that computes (ReLU, clip,
-// leaky ReLU, sigmoid, softmax, max and average pooling, global average
-// pooling, element-wise add) does Layer::vector_ops_per_image() element
-// operations, each charged energy.vector_op_pj (Horowitz's fp32 add, 0.9 pJ at
-// 45 nm: the activations are fp32). A ReLU-like layer or a pool that alone
-// reads a MAC layer's output (or such a layer's) runs in that layer's output
-// pipeline, as the array drains (no extra cycles: lvsim has always modelled
-// seed 004's ReLU and max pooling so). Any other such layer (a residual add,
-// a global pool, a softmax, an activation of an add) runs on the vector unit
-// of mac_array.vector_lanes lanes: ceil(ops * batch / lanes) cycles per
-// batch, and reads its inputs from and writes its output to the activation
-// buffer; the layer takes the longer of the two. Concat, pad and flatten are
-// addressing (the producers write into place; a window reads the zeros) and
-// cost nothing.
-//
-// Streamed layers (weights larger than the SRAM, models/controller.h): the
-// DMA engine brings a streamed layer's tiles into two stream buffers while
-// the array computes. Per batch, layer after layer in network order, a
-// resident or weightless layer computes for its time; a streamed layer of n
-// tiles computes each tile for 1/n of its time, once that tile is in. Tile j
-// of the run's stream loads (taking 1/n of the layer's DMA time per batch) as
-// soon as the engine is free and tile j - 2 is consumed, so loads run ahead
-// through resident layers and the previous batch. The array stalls when a
-// tile is late; the stall cycles are the layer's (LayerStats::stall_cycles),
-// added to the stage's time. A stage's layer time is split evenly over its
-// batches.
-//
-// Zero skipping (seed 003, Sec. 5; with mac_array.zero_skipping): the PEs skip
-// the MACs of weights that are zero as loaded (pruned ones, mostly), counted
-// from the golden weights as a load-time sparsity index would mark them. A
-// layer with a fraction z of zero weights does (1 - z) of its MACs, and its
-// compute cycles shrink to ceil((1 - z) * cycles): ideal compaction of the
-// non-zero weights onto the array (Cambricon-X, Zhang et al., MICRO 2016), an
-// upper bound on what skipping saves. The arithmetic is unchanged (a skipped
-// product is zero), and the weights stay stored densely, so SRAM reads,
-// refreshes and faults are those of the dense layout.
+// Timing is SCALE-Sim's analytical model (Samajdar et al., ISPASS 2020, Sec.
+// III): a GEMM-shaped layer maps Sr x Sc operands onto the array and streams T,
+//     cycles = ceil(Sr/R) * ceil(Sc/C) * (2R + C + T - 2)   per batch,
+// with (Sr, Sc, T) = (K, N, B*M) for ws, (B*M, N, K) for os, (K, B*M, N) for is;
+// weights are read 1, ceil(B*M/R) or ceil(B*M/C) times per batch. A layer
+// takes the longest of its compute, weight bursts and activation traffic.
+// Batches, grouped convolutions, the vector unit, streamed layers and zero
+// skipping (Cambricon-X, Zhang et al., MICRO 2016): docs/MODELS.md.
 #pragma once
 
 #include <tlm_utils/simple_initiator_socket.h>

@@ -11,7 +11,7 @@
 // A streamed burst (models/tlm/streamed_load.h) that repeats `loads` times is
 // charged its first repetition's time, bytes and row activations `loads` times
 // over: a streamed layer larger than the row buffers opens every row of each
-// pass anyway.
+// batch anyway.
 //
 // Energy: pj_per_bit for every bit read or written (I/O and core) plus
 // activate_nj for every row activation (ACT + PRE). Presets cite their sources;

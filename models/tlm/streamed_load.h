@@ -5,7 +5,7 @@
 // `loads` times, once before each of the next `loads` batches". The bytes are
 // the same every time (DRAM's weight image never changes), so they move once;
 // each target charges its time, counts and energy `loads` times over. The
-// weight SRAM gives its streamed words their fresh value before every pass of
+// weight SRAM gives its streamed words their fresh value before every batch of
 // the array's reads (models/weight_sram/weight_sram.h), which is what the loads do.
 #pragma once
 

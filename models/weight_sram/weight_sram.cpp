@@ -69,7 +69,7 @@ void declare_mechanism_keys(ParamTable<WeightSramParams>& t) {
           "written back and stays until a refresh (seed 004's assumption, not measured "
           "SRAM behaviour); weak-cells: the chip's cells whose Vmin lies above V (a fraction "
           "p(V)) fail on their reads, the same cells at every voltage, and a refresh cannot "
-          "heal them (models/weight_sram/fault_injector.h)")
+          "heal them (models/weight_sram/mechanisms/fault_injector.h)")
       .source("weak cells as measured on IBM 14 nm SRAM, Chandramoorthy et al. HPCA 2019");
   t.integer("fault.chip_seed", &P::chip_seed, 1, 0, INT64_MAX)
       .help(

@@ -1,41 +1,15 @@
-// The on-chip weight SRAM, at a reduced supply voltage. It holds the whole
-// model (as seed 004 assumes) and is read by the MAC array once per weight per
-// image pass.
+// The on-chip weight SRAM at a reduced supply voltage: a TLM target with one
+// handler per command (DMA writes and reads, the MAC array's read reports,
+// the power-up self-test). The weights that fit stay resident; the rest
+// stream through two buffers of it. For every reported read its FaultInjector
+// decides which stored bits fail and its SramContents lets the Mitigation
+// decide what the read returns; every changed word goes back to the array.
 //
-// Data path: the DMA engine fills it with WRITE bursts; the MAC array reads its
-// words through a DMI pointer and reports each burst of reads with an
-// IGNORE-command transaction carrying a WeightReadReport (weight_read_report.h).
-// For every reported read the SRAM's FaultInjector decides which stored bits
-// fail (upsets: p(V) per bit or per word read; weak cells: a fixed map per
-// chip seed, failing on every read and surviving refreshes), and its
-// SramContents lets the Mitigation decide what the read returns and writes that
-// back: faults persist and accumulate until the next DMA write (a refresh).
-// Every word that changed is reported back to the MAC array with the pass that
-// changed it, so each image computes with exactly the weights it read.
-//
-// Timing: the array's access time t(V) follows the supply by the alpha-power law
-// (sram_circuit.h), so a read takes A = ceil(t(V) / clock) cycles: one at
-// nominal voltage, more (wait cycles) below it. `banks` banks of `ports` ports
-// each start a word per port every A cycles (the macros are not pipelined), and
-// a burst waits A cycles for its first word plus the fault detector's or the
-// SEC-DED decoder's latency:
-//     burst(W) = A + extra + A * ceil(W / (banks * ports)).
-// A pass over a layer (one image, or one batch of images) reads each of its
-// words `reads_per_batch` times (a dataflow streaming weights re-reads them); a
-// pass is one burst per read.
-//
-// Streamed words (layers that do not fit, models/controller.h): the
-// controller's DMA loads them from DRAM before every pass (StreamedLoad
-// bursts, models/tlm/streamed_load.h), so each pass begins from the words as DRAM
-// holds them: before a pass's reads the SRAM restores every streamed word
-// that earlier reads changed (and lists the change for the array), and the
-// faults of one load never reach the next. A streamed layer keeps its own
-// word addresses here while physically it passes through the two stream
-// buffers: the weak cells it meets are drawn at its own addresses, alike in
-// number, and the array's leakage and self-test count the physical capacity.
-//
-// Energy and leakage are not charged here but counted: words read and written
-// (each of stored_bits_per_word() bits), for the energy model (models/energy.h).
+// Timing: a read takes A = ceil(t(V) / clock) cycles (t(V): the alpha-power
+// law, sram_circuit.h), and a burst of W words on banks x ports lanes
+//     burst(W) = A + detector or decoder latency + A * ceil(W / (banks * ports)).
+// Energy is counted per voltage domain (words read, written, written back),
+// not charged here (models/energy.h). The whole story: docs/MODELS.md.
 #pragma once
 
 #include <tlm_utils/simple_target_socket.h>
@@ -50,8 +24,8 @@
 #include <vector>
 
 #include "models/common/params.h"
-#include "models/weight_sram/fault_injector.h"
 #include "models/weight_sram/fault_models/fault_model.h"
+#include "models/weight_sram/mechanisms/fault_injector.h"
 #include "models/weight_sram/mitigation/mitigation.h"
 #include "models/weight_sram/sram_circuit.h"
 #include "models/weight_sram/sram_contents.h"
@@ -110,7 +84,7 @@ struct WeightSramParams {
   // The words the model addresses: the resident weights and, past the
   // capacity when layers are streamed, the streamed ones (0: capacity_bytes).
   uint64_t address_bytes = 0;
-  // Word ranges [first, end) of streamed layers, fresh before every pass.
+  // Word ranges [first, end) of streamed layers, fresh before every batch.
   std::vector<std::pair<uint64_t, uint64_t>> streamed;
 
   WeightSramParams() { table().apply_defaults(*this); }
@@ -169,8 +143,8 @@ class WeightSram : public sc_core::sc_module {
   // Every domain, in address order, covering the whole array (the array's own
   // supply fills the gaps), with what was counted in it so far.
   const std::vector<VoltageDomain>& domains() const { return domains_; }
-  // Stored bits that differ from what was last written, after each pass (image)
-  // since the start: element i is the count once pass i's reads are done.
+  // Stored bits that differ from what was last written, after each batch
+  // since the start: element i is the count once batch i's reads are done.
   std::vector<uint64_t> faulty_bits_after_batch() const {
     return contents_.faulty_bits_after_batch();
   }

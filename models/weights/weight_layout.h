@@ -2,7 +2,7 @@
 // format's encoding (models/weights/weight_format.h). The same byte offsets are used in
 // DRAM (the golden copy) and in the weight SRAM, so the DMA engine copies
 // address for address; a narrower format packs more weights per word, so the
-// image, every refresh and every pass over the weights move fewer words.
+// image, every refresh and every batch's reads of the weights move fewer words.
 #pragma once
 
 #include <algorithm>

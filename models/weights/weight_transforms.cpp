@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "models/weight_sram/fault_rng.h"
+#include "models/common/counter_rng.h"
 
 namespace lvsim {
 namespace {
@@ -60,7 +60,7 @@ TransformStats transform_weights(Network& network, const TransformParams& params
       const double mean = sum / static_cast<double>(last - first);
       for (size_t i = first; i < last; ++i) squares += (weights[i] - mean) * (weights[i] - mean);
       const double sd = std::sqrt(squares / static_cast<double>(last - first));
-      FaultRng rng(params.seed, 0, kCentralizeStream + l, first);
+      CounterRng rng(params.seed, 0, kCentralizeStream + l, first);
       for (size_t i = first; i < last; ++i)
         weights[i] = static_cast<float>(mean + sd * (2.0 * rng.uniform() - 1.0));
       ++stats.centralized_batches;

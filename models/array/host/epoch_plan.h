@@ -111,7 +111,7 @@ class EpochPlanner {
   const std::vector<float>* golden_ = nullptr;    // per slot, of the streamed regions
   std::vector<std::vector<SlotChange>> changes_;  // per region, this epoch's reads
   // The mark of each slot's entry in build_patches. Marks only grow, so a mark
-  // below the current region's first one is stale and no clearing pass over
+  // below the current region's first one is stale and no clearing sweep over
   // the scattered slots is needed.
   std::vector<int32_t> mark_of_slot_;
   int32_t next_mark_ = 0;

@@ -1,5 +1,4 @@
 #include "models/array/host/forward_batch.h"
-#include "models/common/ceil_div.h"
 
 #include <omp.h>
 
@@ -7,6 +6,8 @@
 #include <cmath>
 #include <exception>
 #include <functional>
+
+#include "models/common/ceil_div.h"
 
 namespace lvsim {
 

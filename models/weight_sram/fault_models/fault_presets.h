@@ -50,7 +50,7 @@ struct FaultPreset {
   double vmin_mean_v = 0.333, vmin_sigma_v = 0.0718;                         // gaussian-vmin
   double vmin_mean_rel = 0.706, vmin_sigma_rel = 0.055, array_vmin_v = 0.7;  // relative-vmin
   std::vector<std::pair<double, double>> table;                              // table: (V, p) points
-  // How the faults act (models/weight_sram/fault_injector.h).
+  // How the faults act (models/weight_sram/mechanisms/fault_injector.h).
   std::string mechanism;  // "upset" or "weak-cells"
   std::string unit;       // "per-bit" or "per-word"
   bool protect_sign = false;

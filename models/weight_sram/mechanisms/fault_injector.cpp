@@ -1,9 +1,9 @@
-#include "models/weight_sram/fault_injector.h"
+#include "models/weight_sram/mechanisms/fault_injector.h"
 
 #include <algorithm>
 #include <cmath>
 
-#include "models/weight_sram/fault_rng.h"
+#include "models/common/counter_rng.h"
 #include "models/weight_sram/sram_word.h"
 
 namespace lvsim {
@@ -33,7 +33,7 @@ void FaultInjector::draw_upsets(uint64_t first_word, uint64_t words, double upse
   const double log1m_p = std::log1p(-std::min(upset_p, 1.0 - 1e-16));
   // One stream per read of the range: the same reads draw the same faults
   // whatever the batches are grouped into.
-  FaultRng rng(draws_.seed, draws_.trial, first_word, read_number);
+  CounterRng rng(draws_.seed, draws_.trial, first_word, read_number);
   const bool every = upset_p >= 1.0;
   for (uint64_t position = every ? 0 : rng.geometric_gap(log1m_p, positions); position < positions;
        position += 1 + (every ? 0 : rng.geometric_gap(log1m_p, positions))) {

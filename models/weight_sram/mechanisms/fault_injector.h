@@ -24,10 +24,10 @@
 #include <utility>
 #include <vector>
 
+#include "models/weight_sram/mechanisms/weak_cell_map.h"
+#include "models/weight_sram/mechanisms/weak_read_cache.h"
 #include "models/weight_sram/sram_contents.h"
 #include "models/weight_sram/voltage_domain.h"
-#include "models/weight_sram/weak_cell_map.h"
-#include "models/weight_sram/weak_read_cache.h"
 #include "models/weight_sram/weight_read_report.h"
 
 namespace lvsim {

@@ -21,8 +21,8 @@
 
 #include "models/common/prefetch.h"
 #include "models/weight_sram/fault_stats.h"
+#include "models/weight_sram/mechanisms/weak_cell_map.h"
 #include "models/weight_sram/sram_contents.h"
-#include "models/weight_sram/weak_cell_map.h"
 
 namespace lvsim {
 

@@ -1,5 +1,6 @@
-// Counter-based randomness for fault injection (Random123 Philox4x32-10,
-// Salmon et al., SC 2011). A stream is named by its key (seed, trial) and
+// Counter-based randomness (Random123 Philox4x32-10, Salmon et al., SC 2011),
+// for the fault mechanisms and every other draw of a run (centralization).
+// A stream is named by its key (seed, trial) and
 // counter (stream id, access number): the draws of one SRAM access never depend
 // on which accesses were simulated before it or on how many threads ran, so a
 // seed gives bit-identical faults everywhere.
@@ -16,9 +17,9 @@
 
 namespace lvsim {
 
-class FaultRng {
+class CounterRng {
  public:
-  FaultRng(uint64_t seed, uint64_t trial, uint64_t stream, uint64_t access)
+  CounterRng(uint64_t seed, uint64_t trial, uint64_t stream, uint64_t access)
       : key_{{static_cast<uint32_t>(seed),
               static_cast<uint32_t>(seed >> 32) ^ static_cast<uint32_t>(trial * 0x9E3779B9u)}},
         counter_{{0, static_cast<uint32_t>(stream), static_cast<uint32_t>(access),

@@ -1,4 +1,4 @@
-#include "models/weight_sram/weak_read_cache.h"
+#include "models/weight_sram/mechanisms/weak_read_cache.h"
 
 #include <algorithm>
 #include <iterator>

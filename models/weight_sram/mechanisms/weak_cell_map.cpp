@@ -1,9 +1,9 @@
-#include "models/weight_sram/weak_cell_map.h"
+#include "models/weight_sram/mechanisms/weak_cell_map.h"
 
 #include <algorithm>
 #include <cmath>
 
-#include "models/weight_sram/fault_rng.h"
+#include "models/common/counter_rng.h"
 
 namespace lvsim {
 namespace {
@@ -44,7 +44,7 @@ void WeakCellMap::add_tier(int tier, uint64_t positions, int width, int first_bi
   const double share = (high - low) / (1.0 - low);  // of the cells no lower tier holds
   const bool every = share >= 1.0;
   const double log1m = std::log1p(-std::min(share, 1.0 - 1e-16));
-  FaultRng rng(traits_.chip_seed, 0, stream, 0);
+  CounterRng rng(traits_.chip_seed, 0, stream, 0);
   for (uint64_t position = every ? 0 : rng.geometric_gap(log1m, positions); position < positions;
        position += 1 + (every ? 0 : rng.geometric_gap(log1m, positions))) {
     Candidate c;
@@ -129,7 +129,7 @@ void WeakCellMap::draw_intermittent(size_t first, size_t end, uint64_t seed, uin
   const auto cells = static_cast<uint64_t>(stop - begin);
   if (cells == 0 || !(traits_.intermittent_q > 0.0)) return;
   const double log1m = std::log1p(-std::min(traits_.intermittent_q, 1.0 - 1e-16));
-  FaultRng rng(seed, trial, stream, read);
+  CounterRng rng(seed, trial, stream, read);
   for (uint64_t i = rng.geometric_gap(log1m, cells); i < cells;
        i += 1 + rng.geometric_gap(log1m, cells)) {
     const auto& [index, bit] = begin[static_cast<std::ptrdiff_t>(i)];
@@ -152,7 +152,7 @@ uint64_t WeakCellMap::self_test(const SelfTestDraws& draws) {
   mapped_cells_ = 0;
   for (WeakWord& w : words_) w.mapped = passes > 0 ? w.permanent : 0;
   // Intermittent cells in word order, one draw each from the test's stream.
-  FaultRng rng(draws.seed, draws.trial, kSelfTestStream, 0);
+  CounterRng rng(draws.seed, draws.trial, kSelfTestStream, 0);
   for (const auto& [index, bit] : intermittent_) {
     WeakWord& w = words_[index];
     const uint64_t mask = uint64_t{1} << bit;
