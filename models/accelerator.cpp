@@ -301,7 +301,7 @@ void Accelerator::add_weight_sram_energy(EnergyReport& report, double run_ns) co
                static_cast<double>(weight_sram.stats().words_read), weight_sram.access_energy_pj());
     report.add("weight_sram_leakage", "ns powered (count) x mW (each)", run_ns,
                weight_sram.leakage_mw());
-    if (written_back > 0)  // a write costs what a read does (sram_circuit.h)
+    if (written_back > 0)  // a write costs what a read does (models/weight_sram/sram_circuit.h)
       report.add("weight_sram_writeback", "word write-backs", static_cast<double>(written_back),
                  weight_sram.access_energy_pj());
     return;

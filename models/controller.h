@@ -105,7 +105,7 @@ class Controller : public sc_core::sc_module {
   // The streamed layers' loads for the `batches` batches of a stage; fills the
   // schedule the MAC array overlaps with its compute.
   void stream_weights(uint64_t batches, StreamSchedule& schedule);
-  // Power-up: asks the weight SRAM to test itself (weight_read_report.h).
+  // Power-up: asks the weight SRAM to test itself (models/weight_sram/weight_read_report.h).
   sc_core::sc_time self_test();
   void run_stage(size_t first_image, int count);
   void refresh();

@@ -11,7 +11,8 @@
 // 0.2 x 4 = 0.8 pJ, and an adder's linearly, int16 add = 0.05 pJ. A binary
 // weight only selects +x or -x: "binary" = no multiplication, one fp32 add.
 //
-// SRAMs: sram_circuit.h (Horowitz's table, V^2 scaling, leakage). DRAM: dram.h.
+// SRAMs: models/weight_sram/sram_circuit.h (Horowitz's table, V^2 scaling, leakage). DRAM:
+// models/memory/dram.h.
 //
 // The fault detector that `sign`, `zero` and `word-zero` presume is Razor-style
 // double sampling (Ernst et al., MICRO 2003): a shadow latch per bit and a

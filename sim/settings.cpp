@@ -193,7 +193,8 @@ std::string keys_text() {
 std::string keys_ini() {
   std::string out = comment(
       "lvsim's default configuration: every key with its built-in default, as the models "
-      "declare them (models/*.cpp, sim/settings.cpp). Written by `lvsim keys --ini`; a test keeps "
+      "declare them (the Params tables in models/, sim/settings.cpp). Written by `lvsim keys "
+      "--ini`; a test keeps "
       "this file equal to the declarations. Override any key with `lvsim run --set "
       "section.key=value`.",
       88);

@@ -1,10 +1,11 @@
-// The arithmetic of a network's layers, as the MAC array computes it.
+// The reference arithmetic of a network's layers, as the MAC array computes it.
 //
 // Activations are channels-last (HWC) per image, images back to back, so a
-// convolution lowers to one GEMM over a whole chunk of images (im2col) and a
+// convolution over several images lowers to one GEMM (im2col) and a
 // fully-connected layer to one GEMM whose columns are images. The GEMMs are
-// Eigen's; results depend only on the layer and the chunk shape, never on the
-// thread count.
+// Eigen's; a result depends only on the layer and the images given, never on
+// the thread count. How many images each call gets and on which host thread
+// is the host engine's business (models/array/host/forward_batch.h).
 #pragma once
 
 #include <algorithm>
@@ -77,7 +78,7 @@ struct Layer {
   bool has_parameters() const { return kind == LayerKind::kConv2d || kind == LayerKind::kLinear; }
   int step() const { return stride > 0 ? stride : kind == LayerKind::kConv2d ? 1 : pool; }
   int pad_end() const { return padding_end >= 0 ? padding_end : padding; }
-  // Element operations per image on the vector unit (models/vector_unit.h):
+  // Element operations per image on the vector unit (models/array/mac_array.h):
   // compares, adds, multiplications by a constant; 0 for a MAC layer and for
   // data movement.
   uint64_t vector_ops_per_image() const;

@@ -19,7 +19,7 @@
 namespace lvsim {
 
 // Energy: each 64-bit access to one of its bytes_per_cycle / 8 banks costs
-// sram_access_energy_pj at nominal voltage (sram_circuit.h); it leaks at its
+// sram_access_energy_pj at nominal voltage (models/weight_sram/sram_circuit.h); it leaks at its
 // nominal-voltage leakage.
 struct ActivationBufferParams {
   uint64_t capacity_bytes{};  // grown by the platform to what a stage needs

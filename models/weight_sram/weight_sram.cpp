@@ -375,7 +375,7 @@ void WeightSram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& 
 // its own access time, the banks' ports in parallel:
 //     cycles = passes * 10 * sum over domains of A_d * ceil(words_d / (banks * ports)),
 // and 10 word accesses per word per pass (5 reads, 5 writes) at each domain's
-// access energy. It maps the weak cells (weak_cell_map.h).
+// access energy. It maps the weak cells (mechanisms/weak_cell_map.h).
 void WeightSram::on_self_test(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   SelfTestRequest* request = nullptr;
   trans.get_extension(request);

@@ -35,7 +35,7 @@
 
 namespace lvsim {
 
-// Which fault mechanisms act (sram_fault_injector.h): `fault.mechanism`.
+// Which fault mechanisms act (mechanisms/fault_injector.h): `fault.mechanism`.
 struct FaultMechanisms {
   bool upset = true;        // per-read upsets, written back, cured by a refresh
   bool weak_cells = false;  // the chip's weak cells, which a refresh cannot heal

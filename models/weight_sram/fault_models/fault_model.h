@@ -56,7 +56,7 @@ struct FaultPreset;
 void apply_model_preset(FaultModelParams& params, const FaultPreset& preset);
 
 // What a model may know of the SRAM besides its faults (a plug-in's functions,
-// a table's optional columns); unset: lvsim's circuit model (sram_circuit.h).
+// a table's optional columns); unset: lvsim's circuit model (models/weight_sram/sram_circuit.h).
 struct SramCircuitAt {
   std::optional<double> access_time_ns;      // one read of the array
   std::optional<double> access_energy_pj;    // one 32-bit word read or written

@@ -28,7 +28,7 @@
 // (Razor-style double sampling, Ernst et al., MICRO 2003), or, with
 // weight_sram.detector = bist-map, a fault map from a power-up self-test: the
 // mapped cells are then masked on every read and nothing else is seen
-// (SramContents, weak_cells.h).
+// (SramContents, models/weight_sram/mechanisms/weak_cell_map.h).
 //
 // Adding a policy: a Mitigation subclass, a factory, one line in
 // builtin_mitigations() in mitigation.cpp.
