@@ -409,6 +409,37 @@ TEST_CASE("ONNX: a missing or unreadable file", "[onnx]") {
   CHECK_THROWS_WITH(Network::load("/nonexistent/model.onnx"), Contains("cannot open"));
 }
 
+TEST_CASE("ONNX: metadata_props numbers parse completely and are finite", "[onnx]") {
+  const auto parse_with = [](const std::string& key, const std::string& value) {
+    ModelBuilder b = small_model();
+    onnx::StringStringEntryProto* entry = b.model.add_metadata_props();
+    entry->set_key(key);
+    entry->set_value(value);
+    return parse_onnx(b.bytes(), "m.onnx");
+  };
+  const auto refused = [&](const std::string& key, const std::string& value,
+                           const std::string& expected) {
+    INFO(key << " = '" << value << "'");
+    CHECK_THROWS_WITH(parse_with(key, value),
+                      "m.onnx: metadata_props " + key + " = '" + value + "': expected " + expected);
+  };
+  // NaN, the infinities, an overflow to one, and (for the preprocessing, kept
+  // as floats) a value beyond float's range.
+  for (const char* key : {"lvsim.input_scale", "lvsim.input_mean", "lvsim.input_std"})
+    for (const char* value : {"nan", "inf", "-inf", "1e999", "1e39", "-1e39"})
+      refused(key, value, "a finite number");
+  for (const char* value : {"nan", "inf", "1e999", "1.5", "-1"})
+    refused("lvsim.test_accuracy", value, "a fraction in [0, 1]");
+  // Text that is no number, or a number with something after it.
+  for (const char* key : {"lvsim.input_scale", "lvsim.input_mean", "lvsim.test_accuracy"})
+    for (const char* value : {"", "one", "0.5x", "0.5 "}) refused(key, value, "a number");
+  const Network plain = parse_onnx(small_model().bytes(), "m.onnx");
+  CHECK(plain.input_scale == static_cast<float>(1.0 / 255.0));
+  CHECK(plain.reference_accuracy == -1.0);
+  CHECK(parse_with("lvsim.input_mean", "0.1307").input_mean == 0.1307f);
+  CHECK(parse_with("lvsim.test_accuracy", "0.98").reference_accuracy == 0.98);
+}
+
 namespace {
 
 // PyTorch's logits of the first images of the test set (the golden file) and

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "workloads/common/error.h"
+#include "workloads/formats/metadata_number.h"
 
 namespace lvsim {
 namespace {
@@ -58,6 +59,10 @@ class Importer {
   }
   Constant read_tensor(const onnx::TensorProto& tensor) const;
   void read_initializers();
+  // metadata_props `key`'s value, or nullptr when absent; as a float
+  // (metadata_float's rule), or `fallback` when absent.
+  const std::string* metadata_text(const std::string& key) const;
+  float metadata_float_or(const std::string& key, float fallback) const;
   void read_metadata(Network& net) const;
   void read_input(Network& net);
   std::vector<const onnx::NodeProto*> topological_order(const std::string& output) const;
@@ -213,20 +218,15 @@ void Importer::read_initializers() {
   }
 }
 
-// A metadata number, or `fallback` when absent.
-double metadata_number(const onnx::ModelProto& model, const std::string& path,
-                       const std::string& key, double fallback) {
-  for (const onnx::StringStringEntryProto& entry : model.metadata_props()) {
-    if (entry.key() != key) continue;
-    char* end = nullptr;
-    const double value = std::strtod(entry.value().c_str(), &end);
-    if (entry.value().empty() || end != entry.value().c_str() + entry.value().size() ||
-        !std::isfinite(value))
-      throw Error(path + ": metadata_props " + key + " = '" + entry.value() +
-                  "': expected a finite number");
-    return value;
-  }
-  return fallback;
+const std::string* Importer::metadata_text(const std::string& key) const {
+  for (const onnx::StringStringEntryProto& entry : model_.metadata_props())
+    if (entry.key() == key) return &entry.value();
+  return nullptr;
+}
+
+float Importer::metadata_float_or(const std::string& key, float fallback) const {
+  const std::string* text = metadata_text(key);
+  return text ? metadata_float(*text, path_, "metadata_props " + key) : fallback;
 }
 
 void Importer::read_metadata(Network& net) const {
@@ -235,16 +235,17 @@ void Importer::read_metadata(Network& net) const {
     if (entry.key() == "lvsim.network") net.name = entry.value();
     if (entry.key() == "lvsim.dataset") net.dataset = entry.value();
   }
-  net.input_scale =
-      static_cast<float>(metadata_number(model_, path_, "lvsim.input_scale", 1.0 / 255.0));
-  net.input_mean = static_cast<float>(metadata_number(model_, path_, "lvsim.input_mean", 0.0));
-  net.input_std = static_cast<float>(metadata_number(model_, path_, "lvsim.input_std", 1.0));
+  net.input_scale = metadata_float_or("lvsim.input_scale", static_cast<float>(1.0 / 255.0));
+  net.input_mean = metadata_float_or("lvsim.input_mean", 0.0f);
+  net.input_std = metadata_float_or("lvsim.input_std", 1.0f);
   if (!(net.input_scale > 0.0f) || !(net.input_std > 0.0f))
     fail("metadata_props lvsim.input_scale and lvsim.input_std must be above 0");
-  net.reference_accuracy = metadata_number(model_, path_, "lvsim.test_accuracy", -1.0);
-  if (net.reference_accuracy != -1.0 &&
-      !(net.reference_accuracy >= 0.0 && net.reference_accuracy <= 1.0))
-    fail("metadata_props lvsim.test_accuracy: expected a fraction in [0, 1]");
+  const std::string* accuracy = metadata_text("lvsim.test_accuracy");
+  if (!accuracy) return;
+  const std::string field = "metadata_props lvsim.test_accuracy", fraction = "a fraction in [0, 1]";
+  net.reference_accuracy = metadata_number(*accuracy, path_, field, fraction);
+  if (!(net.reference_accuracy >= 0.0 && net.reference_accuracy <= 1.0))
+    fail(field + " = '" + *accuracy + "': expected " + fraction);
 }
 
 void Importer::read_input(Network& net) {
