@@ -403,6 +403,46 @@ TEST_CASE("ONNX: malformed models are one-line errors naming the file and what i
   }
 }
 
+TEST_CASE("ONNX: Constant, Identity and Dropout only pass tensors on", "[onnx]") {
+  ModelBuilder b(1, 4, 4);
+  b.initializer("w", {2, 1, 3, 3}, random_values(18, 41));
+  b.initializer("fc", {3, 8}, random_values(24, 42));
+  b.node("Conv", {"x", "w"}, "a");
+  b.node("Identity", {"a"}, "a2");
+  b.node("Dropout", {"a2"}, "a3");
+  onnx::AttributeProto* value = b.node("Constant", {}, "shape").add_attribute();
+  value->set_name("value");
+  value->set_type(onnx::AttributeProto::TENSOR);
+  value->mutable_t()->set_data_type(onnx::TensorProto::INT64);
+  value->mutable_t()->add_dims(2);
+  for (int64_t d : {1, -1}) value->mutable_t()->add_int64_data(d);
+  b.node("Identity", {"shape"}, "shape2");  // a constant stays a constant
+  b.node("Reshape", {"a3", "shape2"}, "f");
+  integer(b.node("Gemm", {"f", "fc"}, "y"), "transB", 1);
+  b.output("y");
+  // The same network as small_model(), which flattens with Flatten.
+  const Network net = parse_onnx(b.bytes(), "m.onnx");
+  const Network plain = parse_onnx(small_model().bytes(), "m.onnx");
+  REQUIRE(net.layers.size() == plain.layers.size());
+  const Map image = random_image(1, 4, 4, 43);
+  CHECK(run(net, image) == run(plain, image));
+}
+
+TEST_CASE("ONNX: an unsupported operator's error lists the importer's table", "[onnx]") {
+  std::string names;
+  for (const OnnxOperator& op : onnx_operators()) names += (names.empty() ? "" : ", ") + op.name;
+  ModelBuilder b = small_model();
+  b.graph->mutable_node(1)->set_op_type("Tanh");
+  CHECK_THROWS_WITH(
+      parse_onnx(b.bytes(), "m.onnx"),
+      "m.onnx: node 'f_node' (Tanh): operator Tanh not supported; lvsim supports " + names);
+  b.graph->mutable_node(1)->set_op_type("Flatten");
+  b.graph->mutable_node(1)->set_domain("com.microsoft");
+  CHECK_THROWS_WITH(parse_onnx(b.bytes(), "m.onnx"),
+                    Contains("operator domain 'com.microsoft' not supported; lvsim supports " +
+                             names + " of the default domain"));
+}
+
 TEST_CASE("ONNX: a missing or unreadable file", "[onnx]") {
   CHECK_THROWS_WITH(load_onnx("/nonexistent/model.onnx"),
                     Contains("/nonexistent/model.onnx") && Contains("cannot open"));
