@@ -24,6 +24,7 @@
 #include "sim/settings.h"
 #include "sim/sweep.h"
 #include "workloads/common/error.h"
+#include "workloads/formats/onnx.h"
 
 namespace po = boost::program_options;
 using namespace lvsim;
@@ -44,6 +45,7 @@ const char* const kUsage =
     "            (runs analysis/report.py with Debian's python3)\n"
     "  bench     measure simulation speed (images/s, sweep points/s) and peak memory\n"
     "  keys    list every configuration key with its default and meaning\n"
+    "  operators list the ONNX operators workload.network may use, and what of each\n"
     "\n"
     "`lvsim <command> --help` describes a command's options.\n";
 
@@ -303,6 +305,16 @@ int command_keys(int argc, char** argv) {
   return 0;
 }
 
+int command_operators(int argc, char** argv) {
+  bool markdown = false;
+  po::options_description options;
+  options.add_options()("help,h", "show this help")("markdown", po::bool_switch(&markdown),
+                                                    "as the README's Markdown table");
+  parse(argc, argv, options, "usage: lvsim operators [--markdown]\n");
+  std::cout << (markdown ? onnx_operators_markdown() : onnx_operators_text());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -325,6 +337,7 @@ int main(int argc, char** argv) {
     if (command == "optimize") return command_optimize(argc - 1, argv + 1);
     if (command == "report") return command_report(argc - 1, argv + 1);
     if (command == "keys") return command_keys(argc - 1, argv + 1);
+    if (command == "operators") return command_operators(argc - 1, argv + 1);
     if (command == "--help" || command == "-h" || command == "help") {
       std::cout << kUsage;
       return 0;

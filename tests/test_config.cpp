@@ -6,6 +6,7 @@
 #include "sim/settings.h"
 #include "tests/helpers.h"
 #include "workloads/common/error.h"
+#include "workloads/formats/onnx.h"
 
 using namespace lvsim;
 using Catch::Matchers::Contains;
@@ -117,6 +118,24 @@ TEST_CASE("the README's key table is what the declarations write", "[config]") {
     INFO(key.key);
     const std::string shown = key.default_text.empty() ? "(empty)" : "`" + key.default_text + "`";
     CHECK(readme.find("| `" + key.key + "` | " + shown + " |") != std::string::npos);
+  }
+}
+
+TEST_CASE("the README's ONNX operator table is what the importer's table writes",
+          "[config][onnx]") {
+  const std::string readme = read_text(std::string(LVSIM_SOURCE_DIR) + "/README.md");
+  const std::string begin = "<!-- onnx-operators:begin -->\n", end = "<!-- onnx-operators:end -->";
+  const size_t start = readme.find(begin), stop = readme.find(end);
+  REQUIRE(start != std::string::npos);
+  REQUIRE(stop != std::string::npos);
+  INFO("regenerate with scripts/update-key-docs");
+  CHECK(readme.substr(start + begin.size(), stop - start - begin.size()) ==
+        onnx_operators_markdown());
+  // One row per operator, each with something said of it.
+  for (const OnnxOperator& op : onnx_operators()) {
+    INFO(op.name);
+    CHECK(!op.support.empty());
+    CHECK(readme.find("| `" + op.name + "` | ") != std::string::npos);
   }
 }
 

@@ -426,3 +426,37 @@ TEST_CASE("a network file with non-finite weights or bad metadata is rejected", 
   expect_error(bias, "input_shape", "[2,4,\"4\"]", "expected [channels, height, width]");
   expect_error(bias, "input_shape", "[2,0,4]", "expected [channels, height, width]");
 }
+
+TEST_CASE("a network file's metadata numbers parse completely and are finite", "[network]") {
+  test::ScratchDir dir;
+  const TinyNet tiny(1);
+  const std::string path = dir.file("meta.safetensors");
+  const auto load_with = [&](const std::string& key, const std::string& value) {
+    std::map<std::string, std::string> metadata = {
+        {"input_shape", "[2,4,4]"}, {"input_scale", "1.0"}, {"layers", kTinyLayers}};
+    metadata[key] = value;
+    test::write_bytes(path, test::safetensors_bytes({{"c.weight", {{3, 2, 3, 3}, tiny.conv_w}},
+                                                     {"c.bias", {{3}, tiny.conv_b}},
+                                                     {"f.weight", {{4, 12}, tiny.fc_w}},
+                                                     {"f.bias", {{4}, tiny.fc_b}}},
+                                                    metadata));
+    return Network::load(path);
+  };
+  const auto refused = [&](const std::string& key, const std::string& value,
+                           const std::string& expected) {
+    INFO(key << " = '" << value << "'");
+    CHECK_THROWS_WITH(load_with(key, value),
+                      path + ": __metadata__." + key + " = '" + value + "': expected " + expected);
+  };
+  // NaN and the infinities, spelled as strtod reads them, and an overflow to one.
+  for (const char* value : {"nan", "NaN", "-nan", "inf", "-inf", "infinity", "1e999"})
+    refused("test_accuracy", value, "a fraction in [0, 1]");
+  for (const char* value : {"-inf", "1e999", "-1e39"})
+    refused("input_scale", value,
+            "a finite number above 0 (the factor from pixel values to inputs)");
+  // Text that is no number, or a number with something after it.
+  for (const char* value : {"", " ", "0.5x", "0.5 ", "0,5", "half"})
+    refused("test_accuracy", value, "a number");
+  CHECK(load_with("test_accuracy", "0.5").reference_accuracy == 0.5);
+  CHECK(load_with("input_scale", "0x1p-8").input_scale == 1.0f / 256.0f);  // strtod's hex form
+}

@@ -403,10 +403,81 @@ TEST_CASE("ONNX: malformed models are one-line errors naming the file and what i
   }
 }
 
+TEST_CASE("ONNX: Constant, Identity and Dropout only pass tensors on", "[onnx]") {
+  ModelBuilder b(1, 4, 4);
+  b.initializer("w", {2, 1, 3, 3}, random_values(18, 41));
+  b.initializer("fc", {3, 8}, random_values(24, 42));
+  b.node("Conv", {"x", "w"}, "a");
+  b.node("Identity", {"a"}, "a2");
+  b.node("Dropout", {"a2"}, "a3");
+  onnx::AttributeProto* value = b.node("Constant", {}, "shape").add_attribute();
+  value->set_name("value");
+  value->set_type(onnx::AttributeProto::TENSOR);
+  value->mutable_t()->set_data_type(onnx::TensorProto::INT64);
+  value->mutable_t()->add_dims(2);
+  for (int64_t d : {1, -1}) value->mutable_t()->add_int64_data(d);
+  b.node("Identity", {"shape"}, "shape2");  // a constant stays a constant
+  b.node("Reshape", {"a3", "shape2"}, "f");
+  integer(b.node("Gemm", {"f", "fc"}, "y"), "transB", 1);
+  b.output("y");
+  // The same network as small_model(), which flattens with Flatten.
+  const Network net = parse_onnx(b.bytes(), "m.onnx");
+  const Network plain = parse_onnx(small_model().bytes(), "m.onnx");
+  REQUIRE(net.layers.size() == plain.layers.size());
+  const Map image = random_image(1, 4, 4, 43);
+  CHECK(run(net, image) == run(plain, image));
+}
+
+TEST_CASE("ONNX: an unsupported operator's error lists the importer's table", "[onnx]") {
+  std::string names;
+  for (const OnnxOperator& op : onnx_operators()) names += (names.empty() ? "" : ", ") + op.name;
+  ModelBuilder b = small_model();
+  b.graph->mutable_node(1)->set_op_type("Tanh");
+  CHECK_THROWS_WITH(
+      parse_onnx(b.bytes(), "m.onnx"),
+      "m.onnx: node 'f_node' (Tanh): operator Tanh not supported; lvsim supports " + names);
+  b.graph->mutable_node(1)->set_op_type("Flatten");
+  b.graph->mutable_node(1)->set_domain("com.microsoft");
+  CHECK_THROWS_WITH(parse_onnx(b.bytes(), "m.onnx"),
+                    Contains("operator domain 'com.microsoft' not supported; lvsim supports " +
+                             names + " of the default domain"));
+}
+
 TEST_CASE("ONNX: a missing or unreadable file", "[onnx]") {
   CHECK_THROWS_WITH(load_onnx("/nonexistent/model.onnx"),
                     Contains("/nonexistent/model.onnx") && Contains("cannot open"));
   CHECK_THROWS_WITH(Network::load("/nonexistent/model.onnx"), Contains("cannot open"));
+}
+
+TEST_CASE("ONNX: metadata_props numbers parse completely and are finite", "[onnx]") {
+  const auto parse_with = [](const std::string& key, const std::string& value) {
+    ModelBuilder b = small_model();
+    onnx::StringStringEntryProto* entry = b.model.add_metadata_props();
+    entry->set_key(key);
+    entry->set_value(value);
+    return parse_onnx(b.bytes(), "m.onnx");
+  };
+  const auto refused = [&](const std::string& key, const std::string& value,
+                           const std::string& expected) {
+    INFO(key << " = '" << value << "'");
+    CHECK_THROWS_WITH(parse_with(key, value),
+                      "m.onnx: metadata_props " + key + " = '" + value + "': expected " + expected);
+  };
+  // NaN, the infinities, an overflow to one, and (for the preprocessing, kept
+  // as floats) a value beyond float's range.
+  for (const char* key : {"lvsim.input_scale", "lvsim.input_mean", "lvsim.input_std"})
+    for (const char* value : {"nan", "inf", "-inf", "1e999", "1e39", "-1e39"})
+      refused(key, value, "a finite number");
+  for (const char* value : {"nan", "inf", "1e999", "1.5", "-1"})
+    refused("lvsim.test_accuracy", value, "a fraction in [0, 1]");
+  // Text that is no number, or a number with something after it.
+  for (const char* key : {"lvsim.input_scale", "lvsim.input_mean", "lvsim.test_accuracy"})
+    for (const char* value : {"", "one", "0.5x", "0.5 "}) refused(key, value, "a number");
+  const Network plain = parse_onnx(small_model().bytes(), "m.onnx");
+  CHECK(plain.input_scale == static_cast<float>(1.0 / 255.0));
+  CHECK(plain.reference_accuracy == -1.0);
+  CHECK(parse_with("lvsim.input_mean", "0.1307").input_mean == 0.1307f);
+  CHECK(parse_with("lvsim.test_accuracy", "0.98").reference_accuracy == 0.98);
 }
 
 namespace {

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "workloads/common/error.h"
+#include "workloads/formats/metadata_number.h"
 #include "workloads/formats/onnx.h"
 #include "workloads/formats/safetensors.h"
 
@@ -109,16 +109,6 @@ void parse_linear(Layer& layer, const nlohmann::json& entry, const std::string& 
   flatten.spatial = false;
 }
 
-// A number of the metadata (stored as text), or an error naming the field.
-double metadata_number(const SafeTensors& st, const std::string& path, const std::string& key) {
-  const std::string& text = st.metadata_value(key);
-  char* end = nullptr;
-  const double value = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size())
-    throw Error(path + ": __metadata__." + key + " = '" + text + "': expected a number");
-  return value;
-}
-
 // Weights that are NaN or infinite would run and report an accuracy computed
 // from nonsense: refuse them, naming the tensor and the first such element.
 void check_finite(const std::string& path, const std::string& tensor,
@@ -183,16 +173,17 @@ Network Network::from(const SafeTensors& st) {
   net.name = st.metadata().count("network") ? st.metadata().at("network") : path;
   net.dataset = st.metadata().count("dataset") ? st.metadata().at("dataset") : "";
   if (st.metadata().count("test_accuracy")) {
-    net.reference_accuracy = metadata_number(st, path, "test_accuracy");
+    const std::string& text = st.metadata_value("test_accuracy");
+    const std::string fraction = "a fraction in [0, 1]";
+    net.reference_accuracy = metadata_number(text, path, "__metadata__.test_accuracy", fraction);
     if (!(net.reference_accuracy >= 0.0 && net.reference_accuracy <= 1.0))
-      throw Error(path + ": __metadata__.test_accuracy = '" + st.metadata().at("test_accuracy") +
-                  "': expected a fraction in [0, 1]");
+      throw Error(path + ": __metadata__.test_accuracy = '" + text + "': expected " + fraction);
   }
-  const double scale = metadata_number(st, path, "input_scale");
-  if (!(scale > 0.0 && std::isfinite(static_cast<float>(scale))))
-    throw Error(path + ": __metadata__.input_scale = '" + st.metadata_value("input_scale") +
-                "': expected a finite number above 0 (the factor from pixel values to inputs)");
-  net.input_scale = static_cast<float>(scale);
+  const std::string& scale_text = st.metadata_value("input_scale");
+  const std::string scale_form = "a finite number above 0 (the factor from pixel values to inputs)";
+  net.input_scale = metadata_float(scale_text, path, "__metadata__.input_scale", scale_form);
+  if (!(net.input_scale > 0.0f))
+    throw Error(path + ": __metadata__.input_scale = '" + scale_text + "': expected " + scale_form);
   const nlohmann::json input_shape = parse_metadata_json(st, "input_shape");
   const auto dimension = [](const nlohmann::json& d) {
     return d.is_number_integer() && d.get<int64_t>() >= 1 && d.get<int64_t>() <= (1 << 16);

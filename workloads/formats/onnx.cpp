@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <optional>
@@ -15,14 +16,11 @@
 #include <sstream>
 
 #include "workloads/common/error.h"
+#include "workloads/formats/metadata_number.h"
 
 namespace lvsim {
 namespace {
 
-constexpr const char* kSupported =
-    "Conv, Gemm, MatMul, Add, Relu, Clip, LeakyRelu, Sigmoid, Softmax, MaxPool, AveragePool, "
-    "GlobalAveragePool, BatchNormalization, Concat, Flatten, Reshape, Pad, Constant, Dropout, "
-    "Identity";
 constexpr int64_t kMaxDimension = 1 << 16;
 constexpr int64_t kMaxElements = int64_t{1} << 28;  // 1 GiB of float32 per tensor
 
@@ -51,6 +49,18 @@ class Importer {
   Importer(const onnx::ModelProto& model, const std::string& path) : model_(model), path_(path) {}
   Network run();
 
+  // The operators: each node is imported by its operator's entry, and the
+  // same table lists them (the "not supported" error, onnx_operators()).
+  using Node = onnx::NodeProto;
+  struct Operator {
+    const char* name;     // op_type
+    const char* support;  // what of it is imported, one line
+    void (*import)(Importer& importer, const Node& node, Network& net);
+  };
+  static const Operator kOperators[];
+  // Their names, "Conv, Gemm, ...".
+  static std::string operator_names();
+
  private:
   [[noreturn]] void fail(const std::string& message) const { throw Error(path_ + ": " + message); }
   [[noreturn]] void fail(const onnx::NodeProto& node, const std::string& message) const {
@@ -58,6 +68,10 @@ class Importer {
   }
   Constant read_tensor(const onnx::TensorProto& tensor) const;
   void read_initializers();
+  // metadata_props `key`'s value, or nullptr when absent; as a float
+  // (metadata_float's rule), or `fallback` when absent.
+  const std::string* metadata_text(const std::string& key) const;
+  float metadata_float_or(const std::string& key, float fallback) const;
   void read_metadata(Network& net) const;
   void read_input(Network& net);
   std::vector<const onnx::NodeProto*> topological_order(const std::string& output) const;
@@ -95,6 +109,8 @@ class Importer {
   void reshape(const onnx::NodeProto& node, bool flatten);
   void concat(const onnx::NodeProto& node, Network& net);
   void elementwise(const onnx::NodeProto& node, Network& net, LayerKind kind);
+  void constant_node(const onnx::NodeProto& node);
+  void pass_through(const onnx::NodeProto& node);  // Identity, Dropout
 
   const onnx::ModelProto& model_;
   std::string path_;
@@ -213,20 +229,15 @@ void Importer::read_initializers() {
   }
 }
 
-// A metadata number, or `fallback` when absent.
-double metadata_number(const onnx::ModelProto& model, const std::string& path,
-                       const std::string& key, double fallback) {
-  for (const onnx::StringStringEntryProto& entry : model.metadata_props()) {
-    if (entry.key() != key) continue;
-    char* end = nullptr;
-    const double value = std::strtod(entry.value().c_str(), &end);
-    if (entry.value().empty() || end != entry.value().c_str() + entry.value().size() ||
-        !std::isfinite(value))
-      throw Error(path + ": metadata_props " + key + " = '" + entry.value() +
-                  "': expected a finite number");
-    return value;
-  }
-  return fallback;
+const std::string* Importer::metadata_text(const std::string& key) const {
+  for (const onnx::StringStringEntryProto& entry : model_.metadata_props())
+    if (entry.key() == key) return &entry.value();
+  return nullptr;
+}
+
+float Importer::metadata_float_or(const std::string& key, float fallback) const {
+  const std::string* text = metadata_text(key);
+  return text ? metadata_float(*text, path_, "metadata_props " + key) : fallback;
 }
 
 void Importer::read_metadata(Network& net) const {
@@ -235,16 +246,17 @@ void Importer::read_metadata(Network& net) const {
     if (entry.key() == "lvsim.network") net.name = entry.value();
     if (entry.key() == "lvsim.dataset") net.dataset = entry.value();
   }
-  net.input_scale =
-      static_cast<float>(metadata_number(model_, path_, "lvsim.input_scale", 1.0 / 255.0));
-  net.input_mean = static_cast<float>(metadata_number(model_, path_, "lvsim.input_mean", 0.0));
-  net.input_std = static_cast<float>(metadata_number(model_, path_, "lvsim.input_std", 1.0));
+  net.input_scale = metadata_float_or("lvsim.input_scale", static_cast<float>(1.0 / 255.0));
+  net.input_mean = metadata_float_or("lvsim.input_mean", 0.0f);
+  net.input_std = metadata_float_or("lvsim.input_std", 1.0f);
   if (!(net.input_scale > 0.0f) || !(net.input_std > 0.0f))
     fail("metadata_props lvsim.input_scale and lvsim.input_std must be above 0");
-  net.reference_accuracy = metadata_number(model_, path_, "lvsim.test_accuracy", -1.0);
-  if (net.reference_accuracy != -1.0 &&
-      !(net.reference_accuracy >= 0.0 && net.reference_accuracy <= 1.0))
-    fail("metadata_props lvsim.test_accuracy: expected a fraction in [0, 1]");
+  const std::string* accuracy = metadata_text("lvsim.test_accuracy");
+  if (!accuracy) return;
+  const std::string field = "metadata_props lvsim.test_accuracy", fraction = "a fraction in [0, 1]";
+  net.reference_accuracy = metadata_number(*accuracy, path_, field, fraction);
+  if (!(net.reference_accuracy >= 0.0 && net.reference_accuracy <= 1.0))
+    fail(field + " = '" + *accuracy + "': expected " + fraction);
 }
 
 void Importer::read_input(Network& net) {
@@ -753,56 +765,88 @@ void Importer::elementwise(const onnx::NodeProto& node, Network& net, LayerKind 
   set_output(node, Activation{index, x.shape, x.flat_from, x.rank});
 }
 
+void Importer::constant_node(const onnx::NodeProto& node) {
+  const onnx::AttributeProto* value = attribute(node, "value");
+  if (!value || value->type() != onnx::AttributeProto::TENSOR)
+    fail(node, "expected a tensor attribute 'value'");
+  if (node.output_size() < 1) fail(node, "has no output");
+  constants_[node.output(0)] = read_tensor(value->t());
+}
+
+void Importer::pass_through(const onnx::NodeProto& node) {
+  if (node.output_size() < 1) fail(node, "has no output");
+  if (is_constant(node.input_size() ? node.input(0) : ""))
+    constants_[node.output(0)] = constants_.at(node.input(0));
+  else
+    set_output(node, activation(node, 0));
+}
+
+// What lvsim imports of each operator, in the order the README lists them.
+const Importer::Operator Importer::kOperators[] = {
+    {"Conv",
+     "strides, pads, dilations, group (depthwise too); square kernels, equal on height and width",
+     [](Importer& in, const Node& n, Network& net) { in.conv(n, net); }},
+    {"Gemm",
+     "a weight initializer, `transB`, `alpha`, `beta` and a bias; fed by a vector (Flatten first)",
+     [](Importer& in, const Node& n, Network& net) { in.gemm(n, net, false); }},
+    {"MatMul", "by a weight initializer; an Add of a constant bias right after it is fused into it",
+     [](Importer& in, const Node& n, Network& net) { in.gemm(n, net, true); }},
+    {"Add", "two tensors of one shape (residual connections), or a MatMul's bias",
+     [](Importer& in, const Node& n, Network& net) { in.add(n, net); }},
+    {"Relu", "element-wise, any tensor",
+     [](Importer& in, const Node& n, Network& net) { in.elementwise(n, net, LayerKind::kRelu); }},
+    {"Clip", "`min` and `max` as attributes or constant inputs (ReLU6)",
+     [](Importer& in, const Node& n, Network& net) { in.elementwise(n, net, LayerKind::kClip); }},
+    {"LeakyRelu", "`alpha`",
+     [](Importer& in, const Node& n, Network& net) {
+       in.elementwise(n, net, LayerKind::kLeakyRelu);
+     }},
+    {"Sigmoid", "element-wise, any tensor",
+     [](Importer& in, const Node& n, Network& net) {
+       in.elementwise(n, net, LayerKind::kSigmoid);
+     }},
+    {"Softmax", "over the class scores [N, C] (axis 1)",
+     [](Importer& in, const Node& n, Network& net) {
+       in.elementwise(n, net, LayerKind::kSoftmax);
+     }},
+    {"MaxPool", "square windows, strides, pads; no dilations, `ceil_mode` or indices output",
+     [](Importer& in, const Node& n, Network& net) { in.pool(n, net, LayerKind::kMaxPool); }},
+    {"AveragePool", "square windows, strides, pads, `count_include_pad`; no `ceil_mode`",
+     [](Importer& in, const Node& n, Network& net) { in.pool(n, net, LayerKind::kAvgPool); }},
+    {"GlobalAveragePool", "over height and width",
+     [](Importer& in, const Node& n, Network& net) { in.pool(n, net, LayerKind::kGlobalAvgPool); }},
+    {"BatchNormalization",
+     "folded into the Conv or Gemm before it at load (the summary's `network` line says so)",
+     [](Importer& in, const Node& n, Network& net) { in.batch_norm(n, net); }},
+    {"Concat", "along the channels (axis 1)",
+     [](Importer& in, const Node& n, Network& net) { in.concat(n, net); }},
+    {"Flatten", "axis 1", [](Importer& in, const Node& n, Network&) { in.reshape(n, true); }},
+    {"Reshape", "to a constant flattening shape `[N, -1]` (to the input's own shape: a no-op)",
+     [](Importer& in, const Node& n, Network&) { in.reshape(n, false); }},
+    {"Pad", "constant zeros on height and width",
+     [](Importer& in, const Node& n, Network& net) { in.pad(n, net); }},
+    {"Constant", "a tensor `value` (weights, shapes, pads)",
+     [](Importer& in, const Node& n, Network&) { in.constant_node(n); }},
+    {"Dropout", "a no-op (inference)",
+     [](Importer& in, const Node& n, Network&) { in.pass_through(n); }},
+    {"Identity", "a no-op", [](Importer& in, const Node& n, Network&) { in.pass_through(n); }},
+};
+
+std::string Importer::operator_names() {
+  std::string names;
+  for (const Operator& op : kOperators) names += (names.empty() ? "" : ", ") + std::string(op.name);
+  return names;
+}
+
 void Importer::import(const onnx::NodeProto& node, Network& net) {
-  const std::string& op = node.op_type();
   if (!node.domain().empty() && node.domain() != "ai.onnx")
     fail(node, "operator domain '" + node.domain() + "' not supported; lvsim supports " +
-                   kSupported + " of the default domain");
-  if (op == "Constant") {
-    const onnx::AttributeProto* value = attribute(node, "value");
-    if (!value || value->type() != onnx::AttributeProto::TENSOR)
-      fail(node, "expected a tensor attribute 'value'");
-    if (node.output_size() < 1) fail(node, "has no output");
-    constants_[node.output(0)] = read_tensor(value->t());
-  } else if (op == "Identity" || op == "Dropout") {
-    if (node.output_size() < 1) fail(node, "has no output");
-    if (is_constant(node.input_size() ? node.input(0) : ""))
-      constants_[node.output(0)] = constants_.at(node.input(0));
-    else
-      set_output(node, activation(node, 0));
-  } else if (op == "Conv") {
-    conv(node, net);
-  } else if (op == "Gemm" || op == "MatMul") {
-    gemm(node, net, op == "MatMul");
-  } else if (op == "BatchNormalization") {
-    batch_norm(node, net);
-  } else if (op == "Add") {
-    add(node, net);
-  } else if (op == "MaxPool") {
-    pool(node, net, LayerKind::kMaxPool);
-  } else if (op == "AveragePool") {
-    pool(node, net, LayerKind::kAvgPool);
-  } else if (op == "GlobalAveragePool") {
-    pool(node, net, LayerKind::kGlobalAvgPool);
-  } else if (op == "Pad") {
-    pad(node, net);
-  } else if (op == "Flatten" || op == "Reshape") {
-    reshape(node, op == "Flatten");
-  } else if (op == "Concat") {
-    concat(node, net);
-  } else if (op == "Relu") {
-    elementwise(node, net, LayerKind::kRelu);
-  } else if (op == "Clip") {
-    elementwise(node, net, LayerKind::kClip);
-  } else if (op == "LeakyRelu") {
-    elementwise(node, net, LayerKind::kLeakyRelu);
-  } else if (op == "Sigmoid") {
-    elementwise(node, net, LayerKind::kSigmoid);
-  } else if (op == "Softmax") {
-    elementwise(node, net, LayerKind::kSoftmax);
-  } else {
-    fail(node, "operator " + op + " not supported; lvsim supports " + kSupported);
-  }
+                   operator_names() + " of the default domain");
+  const auto found = std::find_if(std::begin(kOperators), std::end(kOperators),
+                                  [&](const Operator& op) { return node.op_type() == op.name; });
+  if (found == std::end(kOperators))
+    fail(node, "operator " + node.op_type() + " not supported; lvsim supports " + operator_names());
+  found->import(*this, node, net);
 }
 
 Network Importer::run() {
@@ -844,6 +888,29 @@ Network Importer::run() {
 }
 
 }  // namespace
+
+std::vector<OnnxOperator> onnx_operators() {
+  std::vector<OnnxOperator> operators;
+  for (const Importer::Operator& op : Importer::kOperators)
+    operators.push_back({op.name, op.support});
+  return operators;
+}
+
+std::string onnx_operators_text() {
+  std::ostringstream text;
+  for (const OnnxOperator& op : onnx_operators()) {
+    text << op.name << std::string(std::max<size_t>(2, 20 - op.name.size()), ' ') << op.support
+         << "\n";
+  }
+  return text.str();
+}
+
+std::string onnx_operators_markdown() {
+  std::string table = "| operator | what lvsim imports of it |\n|---|---|\n";
+  for (const OnnxOperator& op : onnx_operators())
+    table += "| `" + op.name + "` | " + op.support + " |\n";
+  return table;
+}
 
 Network parse_onnx(const std::string& bytes, const std::string& path) {
   onnx::ModelProto model;

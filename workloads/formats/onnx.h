@@ -2,16 +2,10 @@
 // (a graph of layers in topological order), read with the ONNX project's own
 // protobuf classes (Debian's libonnx-dev), not a hand-written parser.
 //
-// Operators (opsets 9 to 18; torch.onnx.export in PyTorch 1.13 writes 14):
-//   Conv (strides, pads, dilations, group: depthwise too; square kernels),
-//   Gemm, MatMul (followed by an Add of a constant bias, fused), Relu, Clip,
-//   LeakyRelu, Sigmoid, Softmax (over the channels), MaxPool, AveragePool,
-//   GlobalAveragePool, BatchNormalization (folded into the Conv or Gemm before
-//   it at load; the network's notes say so), Add (two tensors of one shape:
-//   residual connections), Concat (channels), Flatten (axis 1), Reshape to a
-//   constant flattening shape, Pad (constant zeros on height and width),
-//   Constant, Dropout and Identity (no-ops).
-// Anything else is an lvsim::Error naming the node, its operator and this set.
+// Operators: those of onnx_operators() below (opsets 9 to 18; torch.onnx.export
+// in PyTorch 1.13 writes 14), one table in onnx.cpp that both imports each
+// node and lists them. Anything else is an lvsim::Error naming the node, its
+// operator and this set.
 //
 // Tensors are NCHW in ONNX and HWC per image in lvsim: convolution weights are
 // reordered to [oc][ky][kx][ic/groups], and the columns of a matrix product
@@ -24,6 +18,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "workloads/network.h"
 
@@ -32,5 +27,18 @@ namespace lvsim {
 Network load_onnx(const std::string& path);
 // The same from the file's bytes (`path` names it in errors).
 Network parse_onnx(const std::string& bytes, const std::string& path);
+
+// An operator the importer handles, and what of it.
+struct OnnxOperator {
+  std::string name;     // the node's op_type
+  std::string support;  // what lvsim imports of it, one line
+};
+// In the order the README lists them.
+std::vector<OnnxOperator> onnx_operators();
+// `lvsim operators`: a name and its support per line; and with --markdown the
+// README's table (between <!-- onnx-operators:begin/end -->, which
+// scripts/update-key-docs rewrites and a test compares).
+std::string onnx_operators_text();
+std::string onnx_operators_markdown();
 
 }  // namespace lvsim
