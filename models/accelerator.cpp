@@ -121,6 +121,7 @@ AcceleratorParams resolve(AcceleratorParams params, const Network& network,
   params.controller.batch = params.mac_array.batch;
   // One technology for every on-chip SRAM; the activation buffer sits at nominal voltage.
   params.weight_sram.circuit.tech_scale = params.energy.tech_scale;
+  params.weight_sram.circuit.temperature_c = params.weight_sram.chip.temperature_c;
   params.activation_buffer.circuit = params.weight_sram.circuit;
   if (params.energy.mac_format.empty()) params.energy.mac_format = layout.format->mac_format();
   horowitz_45nm(params.energy.mac_format);  // rejects an unknown format before the run

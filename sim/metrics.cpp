@@ -1,5 +1,7 @@
 #include "sim/metrics.h"
 
+#include <cmath>
+
 #include "sim/curve.h"
 
 namespace lvsim {
@@ -21,6 +23,18 @@ void refresh_interval(const RunResult& r, RunMetrics& m) {
     m.refresh_every_us = p.refresh_interval_us;
     m.refresh_every_images = image_us > 0 ? p.refresh_interval_us / image_us : 0.0;
   }
+}
+
+void savings(const RunResult& r, RunMetrics& m) {
+  const RunResult::EnergyReferences& refs = r.references;
+  m.nominal_uj = refs.nominal_pj * 1e-6;
+  if (std::isnan(refs.fault_free_vmin_v)) {
+    m.fault_free_vmin_uj = m.saving_guardband_uj = m.saving_fault_tolerance_uj = std::nan("");
+    return;
+  }
+  m.fault_free_vmin_uj = refs.fault_free_pj * 1e-6;
+  m.saving_guardband_uj = m.nominal_uj - m.fault_free_vmin_uj;
+  m.saving_fault_tolerance_uj = m.fault_free_vmin_uj - m.energy_per_inference_uj;
 }
 
 }  // namespace
@@ -50,6 +64,7 @@ RunMetrics metrics_of(const RunResult& r) {
                             ? static_cast<double>(r.images) * r.trials.size() / m.simulation_seconds
                             : 0.0;
   refresh_interval(r, m);
+  savings(r, m);
   return m;
 }
 

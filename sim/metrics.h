@@ -25,6 +25,13 @@ struct RunMetrics {
   // images' simulated time per image (refreshes left out).
   double refresh_every_images = 0.0;
   double refresh_every_us = 0.0;
+  // The saving from the nominal supply in two parts: guardband removed (nominal
+  // to the fault-free Vmin, both fault-free and unmitigated) and bought by
+  // fault tolerance (the fault-free Vmin to this run); uJ per inference.
+  double nominal_uj = 0.0;
+  double fault_free_vmin_uj = 0.0;  // NaN without a fault-free Vmin
+  double saving_guardband_uj = 0.0;
+  double saving_fault_tolerance_uj = 0.0;
 };
 
 RunMetrics metrics_of(const RunResult& result);

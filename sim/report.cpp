@@ -5,12 +5,14 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
 
 #include "sim/metrics.h"
+#include "sim/population.h"
 #include "workloads/common/error.h"
 
 namespace lvsim {
@@ -78,7 +80,9 @@ json trials_json(const RunResult& r, const AccuracyCurve& curve) {
     const TrialResult& trial = r.trials[t];
     const FaultStats& faults = trial.weight_sram.faults;
     trials.push_back(
-        {{"trial", t},
+        {{"trial", trial.trial},
+         {"chip", trial.chip},
+         {"chip_seed", trial.chip_seed},
          {"accuracy", static_cast<double>(trial.correct) / r.images},
          {"images_to_target", curve.images_to_target[t]},
          {"bit_faults", faults.bit_faults},
@@ -136,8 +140,43 @@ json workload_json(const RunResult& r) {
           {"import_notes", r.network_notes}};
 }
 
+// A number, or null where it is not defined (JSON has no NaN).
+json number_or_null(double value) { return std::isnan(value) ? json(nullptr) : json(value); }
+
+json per_chip_json(const Population& p) {
+  json chips = json::array();
+  for (const ChipRow& c : p.chips)
+    chips.push_back({{"chip", c.chip},
+                     {"chip_seed", c.chip_seed},
+                     {"accuracy", c.accuracy},
+                     {"weak_cells", c.weak_cells},
+                     {"intermittent_cells", c.intermittent_cells},
+                     {"silent_word_reads", c.silent_word_reads},
+                     {"images_to_target", c.images_to_target},
+                     {"meets_target", c.meets_target},
+                     {"vmin_offset_v", c.draws.vmin_offset_v},
+                     {"intermittent_share", c.draws.intermittent_share},
+                     {"stuck_zero_share", c.draws.stuck_zero_share}});
+  return chips;
+}
+
 json accuracy_json(const RunResult& r, const AccuracyCurve& curve, const RunMetrics& m) {
+  const Population p = population(r, curve);
   return {{"images", r.images},
+          {"chips", r.chips},
+          {"trials_per_chip", r.trials_per_chip},
+          // The population (sim.chips): a chip meets the target when no window of any of
+          // its trials fell more than target_drop below fault-free (sim/population.h).
+          {"yield", p.yield.share},
+          {"yield_ci95_low", p.yield.low},
+          {"yield_ci95_high", p.yield.high},
+          {"chips_meeting_target", p.yield.passing},
+          {"target_yield", r.references.target_yield},
+          {"chips_to_show_target_yield", chips_to_show(r.references.target_yield)},
+          {"chip_accuracy_min", p.accuracy_min},
+          {"chip_accuracy_p5", p.accuracy_p5},
+          {"chip_accuracy_median", p.accuracy_median},
+          {"per_chip", per_chip_json(p)},
           {"trials", r.trials.size()},
           {"accuracy", r.accuracy()},
           {"accuracy_ci95", m.accuracy_ci95},
@@ -168,6 +207,11 @@ json faults_json(const RunResult& r, const RunMetrics& m) {
       {"intermittent_q", sram.intermittent_q},
       {"read_disturb", sram.read_disturb},
       {"chip_seed", sram.chip_seed},
+      {"chip",
+       {{"age_years", sram.chip.age_years},
+        {"temperature_c", sram.chip.temperature_c},
+        {"vmin_shift_v", r.vmin_shift_v},
+        {"bist_at", sram.bist_at_manufacturing ? "manufacturing" : "power-up"}}},
       {"mitigation", sram.mitigation},
       // How sign, zero and word-zero learn the failing bits; the fault map's
       // self-test and size (bist-map only).
@@ -201,7 +245,18 @@ json energy_json(const RunResult& r, const RunMetrics& m) {
   json breakdown = json::object();
   for (const std::string& component : EnergyReport::components())
     breakdown[component] = r.energy.per_inference_pj(component) * 1e-6;
+  const RunResult::EnergyReferences& refs = r.references;
   return {{"per_inference_uj", m.energy_per_inference_uj},
+          // The saving from nominal in two parts (sim/metrics.h): guardband removed,
+          // and bought by fault tolerance below the fault-free Vmin.
+          {"nominal_vdd_v", refs.nominal_v},
+          {"nominal_uj", m.nominal_uj},
+          {"fault_free_vmin_v", number_or_null(refs.fault_free_vmin_v)},
+          {"fault_free_vmin_uj", number_or_null(m.fault_free_vmin_uj)},
+          {"fault_free_vmin_weight_bits", refs.weight_bits},
+          {"fault_free_vmin_yield", refs.target_yield},
+          {"saving_guardband_uj", number_or_null(m.saving_guardband_uj)},
+          {"saving_fault_tolerance_uj", number_or_null(m.saving_fault_tolerance_uj)},
           {"breakdown_per_inference_uj", breakdown},
           {"run_total_uj", r.energy.total_pj() * 1e-6},
           {"energy_delay_product_uj_ms", m.edp_uj_ms},

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 
+#include "models/weight_sram/fault_free_vmin.h"
 #include "models/weights/weight_layout.h"
 #include "models/weights/weight_transforms.h"
 #include "workloads/common/error.h"
@@ -197,6 +198,9 @@ RunResult describe_workload(const RunSettings& settings, const PreparedWorkload&
 // What differs from trial to trial, read off a simulated platform.
 TrialResult trial_result(const Accelerator& top, size_t images) {
   TrialResult t;
+  t.chip_seed = top.params().weight_sram.chip_seed;
+  t.trial = static_cast<int>(top.params().weight_sram.trial);
+  t.chip_draws = top.weight_sram.chip_draws();
   t.correct = top.controller.stats().correct;
   t.predictions = top.controller.predictions();
   // The SRAM counts batches; each image takes its batch's count.
@@ -214,6 +218,7 @@ void record_platform(RunResult& result, const Accelerator& top, const Network& n
   result.params = top.params();
   result.upset_probability = top.weight_sram.upset_probability();
   result.weak_cell_fraction = top.weight_sram.weak_cell_fraction();
+  result.vmin_shift_v = top.weight_sram.vmin_shift_v();
   result.clock_period_ns = top.params().clock_period().to_seconds() * 1e9;
   result.simulated_ns = sc_core::sc_time_stamp().to_seconds() * 1e9;
   result.self_test_ns = top.controller.stats().self_test_time.to_seconds() * 1e9;
@@ -274,6 +279,49 @@ void attach_baseline(RunResult& result, const RunSettings& settings,
   }
 }
 
+// Fault-free energy per inference of the run's images at supply `vdd_v`: no
+// faults, no mitigation, no refresh, and no arithmetic (time and energy do not
+// depend on the values computed).
+double reference_energy_pj(const RunSettings& settings, const PreparedWorkload& prepared,
+                           const Dataset& dataset, double vdd_v) {
+  AcceleratorParams params = fault_free_params(settings, prepared);
+  params.weight_sram.vdd_v = vdd_v;
+  params.weight_sram.mitigation = "flip";
+  params.weight_sram.detector = FailureDetector::kRazor;
+  params.controller.refresh_interval_images = 0;
+  params.controller.refresh_interval_us = 0.0;
+  params.host.compute = false;
+  double pj = 0.0;
+  simulate(params, prepared.network, dataset, nullptr,
+           [&](Accelerator& top) { pj = top.energy_report().per_inference_pj(); });
+  return pj;
+}
+
+// The weight bits at the array's own supply: the words holding weights but
+// those on a supply of their own (per-layer domains, layers kept out).
+uint64_t own_supply_weight_bits(const RunResult& result) {
+  const WeightSramParams& sram = result.params.weight_sram;
+  uint64_t words = result.weight_bytes / kWordBytes;
+  for (const VoltageDomain& d : result.voltage_domains)
+    if ((d.vdd_v != sram.vdd_v || !d.faults) && d.first_word < result.weight_bytes / kWordBytes)
+      words -= std::min(d.end_word, result.weight_bytes / kWordBytes) - d.first_word;
+  return words * static_cast<uint64_t>(sram.protect_sign ? kWordBits - 1 : kWordBits);
+}
+
+void attach_references(RunResult& result, const RunSettings& settings,
+                       const PreparedWorkload& prepared, const Dataset& dataset) {
+  RunResult::EnergyReferences& refs = result.references;
+  const WeightSramParams& sram = result.params.weight_sram;
+  refs.target_yield = settings.target_yield;
+  refs.weight_bits = own_supply_weight_bits(result);
+  refs.nominal_v = sram.circuit.vnom_v;
+  refs.nominal_pj = reference_energy_pj(settings, prepared, dataset, refs.nominal_v);
+  refs.fault_free_vmin_v =
+      fault_free_vmin_v(sram, static_cast<double>(refs.weight_bits), settings.target_yield);
+  if (!std::isnan(refs.fault_free_vmin_v))
+    refs.fault_free_pj = reference_energy_pj(settings, prepared, dataset, refs.fault_free_vmin_v);
+}
+
 }  // namespace
 
 RunResult run_simulation(const RunSettings& settings, const ProgressCallback& progress,
@@ -285,23 +333,30 @@ RunResult run_simulation(const RunSettings& settings, const ProgressCallback& pr
   RunResult result = describe_workload(settings, prepared, dataset);
 
   // Progress counts every trial's images, and the baseline's if it is simulated.
-  size_t total = static_cast<size_t>(settings.trials) * settings.images;
+  size_t total = static_cast<size_t>(settings.chips) * settings.trials * settings.images;
   size_t finished = 0;
   const std::function<void(size_t)> report = [&](size_t done) {
     if (progress) progress(finished + done, total);
   };
-  for (int trial = 0; trial < settings.trials; ++trial) {
-    AcceleratorParams params = settings.accelerator;
-    params.weights.input_scales = prepared.input_scales;
-    params.weight_sram.trial = static_cast<uint64_t>(trial);
-    simulate(params, prepared.network, dataset, report, [&](Accelerator& top) {
-      result.trials.push_back(trial_result(top, settings.images));
-      if (trial == 0) record_platform(result, top, prepared.network);
-    });
-    finished += settings.images;
+  result.chips = settings.chips;
+  result.trials_per_chip = settings.trials;
+  for (int chip = 0; chip < settings.chips; ++chip) {
+    for (int trial = 0; trial < settings.trials; ++trial) {
+      AcceleratorParams params = settings.accelerator;
+      params.weights.input_scales = prepared.input_scales;
+      params.weight_sram.chip_seed += static_cast<uint64_t>(chip);
+      params.weight_sram.trial = static_cast<uint64_t>(trial);
+      simulate(params, prepared.network, dataset, report, [&](Accelerator& top) {
+        result.trials.push_back(trial_result(top, settings.images));
+        result.trials.back().chip = static_cast<size_t>(chip);
+        if (chip == 0 && trial == 0) record_platform(result, top, prepared.network);
+      });
+      finished += settings.images;
+    }
   }
   total += settings.images;  // if a baseline is simulated
   attach_baseline(result, settings, prepared, dataset, report, cache);
+  attach_references(result, settings, prepared, dataset);
   result.wall_seconds = seconds_since(start);
   return result;
 }

@@ -13,8 +13,13 @@
 
 namespace lvsim {
 
-// What differs from trial to trial: the fault streams and what they did.
+// What differs from trial to trial (the fault streams and what they did) and
+// from chip to chip (the weak cells, the chip's draws).
 struct TrialResult {
+  size_t chip = 0;  // in the population (sim.chips)
+  uint64_t chip_seed = 0;
+  int trial = 0;  // within the chip
+  ChipDraws chip_draws;
   uint64_t correct = 0;
   std::vector<uint8_t> predictions;
   std::vector<uint64_t> faulty_bits_after_image;  // stored bits differing from the golden copy
@@ -36,9 +41,11 @@ struct RunResult {
   TransformStats transforms;  // pruning and centralization before loading
   std::vector<uint8_t> labels;
 
-  // Accuracy, over all trials
+  // Accuracy, over all chips and trials
   uint64_t images = 0;  // per trial
-  std::vector<TrialResult> trials;
+  int chips = 1;
+  int trials_per_chip = 1;
+  std::vector<TrialResult> trials;            // chip by chip, each chip's trials in order
   bool faults_changed_weights = false;        // some read returned a changed word
   std::vector<uint8_t> baseline_predictions;  // fault-free predictions of the same images
   double accuracy() const;                    // mean over trials
@@ -49,6 +56,7 @@ struct RunResult {
   AcceleratorParams params;
   double upset_probability = 0.0;  // per bit or word read, at the array's own supply
   double weak_cell_fraction = 0.0;
+  double vmin_shift_v = 0.0;  // of chip 0's cells at the array's own supply (chip_condition.h)
   double clock_period_ns = 0.0;
   double simulated_ns = 0.0;  // whole run: self-test, initial weight load, images, refreshes
   double self_test_ns = 0.0;  // the weight SRAM's power-up self-test (bist-map)
@@ -70,6 +78,18 @@ struct RunResult {
   std::vector<VoltageDomain> voltage_domains;  // more than one: per-layer supplies
   std::vector<std::pair<std::string, VoltageDomain>> layer_domains;  // each layer's domain
   int weights_per_word = 1;
+
+  // The savings' references: fault-free (no mitigation, no refresh) energy per
+  // inference at the nominal supply and at the fault-free Vmin of the bits
+  // holding weights at the array's own supply (models/weight_sram/fault_free_vmin.h).
+  struct EnergyReferences {
+    double target_yield = 0.0;
+    uint64_t weight_bits = 0;
+    double nominal_v = 0.0;
+    double nominal_pj = 0.0;         // per inference
+    double fault_free_vmin_v = 0.0;  // NaN: none up to the fault model's range
+    double fault_free_pj = 0.0;      // per inference, 0 without a fault-free Vmin
+  } references;
 
   // Host
   double wall_seconds = 0.0;           // everything, baseline included

@@ -85,6 +85,11 @@ const ParamTable<RunSettings>& RunSettings::table() {
         .help(
             "independent fault streams of the same configuration; curves get 95 % confidence "
             "intervals");
+    t.integer("sim.chips", &S::chips, 1, 1, 100000)
+        .help(
+            "chips of a population, each with its own weak cells (chip k: chip seed "
+            "fault.chip_seed + k, reproducible alone) on the same images; trials repeat each "
+            "chip's read-to-read streams; the report gives each chip and the yield");
     t.text("report.out_dir", &S::out_dir, "results/latest")
         .help("directory for report.json and curve.csv (a sweep's sweep.db)");
     t.integer("report.window_images", &S::window_images, 100, 1, 10000)
@@ -93,6 +98,10 @@ const ParamTable<RunSettings>& RunSettings::table() {
         .help(
             "a window misses the target when its accuracy is this far below the fault-free "
             "accuracy of the same window");
+    t.number("report.target_yield", &S::target_yield, 0.95, 0.01, 0.999999)
+        .help(
+            "share of chips that must meet the target: the yield optimize asks of an operating "
+            "point, and the probability of a chip without weak cells at the fault-free Vmin");
     return t;
   }();
   return table;

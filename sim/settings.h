@@ -34,9 +34,11 @@ struct RunSettings {
   size_t calibration_images{};  // int-K activation calibration (train split)
   uint64_t seed{};
   int trials{};
+  int chips{};  // a population: chip k has chip seed fault.chip_seed + k
   std::string out_dir;
   size_t window_images{};
   double target_drop{};
+  double target_yield{};  // share of chips that must meet the target (optimize, fault-free Vmin)
   TransformParams transforms;  // applied to the network before loading
   AcceleratorParams accelerator;
 

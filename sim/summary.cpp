@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "sim/metrics.h"
+#include "sim/population.h"
 #include "sim/report.h"
 
 namespace lvsim {
@@ -164,15 +165,60 @@ void over_time_lines(std::ostream& out, const RunResult& r, const AccuracyCurve&
       << " corrected, " << f.masked_word_reads << " masked, " << f.silent_word_reads << " silent\n";
 }
 
+// The population's yield and spread (sim.chips > 1).
+void chips_line(std::ostream& out, const RunResult& r, const AccuracyCurve& curve) {
+  if (r.chips <= 1) return;
+  const Population p = population(r, curve);
+  out << "chips        " << r.chips << " chips x " << r.trials_per_chip << " trial(s): yield "
+      << std::setprecision(1) << 100.0 * p.yield.share << " % (" << p.yield.passing << " met the "
+      << "target; 95 % CI " << 100.0 * p.yield.low << "-" << 100.0 * p.yield.high
+      << " %), chip accuracy min " << std::setprecision(2) << 100.0 * p.accuracy_min
+      << " %, 5th percentile " << 100.0 * p.accuracy_p5 << " %, median "
+      << 100.0 * p.accuracy_median << " %\n";
+}
+
+// The chip's condition, when it moves the cells (chip_condition.h).
+void chip_condition_line(std::ostream& out, const RunResult& r) {
+  const ChipConditionParams& chip = r.params.weight_sram.chip;
+  if (chip.age_years == 0.0 && chip.temperature_c == 25.0 && r.vmin_shift_v == 0.0) return;
+  out << "chip         " << std::setprecision(1) << chip.age_years << " years at "
+      << chip.temperature_c << " C: cells' Vmin " << std::showpos << std::setprecision(1)
+      << 1e3 * r.vmin_shift_v << std::noshowpos << " mV (aging, temperature, chip offset; chip 1)";
+  if (r.fault_map_used)
+    out << ", fault map from the "
+        << (r.params.weight_sram.bist_at_manufacturing ? "manufacturing test" : "power-up test");
+  out << "\n";
+}
+
 void accuracy_lines(std::ostream& out, const RunResult& r, const AccuracyCurve& curve) {
   out << "accuracy     " << std::setprecision(2) << 100.0 * r.accuracy() << " %";
-  if (r.trials.size() > 1) out << " (mean of " << r.trials.size() << " trials)";
+  if (r.trials.size() > 1)
+    out << " (mean of " << r.trials.size() << (r.chips > 1 ? " chip trials)" : " trials)");
   if (r.faults_changed_weights)
     out << ", fault-free " << 100.0 * r.baseline_accuracy() << " %";
   else if (r.reference_accuracy >= 0)
     out << "; PyTorch at export: " << 100.0 * r.reference_accuracy << " % on all 10000";
   out << "\n";
   if (r.faults_changed_weights) over_time_lines(out, r, curve);
+  chips_line(out, r, curve);
+}
+
+// The saving from nominal, told apart (sim/metrics.h).
+void saving_line(std::ostream& out, const RunResult& r, const RunMetrics& m) {
+  const RunResult::EnergyReferences& refs = r.references;
+  out << "saving       " << std::setprecision(1) << m.nominal_uj << " uJ at nominal "
+      << std::setprecision(3) << refs.nominal_v << " V";
+  if (std::isnan(refs.fault_free_vmin_v)) {
+    out << "; no supply up to the fault model's range is fault-free for " << std::setprecision(0)
+        << 100.0 * refs.target_yield << " % of chips\n";
+    return;
+  }
+  out << " -> " << std::setprecision(1) << m.fault_free_vmin_uj << " uJ at the fault-free Vmin "
+      << std::setprecision(3) << refs.fault_free_vmin_v << " V (" << std::setprecision(0)
+      << 100.0 * refs.target_yield << " % of chips without a weak cell in "
+      << grouped(static_cast<double>(refs.weight_bits)) << " weight bits): guardband "
+      << std::setprecision(1) << m.saving_guardband_uj << " uJ, fault tolerance "
+      << m.saving_fault_tolerance_uj << " uJ\n";
 }
 
 void cost_lines(std::ostream& out, const RunResult& r, const RunMetrics& m) {
@@ -210,6 +256,7 @@ void cost_lines(std::ostream& out, const RunResult& r, const RunMetrics& m) {
     separator = ", ";
   }
   out << "\n";
+  saving_line(out, r, m);
   out << "EDP          " << std::setprecision(1) << m.edp_uj_ms << " uJ x ms per inference, "
       << m.average_power_mw << " mW average\n";
 }
@@ -232,6 +279,7 @@ void print_summary(std::ostream& out, const RunResult& r, const AccuracyCurve& c
   weights_line(out, r);
   streaming_line(out, r);
   sram_lines(out, r);
+  chip_condition_line(out, r);
   accuracy_lines(out, r, curve);
   cost_lines(out, r, m);
   host_line(out, r, m);

@@ -48,6 +48,9 @@ const ParamTable<SramCircuitParams>& SramCircuitParams::table() {
             "leakage current ~ exp(k (V - Vnom)): subthreshold with DIBL, k = eta/(n kT/q) = "
             "0.1/(1.3 x 25.9 mV)")
         .source("Roy et al., Proc. IEEE 2003");
+    t.number("sram.leakage_per_10k", &P::leakage_per_10k, 1.4, 1.0, 4.0)
+        .help("leakage growth per 10 K above 25 C (chip.temperature_c)")
+        .source("CACTI 7 tech tables, 32/45 nm LSTP devices: x1.43-1.45 per 10 K, 300-400 K");
     return t;
   }();
   return table;
@@ -91,7 +94,8 @@ double sram_access_energy_pj(const SramCircuitParams& p, double bank_bytes, int 
 
 double sram_leakage_mw(const SramCircuitParams& p, double capacity_bytes, double vdd_v) {
   return p.leakage_uw_per_kib * 1e-3 * (capacity_bytes / 1024.0) * (vdd_v / p.vnom_v) *
-         std::exp(p.leakage_k_per_v * (vdd_v - p.vnom_v));
+         std::exp(p.leakage_k_per_v * (vdd_v - p.vnom_v)) *
+         std::pow(p.leakage_per_10k, (p.temperature_c - 25.0) / 10.0);
 }
 
 }  // namespace lvsim

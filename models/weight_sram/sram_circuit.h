@@ -24,7 +24,11 @@
 // eta = 0.1, n = 1.3 at 300 K give k = 3.0 per volt: leakage falls ~3x from
 // 0.9 V to 0.6 V. P_nom = 1 uW per KiB at 0.9 V is an assumption of the order of
 // low-operating-power 45 nm cells (~100 pA per cell, 8192 cells per KiB, plus
-// periphery); put your own macro's number in the config.
+// periphery); put your own macro's number in the config. Temperature: the
+// figures hold at 25 C, and leakage grows by leakage_per_10k per 10 K above
+// (1.4: CACTI 7's low-standby-power 32 and 45 nm tables give 1.43-1.45 per
+// 10 K from 300 to 400 K):
+//     P(V, T) = P(V) * leakage_per_10k^((T - 25 C) / 10 K).
 #pragma once
 
 #include <cstdint>
@@ -40,7 +44,9 @@ struct SramCircuitParams {
   double alpha{};               // velocity-saturation index
   double leakage_uw_per_kib{};  // at vnom_v
   double leakage_k_per_v{};     // exponential slope of leakage current with V
+  double leakage_per_10k{};     // leakage growth per 10 K above 25 C
   double tech_scale = 1.0;      // dynamic energies relative to 45 nm (energy.tech_scale)
+  double temperature_c = 25.0;  // the chip's (chip.temperature_c), set by the platform
 
   SramCircuitParams() { table().apply_defaults(*this); }
   static const ParamTable<SramCircuitParams>& table();

@@ -16,9 +16,14 @@ struct VoltageDomain {
   double vdd_v = 0.9;
   bool faults = true;  // false: kept out of the low-voltage array, fault-free
 
-  // What the SRAM's models give at vdd_v (0 where a mechanism is off).
+  // What the SRAM's models give at vdd_v (0 where a mechanism is off), the
+  // cells' Vmin moved by the chip's condition (chip_condition.h).
+  double vmin_shift_v = 0.0;       // aging + temperature + the chip's die-to-die offset
   double upset_probability = 0.0;  // per bit or word read
   double weak_fraction = 0.0;      // of the cells: those whose Vmin lies above vdd_v
+  // Of the cells, those that were weak when the self-test's fault map was
+  // taken (a manufacturing test: before aging); negative: as weak_fraction.
+  double weak_fraction_at_test = -1.0;
   int access_cycles = 1;
   double access_pj = 0.0;   // one word access, all stored bits
   double leakage_mw = 0.0;  // of the domain's physical words
@@ -30,6 +35,9 @@ struct VoltageDomain {
   uint64_t self_test_accesses = 0;  // word reads and writes of the power-up self-test
 
   uint64_t words() const { return end_word - first_word; }
+  double tested_fraction() const {
+    return weak_fraction_at_test < 0.0 ? weak_fraction : weak_fraction_at_test;
+  }
 };
 
 }  // namespace lvsim

@@ -129,6 +129,12 @@ const ParamTable<WeightSramParams>& WeightSramParams::table() {
         .help(
             "bist-map: March C- passes of the power-up self-test (10 word accesses per word "
             "each); more passes find more intermittent weak cells");
+    t.choice("weight_sram.bist_at", &P::bist_at_manufacturing, "power-up",
+             {{"power-up", false}, {"manufacturing", true}})
+        .help(
+            "bist-map: when the fault map was taken: at every power-up (the chip as it is "
+            "now), or once at the manufacturing test (chip.age_years ago: cells weak since "
+            "then are unmapped and reach the array unmasked)");
     t.integer("weight_sram.ecc_cycles", &P::ecc_cycles, 1, 0, 1000)
         .unit("cycles")
         .help("latency of the SEC-DED decoder (secded) or parity check (parity)");
@@ -152,6 +158,7 @@ const ParamTable<WeightSramParams>& WeightSramParams::table() {
             "Gottscho et al. DAC 2014 (45 nm)");
     t.include(&P::fault_model, FaultModelParams::table());
     declare_mechanism_keys(t);
+    t.include(&P::chip, ChipConditionParams::table());
     return t;
   }();
   return table;
@@ -189,6 +196,10 @@ WeightSram::WeightSram(const sc_core::sc_module_name& name, const WeightSramPara
                 *mitigation_, params.read_disturb, params.detector == FailureDetector::kBistMap) {
   params.validate();
   fault_model_ = make_fault_model(params.fault_model);
+  chip_draws_ = draw_chip(
+      params.chip, params.chip_seed,
+      fault_model_->circuit(params.vdd_v).intermittent_share.value_or(params.intermittent_share),
+      params.stuck_zero_share);
   access_time_ns_ = access_time_at(params.vdd_v);
   own_ = make_domain(0, contents_.words(), params.vdd_v, true);
   build_domains();
@@ -211,14 +222,18 @@ VoltageDomain WeightSram::make_domain(uint64_t first, uint64_t end, double vdd, 
   const bool upset = faults && params_.mechanisms.upset;
   const bool weak = faults && params_.mechanisms.weak_cells;
   // Both asked even when a mechanism is off: a model must answer for both.
-  const double upset_p = faults ? fault_model_->probability(vdd) : 0.0;
-  const double weak_fraction = faults ? fault_model_->weak_cell_fraction(vdd) : 0.0;
+  d.vmin_shift_v = faults ? vmin_shift_v(vdd, false) : 0.0;
+  const double cells_at = vdd - d.vmin_shift_v;  // where the cells' Vmin puts them
+  const double upset_p = faults ? fault_model_->probability(cells_at) : 0.0;
+  const double weak_fraction = faults ? fault_model_->weak_cell_fraction(cells_at) : 0.0;
   for (double p : {upset_p, weak_fraction})
     if (!(p >= 0.0 && p <= 1.0))
       throw Error("the " + fault_model_->describe() + " fault model gave p outside [0, 1] at " +
                   volts(vdd));
   d.upset_probability = upset ? upset_p : 0.0;
   d.weak_fraction = weak ? weak_fraction : 0.0;
+  if (weak && params_.bist_at_manufacturing)
+    d.weak_fraction_at_test = fault_model_->weak_cell_fraction(vdd - vmin_shift_v(vdd, true));
   const double period_ns = params_.clock_period.to_seconds() * 1e9;
   d.access_cycles =
       std::max(1, static_cast<int>(std::ceil(access_time_at(vdd) / period_ns - 1e-9)));
@@ -229,6 +244,12 @@ VoltageDomain WeightSram::make_domain(uint64_t first, uint64_t end, double vdd, 
   return d;
 }
 
+double WeightSram::vmin_shift_v(double vdd, bool before_aging) const {
+  const double aging =
+      before_aging ? 0.0 : aging_shift_v(params_.chip, vdd, params_.circuit.vnom_v);
+  return aging + temperature_shift_v(params_.chip) + chip_draws_.vmin_offset_v;
+}
+
 void WeightSram::build_injector() {
   FaultDraws draws;
   draws.seed = params_.seed;
@@ -237,9 +258,8 @@ void WeightSram::build_injector() {
   draws.protect_sign = params_.protect_sign;
   WeakCellTraits traits;
   traits.chip_seed = params_.chip_seed;
-  traits.stuck_zero_share = params_.stuck_zero_share;
-  traits.intermittent_share =
-      fault_model_->circuit(params_.vdd_v).intermittent_share.value_or(params_.intermittent_share);
+  traits.stuck_zero_share = chip_draws_.stuck_zero_share;
+  traits.intermittent_share = chip_draws_.intermittent_share;
   traits.intermittent_q = params_.intermittent_q;
   traits.protect_sign = params_.protect_sign;
   for (const VoltageDomain& d : domains_) {

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "models/common/params.h"
+#include "models/weight_sram/chip_condition.h"
 #include "models/weight_sram/fault_models/fault_model.h"
 #include "models/weight_sram/mechanisms/fault_injector.h"
 #include "models/weight_sram/mitigation/mitigation.h"
@@ -59,8 +60,11 @@ struct WeightSramParams {
   int detector_cycles{};      // latency of the detector or map lookup (sign, zero, word-zero)
   FailureDetector detector{};
   int bist_passes{};  // March C- passes of the power-up self-test (bist-map)
-  int ecc_cycles{};   // latency of the SEC-DED decoder (secded)
-  double vdd_v{};     // supply voltage of the array
+  // When the fault map was taken: at power-up (this run's condition), or at
+  // the manufacturing test (before the chip aged: cells weak since are unmapped).
+  bool bist_at_manufacturing{};
+  int ecc_cycles{};  // latency of the SEC-DED decoder (secded)
+  double vdd_v{};    // supply voltage of the array
   std::string mitigation;
   std::string fault_preset;  // models/weight_sram/fault_models/fault_presets.h
   FaultModelParams fault_model;
@@ -68,6 +72,7 @@ struct WeightSramParams {
   FaultUnit fault_unit{};       // of upsets
   bool protect_sign{};          // seed 004 faulted bits 0-30 only
   uint64_t chip_seed{};         // the weak cells: one chip, one map
+  ChipConditionParams chip;     // age, temperature, the population (chip_condition.h)
   double stuck_zero_share{};    // weak cells whose failing reads return 0
   double intermittent_share{};  // weak cells failing on a read with probability q
   double intermittent_q{};
@@ -122,6 +127,9 @@ class WeightSram : public sc_core::sc_module {
   // Of the array's own supply: p per bit or word read, and the weak-cell fraction.
   double upset_probability() const { return own_.upset_probability; }
   double weak_cell_fraction() const { return own_.weak_fraction; }
+  const ChipDraws& chip_draws() const { return chip_draws_; }
+  // How far the chip's condition moves its cells' Vmin at the array's own supply.
+  double vmin_shift_v() const { return own_.vmin_shift_v; }
   const Mitigation& mitigation() const { return *mitigation_; }
   // Whether the mitigation learns the failing bits from a self-test's fault
   // map (weight_sram.detector = bist-map and a mitigation that uses a detector).
@@ -164,6 +172,9 @@ class WeightSram : public sc_core::sc_module {
 
   // A domain of words [first, end) at `vdd`, with what the models give there.
   VoltageDomain make_domain(uint64_t first, uint64_t end, double vdd, bool faults) const;
+  // How far the chip's condition moves its cells' Vmin at supply `vdd`:
+  // aging (unless `before_aging`), temperature and the chip's own offset.
+  double vmin_shift_v(double vdd, bool before_aging) const;
   void build_domains();
   void build_injector();
   VoltageDomain& domain_of(uint64_t word);
@@ -180,6 +191,7 @@ class WeightSram : public sc_core::sc_module {
   double access_time_at(double vdd) const;
   double access_pj_at(double vdd) const;
   double leakage_mw_at(double vdd, double bytes) const;
+  ChipDraws chip_draws_;                // what this chip drew from its seed
   VoltageDomain own_;                   // the array's own supply
   std::vector<VoltageDomain> domains_;  // address order, covering the array
   std::unique_ptr<FaultInjector> injector_;

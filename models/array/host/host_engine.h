@@ -30,6 +30,10 @@ namespace lvsim {
 
 struct HostEngineParams {
   int threads{};  // host threads for the arithmetic; 0: all cores
+  // Set by the run, not a key: false for a run that needs only time and
+  // energy (a fault-free reference): the reads are made and counted, the
+  // arithmetic is skipped and the logits are left zero.
+  bool compute = true;
 
   HostEngineParams() { table().apply_defaults(*this); }
   static const ParamTable<HostEngineParams>& table();
@@ -77,6 +81,7 @@ class HostEngine {
   const Network& network_;
   const WeightLayout& layout_;
   int threads_;
+  bool compute_;
   EpochPlanner planner_;
   std::vector<float> working_;
   std::vector<bool> streamed_;   // per region

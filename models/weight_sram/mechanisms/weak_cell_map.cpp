@@ -20,10 +20,10 @@ std::vector<double> tier_bounds() {
   return bounds;
 }
 
-double fraction_at(const std::vector<VoltageDomain>& domains, uint64_t word) {
+const VoltageDomain* domain_of(const std::vector<VoltageDomain>& domains, uint64_t word) {
   for (const VoltageDomain& domain : domains)
-    if (word >= domain.first_word && word < domain.end_word) return domain.weak_fraction;
-  return 0.0;
+    if (word >= domain.first_word && word < domain.end_word) return &domain;
+  return nullptr;
 }
 
 }  // namespace
@@ -54,6 +54,7 @@ void WeakCellMap::add_tier(int tier, uint64_t positions, int width, int first_bi
     c.rank = low + (high - low) * rng.uniform();
     c.stuck_one = rng.uniform() >= traits_.stuck_zero_share;
     c.intermittent = rng.uniform() < traits_.intermittent_share;
+    c.tested = true;
     if (!std::binary_search(taken.begin(), taken.end(), c.key)) found.push_back(c);
   }
 }
@@ -81,8 +82,11 @@ void WeakCellMap::build(const std::vector<VoltageDomain>& domains, int check_bit
     for (const Candidate& c : found) {
       keys.push_back(c.key);
       const bool sign = c.key % 64 == 31;
-      if (c.rank < fraction_at(domains, c.key / 64) && !(traits_.protect_sign && sign))
+      const VoltageDomain* domain = domain_of(domains, c.key / 64);
+      if (domain && c.rank < domain->weak_fraction && !(traits_.protect_sign && sign)) {
         weak.push_back(c);
+        weak.back().tested = c.rank < domain->tested_fraction();
+      }
     }
     std::sort(keys.begin(), keys.end());
     std::vector<uint64_t> merged;
@@ -96,7 +100,7 @@ void WeakCellMap::build(const std::vector<VoltageDomain>& domains, int check_bit
   for (const Candidate& c : weak) {
     const auto word = static_cast<uint32_t>(c.key / 64);
     const uint64_t bit = uint64_t{1} << (c.key % 64);
-    if (words_.empty() || words_.back().word != word) words_.push_back({word, 0, 0, 0});
+    if (words_.empty() || words_.back().word != word) words_.push_back({word, 0, 0, 0, 0, 0});
     WeakWord& w = words_.back();
     if (c.intermittent && !always) {
       w.intermittent |= bit;
@@ -107,6 +111,7 @@ void WeakCellMap::build(const std::vector<VoltageDomain>& domains, int check_bit
       w.permanent |= bit;
     }
     if (c.stuck_one) w.stuck_ones |= bit;
+    if (c.tested) w.tested |= bit;
     ++cells_;
   }
 }
@@ -150,14 +155,14 @@ uint64_t WeakCellMap::self_test(const SelfTestDraws& draws) {
   const double found_stuck_one = found(SelfTestDraws::kReadsExpectingZero);
   const double found_stuck_zero = found(SelfTestDraws::kReadsExpectingOne);
   mapped_cells_ = 0;
-  for (WeakWord& w : words_) w.mapped = passes > 0 ? w.permanent : 0;
+  for (WeakWord& w : words_) w.mapped = passes > 0 ? w.permanent & w.tested : 0;
   // Intermittent cells in word order, one draw each from the test's stream.
   CounterRng rng(draws.seed, draws.trial, kSelfTestStream, 0);
   for (const auto& [index, bit] : intermittent_) {
     WeakWord& w = words_[index];
     const uint64_t mask = uint64_t{1} << bit;
     const double p = (w.stuck_ones & mask) ? found_stuck_one : found_stuck_zero;
-    if (rng.uniform() < p) w.mapped |= mask;
+    if (rng.uniform() < p && (w.tested & mask)) w.mapped |= mask;  // a draw for every cell
   }
   for (const WeakWord& w : words_)
     mapped_cells_ += static_cast<uint64_t>(__builtin_popcountll(w.mapped));

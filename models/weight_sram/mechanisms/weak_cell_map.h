@@ -61,6 +61,7 @@ struct WeakWord {
   uint64_t intermittent = 0;  // cells failing on a read with probability q
   uint64_t stuck_ones = 0;    // failing cells that read 1 (the others read 0)
   uint64_t mapped = 0;        // cells the last self-test found
+  uint64_t tested = 0;        // cells already weak when the self-test ran (it can find them)
 };
 
 // A self-test's draws: which run (seed, trial) and how many March C- passes.
@@ -107,6 +108,7 @@ class WeakCellMap {
     double rank;
     bool stuck_one;
     bool intermittent;
+    bool tested;  // weak when the self-test ran
   };
   void add_tier(int tier, uint64_t positions, int width, int first_bit, uint64_t stream,
                 std::vector<uint64_t>& taken, std::vector<Candidate>& found) const;
