@@ -131,32 +131,46 @@ void Config::read_stream(std::istream& in, const std::string& file) {
         sources_[option.string_key] = file;
         continue;
       }
-      const std::string prefix = "sweep.";
-      const bool swept = option.string_key.rfind(prefix, 0) == 0;
-      const std::string key = swept ? option.string_key.substr(prefix.size()) : "";
+      const std::string& name = option.string_key;
+      const std::string section = name.substr(0, name.find('.'));
+      const bool swept = section == "sweep" || section == "conditions";
+      const std::string key = swept ? name.substr(section.size() + 1) : "";
       if (!swept || !values_.count(key))
-        throw Error(file + ": unrecognised option '" + option.string_key + "'" + kSeeKeys);
-      add_sweep_axis(key, value);
+        throw Error(file + ": unrecognised option '" + name + "'" + kSeeKeys);
+      add_sweep_axis(key, value, section);
     }
   } catch (const po::error& e) {
     throw Error(file + ": " + e.what() + kSeeKeys);
   }
 }
 
-void Config::add_sweep_axis(const std::string& key, const std::string& list) {
+bool Config::is_condition(const std::string& key) const {
+  static const std::set<std::string> always = {"fault.chip_seed", "chip.age_years",
+                                               "chip.temperature_c"};
+  return condition_keys_.count(key) > 0 || always.count(key) > 0;
+}
+
+void Config::add_sweep_axis(const std::string& key, const std::string& list,
+                            const std::string& section) {
+  for (const auto& [axis, values] : sweep_axes_)
+    if (axis == key)
+      throw Error(file_ + ": " + key + " is swept twice; expected it in [sweep] or [conditions]");
+  if (section == "conditions") condition_keys_.insert(key);
   std::vector<std::string> values;
   std::istringstream items(list);
   for (std::string item; std::getline(items, item, ',');) {
     const size_t begin = item.find_first_not_of(" \t"), end = item.find_last_not_of(" \t");
-    if (begin == std::string::npos) throw Error(file_ + ": sweep." + key + " has an empty value");
+    if (begin == std::string::npos)
+      throw Error(file_ + ": " + section + "." + key + " has an empty value");
     const std::string text = item.substr(begin, end - begin + 1);
     if (text.find(':') == std::string::npos) {
       values.push_back(text);
       continue;
     }
-    for (const std::string& v : expand_range(text, file_ + ": sweep." + key)) values.push_back(v);
+    for (const std::string& v : expand_range(text, file_ + ": " + section + "." + key))
+      values.push_back(v);
   }
-  if (values.empty()) throw Error(file_ + ": sweep." + key + " lists no values");
+  if (values.empty()) throw Error(file_ + ": " + section + "." + key + " lists no values");
   sweep_axes_.emplace_back(key, values);
 }
 

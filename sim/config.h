@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <istream>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,10 +26,15 @@ class Config {
                       const std::vector<std::string>& overrides);
 
   const std::string& file() const { return file_; }
-  // Axes of a [sweep] section: "section.key = v1, v2, ..." lines, in file order.
+  // Axes of a [sweep] section: "section.key = v1, v2, ..." lines, in file order,
+  // then those of a [conditions] section.
   const std::vector<std::pair<std::string, std::vector<std::string>>>& sweep_axes() const {
     return sweep_axes_;
   }
+  // Whether a swept key is a condition a choice must hold across rather than
+  // a knob an architect chooses (sim/optimize.h): a key of the [conditions]
+  // section, and the chip, its age and its temperature always.
+  bool is_condition(const std::string& key) const;
   const std::string& get(const std::string& key) const;
   const std::string& source(const std::string& key) const;
   const std::map<std::string, std::string>& values() const { return values_; }
@@ -39,13 +45,14 @@ class Config {
  private:
   std::string file_;
   std::vector<std::pair<std::string, std::vector<std::string>>> sweep_axes_;
+  std::set<std::string> condition_keys_;
   std::map<std::string, std::string> values_;
   std::map<std::string, std::string> sources_;
 
   static Config with_defaults(const std::string& file);
   void read_file(const std::string& file);
   void read_stream(std::istream& in, const std::string& file);
-  void add_sweep_axis(const std::string& key, const std::string& list);
+  void add_sweep_axis(const std::string& key, const std::string& list, const std::string& section);
   void apply_override(const std::string& assignment);
 };
 

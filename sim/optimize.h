@@ -1,16 +1,32 @@
 // `lvsim optimize DB`: the architect's question, answered from a sweep's results.
 //
-// 1. Refresh limits: runs are grouped by their swept values other than
-//    refresh.interval_images (voltage, mitigation, format, array, ...); in each
-//    group the largest refresh interval whose run kept the windowed accuracy
-//    within report.target_drop of fault-free in every trial (0, never
-//    refreshing, counts as the largest).
-// 2. The operating point: of all runs that kept the target in every trial, the
-//    one with the least energy per inference.
-// 3. The Pareto front of energy per inference versus accuracy over all runs:
-//    each run on it is more accurate than every cheaper run.
+// A sweep's keys are knobs or conditions. Knobs are what an architect
+// chooses (voltage, mitigation, detector, refresh, format, array, ...);
+// conditions are what a choice must hold across: the keys of the config's
+// [conditions] section, and the chip (fault.chip_seed), its age and its
+// temperature always (sim/config.h). A knob setting is the set of runs alike
+// in every knob; it meets the target when each of its runs does, under every
+// condition: a run of one chip when no trial's windowed accuracy fell more
+// than report.target_drop below fault-free, a population (sim.chips > 1) when
+// its yield reaches report.target_yield. Its cost is its worst energy per
+// inference over the conditions, and the condition closest to failing (or
+// failing) is its binding one.
+//
+// 1. Refresh limits: per group of knob settings alike but for the refresh
+//    interval, the largest interval that meets the target (never counts as
+//    the largest).
+// 2. The operating point: the knob setting meeting the target at the least
+//    worst-case energy, with its binding condition.
+// 3. The lowest supply per setting of the other knobs (per mitigation, say)
+//    that meets the target, with the yield's interval and the chips needed
+//    to show the target yield.
+// 4. The operating-point table, where runs report the fault-free Vmin:
+//    nominal, fault-free Vmin, the operating point at age 0 and the one held
+//    under every condition (to end of life at the worst temperature), each
+//    with its energy and the saving from the row before.
+// 5. The Pareto front of worst-case energy versus worst-case accuracy.
 // Printed as tables and stored in the database (tables refresh_limits,
-// operating_point, pareto), replacing an earlier optimize's.
+// operating_point, lowest_voltage, pareto), replacing an earlier optimize's.
 #pragma once
 
 #include <ostream>

@@ -143,6 +143,20 @@ const std::vector<MetricColumn>& metric_columns() {
         {"throughput_per_s", "/timing/throughput_inferences_per_s"},
         {"energy_per_inference_uj", "/energy/per_inference_uj"},
         {"edp_uj_ms", "/energy/energy_delay_product_uj_ms"},
+        {"chips", "/accuracy/chips"},
+        {"yield", "/accuracy/yield"},
+        {"yield_ci95_low", "/accuracy/yield_ci95_low"},
+        {"yield_ci95_high", "/accuracy/yield_ci95_high"},
+        {"chip_accuracy_min", "/accuracy/chip_accuracy_min"},
+        {"age_years", "/faults/chip/age_years"},
+        {"temperature_c", "/faults/chip/temperature_c"},
+        {"nominal_uj", "/energy/nominal_uj"},
+        {"fault_free_vmin_v", "/energy/fault_free_vmin_v"},
+        {"fault_free_vmin_uj", "/energy/fault_free_vmin_uj"},
+        {"saving_guardband_uj", "/energy/saving_guardband_uj"},
+        {"saving_fault_tolerance_uj", "/energy/saving_fault_tolerance_uj"},
+        {"target_yield", "/accuracy/target_yield"},
+        {"conditions", "/sweep/conditions"},  // swept keys that are conditions (sim/optimize.h)
     };
     static std::vector<std::string> names, pointers;  // storage for the component columns
     names.reserve(EnergyReport::components().size());
@@ -184,7 +198,9 @@ namespace {
 // both; a file with a runs table keyed by config_hash but neither is one an
 // lvsim from before versioning wrote (version 0).
 constexpr int kApplicationId = 0x6C76736D;
-constexpr int kSchemaVersion = 3;  // 2: the vector_uj energy column; 3: dram_stream_uj
+// 2: the vector_uj energy column; 3: dram_stream_uj; 4: the population, chip
+// condition and savings columns and the sweep's conditions.
+constexpr int kSchemaVersion = 4;
 
 }  // namespace
 

@@ -50,6 +50,7 @@ std::vector<Point> expand(
 struct PlannedPoint {
   int64_t index = 0;
   nlohmann::json axes;
+  nlohmann::json conditions;  // the swept keys that are conditions (Config::is_condition)
   Config config;
   RunSettings settings;
 };
@@ -66,8 +67,9 @@ bool run_point(const PlannedPoint& point, int threads, ResultsDb& db) {
         accuracy_curve(result, settings.window_images, settings.target_drop);
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    db.insert_run(report_json(result, curve, point.config), point.index, point.axes,
-                  point.config.values(), wall);
+    nlohmann::json report = report_json(result, curve, point.config);
+    report["sweep"] = {{"conditions", point.conditions}};
+    db.insert_run(report, point.index, point.axes, point.config.values(), wall);
     return true;
   } catch (const std::exception& e) {
     db.insert_failure(point.index, point.axes, point.config.values(), e.what());
@@ -153,9 +155,11 @@ std::vector<PlannedPoint> plan_points(const SweepOptions& options, const Config&
     point.index = static_cast<int64_t>(n);
     std::vector<std::string> overrides = options.overrides;
     point.axes = nlohmann::json::object();
+    point.conditions = nlohmann::json::array();
     for (const auto& [key, value] : points[n]) {
       overrides.push_back(key + "=" + value);
       point.axes[key] = value;
+      if (base.is_condition(key)) point.conditions.push_back(key);
     }
     point.config = Config::load(options.config_file, overrides);
     point.settings = settings_from(point.config);
