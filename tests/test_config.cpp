@@ -4,7 +4,7 @@
 #include "sim/config.h"
 #include "sim/run.h"
 #include "sim/settings.h"
-#include "tests/helpers.h"
+#include "tests/support/helpers.h"
 #include "workloads/common/error.h"
 
 using namespace lvsim;

@@ -9,7 +9,7 @@
 #include "sim/config.h"
 #include "sim/metrics.h"
 #include "sim/run.h"
-#include "tests/helpers.h"
+#include "tests/support/helpers.h"
 #include "workloads/dataset.h"
 #include "workloads/network.h"
 

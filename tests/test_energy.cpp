@@ -9,7 +9,7 @@
 #include "models/weight_sram/sram_circuit.h"
 #include "sim/config.h"
 #include "sim/run.h"
-#include "tests/helpers.h"
+#include "tests/support/helpers.h"
 #include "workloads/network.h"
 
 using namespace lvsim;

@@ -4,7 +4,7 @@
 #include "models/weight_sram/fault_models/fault_model.h"
 #include "models/weight_sram/fault_models/fault_presets.h"
 #include "sim/settings.h"
-#include "tests/helpers.h"
+#include "tests/support/helpers.h"
 #include "workloads/common/error.h"
 
 using namespace lvsim;

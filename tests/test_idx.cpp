@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "tests/helpers.h"
+#include "tests/support/helpers.h"
 #include "workloads/common/error.h"
 #include "workloads/dataset.h"
 #include "workloads/formats/idx.h"

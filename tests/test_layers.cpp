@@ -5,7 +5,7 @@
 #include <random>
 
 #include "models/array/host/forward_batch.h"
-#include "tests/helpers.h"
+#include "tests/support/helpers.h"
 #include "workloads/common/error.h"
 #include "workloads/layers.h"
 #include "workloads/network.h"

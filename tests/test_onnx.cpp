@@ -14,7 +14,7 @@
 #include "sim/config.h"
 #include "sim/run.h"
 #include "sim/settings.h"
-#include "tests/helpers.h"
+#include "tests/support/helpers.h"
 #include "workloads/common/error.h"
 #include "workloads/dataset.h"
 #include "workloads/formats/onnx.h"

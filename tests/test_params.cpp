@@ -8,7 +8,7 @@
 
 #include "models/common/params.h"
 #include "sim/settings.h"
-#include "tests/helpers.h"
+#include "tests/support/helpers.h"
 
 using namespace lvsim;
 using Catch::Matchers::Contains;

@@ -7,7 +7,7 @@
 #include "models/weight_sram/fault_models/fault_model.h"
 #include "sim/config.h"
 #include "sim/run.h"
-#include "tests/helpers.h"
+#include "tests/support/helpers.h"
 
 using namespace lvsim;
 using Catch::Matchers::Contains;

@@ -7,7 +7,7 @@
 #include "sim/config.h"
 #include "sim/results_db.h"
 #include "sim/sweep.h"
-#include "tests/helpers.h"
+#include "tests/support/helpers.h"
 
 using namespace lvsim;
 using Catch::Matchers::Contains;

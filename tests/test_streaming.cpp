@@ -9,7 +9,7 @@
 #include "sim/config.h"
 #include "sim/run.h"
 #include "sim/settings.h"
-#include "tests/helpers.h"
+#include "tests/support/helpers.h"
 #include "workloads/network.h"
 
 using namespace lvsim;

@@ -10,7 +10,7 @@
 #include "models/memory/dram.h"
 #include "models/tlm/burst.h"
 #include "models/weight_sram/weight_sram.h"
-#include "tests/tlm_harness.h"
+#include "tests/support/tlm_harness.h"
 #include "workloads/common/error.h"
 
 using namespace lvsim;

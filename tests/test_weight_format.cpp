@@ -13,7 +13,7 @@
 #include "models/weights/weight_transforms.h"
 #include "sim/config.h"
 #include "sim/run.h"
-#include "tests/helpers.h"
+#include "tests/support/helpers.h"
 
 using namespace lvsim;
 using Catch::Matchers::Contains;

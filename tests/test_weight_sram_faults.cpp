@@ -11,7 +11,7 @@
 #include "models/weight_sram/fault_models/fault_presets.h"
 #include "models/weight_sram/weak_cell_map.h"
 #include "models/weight_sram/weight_sram.h"
-#include "tests/tlm_harness.h"
+#include "tests/support/tlm_harness.h"
 
 using namespace lvsim;
 

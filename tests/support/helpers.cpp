@@ -1,4 +1,4 @@
-#include "tests/helpers.h"
+#include "tests/support/helpers.h"
 
 #include <zlib.h>
 
