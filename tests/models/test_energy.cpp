@@ -1,67 +1,19 @@
-// The energy and circuit models, and the joint report of a real run: every
-// total is recomputed here from the event counts and the cited constants.
+// The energy model (models/energy.h): Horowitz's arithmetic energies, and the
+// joint report of real runs, every total recomputed here from the event counts
+// and the cited constants.
 #include <catch2/catch.hpp>
 #include <cmath>
 
 #include "models/accelerator.h"
 #include "models/energy.h"
-#include "models/memory/dram.h"
 #include "models/weight_sram/sram_circuit.h"
-#include "sim/config.h"
 #include "sim/run.h"
-#include "tests/support/helpers.h"
+#include "tests/support/runs.h"
 #include "workloads/network.h"
 
 using namespace lvsim;
 using Catch::Matchers::Contains;
-
-TEST_CASE("SRAM circuit: Horowitz's table, V^2 energy, alpha-power access time, leakage",
-          "[energy][sram]") {
-  // The 45 nm points themselves.
-  CHECK(sram_read_energy_64bit_pj(8 * 1024) == Approx(10.0));
-  CHECK(sram_read_energy_64bit_pj(32 * 1024) == Approx(20.0));
-  CHECK(sram_read_energy_64bit_pj(1024 * 1024) == Approx(100.0));
-  // Log-log interpolation between them: 16 KB is sqrt(10 * 20).
-  CHECK(sram_read_energy_64bit_pj(16 * 1024) == Approx(std::sqrt(200.0)));
-  double previous = 0.0;
-  for (double kib = 1; kib <= 64 * 1024; kib *= 2) {
-    const double e = sram_read_energy_64bit_pj(kib * 1024);
-    CHECK(e > previous);
-    previous = e;
-  }
-
-  const SramCircuitParams p;  // vnom 0.9 V, t_nom 1.8 ns, Vt 0.3 V, alpha 1.3
-  // Dynamic energy: 32 bits of a 1 MiB bank at 0.9 V is half of 100 pJ; it scales with V^2.
-  CHECK(sram_access_energy_pj(p, 1 << 20, 32, 0.9) == Approx(50.0));
-  for (double v : {0.4, 0.5, 0.6, 0.75, 1.0})
-    CHECK(sram_access_energy_pj(p, 1 << 20, 32, v) / sram_access_energy_pj(p, 1 << 20, 32, 0.9) ==
-          Approx(v * v / 0.81));
-  SramCircuitParams scaled = p;
-  scaled.tech_scale = 0.5;
-  CHECK(sram_access_energy_pj(scaled, 1 << 20, 32, 0.9) == Approx(25.0));
-
-  // Access time: t_nom at vnom, longer at every lower voltage, none at Vt.
-  CHECK(sram_access_time_ns(p, 0.9) == Approx(1.8));
-  double slower = sram_access_time_ns(p, 0.9);
-  for (double v = 0.85; v > 0.32; v -= 0.05) {
-    const double t = sram_access_time_ns(p, v);
-    CHECK(t > slower);
-    slower = t;
-  }
-  CHECK_THROWS_WITH(sram_access_time_ns(p, 0.3), Contains("threshold"));
-
-  // Leakage: 1 uW/KiB at vnom, falling with the voltage, never negative.
-  CHECK(sram_leakage_mw(p, 1024.0 * 1024, 0.9) == Approx(1.024));
-  CHECK(sram_leakage_mw(p, 1024.0 * 1024, 0.6) ==
-        Approx(1.024 * (0.6 / 0.9) * std::exp(3.0 * (0.6 - 0.9))));
-  double leak = sram_leakage_mw(p, 1e6, 1.0);
-  for (double v = 0.95; v > 0.3; v -= 0.05) {
-    const double l = sram_leakage_mw(p, 1e6, v);
-    CHECK(l < leak);
-    CHECK(l > 0.0);
-    leak = l;
-  }
-}
+using lvsim::test::small_run;
 
 TEST_CASE("Horowitz's arithmetic energies", "[energy]") {
   CHECK(horowitz_45nm("fp32").mac_pj() == Approx(3.7 + 0.9));
@@ -71,38 +23,7 @@ TEST_CASE("Horowitz's arithmetic energies", "[energy]") {
   CHECK_THROWS_WITH(horowitz_45nm("fp8"), Contains("fp8") && Contains("expected"));
 }
 
-TEST_CASE("DRAM row buffer: hits, empty banks and conflicts, and their energy", "[energy][dram]") {
-  fresh_simulation_context();
-  DramParams p = dram_preset("lpddr4-3200");
-  p.capacity_bytes = 1 << 20;
-  Dram dram("dram", p);
-  const double transfer = 256 / 12.8;  // ns for 256 bytes
-  // Row 0 (bank 0) from closed banks: tRCD + CL + transfer.
-  CHECK(dram.access(0, 256).to_seconds() * 1e9 == Approx(18.0 + 17.5 + transfer));
-  // The same row again: a hit, CL + transfer.
-  CHECK(dram.access(256, 256).to_seconds() * 1e9 == Approx(17.5 + transfer));
-  // Row 8 maps to bank 0 again (8 banks): precharge row 0 first.
-  CHECK(dram.access(8 * 4096, 256).to_seconds() * 1e9 == Approx(18.0 + 18.0 + 17.5 + transfer));
-  // Row 1 (bank 1) is closed.
-  CHECK(dram.access(4096, 256).to_seconds() * 1e9 == Approx(18.0 + 17.5 + transfer));
-  // A burst across two rows opens the second behind the data.
-  CHECK(dram.access(2 * 4096 - 128, 256).to_seconds() * 1e9 == Approx(17.5 + transfer));
-  CHECK(dram.stats().row_hits == 2);
-  CHECK(dram.stats().row_empty == 3);
-  CHECK(dram.stats().row_conflicts == 1);
-  // DDR4 costs more per bit than LPDDR4.
-  CHECK(dram_preset("ddr4-2400").pj_per_bit > dram_preset("lpddr4-3200").pj_per_bit);
-  CHECK_THROWS_WITH(dram_preset("hbm2"), Contains("DRAM preset 'hbm2'"));
-}
-
 namespace {
-
-RunResult small_run(const std::vector<std::string>& extra) {
-  std::vector<std::string> sets = {"workload.images=64", "controller.images_per_stage=16",
-                                   "workload.data_dir=" + test::mnist_data_dir()};
-  sets.insert(sets.end(), extra.begin(), extra.end());
-  return run_simulation(settings_from(Config::load("", sets)), nullptr);
-}
 
 uint64_t parameters() {
   return Network::load(std::string(LVSIM_SOURCE_DIR) +
@@ -176,33 +97,6 @@ TEST_CASE("lowering the SRAM voltage saves dynamic and leakage energy and costs 
   CHECK(low.inference_ns > nominal.inference_ns);
   CHECK(low.energy.component_pj("mac") == nominal.energy.component_pj("mac"));
   CHECK(low.trials[0].predictions == nominal.trials[0].predictions);
-}
-
-TEST_CASE("the dataflow sets how often the SRAM reads each weight, not the arithmetic",
-          "[mac_array][end_to_end][data]") {
-  const RunResult ws = small_run({});
-  const Network net = Network::load(std::string(LVSIM_SOURCE_DIR) +
-                                    "/workloads/networks/safetensors/mnist_cnn.safetensors");
-  for (const char* name : {"os", "is"}) {
-    INFO(name);
-    const RunResult other = small_run({std::string("mac_array.dataflow=") + name});
-    CHECK(other.trials[0].predictions == ws.trials[0].predictions);
-    const Dataflow dataflow = other.params.mac_array.dataflow;
-    uint64_t expected = 0;
-    for (const Layer& layer : net.layers) {
-      if (!layer.has_parameters()) continue;
-      const FoldTiming t = dataflow_timing(dataflow, 16, 16, layer.gemm_positions(),
-                                           layer.gemm_depth(), layer.gemm_rows());
-      expected += t.reads_per_weight * (layer.weights.size() + layer.bias.size());
-    }
-    CHECK(other.weight_sram.words_read == expected * 64);
-    CHECK(other.weight_sram.words_read > ws.weight_sram.words_read);
-  }
-  // A weight-stationary batch of 4 reads each weight once per 4 images.
-  const RunResult batched = small_run({"mac_array.batch=4"});
-  CHECK(batched.trials[0].predictions == ws.trials[0].predictions);
-  CHECK(batched.weight_sram.words_read * 4 == ws.weight_sram.words_read);
-  CHECK(batched.mac_array.compute_cycles < ws.mac_array.compute_cycles);
 }
 
 TEST_CASE(

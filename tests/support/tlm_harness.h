@@ -1,18 +1,22 @@
 // A shared harness for testing TLM targets: an initiator module with a few
 // sockets to bind to a target's ports, and one-line transactions that report
 // the response status and the delay the target added (as VCML's tests do for
-// its peripherals).
+// its peripherals); small memories to bind it to, and the check that a target
+// refuses a spoiled payload.
 #pragma once
 
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include <catch2/catch.hpp>
 #include <memory>
 #include <string>
 #include <systemc>
 #include <tlm>
 #include <vector>
 
+#include "models/memory/dram.h"
 #include "models/tlm/burst.h"
+#include "models/weight_sram/weight_sram.h"
 
 namespace lvsim::test {
 
@@ -75,5 +79,34 @@ class TlmHarness : public sc_core::sc_module {
   std::vector<std::unique_ptr<Socket>> sockets_;
   int invalidations_ = 0;
 };
+
+inline DramParams small_dram(const std::string& preset, uint64_t bytes) {
+  DramParams params = dram_preset(preset);
+  params.capacity_bytes = bytes;
+  return params;
+}
+
+inline WeightSramParams small_sram(uint64_t bytes) {
+  WeightSramParams params;
+  params.capacity_bytes = bytes;
+  return params;
+}
+
+// Sends a burst whose payload `prepare` spoils; the target must refuse it
+// with `status` and charge nothing.
+template <typename Prepare>
+void check_refused(TlmHarness& host, int port, tlm::tlm_command command, uint64_t address,
+                   uint64_t bytes, tlm::tlm_response_status status, Prepare prepare) {
+  std::vector<unsigned char> data(bytes + 64);
+  const Response response = host.send_prepared(port, command, address, data.data(), bytes, prepare);
+  CHECK(response.status == status);
+  CHECK(response.delay == sc_core::SC_ZERO_TIME);
+}
+
+// A memory's statistics show no access.
+template <typename Stats>
+bool untouched(const Stats& stats) {
+  return stats.words_read == 0 && stats.words_written == 0 && stats.busy_cycles == 0;
+}
 
 }  // namespace lvsim::test

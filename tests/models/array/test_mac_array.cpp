@@ -1,15 +1,25 @@
-// Cycle formulas of the MAC array's dataflows and the weight SRAM's bursts,
-// checked against values computed by hand.
+// The MAC array (models/array/mac_array.h): the cycle formulas of its
+// dataflows checked against values computed by hand and against a
+// cycle-by-cycle model of one fold, and in real runs how often the dataflow
+// makes the SRAM read each weight, a depthwise convolution's GEMMs and the
+// vector unit's time and energy.
 #include <catch2/catch.hpp>
-#include <cmath>
+#include <fstream>
+#include <string>
 #include <tuple>
 #include <vector>
 
-#include "models/accelerator.h"
 #include "models/array/mac_array.h"
-#include "models/weight_sram/weight_sram.h"
+#include "sim/config.h"
+#include "sim/run.h"
+#include "sim/settings.h"
+#include "tests/support/helpers.h"
+#include "tests/support/onnx_builder.h"
+#include "tests/support/runs.h"
+#include "workloads/network.h"
 
 using namespace lvsim;
+using namespace lvsim::test;
 using Catch::Matchers::Contains;
 
 namespace {
@@ -160,52 +170,87 @@ TEST_CASE("dataflow names read back as the dataflows they name", "[mac_array]") 
   CHECK_THROWS_WITH(declaration->parse(params, "rs"), Contains("expected one of ws os is"));
 }
 
-TEST_CASE("weight SRAM bursts: latency plus words over banks, wait cycles at low voltage",
-          "[weight_sram]") {
-  WeightSramParams params;
-  params.capacity_bytes = 1024;
-  params.banks = 4;
-  SECTION("nominal voltage: one cycle per access") {
-    fresh_simulation_context();
-    WeightSram sram("sram", params);
-    CHECK(sram.access_cycles() == 1);
-    CHECK(sram.burst_cycles(10) == 1 + 3);
-    CHECK(sram.burst_cycles(4) == 1 + 1);
-    CHECK(sram.burst_cycles(0) == 1);
+TEST_CASE("the dataflow sets how often the SRAM reads each weight, not the arithmetic",
+          "[mac_array][end_to_end][data]") {
+  const RunResult ws = small_run({});
+  const Network net = Network::load(std::string(LVSIM_SOURCE_DIR) +
+                                    "/workloads/networks/safetensors/mnist_cnn.safetensors");
+  for (const char* name : {"os", "is"}) {
+    INFO(name);
+    const RunResult other = small_run({std::string("mac_array.dataflow=") + name});
+    CHECK(other.trials[0].predictions == ws.trials[0].predictions);
+    const Dataflow dataflow = other.params.mac_array.dataflow;
+    uint64_t expected = 0;
+    for (const Layer& layer : net.layers) {
+      if (!layer.has_parameters()) continue;
+      const FoldTiming t = dataflow_timing(dataflow, 16, 16, layer.gemm_positions(),
+                                           layer.gemm_depth(), layer.gemm_rows());
+      expected += t.reads_per_weight * (layer.weights.size() + layer.bias.size());
+    }
+    CHECK(other.weight_sram.words_read == expected * 64);
+    CHECK(other.weight_sram.words_read > ws.weight_sram.words_read);
   }
-  SECTION("two ports per bank double the words per access") {
-    params.ports = 2;
-    fresh_simulation_context();
-    WeightSram sram("sram", params);
-    CHECK(sram.burst_cycles(10) == 1 + 2);
-  }
-  SECTION("a slower array costs wait cycles on every access") {
-    // t(0.6 V) = 1.8 ns * (0.6/0.9) * (0.6/0.3)^1.3 = 2.955 ns: two 2 ns cycles.
-    params.vdd_v = 0.6;
-    fresh_simulation_context();
-    WeightSram sram("sram", params);
-    CHECK(sram.access_time_ns() == Approx(1.8 * (0.6 / 0.9) * std::pow(2.0, 1.3)));
-    CHECK(sram.access_cycles() == 2);
-    CHECK(sram.burst_cycles(10) == 2 + 2 * 3);
-  }
-  SECTION("the detector and the SEC-DED decoder add their latency") {
-    params.mitigation = "zero";
-    params.detector_cycles = 1;
-    fresh_simulation_context();
-    WeightSram zero("zero", params);
-    CHECK(zero.burst_cycles(10) == 1 + 1 + 3);
-    params.mitigation = "secded";
-    params.ecc_cycles = 2;
-    WeightSram secded("secded", params);
-    CHECK(secded.burst_cycles(10) == 1 + 2 + 3);
-    params.mitigation = "flip";
-    WeightSram flip("flip", params);
-    CHECK(flip.burst_cycles(10) == 1 + 3);
-  }
-  SECTION("no read at or below the threshold voltage") {
-    params.vdd_v = 0.3;
-    fresh_simulation_context();
-    CHECK_THROWS_WITH(WeightSram("sram", params),
-                      Contains("weight SRAM supply 0.3 V") && Contains("threshold"));
-  }
+  // A weight-stationary batch of 4 reads each weight once per 4 images.
+  const RunResult batched = small_run({"mac_array.batch=4"});
+  CHECK(batched.trials[0].predictions == ws.trials[0].predictions);
+  CHECK(batched.weight_sram.words_read * 4 == ws.weight_sram.words_read);
+  CHECK(batched.mac_array.compute_cycles < ws.mac_array.compute_cycles);
+}
+
+TEST_CASE(
+    "ONNX on the accelerator: a depthwise convolution is one GEMM per group, the vector "
+    "unit times residual adds and global pools and charges every element operation",
+    "[onnx][mac_array][energy][data]") {
+  // x [1,28,28] -> conv 3x3 pad 1 (4) = a -> depthwise 3x3 pad 1 -> Relu (the
+  // depthwise layer's output pipeline) -> Add(relu, a) (vector unit: a has two
+  // readers) -> GlobalAveragePool (vector unit) -> Flatten -> Gemm (10).
+  ModelBuilder b(1, 28, 28);
+  b.initializer("c1.weight", {4, 1, 3, 3}, random_values(36, 51));
+  b.initializer("dw.weight", {4, 1, 3, 3}, random_values(36, 52));
+  b.initializer("fc.weight", {10, 4}, random_values(40, 53));
+  ints(b.node("Conv", {"x", "c1.weight"}, "a"), "pads", {1, 1, 1, 1});
+  auto& dw = b.node("Conv", {"a", "dw.weight"}, "d");
+  ints(dw, "pads", {1, 1, 1, 1});
+  integer(dw, "group", 4);
+  b.node("Relu", {"d"}, "r");
+  b.node("Add", {"r", "a"}, "s");
+  b.node("GlobalAveragePool", {"s"}, "g");
+  b.node("Flatten", {"g"}, "f");
+  integer(b.node("Gemm", {"f", "fc.weight"}, "y"), "transB", 1);
+  b.output("y");
+  test::ScratchDir dir;
+  const std::string path = dir.file("graph.onnx");
+  std::ofstream(path, std::ios::binary) << b.bytes();
+  const RunResult r = run_simulation(
+      settings_from(Config::load("", {"workload.network=" + path, "workload.images=16",
+                                      "workload.data_dir=" + test::mnist_data_dir()})),
+      nullptr);
+  REQUIRE(r.mac_array.layers.size() == 3);
+  // 16x16 ws, one group: M = 784, K = 9, N = 1: one fold of 2*16 + 16 + 784 - 2 = 830 cycles.
+  const FoldTiming one = dataflow_timing(Dataflow::kWeightStationary, 16, 16, 784, 9, 1);
+  CHECK(one.cycles == 830);
+  const LayerStats& depthwise = r.mac_array.layers[1];
+  CHECK(depthwise.timing.folds == 4);
+  CHECK(depthwise.timing.cycles == 4 * 830);
+  CHECK(depthwise.timing.macs == 4u * 784 * 9);
+  CHECK(depthwise.compute_cycles == 16u * 4 * 830);
+
+  REQUIRE(r.mac_array.vector_layers.size() == 3);
+  const VectorLayerStats &relu = r.mac_array.vector_layers[0], &add = r.mac_array.vector_layers[1],
+                         &pool = r.mac_array.vector_layers[2];
+  CHECK(relu.kind == "relu");
+  CHECK(relu.pipeline_of == "dw");
+  CHECK(relu.cycles == 0);
+  CHECK(add.kind == "add");
+  CHECK(add.pipeline_of.empty());
+  CHECK(pool.kind == "global_avgpool");
+  CHECK(pool.pipeline_of.empty());
+  for (const VectorLayerStats* v : {&relu, &add, &pool}) CHECK(v->ops_per_image == 3136);
+  // 3,136 operations on 16 lanes: at least 196 cycles per image each, more
+  // when the activation buffer is the slower.
+  CHECK(add.cycles >= 16u * 196);
+  CHECK(pool.cycles >= 16u * 196);
+  CHECK(r.mac_array.vector_cycles == add.cycles + pool.cycles);
+  CHECK(r.mac_array.vector_ops == 16u * 3 * 3136);
+  CHECK(r.energy.component_pj("vector") == Approx(16.0 * 3 * 3136 * 0.9));
 }

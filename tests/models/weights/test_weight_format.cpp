@@ -1,15 +1,12 @@
-// Weight formats: each encoding against hand-computed bits, the seed's
-// truncation function, packing, faults on packed words, integer inference
-// against an independent integer computation, and what a narrower format saves.
+// Weight formats (models/weights/weight_format.h): each encoding against
+// hand-computed bits, the seed's truncation function, packing, the errors, and
+// what a narrower format saves in a real run.
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
 #include <limits>
 
-#include "models/array/host/forward_batch.h"
-#include "models/weight_sram/mitigation/mitigation.h"
 #include "models/weights/weight_format.h"
-#include "models/weights/weight_layout.h"
 #include "models/weights/weight_transforms.h"
 #include "sim/config.h"
 #include "sim/run.h"
@@ -168,27 +165,6 @@ TEST_CASE("packing: fields never straddle words, the leftover bits are unused", 
   CHECK(make_weight_format("int-5")->per_word() == 6);
 }
 
-TEST_CASE("sign mitigation on packed words copies each weight's own sign bit",
-          "[format][mitigation]") {
-  const auto sign = make_mitigation("sign");
-  // Two int16 fields: high one negative (0xFFF0 = -16), low one positive (0x0010 = 16).
-  const uint32_t word = 0xFFF00010u;
-  // A fault in bit 3 (low field) takes its sign 0; in bit 19 (high field) its sign 1.
-  CHECK(sign->on_faulty_read(word, 0, uint64_t{1} << 4, 16).data == 0xFFF00000u);
-  CHECK(sign->on_faulty_read(word, 0, uint64_t{1} << 3, 16).data == word);
-  CHECK(sign->on_faulty_read(0xFFE00010u, 0, uint64_t{1} << 20, 16).data == 0xFFF00010u);
-  // A faulty sign bit keeps its value; as an fp32 word the sign is bit 31 only.
-  CHECK(sign->on_faulty_read(word, 0, uint64_t{1} << 15, 16).data == word);
-  CHECK(sign->on_faulty_read(word, 0, uint64_t{1} << 15, 32).data == 0xFFF08010u);
-  // Binary weights: every bit is a sign bit, nothing changes.
-  CHECK(sign->on_faulty_read(0xA5A5A5A5u, 0, 0xFFFFFFFFu, 1).data == 0xA5A5A5A5u);
-  // trunc-6: bits 30-31 belong to no weight and are left as the fault made them.
-  CHECK(sign->on_faulty_read(0u, 0, uint64_t{1} << 31, 6).data == 0x80000000u);
-  // zero and flip do not care about fields.
-  CHECK(make_mitigation("zero")->on_faulty_read(word, 0, uint64_t{1} << 4, 16).data == 0xFFF00000u);
-  CHECK(make_mitigation("flip")->on_faulty_read(word, 0, uint64_t{1} << 4, 16).data == 0xFFF00000u);
-}
-
 namespace {
 
 TransformParams transforms(double prune_threshold, int centralize_batch, uint64_t seed) {
@@ -216,94 +192,6 @@ TEST_CASE("bad formats and transforms are one-line errors", "[format][errors]") 
                     Contains("weights.prune_threshold"));
   CHECK_THROWS_WITH(settings_from(Config::load("", {"weights.layer_vdd_v=fc1"})),
                     Contains("weights.layer_vdd_v"));
-}
-
-TEST_CASE("pruning and centralization", "[format][transforms]") {
-  Network net;
-  Layer layer;
-  layer.kind = LayerKind::kLinear;
-  layer.weights = {0.001f, -0.004f, 0.006f, -0.5f, 0.0f, 0.0049f, 0.2f, -0.3f};
-  layer.bias = {0.001f};
-  net.layers.push_back(layer);
-  Network pruned = net;
-  const TransformStats p = transform_weights(pruned, transforms(0.005, 0, 1));
-  CHECK(p.pruned == 3);  // the zero already there is not counted
-  CHECK(pruned.layers[0].weights ==
-        std::vector<float>{0.0f, 0.0f, 0.006f, -0.5f, 0.0f, 0.0f, 0.2f, -0.3f});
-  CHECK(pruned.layers[0].bias[0] == 0.001f);  // biases are kept
-
-  Network centralized = net;
-  const TransformStats c = transform_weights(centralized, transforms(0.0, 4, 7));
-  CHECK(c.centralized_batches == 2);
-  CHECK(c.centralized_bytes == 16);
-  CHECK(c.original_bytes == 32);
-  for (int batch = 0; batch < 2; ++batch) {
-    double mean = 0, sd = 0;
-    for (int i = 0; i < 4; ++i) mean += net.layers[0].weights[batch * 4 + i] / 4.0;
-    for (int i = 0; i < 4; ++i)
-      sd += std::pow(net.layers[0].weights[batch * 4 + i] - mean, 2) / 4.0;
-    sd = std::sqrt(sd);
-    for (int i = 0; i < 4; ++i) {
-      const float w = centralized.layers[0].weights[batch * 4 + i];
-      CHECK(w >= mean - sd - 1e-6);
-      CHECK(w <= mean + sd + 1e-6);
-    }
-  }
-  Network again = net;
-  transform_weights(again, transforms(0.0, 4, 7));
-  CHECK(again.layers[0].weights == centralized.layers[0].weights);  // same seed, same draws
-}
-
-TEST_CASE("int-K inference on a small layer equals an independent integer computation",
-          "[format][layers]") {
-  // A fully-connected layer 6 -> 3 in int-5 with int8 activations.
-  Network net;
-  net.input = {6, 1, 1};
-  Layer fc;
-  fc.kind = LayerKind::kLinear;
-  fc.name = "fc";
-  fc.input = {6, 1, 1};
-  fc.output = {3, 1, 1};
-  fc.weights = {0.30f, -0.12f, 0.05f, 0.27f, -0.31f, 0.08f, -0.22f, 0.19f, 0.11f,
-                0.02f, -0.07f, 0.29f, 0.14f, -0.26f, 0.21f, -0.18f, 0.09f, -0.03f};
-  fc.bias = {0.05f, -0.11f, 0.2f};
-  net.layers.push_back(fc);
-  const std::vector<float> x = {0.9f, -0.4f, 0.0f,  1.3f, 0.25f, -1.1f,
-                                0.5f, 0.1f,  -0.7f, 0.2f, 0.05f, 0.8f};  // two inputs
-  const std::vector<float> scales = calibrate_input_scales(net, x.data(), 2);
-  REQUIRE(scales.size() == 1);
-  CHECK(scales[0] == Approx(127.0 / 1.3));
-  const WeightLayout layout = WeightLayout::of(
-      net, std::shared_ptr<const WeightFormat>(make_weight_format("int-5")), scales);
-  const WeightRegion& region = layout.regions.at(0);
-  CHECK(region.weight_words == 3);  // six 5-bit codes per word
-  const std::vector<uint8_t> image = layout.image(net);
-  std::vector<uint32_t> words(image.size() / 4);
-  std::memcpy(words.data(), image.data(), image.size());
-  std::vector<float> slots(layout.parameter_slots);
-  layout.decode(region, words.data(), slots.data());
-
-  // The integer computation, by hand: codes, int8 inputs, int64 sums, int32 bias.
-  const float sw = region.weight_scale, sx = scales[0];
-  CHECK(sw == Approx(15.0 / 0.31));
-  std::vector<float> expected;
-  for (int image_index = 0; image_index < 2; ++image_index)
-    for (int o = 0; o < 3; ++o) {
-      int64_t sum = std::llrint(static_cast<double>(fc.bias[o]) * sw * sx);
-      for (int i = 0; i < 6; ++i) {
-        const int64_t qw = std::lrint(fc.weights[o * 6 + i] * sw);
-        const int64_t qx = std::clamp<int64_t>(std::lrint(x[image_index * 6 + i] * sx), -127, 127);
-        CHECK(slots[region.weight_slot + o * 6 + i] == static_cast<float>(qw));
-        sum += qw * qx;
-      }
-      expected.push_back(static_cast<float>(sum) *
-                         (1.0f / (region.weight_scale * region.input_scale)));
-    }
-  LayerParameters p{slots.data() + region.weight_slot, slots.data() + region.bias_slot,
-                    region.input_scale, 1.0f / (region.weight_scale * region.input_scale)};
-  ForwardBuffers buffers;
-  const float* out = forward_batch(net, {p}, x.data(), 2, buffers);
-  for (int i = 0; i < 6; ++i) CHECK(out[i] == expected[static_cast<size_t>(i)]);
 }
 
 TEST_CASE("a narrower format needs fewer words, less refresh traffic and less energy",

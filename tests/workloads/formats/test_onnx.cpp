@@ -11,10 +11,8 @@
 #include <random>
 
 #include "models/array/host/forward_batch.h"
-#include "sim/config.h"
-#include "sim/run.h"
-#include "sim/settings.h"
 #include "tests/support/helpers.h"
+#include "tests/support/onnx_builder.h"
 #include "workloads/common/error.h"
 #include "workloads/dataset.h"
 #include "workloads/formats/onnx.h"
@@ -22,80 +20,10 @@
 #include "workloads/network.h"
 
 using namespace lvsim;
+using namespace lvsim::test;
 using Catch::Matchers::Contains;
 
 namespace {
-
-// A model under construction: one image input "x" [1, C, H, W].
-struct ModelBuilder {
-  onnx::ModelProto model;
-  onnx::GraphProto* graph;
-
-  ModelBuilder(int c, int h, int w, int opset = 14) {
-    model.set_ir_version(8);
-    model.add_opset_import()->set_version(opset);
-    graph = model.mutable_graph();
-    graph->set_name("test");
-    onnx::ValueInfoProto* input = graph->add_input();
-    input->set_name("x");
-    auto* type = input->mutable_type()->mutable_tensor_type();
-    type->set_elem_type(onnx::TensorProto::FLOAT);
-    for (int d : {1, c, h, w}) type->mutable_shape()->add_dim()->set_dim_value(d);
-  }
-  void initializer(const std::string& name, const std::vector<int64_t>& dims,
-                   const std::vector<float>& values) {
-    onnx::TensorProto* t = graph->add_initializer();
-    t->set_name(name);
-    t->set_data_type(onnx::TensorProto::FLOAT);
-    for (int64_t d : dims) t->add_dims(d);
-    for (float v : values) t->add_float_data(v);
-  }
-  void ints_initializer(const std::string& name, const std::vector<int64_t>& values) {
-    onnx::TensorProto* t = graph->add_initializer();
-    t->set_name(name);
-    t->set_data_type(onnx::TensorProto::INT64);
-    t->add_dims(static_cast<int64_t>(values.size()));
-    for (int64_t v : values) t->add_int64_data(v);
-  }
-  onnx::NodeProto& node(const std::string& op, const std::vector<std::string>& inputs,
-                        const std::string& output) {
-    onnx::NodeProto* n = graph->add_node();
-    n->set_op_type(op);
-    n->set_name(output + "_node");
-    for (const std::string& i : inputs) n->add_input(i);
-    n->add_output(output);
-    return *n;
-  }
-  void output(const std::string& name) { graph->add_output()->set_name(name); }
-  std::string bytes() const { return model.SerializeAsString(); }
-};
-
-void ints(onnx::NodeProto& n, const std::string& name, const std::vector<int64_t>& values) {
-  onnx::AttributeProto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(onnx::AttributeProto::INTS);
-  for (int64_t v : values) a->add_ints(v);
-}
-void integer(onnx::NodeProto& n, const std::string& name, int64_t value) {
-  onnx::AttributeProto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(onnx::AttributeProto::INT);
-  a->set_i(value);
-}
-void real(onnx::NodeProto& n, const std::string& name, float value) {
-  onnx::AttributeProto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(onnx::AttributeProto::FLOAT);
-  a->set_f(value);
-}
-
-std::vector<float> random_values(size_t n, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float& x : v) x = u(rng);
-  return v;
-}
 
 // NCHW tensors of one image, the reference's own arithmetic.
 struct Map {
@@ -449,62 +377,4 @@ TEST_CASE("ONNX: the shipped networks compute PyTorch's logits", "[onnx][data]")
   check_against_pytorch("lenet5", "mnist");
   check_against_pytorch("resnet", "fashion-mnist");
   check_against_pytorch("mobilenet", "fashion-mnist");
-}
-
-TEST_CASE(
-    "ONNX on the accelerator: a depthwise convolution is one GEMM per group, the vector "
-    "unit times residual adds and global pools and charges every element operation",
-    "[onnx][mac_array][energy][data]") {
-  // x [1,28,28] -> conv 3x3 pad 1 (4) = a -> depthwise 3x3 pad 1 -> Relu (the
-  // depthwise layer's output pipeline) -> Add(relu, a) (vector unit: a has two
-  // readers) -> GlobalAveragePool (vector unit) -> Flatten -> Gemm (10).
-  ModelBuilder b(1, 28, 28);
-  b.initializer("c1.weight", {4, 1, 3, 3}, random_values(36, 51));
-  b.initializer("dw.weight", {4, 1, 3, 3}, random_values(36, 52));
-  b.initializer("fc.weight", {10, 4}, random_values(40, 53));
-  ints(b.node("Conv", {"x", "c1.weight"}, "a"), "pads", {1, 1, 1, 1});
-  auto& dw = b.node("Conv", {"a", "dw.weight"}, "d");
-  ints(dw, "pads", {1, 1, 1, 1});
-  integer(dw, "group", 4);
-  b.node("Relu", {"d"}, "r");
-  b.node("Add", {"r", "a"}, "s");
-  b.node("GlobalAveragePool", {"s"}, "g");
-  b.node("Flatten", {"g"}, "f");
-  integer(b.node("Gemm", {"f", "fc.weight"}, "y"), "transB", 1);
-  b.output("y");
-  test::ScratchDir dir;
-  const std::string path = dir.file("graph.onnx");
-  std::ofstream(path, std::ios::binary) << b.bytes();
-  const RunResult r = run_simulation(
-      settings_from(Config::load("", {"workload.network=" + path, "workload.images=16",
-                                      "workload.data_dir=" + test::mnist_data_dir()})),
-      nullptr);
-  REQUIRE(r.mac_array.layers.size() == 3);
-  // 16x16 ws, one group: M = 784, K = 9, N = 1: one fold of 2*16 + 16 + 784 - 2 = 830 cycles.
-  const FoldTiming one = dataflow_timing(Dataflow::kWeightStationary, 16, 16, 784, 9, 1);
-  CHECK(one.cycles == 830);
-  const LayerStats& depthwise = r.mac_array.layers[1];
-  CHECK(depthwise.timing.folds == 4);
-  CHECK(depthwise.timing.cycles == 4 * 830);
-  CHECK(depthwise.timing.macs == 4u * 784 * 9);
-  CHECK(depthwise.compute_cycles == 16u * 4 * 830);
-
-  REQUIRE(r.mac_array.vector_layers.size() == 3);
-  const VectorLayerStats &relu = r.mac_array.vector_layers[0], &add = r.mac_array.vector_layers[1],
-                         &pool = r.mac_array.vector_layers[2];
-  CHECK(relu.kind == "relu");
-  CHECK(relu.pipeline_of == "dw");
-  CHECK(relu.cycles == 0);
-  CHECK(add.kind == "add");
-  CHECK(add.pipeline_of.empty());
-  CHECK(pool.kind == "global_avgpool");
-  CHECK(pool.pipeline_of.empty());
-  for (const VectorLayerStats* v : {&relu, &add, &pool}) CHECK(v->ops_per_image == 3136);
-  // 3,136 operations on 16 lanes: at least 196 cycles per image each, more
-  // when the activation buffer is the slower.
-  CHECK(add.cycles >= 16u * 196);
-  CHECK(pool.cycles >= 16u * 196);
-  CHECK(r.mac_array.vector_cycles == add.cycles + pool.cycles);
-  CHECK(r.mac_array.vector_ops == 16u * 3 * 3136);
-  CHECK(r.energy.component_pj("vector") == Approx(16.0 * 3 * 3136 * 0.9));
 }

@@ -1,10 +1,9 @@
-// Each mitigation's exact effect on chosen fp32 bit patterns, and SEC-DED.
+// Each mitigation's exact effect on chosen fp32 bit patterns and on packed
+// words, parity's detection, and the registry's refusal of unknown names.
 #include <catch2/catch.hpp>
 #include <cstring>
-#include <random>
 
 #include "models/weight_sram/mitigation/mitigation.h"
-#include "models/weight_sram/mitigation/secded.h"
 
 using namespace lvsim;
 
@@ -66,32 +65,6 @@ TEST_CASE("every mitigation at every bit of positive and negative words", "[miti
   CHECK(word_zero->uses_detector());
 }
 
-TEST_CASE("SEC-DED corrects every single-bit error and flags every double-bit error",
-          "[mitigation][secded]") {
-  const auto secded = make_mitigation("secded");
-  REQUIRE(secded->check_bits() == 7);
-  std::mt19937 rng(2024);
-  std::vector<uint32_t> words(std::begin(kWords), std::end(kWords));
-  for (int i = 0; i < 60; ++i) words.push_back(static_cast<uint32_t>(rng()));
-  words.push_back(0xffffffffu);
-  for (uint32_t word : words) {
-    const uint8_t check = secded->encode(word);
-    CHECK(secded::decode(word, check).status == secded::Status::kClean);
-    for (int a = 0; a < 39; ++a) {
-      const ReadOutcome single = secded->on_faulty_read(word, check, uint64_t{1} << a);
-      CHECK(single.data == word);
-      CHECK(single.check == check);
-      CHECK(single.corrected);
-      for (int b = a + 1; b < 39; ++b) {
-        const ReadOutcome twice =
-            secded->on_faulty_read(word, check, (uint64_t{1} << a) | (uint64_t{1} << b));
-        if (!twice.uncorrectable) FAIL("double error at bits " << a << "," << b << " not flagged");
-        CHECK(twice.data == 0u);  // a detected, uncorrectable word is zeroed
-      }
-    }
-  }
-}
-
 TEST_CASE("parity zeroes a word with an odd number of faulty bits and misses an even one",
           "[mitigation][parity]") {
   const auto parity = make_mitigation("parity");
@@ -119,4 +92,25 @@ TEST_CASE("parity zeroes a word with an odd number of faulty bits and misses an 
 TEST_CASE("unknown mitigation names are refused with the list", "[mitigation]") {
   CHECK_THROWS_WITH(make_mitigation("hamming"),
                     Catch::Contains("mitigation '") && Catch::Contains("word-zero"));
+}
+
+TEST_CASE("sign mitigation on packed words copies each weight's own sign bit",
+          "[format][mitigation]") {
+  const auto sign = make_mitigation("sign");
+  // Two int16 fields: high one negative (0xFFF0 = -16), low one positive (0x0010 = 16).
+  const uint32_t word = 0xFFF00010u;
+  // A fault in bit 3 (low field) takes its sign 0; in bit 19 (high field) its sign 1.
+  CHECK(sign->on_faulty_read(word, 0, uint64_t{1} << 4, 16).data == 0xFFF00000u);
+  CHECK(sign->on_faulty_read(word, 0, uint64_t{1} << 3, 16).data == word);
+  CHECK(sign->on_faulty_read(0xFFE00010u, 0, uint64_t{1} << 20, 16).data == 0xFFF00010u);
+  // A faulty sign bit keeps its value; as an fp32 word the sign is bit 31 only.
+  CHECK(sign->on_faulty_read(word, 0, uint64_t{1} << 15, 16).data == word);
+  CHECK(sign->on_faulty_read(word, 0, uint64_t{1} << 15, 32).data == 0xFFF08010u);
+  // Binary weights: every bit is a sign bit, nothing changes.
+  CHECK(sign->on_faulty_read(0xA5A5A5A5u, 0, 0xFFFFFFFFu, 1).data == 0xA5A5A5A5u);
+  // trunc-6: bits 30-31 belong to no weight and are left as the fault made them.
+  CHECK(sign->on_faulty_read(0u, 0, uint64_t{1} << 31, 6).data == 0x80000000u);
+  // zero and flip do not care about fields.
+  CHECK(make_mitigation("zero")->on_faulty_read(word, 0, uint64_t{1} << 4, 16).data == 0xFFF00000u);
+  CHECK(make_mitigation("flip")->on_faulty_read(word, 0, uint64_t{1} << 4, 16).data == 0xFFF00000u);
 }
