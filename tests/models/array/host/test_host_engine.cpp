@@ -8,61 +8,16 @@
 #include <cstring>
 #include <random>
 
-#include "models/array/host/epoch_plan.h"
 #include "models/array/host/forward_batch.h"
 #include "models/array/host/host_engine.h"
 #include "models/weights/weight_layout.h"
+#include "tests/support/tiny_networks.h"
 #include "workloads/network.h"
 
 using namespace lvsim;
+using lvsim::test::tiny_network;
 
 namespace {
-
-// conv 2->3 (3x3, pad 1) + relu + maxpool 2 + flatten + linear 12->4 on 4x4
-// inputs; `depthwise`: the conv 2->2 depthwise (computed directly, its
-// corrections read the input), linear 8->4.
-Network tiny_network(uint32_t seed, bool depthwise = false) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> weight(0.0f, 0.4f);
-  Network net;
-  net.input = {2, 4, 4};
-  Layer conv;
-  conv.kind = LayerKind::kConv2d;
-  conv.name = "c";
-  conv.input = net.input;
-  conv.kernel = 3;
-  conv.padding = 1;
-  const int channels = depthwise ? 2 : 3;
-  conv.output = {channels, 4, 4};
-  conv.groups = depthwise ? 2 : 1;
-  conv.weights.resize(static_cast<size_t>(channels) * 3 * 3 * (depthwise ? 1 : 2));
-  conv.bias.resize(static_cast<size_t>(channels));
-  Layer relu;
-  relu.kind = LayerKind::kRelu;
-  relu.input = relu.output = conv.output;
-  Layer pool;
-  pool.kind = LayerKind::kMaxPool;
-  pool.pool = 2;
-  pool.input = conv.output;
-  pool.output = {channels, 2, 2};
-  Layer flatten;
-  flatten.kind = LayerKind::kFlatten;
-  flatten.input = pool.output;
-  flatten.output = {channels * 4, 1, 1};
-  Layer fc;
-  fc.kind = LayerKind::kLinear;
-  fc.name = "f";
-  fc.input = flatten.output;
-  fc.output = {4, 1, 1};
-  fc.weights.resize(4 * static_cast<size_t>(channels) * 4);
-  fc.bias.resize(4);
-  for (Layer* layer : {&conv, &fc}) {
-    for (float& w : layer->weights) w = weight(rng);
-    for (float& b : layer->bias) b = weight(rng);
-  }
-  net.layers = {conv, relu, pool, flatten, fc};
-  return net;
-}
 
 // Stands in for the weight SRAM: on each read of an image, changes about
 // `rate` words per region (to other finite values) and logs what it did.
@@ -199,38 +154,4 @@ TEST_CASE("the engine's results do not depend on the thread count", "[host_engin
   const EngineRun three = run_engine(net, layout, 0.3, 3, 96, 96);
   REQUIRE(one.logits.size() == three.logits.size());
   CHECK(std::memcmp(one.logits.data(), three.logits.data(), one.logits.size() * 4) == 0);
-}
-
-TEST_CASE("epochs grow while reads change nothing and always hold whole batches", "[host_engine]") {
-  const Network net = tiny_network(3);
-  const WeightLayout layout = WeightLayout::of(net);
-  EpochPlanner planner(net, layout, 1);
-  EpochPlan plan;
-  std::vector<int> sizes;
-  for (int epoch = 0; epoch < 5; ++epoch) {
-    sizes.push_back(planner.epoch_size(256, false));
-    for (size_t r = 0; r < layout.regions.size(); ++r) planner.translate(r, {});
-    planner.plan(sizes.back(), plan);
-    CHECK(plan.kind == EpochKind::kUnchanged);
-  }
-  CHECK(sizes == std::vector<int>{1, 2, 4, 8, 16});
-  CHECK(planner.epoch_size(5, false) == 5);  // never more than the stage has left
-
-  EpochPlanner batched(net, layout, 4);
-  CHECK(batched.epoch_size(256, true) == 4);
-  CHECK(batched.epoch_size(3, true) == 3);  // the run's final, partial batch
-
-  // A change makes the next epoch a corrected one, sized by the correction budget.
-  EpochPlanner changed(net, layout, 1);
-  const WeightRegion& fc = layout.regions[1];
-  const uint32_t word = static_cast<uint32_t>(fc.weight_address / 4);
-  const std::vector<uint8_t> image = layout.image(net);
-  uint32_t old;
-  std::memcpy(&old, image.data() + fc.weight_address, 4);
-  changed.translate(0, {});
-  changed.translate(1, {{0, word, old ^ 0x1000u, old}});
-  changed.plan(1, plan);
-  CHECK(plan.kind == EpochKind::kSparse);
-  REQUIRE(plan.slots[1].size() == 1);
-  CHECK(plan.slots[1][0] == fc.weight_slot);
 }
