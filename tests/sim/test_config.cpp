@@ -1,44 +1,17 @@
+// The configuration (sim/config.h): an override beats the file, bad input
+// names its source and key, and a [sweep] section's axes take lists and ranges.
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "sim/config.h"
-#include "sim/run.h"
 #include "sim/settings.h"
 #include "tests/support/helpers.h"
 #include "workloads/common/error.h"
 
 using namespace lvsim;
 using Catch::Matchers::Contains;
-
-namespace {
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-}  // namespace
-
-TEST_CASE("configs/default.ini is what the declarations write, and states every default",
-          "[config]") {
-  const std::string path = std::string(LVSIM_SOURCE_DIR) + "/configs/default.ini";
-  INFO("regenerate with scripts/update-key-docs");
-  CHECK(read_text(path) == keys_ini());
-  const Config file = Config::load(path, {});
-  for (const ParamInfo& key : config_params()) {
-    INFO(key.key);
-    CHECK(file.get(key.key) == key.default_text);
-    CHECK(file.source(key.key) != "default");  // every key is written out in the file
-  }
-}
-
-TEST_CASE("every shipped config is valid", "[config]") {
-  for (const char* name : {"default.ini", "fashion_mnist.ini"}) {
-    INFO(name);
-    const Config config = Config::load(std::string(LVSIM_SOURCE_DIR) + "/configs/" + name, {});
-    CHECK_NOTHROW(settings_from(config));
-  }
-}
 
 TEST_CASE("a --set override beats the file, and bad input names its source and key", "[config]") {
   test::ScratchDir dir;
@@ -105,21 +78,6 @@ TEST_CASE("a --set override beats the file, and bad input names its source and k
   bad("workload.dataset=cifar10", "one of mnist fashion-mnist");
 }
 
-TEST_CASE("the README's key table is what the declarations write", "[config]") {
-  const std::string readme = read_text(std::string(LVSIM_SOURCE_DIR) + "/README.md");
-  const std::string begin = "<!-- keys:begin -->\n", end = "<!-- keys:end -->";
-  const size_t start = readme.find(begin), stop = readme.find(end);
-  REQUIRE(start != std::string::npos);
-  REQUIRE(stop != std::string::npos);
-  INFO("regenerate with scripts/update-key-docs");
-  CHECK(readme.substr(start + begin.size(), stop - start - begin.size()) == keys_markdown());
-  for (const ParamInfo& key : config_params()) {
-    INFO(key.key);
-    const std::string shown = key.default_text.empty() ? "(empty)" : "`" + key.default_text + "`";
-    CHECK(readme.find("| `" + key.key + "` | " + shown + " |") != std::string::npos);
-  }
-}
-
 TEST_CASE("sweep axes take lists and ranges", "[config][sweep]") {
   CHECK(expand_range("0.5:0.9:0.1", "x") ==
         std::vector<std::string>{"0.5", "0.6", "0.7", "0.8", "0.9"});
@@ -138,17 +96,4 @@ TEST_CASE("sweep axes take lists and ranges", "[config][sweep]") {
   REQUIRE(config.sweep_axes().size() == 2);
   CHECK(config.sweep_axes()[0].second == std::vector<std::string>{"0.9", "0.5", "0.55", "0.6"});
   CHECK(config.sweep_axes()[1].second == std::vector<std::string>{"0.0001", "0.001", "0.01"});
-}
-
-TEST_CASE("a dataset with fewer images than asked is an error naming its directory",
-          "[config][dataset]") {
-  test::ScratchDir dir;
-  test::write_bytes(dir.file("t10k-images-idx3-ubyte"),
-                    test::idx_bytes({3, 28, 28}, std::vector<uint8_t>(3 * 28 * 28)));
-  test::write_bytes(dir.file("t10k-labels-idx1-ubyte"), test::idx_bytes({3}, {1, 2, 3}));
-  const RunSettings settings = settings_from(
-      Config::load("", {"workload.images=5", "workload.data_dir=" + dir.path().string()}));
-  CHECK_THROWS_WITH(
-      run_simulation(settings, nullptr),
-      Contains("workload.images: 5 requested but " + dir.path().string() + " holds 3 test images"));
 }

@@ -67,6 +67,21 @@ std::vector<uint8_t> safetensors_bytes(const std::map<std::string, TestTensor>& 
   return bytes;
 }
 
+std::vector<uint8_t> npy_bytes(const std::string& descr, const std::string& shape,
+                               const std::vector<uint8_t>& data, bool fortran) {
+  std::string header = "{'descr': '" + descr +
+                       "', 'fortran_order': " + (fortran ? "True" : "False") +
+                       ", 'shape': " + shape + ", }";
+  while ((10 + header.size() + 1) % 64) header += ' ';
+  header += '\n';
+  std::vector<uint8_t> bytes = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0};
+  bytes.push_back(static_cast<uint8_t>(header.size() & 0xff));
+  bytes.push_back(static_cast<uint8_t>(header.size() >> 8));
+  bytes.insert(bytes.end(), header.begin(), header.end());
+  bytes.insert(bytes.end(), data.begin(), data.end());
+  return bytes;
+}
+
 std::string mnist_data_dir() {
   if (const char* env = std::getenv("LVSIM_DATA_DIR"); env && *env) return env;
   return (fs::path(LVSIM_SOURCE_DIR) / ".." / "shared" / "data" / "mnist").string();

@@ -1,8 +1,11 @@
+// The IDX reader (workloads/formats/idx.h): plain and gzip files, and
+// defective ones refused naming the file.
 #include <catch2/catch.hpp>
+#include <string>
+#include <vector>
 
 #include "tests/support/helpers.h"
 #include "workloads/common/error.h"
-#include "workloads/dataset.h"
 #include "workloads/formats/idx.h"
 
 using namespace lvsim;
@@ -51,48 +54,4 @@ TEST_CASE("IDX reader rejects defective files with the file name", "[idx]") {
           Catch::Contains("dimensions 2147483648 2147483648 4 multiply past 64 bits"));
 
   CHECK_THROWS_WITH(read_idx(dir.file("missing"), 3), Catch::Contains("cannot open"));
-}
-
-TEST_CASE("a dataset split needs as many labels as images", "[idx][dataset]") {
-  ScratchDir dir;
-  write_bytes(dir.file("t10k-images-idx3-ubyte"), idx_bytes({3, 2, 2}, std::vector<uint8_t>(12)));
-  write_bytes(dir.file("t10k-labels-idx1-ubyte"), idx_bytes({2}, {1, 2}));
-  CHECK_THROWS_WITH(load_split("mnist", dir.path().string(), "t10k"),
-                    Catch::Contains("3 images") && Catch::Contains("2 labels"));
-
-  write_bytes(dir.file("t10k-labels-idx1-ubyte"), idx_bytes({3}, {1, 2, 11}));
-  CHECK_THROWS_WITH(load_split("mnist", dir.path().string(), "t10k"), Catch::Contains("label 11"));
-
-  write_bytes(dir.file("t10k-labels-idx1-ubyte"), idx_bytes({3}, {1, 2, 3}));
-  const Dataset set = load_split("mnist", dir.path().string(), "t10k", 2);
-  CHECK(set.size() == 2);
-  CHECK(set.rows == 2);
-  CHECK(set.pixels.size() == 8);
-}
-
-TEST_CASE("a missing test set says where it looked and what to do", "[dataset]") {
-  ScratchDir dir;
-  CHECK_THROWS_WITH(load_test_set("mnist", dir.path().string(), dir.path().string()),
-                    Catch::Contains(dir.path().string()) && Catch::Contains("LVSIM_DATA_DIR") &&
-                        Catch::Contains("fetch-mnist"));
-  CHECK_THROWS_WITH(load_test_set("cifar", "", dir.path().string()),
-                    Catch::Contains("unknown dataset"));
-}
-
-TEST_CASE("an MNIST directory is never taken for Fashion-MNIST", "[dataset]") {
-  setenv("LVSIM_DATA_DIR", "/data/mnist", 1);
-  const std::vector<std::string> fashion = dataset_search_path("fashion-mnist", "", "/repo");
-  CHECK(std::find(fashion.begin(), fashion.end(), "/data/mnist") == fashion.end());
-  CHECK(fashion.back() == "/usr/share/datasets/fashion-mnist");
-  const std::vector<std::string> mnist = dataset_search_path("mnist", "", "/repo");
-  CHECK(mnist.front() == "/data/mnist");
-  unsetenv("LVSIM_DATA_DIR");
-}
-
-TEST_CASE("the genuine MNIST test set loads", "[dataset][data]") {
-  const Dataset set = load_test_set("mnist", lvsim::test::mnist_data_dir(), "");
-  CHECK(set.size() == 10000);
-  CHECK(set.rows == 28);
-  CHECK(set.cols == 28);
-  CHECK(set.labels[0] == 7);  // the first MNIST test digit is a 7
 }
