@@ -28,6 +28,28 @@ std::string write(const test::ScratchDir& dir, const std::string& name,
   return dir.file(name);
 }
 
+// An environment variable set for a scope, then restored (the later tests of
+// the process read LVSIM_DATA_DIR for their data).
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    setenv(name, value, 1);
+  }
+  ~ScopedEnv() {
+    if (old_.empty())
+      unsetenv(name_);
+    else
+      setenv(name_, old_.c_str(), 1);
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  std::string old_;
+};
+
 }  // namespace
 
 TEST_CASE("a dataset split needs as many labels as images", "[idx][dataset]") {
@@ -57,13 +79,12 @@ TEST_CASE("a missing test set says where it looked and what to do", "[dataset]")
 }
 
 TEST_CASE("an MNIST directory is never taken for Fashion-MNIST", "[dataset]") {
-  setenv("LVSIM_DATA_DIR", "/data/mnist", 1);
+  const ScopedEnv data_dir("LVSIM_DATA_DIR", "/data/mnist");
   const std::vector<std::string> fashion = dataset_search_path("fashion-mnist", "", "/repo");
   CHECK(std::find(fashion.begin(), fashion.end(), "/data/mnist") == fashion.end());
   CHECK(fashion.back() == "/usr/share/datasets/fashion-mnist");
   const std::vector<std::string> mnist = dataset_search_path("mnist", "", "/repo");
   CHECK(mnist.front() == "/data/mnist");
-  unsetenv("LVSIM_DATA_DIR");
 }
 
 TEST_CASE("the genuine MNIST test set loads", "[dataset][data]") {
