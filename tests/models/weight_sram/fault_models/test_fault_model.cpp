@@ -1,9 +1,12 @@
+// The fault models behind FaultModel (models/weight_sram/fault_models/): the
+// registry, constant, gaussian-vmin, log-linear and relative-vmin against p(V)
+// computed by hand, and the table model's interpolation, optional circuit
+// columns and malformed files.
 #include <catch2/catch.hpp>
 #include <cmath>
 
 #include "models/weight_sram/fault_models/fault_model.h"
 #include "models/weight_sram/fault_models/fault_presets.h"
-#include "sim/settings.h"
 #include "tests/support/helpers.h"
 #include "workloads/common/error.h"
 
@@ -51,6 +54,25 @@ TEST_CASE("constant, gaussian-vmin and log-linear models", "[fault_model]") {
   params.name = "weibull";
   CHECK_THROWS_WITH(make_fault_model(params),
                     Contains("fault model 'weibull'") && Contains("gaussian-vmin"));
+}
+
+TEST_CASE("relative-vmin: cell Vmin a normal fraction of the array's", "[fault_model]") {
+  FaultModelParams params;
+  params.name = "relative-vmin";
+  params.vmin_mean_rel = 0.8;
+  params.vmin_sigma_rel = 0.05;
+  params.array_vmin_v = 0.7;
+  const auto model = make_fault_model(params);
+  // p(V) = Phi((0.8 - V / 0.7 V) / 0.05): one half at V = 0.8 x 0.7 V.
+  CHECK(model->probability(0.56) == Approx(0.5));
+  CHECK(model->probability(0.525) == Approx(0.841345).epsilon(1e-4));     // Phi(1)
+  CHECK(model->probability(0.595) == Approx(0.158655).epsilon(1e-4));     // 1 - Phi(1)
+  CHECK(model->probability(0.665) == Approx(1.349898e-3).epsilon(1e-4));  // 1 - Phi(3)
+  // Only V / Vmin matters: half the array Vmin, half the voltage.
+  params.array_vmin_v = 0.35;
+  CHECK(make_fault_model(params)->probability(0.28) == Approx(0.5));
+  params.vmin_sigma_rel = 0.0;
+  CHECK_THROWS_WITH(make_fault_model(params), Contains("expected a positive fraction"));
 }
 
 TEST_CASE("table model interpolates in log space and rejects malformed files", "[fault_model]") {
