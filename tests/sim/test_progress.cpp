@@ -41,7 +41,7 @@ std::string stderr_of(Work work) {
 
 }  // namespace
 
-TEST_CASE("a progress line draws done/total and clears itself; off, it draws nothing",
+TEST_CASE("a progress line draws done/total and clears itself, and draws nothing when off",
           "[progress]") {
   const std::string drawn = stderr_of([] {
     CHECK_FALSE(ProgressLine::stderr_is_terminal());  // a file

@@ -31,7 +31,7 @@ TEST_CASE("a fault stream depends on its seed, trial, stream and access alone", 
   CHECK(uniforms(FaultRng(7, 0, 3, 100 + (uint64_t{1} << 32)), 8) != first);  // 64-bit accesses
 }
 
-TEST_CASE("uniforms in (0, 1], integers below n and geometric gaps of mean (1 - p) / p",
+TEST_CASE("uniforms above 0 and at most 1, integers below n, geometric gaps of mean (1 - p) / p",
           "[fault_rng]") {
   FaultRng rng(11, 0, 0, 0);
   const int n = 20000;
