@@ -7,9 +7,8 @@
 #include "models/array/host/forward_batch.h"
 #include "models/weights/weight_layout.h"
 #include "sim/config.h"
-#include "sim/metrics.h"
 #include "sim/run.h"
-#include "tests/helpers.h"
+#include "tests/support/helpers.h"
 #include "workloads/dataset.h"
 #include "workloads/network.h"
 
@@ -164,27 +163,6 @@ TEST_CASE("faulty runs are bit-identical whatever the host thread count",
   CHECK(one.trials[0].predictions == two.trials[0].predictions);
 }
 
-TEST_CASE("refresh reloads the weights through DMA and bounds the damage",
-          "[end_to_end][faults][data]") {
-  auto run = [](const std::string& interval) {
-    return run_simulation(
-        settings_from(Config::load(
-            "", {"workload.images=200", "workload.data_dir=" + test::mnist_data_dir(),
-                 "fault.preset=seed004", "fault.protect_sign=false", "fault.p=1e-5",
-                 "weight_sram.mitigation=flip", "refresh.interval_images=" + interval})),
-        nullptr);
-  };
-  const RunResult never = run("0"), every_50 = run("50");
-  CHECK(never.controller.refreshes == 0);
-  CHECK(every_50.controller.refreshes == 3);
-  CHECK(every_50.controller.refresh_bytes == 3 * every_50.weight_bytes);
-  CHECK(every_50.dram.read_bytes == 4 * every_50.weight_bytes);
-  // Just after each refresh the array is golden again: faulty bits drop.
-  const auto& series = every_50.trials[0].faulty_bits_after_image;
-  CHECK(series[50] < series[49]);
-  CHECK(series[199] < never.trials[0].faulty_bits_after_image[199]);
-}
-
 TEST_CASE("a refresh cannot heal weak cells, and it does cure upsets",
           "[end_to_end][faults][data]") {
   // The statement: measured 14 nm silicon at p(0.637 V) ~ 1e-4 per bit.
@@ -212,35 +190,4 @@ TEST_CASE("a refresh cannot heal weak cells, and it does cure upsets",
   const auto& every = upset_refreshed.trials[0].faulty_bits_after_image;
   CHECK(every[150] < never[150]);  // the refresh at image 100 scrubbed the upsets
   CHECK(upset.logits != weak.logits);
-}
-
-TEST_CASE(
-    "a refresh interval in simulated time refreshes at the first image boundary that reaches it",
-    "[end_to_end][refresh][data]") {
-  auto run = [](const std::string& refresh) {
-    return run_simulation(
-        settings_from(Config::load(
-            "", {"workload.images=200", "workload.data_dir=" + test::mnist_data_dir(),
-                 "fault.preset=seed004", "fault.p=1e-4", "weight_sram.mitigation=zero", refresh})),
-        nullptr);
-  };
-  // 50 ms of images at 635,785 cycles of 2 ns each (1.27 ms): the 40th image reaches it.
-  const RunResult by_time = run("refresh.interval_us=50000");
-  const double image_us = 635785 * 2e-3;
-  CHECK(by_time.controller.refreshes == 4);  // after images 40, 80, 120, 160
-  const RunMetrics m = metrics_of(by_time);
-  CHECK(m.refresh_every_images == 40.0);
-  CHECK(m.refresh_every_us >= 50000.0);
-  CHECK(m.refresh_every_us < 50000.0 + image_us);
-  // The same refreshes as every 40 images: the same faults, the same predictions.
-  const RunResult by_images = run("refresh.interval_images=40");
-  CHECK(by_images.controller.refreshes == 4);
-  CHECK(by_images.trials[0].predictions == by_time.trials[0].predictions);
-  CHECK(by_images.trials[0].faulty_bits_after_image == by_time.trials[0].faulty_bits_after_image);
-  const RunMetrics mi = metrics_of(by_images);
-  CHECK(mi.refresh_every_images == 40.0);
-  CHECK(mi.refresh_every_us == Approx(m.refresh_every_us));
-  CHECK_THROWS_WITH(
-      settings_from(Config::load("", {"refresh.interval_images=40", "refresh.interval_us=5"})),
-      Catch::Matchers::Contains("one of refresh.interval_images and refresh.interval_us"));
 }

@@ -5,7 +5,7 @@
 
 #include "sim/config.h"
 #include "sim/run.h"
-#include "tests/helpers.h"
+#include "tests/support/helpers.h"
 #include "workloads/formats/safetensors.h"
 
 using namespace lvsim;

@@ -1,0 +1,99 @@
+// The configuration (sim/config.h): an override beats the file, bad input
+// names its source and key, and a [sweep] section's axes take lists and ranges.
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "sim/config.h"
+#include "sim/settings.h"
+#include "tests/support/helpers.h"
+#include "workloads/common/error.h"
+
+using namespace lvsim;
+using Catch::Matchers::Contains;
+
+TEST_CASE("a --set override beats the file, and bad input names its source and key", "[config]") {
+  test::ScratchDir dir;
+  const std::string path = dir.file("a.ini");
+  {
+    std::ofstream out(path);
+    out << "[mac_array]\nrows = 32\n[workload]\nimages = 500\n";
+  }
+  const Config config = Config::load(path, {"workload.images=7"});
+  CHECK(config.get("mac_array.rows") == "32");
+  CHECK(config.source("mac_array.rows") == path);
+  const RunSettings settings = settings_from(config);
+  CHECK(settings.images == 7);
+  CHECK(settings.accelerator.mac_array.rows == 32);
+  CHECK(settings.accelerator.mac_array.cols == 16);
+
+  {
+    std::ofstream out(path);
+    out << "[mac_array]\nrowz = 32\n";
+  }
+  CHECK_THROWS_WITH(Config::load(path, {}), Contains(path) && Contains("mac_array.rowz"));
+  CHECK_THROWS_WITH(Config::load(dir.file("none.ini"), {}), Contains("cannot open"));
+  CHECK_THROWS_WITH(
+      Config::load(dir.path().string(), {}),
+      Contains(dir.path().string()) && Contains("is a directory, expected an INI config file"));
+  {
+    std::ofstream out(path);
+    out << "[workload]\nimages = 10\n[mac_array]\nrows = 8\n[workload]\nimages = 20\n";
+  }
+  CHECK_THROWS_WITH(Config::load(path, {}),
+                    Contains(path) && Contains("workload.images is given twice"));
+  {
+    std::ofstream out(path);
+    out << "[sweep]\nfault.p = 0, 1e-5\nfault.p = 1e-4\n";
+  }
+  CHECK_THROWS_WITH(Config::load(path, {}), Contains("sweep.fault.p is given twice"));
+  CHECK_THROWS_WITH(Config::load("", {"mac_array.rows"}), Contains("expected section.key=value"));
+
+  auto bad = [](const std::string& assignment, const std::string& message) {
+    INFO(assignment);
+    CHECK_THROWS_WITH(settings_from(Config::load("", {assignment})),
+                      Contains("--set") && Contains(message));
+  };
+  bad("mac_array.rows=0", "mac_array.rows = '0': expected an integer in [1, 4096]");
+  bad("mac_array.rows=4x", "expected an integer");
+  bad("workload.images=10001", "workload.images");
+  bad("accelerator.clock_mhz=-5", "accelerator.clock_mhz");
+  bad("accelerator.clock_mhz=nan", "accelerator.clock_mhz");
+  bad("weight_sram.vdd_v=inf", "weight_sram.vdd_v = 'inf': expected a number in [0.01, 5]");
+  bad("weight_sram.vdd_v=nan", "weight_sram.vdd_v = 'nan': expected a number in [0.01, 5]");
+  bad("dram.preset=hbm", "one of lpddr4-3200 ddr4-2400");
+  bad("mac_array.dataflow=rs", "mac_array.dataflow = 'rs': expected one of ws os is");
+  bad("mac_array.batch=3",
+      "mac_array.batch = '3': expected a divisor of the controller's images per stage (256)");
+  bad("weight_sram.vdd_v=0.25",
+      "weight_sram.vdd_v = '0.25': expected a voltage above the access-time model's threshold "
+      "voltage 0.3 V");
+  bad("sram.vt_v=0.95", "sram.vt_v = '0.95': expected a threshold below the nominal supply 0.9 V");
+  bad("sram.alpha=2.5", "sram.alpha");
+  bad("weight_sram.ports=0", "weight_sram.ports");
+  bad("dram.pj_per_bit=-1", "dram.pj_per_bit");
+  bad("energy.tech_scale=0", "energy.tech_scale");
+  bad("dma.burst_bytes=6", "multiple of 4");
+  bad("workload.dataset=cifar10", "one of mnist fashion-mnist");
+}
+
+TEST_CASE("sweep axes take lists and ranges", "[config][sweep]") {
+  CHECK(expand_range("0.5:0.9:0.1", "x") ==
+        std::vector<std::string>{"0.5", "0.6", "0.7", "0.8", "0.9"});
+  CHECK(expand_range("0:1000:500", "x") == std::vector<std::string>{"0", "500", "1000"});
+  CHECK(expand_range("1e-6:1e-2:*10", "x") ==
+        std::vector<std::string>{"1e-06", "1e-05", "0.0001", "0.001", "0.01"});
+  CHECK(expand_range("0.9:0.6:-0.15", "x") == std::vector<std::string>{"0.9", "0.75", "0.6"});
+  for (const char* bad : {"1:2", "1:2:0", "2:1:0.5", "a:2:1", "1:2:*1", "0:1:*10", "1:2:3:4"})
+    CHECK_THROWS_WITH(expand_range(bad, "grid.ini: sweep.fault.p"),
+                      Contains("grid.ini: sweep.fault.p") && Contains("start:stop:step"));
+  test::ScratchDir dir;
+  const std::string path = dir.file("grid.ini");
+  std::ofstream(path)
+      << "[sweep]\nweight_sram.vdd_v = 0.9, 0.5:0.6:0.05\nfault.p = 1e-4:1e-2:*10\n";
+  const Config config = Config::load(path, {});
+  REQUIRE(config.sweep_axes().size() == 2);
+  CHECK(config.sweep_axes()[0].second == std::vector<std::string>{"0.9", "0.5", "0.55", "0.6"});
+  CHECK(config.sweep_axes()[1].second == std::vector<std::string>{"0.0001", "0.001", "0.01"});
+}

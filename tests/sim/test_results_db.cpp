@@ -1,0 +1,133 @@
+// The results database's keys and its behaviour on bad files; the sweep
+// end to end (kill, resume, shards, merge) is tests/sweep_test.sh.
+#include <sqlite3.h>
+
+#include <catch2/catch.hpp>
+
+#include "sim/config.h"
+#include "sim/results_db.h"
+#include "sim/sweep.h"
+#include "tests/support/helpers.h"
+
+using namespace lvsim;
+using Catch::Matchers::Contains;
+
+TEST_CASE("a config hash names what determines the results, nothing else", "[sweep]") {
+  const auto values = Config::load("", {}).values();
+  const std::string hash = config_hash(values);
+  CHECK(hash.size() == 16);
+  CHECK(config_hash(values) == hash);  // stable
+  // Where results go, the host thread count and the data directory do not change them.
+  for (const char* key : {"report.out_dir", "sim.threads", "workload.data_dir"}) {
+    auto changed = values;
+    changed[key] = "elsewhere";
+    CHECK(config_hash(changed) == hash);
+  }
+  // Every other key does.
+  for (const char* key : {"fault.p", "weight_sram.vdd_v", "sim.seed", "report.window_images"}) {
+    auto changed = values;
+    changed[key] += "1";
+    CHECK(config_hash(changed) != hash);
+  }
+}
+
+TEST_CASE("shard arguments and bad database files are clear errors", "[sweep]") {
+  CHECK(parse_shard("2/8") == std::pair{2, 8});
+  CHECK(parse_shard("1/1") == std::pair{1, 1});
+  for (const char* bad : {"0/3", "4/3", "3", "a/b", "2/", "/2", "1/2x"})
+    CHECK_THROWS_WITH(parse_shard(bad), Contains("--shard") && Contains("K/N"));
+  test::ScratchDir dir;
+  test::write_bytes(dir.file("junk.db"), std::vector<uint8_t>(4096, 'x'));
+  CHECK_THROWS_WITH(ResultsDb(dir.file("junk.db")), Contains("junk.db"));
+  ResultsDb fresh(dir.file("fresh.db"));
+  CHECK(fresh.finished().empty());
+  CHECK(fresh.export_csv("runs", false).rfind("config_hash,point,", 0) == 0);
+  CHECK_THROWS_WITH(fresh.export_csv("nope", false), Contains("runs or series"));
+}
+
+namespace {
+
+// Runs SQL on a database file directly, as another program would.
+void sql(const std::string& path, const std::string& statements) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  char* message = nullptr;
+  const int rc = sqlite3_exec(db, statements.c_str(), nullptr, nullptr, &message);
+  INFO((message ? message : ""));
+  sqlite3_free(message);
+  sqlite3_close(db);
+  REQUIRE(rc == SQLITE_OK);
+}
+
+int pragma_of(const std::string& path, const std::string& name) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, ("PRAGMA " + name).c_str(), -1, &stmt, nullptr) == SQLITE_OK);
+  const int value = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : -1;
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return value;
+}
+
+}  // namespace
+
+TEST_CASE("the results database has a schema version; others' files and newer ones are refused",
+          "[sweep][results_db]") {
+  test::ScratchDir dir;
+  { ResultsDb fresh(dir.file("fresh.db")); }
+  CHECK(pragma_of(dir.file("fresh.db"), "application_id") == 0x6C76736D);
+  CHECK(pragma_of(dir.file("fresh.db"), "user_version") == ResultsDb::schema_version());
+  // Another program's database: refused, and left as it was.
+  sql(dir.file("other.db"), "CREATE TABLE t (x); INSERT INTO t VALUES (1);");
+  for (const auto open : {ResultsDb::Open::kOrCreate, ResultsDb::Open::kExisting})
+    CHECK_THROWS_WITH(ResultsDb(dir.file("other.db"), open),
+                      Contains("other.db: not an lvsim results database (its tables: t)"));
+  CHECK(pragma_of(dir.file("other.db"), "application_id") == 0);
+  sql(dir.file("other.db"), "SELECT x FROM t;");  // still there
+  sql(dir.file("app.db"), "PRAGMA application_id = 42; CREATE TABLE runs (config_hash TEXT);");
+  CHECK_THROWS_WITH(ResultsDb(dir.file("app.db")), Contains("another application's"));
+  // Export or optimize need a database to exist already.
+  CHECK_THROWS_WITH(ResultsDb(dir.file("none.db"), ResultsDb::Open::kExisting),
+                    Contains("none.db: cannot open"));
+  // A newer lvsim's: refused, saying what to do.
+  sql(dir.file("fresh.db"), "PRAGMA user_version = 99;");
+  CHECK_THROWS_WITH(ResultsDb(dir.file("fresh.db")),
+                    Contains("written by a newer lvsim (results schema 99") &&
+                        Contains("expected it opened by that lvsim or a newer one"));
+}
+
+TEST_CASE("a database an older lvsim wrote is migrated, and merges by column name",
+          "[sweep][results_db]") {
+  test::ScratchDir dir;
+  const std::string old_db = dir.file("old.db"), new_db = dir.file("new.db");
+  { ResultsDb fresh(old_db); }
+  // As lvsim wrote it before versioning: no application id or version, and
+  // without the metric columns added since (here two of them), one run.
+  sql(old_db,
+      "PRAGMA application_id = 0; PRAGMA user_version = 0;"
+      "ALTER TABLE runs DROP COLUMN weight_sram_writeback_uj;"
+      "ALTER TABLE runs DROP COLUMN refresh_every_us;"
+      "INSERT INTO runs (config_hash, point, axes, status, config, accuracy) "
+      "VALUES ('aaaa', 0, '{}', 'done', '{}', 0.5);");
+  {
+    ResultsDb migrated(old_db, ResultsDb::Open::kExisting);
+    CHECK(migrated.finished() == std::set<std::string>{"aaaa"});
+    const std::set<std::string> columns = migrated.columns_of("runs");
+    CHECK(columns.count("weight_sram_writeback_uj") == 1);
+    CHECK(columns.count("refresh_every_us") == 1);
+    CHECK_THAT(migrated.export_csv("runs", false), Contains("aaaa,0,"));
+  }
+  CHECK(pragma_of(old_db, "user_version") == ResultsDb::schema_version());
+  CHECK(pragma_of(old_db, "application_id") == 0x6C76736D);
+  // Its added columns sit at the end: a merge with a fresh database matches them by name.
+  {
+    ResultsDb fresh(new_db);
+    fresh.merge_from(old_db);
+    CHECK(fresh.finished() == std::set<std::string>{"aaaa"});
+    const std::vector<nlohmann::json> runs = fresh.done_runs();
+    REQUIRE(runs.size() == 1);
+    CHECK(runs[0]["accuracy"] == 0.5);
+    CHECK(runs[0]["weight_sram_writeback_uj"].is_null());
+  }
+}

@@ -1,0 +1,57 @@
+// The run's settings (sim/settings.h): every key declared once with a default
+// that reads back as itself, and a model's complaint about a member reaching
+// the user in the terms of the key, file and value it came from.
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <set>
+#include <string>
+
+#include "models/common/params.h"
+#include "sim/config.h"
+#include "sim/settings.h"
+#include "tests/support/helpers.h"
+#include "workloads/common/error.h"
+
+using namespace lvsim;
+
+TEST_CASE("every key is declared once, and every default reads back as itself", "[params]") {
+  std::set<std::string> keys;
+  for (const ParamInfo& param : config_params()) {
+    INFO(param.key);
+    CHECK(keys.insert(param.key).second);
+    CHECK(param.key.find('.') != std::string::npos);
+    CHECK_FALSE(param.help.empty());
+  }
+  const RunSettings defaults;
+  for (const auto& entry : RunSettings::table().entries()) {
+    INFO(entry.info.key);
+    if (entry.info.preset.empty()) CHECK(entry.format(defaults) == entry.info.default_text);
+    RunSettings parsed;
+    entry.parse(parsed, entry.info.default_text);
+    CHECK(entry.format(parsed) == entry.format(defaults));
+  }
+}
+
+TEST_CASE("a model's error about a member names the key, file and value it came from",
+          "[params][config]") {
+  test::ScratchDir dir;
+  const std::string path = dir.file("small.ini");
+  std::ofstream(path) << "[weight_sram]\ncapacity_kib = 1\n";
+  const Config config = Config::load(path, {"mac_array.rows=8"});
+  CHECK_THROWS_WITH(in_config_terms(config,
+                                    [] {
+                                      invalid(&WeightSramParams::capacity_bytes,
+                                              "weight SRAM of 1 KiB", "at least 12497 KiB");
+                                    }),
+                    path + ": weight_sram.capacity_kib = '1': expected at least 12497 KiB");
+  CHECK_THROWS_WITH(
+      in_config_terms(config, [] { invalid(&MacArrayParams::rows, "array rows", "a power of 2"); }),
+      "--set: mac_array.rows = '8': expected a power of 2");
+  // A member no key declares (one the platform derives) keeps the model's words.
+  CHECK_THROWS_WITH(
+      in_config_terms(
+          config,
+          [] { invalid(&WeightSramParams::domains, "voltage domains", "disjoint word ranges"); }),
+      "voltage domains: expected disjoint word ranges");
+  CHECK_THROWS_WITH(in_config_terms(config, [] { throw Error("plain"); }), "plain");
+}

@@ -1,0 +1,37 @@
+// The readable summary of a run (sim/summary.cpp, print_summary in
+// sim/report.h), on a result whose counts are set by hand.
+#include <catch2/catch.hpp>
+#include <sstream>
+#include <string>
+
+#include "sim/curve.h"
+#include "sim/report.h"
+
+using namespace lvsim;
+using Catch::Matchers::Contains;
+
+TEST_CASE("the summary's workload, accuracy and cycle lines, by hand", "[summary]") {
+  RunResult r;
+  r.network_name = "tiny";
+  r.dataset = "mnist";
+  r.data_dir = "/data/mnist";
+  r.images = 4;
+  r.labels = {1, 2, 3, 4};
+  r.trials.resize(2);
+  r.trials[0].correct = 3;  // accuracies 0.75 and 0.25: 50 % on average
+  r.trials[1].correct = 1;
+  r.trials[0].predictions = r.trials[1].predictions = {1, 2, 3, 0};
+  r.trials[0].faulty_bits_after_image = r.trials[1].faulty_bits_after_image = {0, 0, 0, 0};
+  r.clock_period_ns = 2.0;
+  r.inference_ns = 8e6;  // 4 images of 1,000,000 cycles of 2 ns: 2 ms each
+  r.energy.images = 4;
+  const AccuracyCurve curve = accuracy_curve(r, 2, 0.1);
+  std::ostringstream out;
+  print_summary(out, r, curve, "out/report.json");
+  const std::string text = out.str();
+  INFO(text);
+  CHECK_THAT(text, Contains("workload     tiny on mnist, 4 test images from /data/mnist\n"));
+  CHECK_THAT(text, Contains("accuracy     50.00 % (mean of 2 trials)\n"));
+  CHECK_THAT(text, Contains("cycles       1,000,000 per inference (2.000 ms, refreshes included)"));
+  CHECK_THAT(text, Contains("report       out/report.json\n"));
+}
