@@ -76,6 +76,35 @@ TEST_CASE("a --set override beats the file, and bad input names its source and k
   bad("energy.tech_scale=0", "energy.tech_scale");
   bad("dma.burst_bytes=6", "multiple of 4");
   bad("workload.dataset=cifar10", "one of mnist fashion-mnist");
+  // A population and its chips' condition (issue 25).
+  bad("sim.chips=0", "sim.chips = '0': expected an integer in [1, 100000]");
+  bad("chip.age_years=-1", "chip.age_years = '-1': expected a number in [0, 50]");
+  bad("chip.temperature_c=150", "chip.temperature_c = '150': expected a number in [-40, 125]");
+  bad("chip.temperature_c=-55", "chip.temperature_c");
+  bad("weight_sram.bist_at=never", "weight_sram.bist_at = 'never': expected one of power-up");
+  bad("report.target_yield=1", "report.target_yield");
+}
+
+TEST_CASE("a [conditions] section sweeps keys a choice must hold across", "[config][sweep]") {
+  test::ScratchDir dir;
+  const std::string path = dir.file("c.ini");
+  {
+    std::ofstream out(path);
+    out << "[sweep]\nweight_sram.vdd_v = 0.6, 0.7\n[conditions]\nfault.p = 1e-6, 1e-4\n";
+  }
+  const Config config = Config::load(path, {});
+  REQUIRE(config.sweep_axes().size() == 2);
+  CHECK(config.sweep_axes()[1].first == "fault.p");
+  CHECK(config.is_condition("fault.p"));
+  CHECK_FALSE(config.is_condition("weight_sram.vdd_v"));
+  // The chip, its age and its temperature are conditions always.
+  CHECK(config.is_condition("chip.age_years"));
+  CHECK(config.is_condition("fault.chip_seed"));
+  {
+    std::ofstream out(path);
+    out << "[sweep]\nfault.p = 0, 1e-5\n[conditions]\nfault.p = 1e-4\n";
+  }
+  CHECK_THROWS_WITH(Config::load(path, {}), Contains("fault.p is swept twice"));
 }
 
 TEST_CASE("sweep axes take lists and ranges", "[config][sweep]") {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/optimize.h"
+#include "sim/population.h"
 #include "sim/results_db.h"
 #include "tests/support/helpers.h"
 
@@ -78,4 +79,47 @@ TEST_CASE("optimize: refresh limits, operating point and Pareto front, by hand",
   std::ostringstream again;
   optimize(db, again);
   CHECK(rows(db, "SELECT COUNT(*) FROM pareto") == std::vector<std::string>{"4"});
+}
+
+namespace {
+
+// A population's run at `vdd` and age `age` (a condition) with its yield.
+void add_population(ResultsDb& db, int point, const std::string& vdd, const std::string& age,
+                    double energy_uj, double yield) {
+  const std::string axes = "{\"chip.age_years\":\"" + age + "\",\"weight_sram.vdd_v\":\"" + vdd +
+                           "\"}";
+  const YieldEstimate e = clopper_pearson(static_cast<size_t>(yield * 20 + 0.5), 20);
+  db.exec(
+      "INSERT INTO runs (config_hash, point, axes, status, config, energy_per_inference_uj, "
+      "accuracy, trials_missing_target, refresh_interval_images, refresh_interval_us, chips, "
+      "yield, yield_ci95_low, yield_ci95_high, target_yield, conditions) VALUES ('p" +
+      std::to_string(point) + "', " + std::to_string(point) + ", '" + axes + "', 'done', '{}', " +
+      std::to_string(energy_uj) + ", 0.98, 1, 0, 0, 20, " + std::to_string(yield) + ", " +
+      std::to_string(e.low) + ", " + std::to_string(e.high) + ", 0.9, '[\"chip.age_years\"]')");
+}
+
+}  // namespace
+
+TEST_CASE("optimize: a knob setting must meet the target yield under every condition",
+          "[optimize]") {
+  test::ScratchDir dir;
+  ResultsDb db(dir.file("sweep.db"));
+  // 0.60 V holds at age 0 only; 0.62 V at both ages; 0.7 V too, dearer.
+  add_population(db, 0, "0.60", "0", 1.0, 0.95);
+  add_population(db, 1, "0.60", "10", 1.0, 0.60);
+  add_population(db, 2, "0.62", "0", 1.2, 1.00);
+  add_population(db, 3, "0.62", "10", 1.25, 0.90);
+  add_population(db, 4, "0.70", "0", 2.0, 1.00);
+  add_population(db, 5, "0.70", "10", 2.0, 1.00);
+  std::ostringstream out;
+  optimize(db, out);
+  // The operating point is 0.62 V at its worst energy, bound by age 10.
+  CHECK(rows(db, "SELECT config_hash, energy_per_inference_uj, binding FROM operating_point") ==
+        std::vector<std::string>{"p3|1.25|chip.age_years=10"});
+  CHECK(rows(db, "SELECT vdd_v, config_hash FROM lowest_voltage") ==
+        std::vector<std::string>{"0.62|p3"});
+  CHECK_THAT(out.str(), Contains("Conditions (a choice must hold across them): chip.age_years"));
+  CHECK_THAT(out.str(), Contains("binding condition chip.age_years=10: yield 90.0 %"));
+  // 20 chips all meeting a 90 % target would show it at 95 % confidence from 36 chips on.
+  CHECK_THAT(out.str(), Contains("36 chips all meeting it would show 90 %"));
 }

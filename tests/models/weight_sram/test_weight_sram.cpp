@@ -2,8 +2,10 @@
 // banks, wait cycles at low voltage, the detector's and decoder's latency),
 // malformed payloads refused, SEC-DED keeping single faults from the data, and
 // the power-up self-test's time.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <set>
 #include <utility>
 
 #include "models/accelerator.h"
@@ -165,5 +167,42 @@ TEST_CASE("the self-test takes passes x 10 accesses per word on the banks, and o
     CHECK(answer.delay == sc_core::SC_ZERO_TIME);
     CHECK(none.sram.stats().mapped_cells == 0);
     CHECK(none.sram.fault_map_bits() == 0);
+  }
+}
+
+TEST_CASE("an aged chip keeps its weak cells and gains new ones; a manufacturing map misses them",
+          "[weight_sram][chip]") {
+  // Minerva's p(V) at 0.55 V, 10 years of aging at full duty and 85 C.
+  WeightSramParams young = weak_cells_at(0.55);
+  young.chip.temperature_c = 85.0;
+  WeightSramParams old = young;
+  old.chip.age_years = 10.0;
+  const auto faulty_words = [](WeightSramParams params, const char* name) {
+    fresh_simulation_context();
+    Bench bench(name, params, 1 << 14);
+    std::set<uint32_t> words;
+    for (const WordChange& change : bench.read(1)) words.insert(change.word);
+    return std::pair{bench.sram.stats().faults.weak_cells, words};
+  };
+  const auto [young_cells, young_words] = faulty_words(young, "age0");
+  const auto [old_cells, old_words] = faulty_words(old, "age10");
+  CHECK(old_cells > young_cells);
+  CHECK(std::includes(old_words.begin(), old_words.end(), young_words.begin(), young_words.end()));
+  CHECK(old_words.size() > young_words.size());
+  // The fault map: at power-up it maps every (permanent) weak cell of the aged
+  // chip; taken at the manufacturing test it knows only those weak back then.
+  old.mitigation = "zero";
+  old.detector = FailureDetector::kBistMap;
+  for (const bool manufacturing : {false, true}) {
+    fresh_simulation_context();
+    old.bist_at_manufacturing = manufacturing;
+    Bench bench(manufacturing ? "map_factory" : "map_power_up", old, 1 << 14);
+    REQUIRE(self_test(bench).ok());
+    const uint64_t mapped = bench.sram.stats().mapped_cells;
+    CHECK(bench.sram.stats().faults.weak_cells == old_cells);
+    if (manufacturing)
+      CHECK(mapped == young_cells);
+    else
+      CHECK(mapped == old_cells);
   }
 }
