@@ -240,7 +240,10 @@ int command_bench(int argc, char** argv) {
       "sweep", po::bool_switch(&bench.sweep),
       "instead time a 12-point sweep on 1 and 2 worker processes (points/s)")(
       "mechanisms", po::bool_switch(&bench.mechanisms),
-      "instead time weak-cell runs beside upset runs at equal fault counts");
+      "instead time weak-cell runs beside upset runs at equal fault counts")(
+      "population", po::bool_switch(&bench.population),
+      "instead time a population of chips beside the same chips as separate runs")(
+      "chips", po::value(&bench.chips)->default_value(100), "with --population: the chips");
   const po::variables_map vm =
       parse(argc, argv, options, "usage: lvsim bench [--config FILE] [options]\n");
   apply_shorthands(vm, common);
@@ -263,6 +266,7 @@ int command_bench(int argc, char** argv) {
     if (bench.rates.empty()) throw Error("--rates: expected a comma-separated list");
   }
   if (bench.repeats < 1) throw Error("--repeat: expected a positive integer");
+  if (bench.chips < 1) throw Error("--chips: expected a positive integer");
   run_bench(bench);
   return 0;
 }

@@ -85,7 +85,7 @@ TEST_CASE("a --set override beats the file, and bad input names its source and k
   bad("report.target_yield=1", "report.target_yield");
 }
 
-TEST_CASE("a [conditions] section sweeps keys a choice must hold across", "[config][sweep]") {
+TEST_CASE("a conditions section sweeps keys a choice must hold across", "[config][sweep]") {
   test::ScratchDir dir;
   const std::string path = dir.file("c.ini");
   {

@@ -170,7 +170,7 @@ TEST_CASE("the self-test takes passes x 10 accesses per word on the banks, and o
   }
 }
 
-TEST_CASE("an aged chip keeps its weak cells and gains new ones; a manufacturing map misses them",
+TEST_CASE("an aged chip keeps its weak cells and gains new ones, which a manufacturing map misses",
           "[weight_sram][chip]") {
   // Minerva's p(V) at 0.55 V, 10 years of aging at full duty and 85 C.
   WeightSramParams young = weak_cells_at(0.55);
