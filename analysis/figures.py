@@ -12,11 +12,15 @@ never refreshing). The caption says which values were held.
 
 "Kept the target" is lvsim's definition (report.target_drop, default 1 %): the
 windowed accuracy never fell more than the target below the fault-free run's,
-in any trial (trials_missing_target = 0); `lvsim optimize` uses the same rule.
+in any trial (trials_missing_target = 0); for a population of chips (sim.chips
+> 1), its yield, the share of chips that kept it, reached report.target_yield.
+`lvsim optimize` uses the same rule (operating_points.py).
 """
 import math
 
 from lvsim_results import ENERGY_COMPONENTS, label, short  # first: it checks the packages
+import operating_points  # noqa: E402
+from operating_points import meets_target  # noqa: E402
 
 import matplotlib  # noqa: E402
 
@@ -67,10 +71,6 @@ def _values(runs, key):
 
 def _numeric(values):
     return np.array([float(v) for v in values])
-
-
-def _kept_target(runs):
-    return runs["trials_missing_target"].fillna(1).astype(float) == 0
 
 
 def _rate_key(results):
@@ -246,7 +246,7 @@ def refresh_needed(results):
             ys = []
             for x in xs:
                 at = members[_numeric(members[rate]) == x]
-                ok = at[_kept_target(at)]
+                ok = at[meets_target(at)]
                 if ok.empty:
                     ys.append(none_y)
                     continue
@@ -304,10 +304,12 @@ def pareto_points(runs):
     return front
 
 
-def operating_point(runs):
-    """The least-energy run that kept the target, or None."""
-    ok = runs[_kept_target(runs)]
-    return None if ok.empty else ok["energy_per_inference_uj"].astype(float).idxmin()
+def operating_point(results):
+    """The run standing for `lvsim optimize`'s operating point, or None: the knob
+    setting that kept the target under every condition at the least worst
+    energy; of its runs (one per condition) the one closest to failing."""
+    chosen = operating_points.cheapest(results, operating_points.knob_settings(results))
+    return None if chosen is None else chosen.binding
 
 
 def pareto(results):
@@ -318,7 +320,7 @@ def pareto(results):
     fig, ax = plt.subplots(figsize=(8.8, 4.6))
     energy = runs["energy_per_inference_uj"].astype(float)
     accuracy = 100 * runs["accuracy"].astype(float)
-    kept = _kept_target(runs)
+    kept = meets_target(runs)
     ax.scatter(energy[~kept], accuracy[~kept], s=14, color="#bbbbbb", label="missed the target")
     ax.scatter(energy[kept], accuracy[kept], s=14, color="#6baed6", label="kept the target")
     front = pareto_points(runs)
@@ -334,7 +336,7 @@ def pareto(results):
         key_lines.append(f"{number}: {label(runs.loc[index], keys) or 'run'}")
     ax.text(1.02, 1.0, "\n".join(key_lines), transform=ax.transAxes, va="top", fontsize=7,
             color="#7f0000", family="monospace")
-    chosen = operating_point(runs)
+    chosen = operating_point(results)
     if chosen is not None:
         ax.scatter([energy[chosen]], [accuracy[chosen]], s=140, marker="*", color="gold",
                    edgecolor="black", zorder=5, label="operating point (least energy, target kept)")
@@ -347,7 +349,10 @@ def pareto(results):
                "Pareto front (no other run is both cheaper and more accurate), labelled with "
                "their swept values; the star is the least-energy run that kept the accuracy "
                f"target ({100 * results.target_drop:g} % below fault-free), as `lvsim optimize` "
-               "chooses it.")
+               "chooses it" + (
+                   f" (its setting kept the target under every {', '.join(results.conditions)}; "
+                   "the star marks its run closest to failing)" if results.conditions else "")
+               + ".")
     return Figure("pareto", "Energy-accuracy Pareto front", fig, caption)
 
 
