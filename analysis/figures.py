@@ -20,7 +20,7 @@ import math
 
 from lvsim_results import ENERGY_COMPONENTS, label, short  # first: it checks the packages
 import operating_points  # noqa: E402
-from operating_points import meets_target  # noqa: E402
+from operating_points import is_population, meets_target  # noqa: E402
 
 import matplotlib  # noqa: E402
 
@@ -35,9 +35,11 @@ FAULT_P = "fault.p"
 FORMAT = "weights.format"
 FAULT_LAYERS = "weights.fault_layers"
 PRUNE = "weights.prune_threshold"
+AGE = "chip.age_years"
+TEMPERATURE = "chip.temperature_c"
 
 # Keys a dedicated figure shows; any other swept key gets the generic figure.
-_DEDICATED = {VDD, MITIGATION, REFRESH, FAULT_P, FORMAT, FAULT_LAYERS, PRUNE, "sim.seed"}
+_DEDICATED = {VDD, MITIGATION, REFRESH, FAULT_P, FORMAT, FAULT_LAYERS, PRUNE, AGE, "sim.seed"}
 
 _MITIGATION_COLORS = {"none": "#7f7f7f", "flip": "#d62728", "sign": "#1f77b4", "zero": "#2ca02c",
                       "secded": "#9467bd", "detect-zero": "#ff7f0e"}
@@ -210,6 +212,157 @@ def energy_vs_voltage(results):
                "trials)" + (f"; the bars are the runs with {short(accuracy_key, results.reference_value(accuracy_key))}"
                             if accuracy_key else "") + f".{_held(held)}")
     return Figure("energy_vs_voltage", "Energy and accuracy versus voltage", fig, caption)
+
+
+# ------------------------------------------------------------ yield, chip conditions
+
+def _condition_title(run):
+    """A panel's chip condition from its run's columns: "age 10 y, 25 °C"."""
+    parts = []
+    if not np.isnan(run["age_years"]):
+        parts.append(f"age {run['age_years']:g} y")
+    if not np.isnan(run["temperature_c"]):
+        parts.append(f"{run['temperature_c']:g} °C")
+    return ", ".join(parts)
+
+
+def _chips_text(runs):
+    chips = sorted({int(c) for c in runs["chips"]})
+    return f"{chips[0]}" if len(chips) == 1 else f"{chips[0]}-{chips[-1]}"
+
+
+def _yield_panels(results):
+    """The chip-condition keys yield_vs_voltage draws one panel per combination of:
+    age and temperature where swept, temperature held where both give too many."""
+    keys = [key for key in (AGE, TEMPERATURE) if key in results.swept]
+    if len(keys) == 2 and results.runs[AGE].nunique() * results.runs[TEMPERATURE].nunique() > 6:
+        keys = [AGE]
+    return keys
+
+
+def _numeric_order(runs, keys):
+    """Rows of `runs` with distinct values of `keys`, sorted numerically."""
+    rows = runs.drop_duplicates(keys)
+    if not keys:
+        return rows.iloc[:1]
+    return rows.iloc[np.lexsort([_numeric(rows[k]) for k in reversed(keys)])]
+
+
+def yield_vs_voltage(results):
+    """Yield of the chip population versus SRAM voltage (issue 25): one line per
+    mitigation with its 95 % Clopper-Pearson band, one panel per chip age (and
+    temperature); the target yield and the fault-free Vmin marked."""
+    if VDD not in results.swept or not is_population(results.runs).any():
+        return None
+    panel_keys = _yield_panels(results)
+    line_key = MITIGATION if MITIGATION in results.swept else None
+    runs, held = results.hold_fixed([VDD, *panel_keys, *([line_key] if line_key else [])])
+    runs = runs[is_population(runs)]
+    panels = _numeric_order(runs, panel_keys)
+    fig, axes = plt.subplots(1, len(panels), figsize=(min(4.2 * len(panels), 14), 3.8),
+                             sharey=True, squeeze=False)
+    groups = _values(runs, line_key) if line_key else [None]
+    for ax, (_, panel) in zip(axes[0], panels.iterrows()):
+        members = runs
+        for key in panel_keys:
+            members = members[members[key] == panel[key]]
+        for index, group in enumerate(groups):
+            line = members if group is None else members[members[line_key] == group]
+            line = line.iloc[np.argsort(_numeric(line[VDD]), kind="stable")]
+            mitigation = group if group is not None else line["mitigation"].iloc[0]
+            color = _color(mitigation, index)
+            volts = _numeric(line[VDD])
+            ax.fill_between(volts, 100 * line["yield_ci95_low"], 100 * line["yield_ci95_high"],
+                            color=color, alpha=0.15, lw=0)
+            ax.plot(volts, 100 * line["yield"], color=color, marker="o",
+                    lw=1.4 + 1.1 * (len(groups) - 1 - index),
+                    ms=3.5 + 2 * (len(groups) - 1 - index), alpha=0.85, label=mitigation)
+        target = 100 * members["target_yield"].max()
+        ax.axhline(target, color="black", lw=0.9, ls="--", label=f"target yield {target:g} %")
+        vmin = members["fault_free_vmin_v"].max()
+        if not np.isnan(vmin):
+            ax.axvline(vmin, color="black", lw=0.9, ls=":", label="fault-free Vmin")
+        ax.set_title(_condition_title(panel))
+        ax.set_xlabel("weight SRAM voltage (V)")
+        ax.set_ylim(-3, 103)
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel("chips meeting the target (%)")
+    axes[0][-1].legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    fig.tight_layout()
+    panel_text = " and ".join({AGE: "age", TEMPERATURE: "temperature"}[k] for k in panel_keys)
+    caption = (f"Yield: the share of the {_chips_text(runs)} chips of each population whose "
+               f"windowed accuracy stayed within {100 * results.target_drop:g} % of fault-free "
+               "in every trial, against the weight-SRAM voltage; one line per mitigation"
+               + (f", one panel per chip {panel_text}" if panel_keys else "")
+               + ". Bands: the 95 % Clopper-Pearson interval of the yield. Dashed: the target "
+               "yield (report.target_yield); dotted: the fault-free Vmin, the lowest supply at "
+               f"which that share of chips has no weak cell.{_held(held)}")
+    return Figure("yield_vs_voltage", "Yield versus voltage", fig, caption)
+
+
+def aging(results):
+    """Yield (a population) or accuracy (one chip) versus the chip's age: one panel
+    per mitigation, one line per voltage; filled markers kept the target."""
+    if AGE not in results.swept:
+        return None
+    panel_key = MITIGATION if MITIGATION in results.swept else None
+    line_key = VDD if VDD in results.swept else None
+    runs, held = results.hold_fixed([k for k in (AGE, panel_key, line_key) if k])
+    population = bool(is_population(runs).all())
+    metric, low, high = (("yield", "yield_ci95_low", "yield_ci95_high") if population else
+                         ("accuracy", None, None))
+    panels = _values(runs, panel_key) if panel_key else [None]
+    fig, axes = plt.subplots(1, len(panels), figsize=(min(4.2 * len(panels), 14), 3.8),
+                             sharey=True, squeeze=False)
+    lines = (sorted(_values(runs, line_key), key=float, reverse=True) if line_key else [None])
+    colors = plt.cm.viridis(np.linspace(0, 0.9, len(lines)))
+    all_ages = _numeric(runs[AGE])
+    dodge = 0.03 * (all_ages.max() - all_ages.min())  # markers that coincide stay apart
+    for ax, panel in zip(axes[0], panels):
+        members = runs if panel is None else runs[runs[panel_key] == panel]
+        for index, (color, value) in enumerate(zip(colors, lines)):
+            line = members if value is None else members[members[line_key] == value]
+            line = line.iloc[np.argsort(_numeric(line[AGE]), kind="stable")]
+            x = _numeric(line[AGE]) + dodge * (index - (len(lines) - 1) / 2)
+            y = 100 * line[metric].astype(float).to_numpy()
+            if population:
+                error = np.clip([y - 100 * line[low].to_numpy(), 100 * line[high].to_numpy() - y],
+                                0, None)  # a yield at its interval's end, rounded
+            else:
+                error = 100 * line["accuracy_ci95"].fillna(0).astype(float).to_numpy()
+            name = short(VDD, value) if value is not None else f"{line['vdd_v'].iloc[0]:g} V"
+            # Thicker lines under thinner ones, so that lines that coincide stay visible.
+            ax.errorbar(x, y, yerr=error, color=color, lw=1.2 + 0.9 * (len(lines) - 1 - index),
+                        elinewidth=0.8, alpha=0.85, label=name)
+            met = meets_target(line).to_numpy()
+            ax.scatter(x[met], y[met], color=color, s=22, zorder=3)
+            ax.scatter(x[~met], y[~met], facecolor="white", edgecolor=color, s=22, zorder=3)
+        if population:
+            target = 100 * members["target_yield"].max()
+            ax.axhline(target, color="black", lw=0.9, ls="--", label=f"target yield {target:g} %")
+        else:
+            ax.axhline(100 * members["fault_free_accuracy"].astype(float).max(), color="black",
+                       lw=0.9, ls=":", label="fault-free")
+        ax.set_title(panel if panel is not None else members["mitigation"].iloc[0])
+        ax.set_xticks(sorted(set(_numeric(members[AGE]))))
+        ax.set_xlabel("chip age (years)")
+        ax.set_ylim(-3, 103)
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel("chips meeting the target (%)" if population else "accuracy (%)")
+    axes[0][-1].legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    fig.tight_layout()
+    caption = (("The yield of each population of " + _chips_text(runs) + " chips (the share "
+                "meeting the accuracy target; bars: 95 % Clopper-Pearson interval; dashed: the "
+                "target yield)" if population else
+                "The accuracy of the chip (bars: 95 % interval over trials; dotted: fault-free)")
+               + " as the chip ages (chip.age_years); one panel per mitigation, one line per "
+               "weight-SRAM voltage, each shifted a little in age (and drawn thinner than "
+               "the one before) so that equal values stay apart. Filled markers: runs that met "
+               f"the target (report.target_drop{', target_yield' if population else ''}); open: "
+               "runs that missed it."
+               f"{_held(held)}")
+    return Figure("aging", f"{'Yield' if population else 'Accuracy'} versus chip age", fig,
+                  caption)
 
 
 # ------------------------------------------------------------- refresh interval needed
@@ -537,8 +690,8 @@ def energy_breakdown(results):
     return Figure("energy_breakdown", "Energy breakdown", fig, caption)
 
 
-FIGURES = [fault_curves, energy_vs_voltage, refresh_needed, pareto, layer_sensitivity, bits_kept,
-           pruning, energy_breakdown, swept_key_figures]
+FIGURES = [fault_curves, energy_vs_voltage, yield_vs_voltage, aging, refresh_needed, pareto,
+           layer_sensitivity, bits_kept, pruning, energy_breakdown, swept_key_figures]
 
 
 def build_all(results):

@@ -15,6 +15,7 @@ import subprocess
 import sys
 
 import pytest
+from matplotlib.collections import PathCollection
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -457,13 +458,76 @@ def test_load_reads_the_population_columns_and_the_conditions(population, single
     assert set(single_chips.conditions) == {"chip.age_years", "chip.temperature_c"}
 
 
-def test_older_database_loads_and_its_report_has_no_operating_point_table(older):
+def test_older_database_loads_and_population_figures_do_not_apply(older):
     assert older.runs["chips"].isna().all() and older.runs["yield"].isna().all()
     assert older.conditions == []
-    assert "energy_vs_voltage" in [f.name for f in figures.build_all(older)]
+    names = [f.name for f in figures.build_all(older)]
+    assert "energy_vs_voltage" in names
+    assert "yield_vs_voltage" not in names and "aging" not in names
     page = report.render(older)
     assert "id='operating-points'" not in page and "yield (%)" not in page
     assert "operating point</dt><dd>0.6 V, zero: 10 uJ" in page  # the first of the cheapest
+
+
+def test_yield_vs_voltage_panel_per_age_line_per_mitigation(population):
+    figure = figures.yield_vs_voltage(population)
+    axes = figure.fig.axes
+    assert [ax.get_title() for ax in axes] == ["age 0 y, 25 °C", "age 10 y, 25 °C"]
+    for ax, age, vmin in zip(axes, ("0", "10"), (0.68, 0.71)):
+        named = lines(ax)
+        assert set(named) == {"zero", "flip", "target yield 90 %", "fault-free Vmin"}
+        for mitigation in ("zero", "flip"):
+            x, y = named[mitigation].get_data()
+            assert list(x) == [0.6, 0.65, 0.7]
+            assert list(y) == pytest.approx([100 * s for s in _YIELDS[(mitigation, age)]])
+        assert list(named["target yield 90 %"].get_ydata()) == pytest.approx([90, 90])
+        assert list(named["fault-free Vmin"].get_xdata()) == [vmin, vmin]
+        assert len(ax.collections) == 2  # a confidence band per mitigation
+    assert "Clopper-Pearson" in figure.caption and "10 chips" in figure.caption
+
+
+def test_yield_vs_voltage_needs_a_population_and_a_voltage_sweep(single_chips, older, voltage):
+    assert figures.yield_vs_voltage(single_chips) is None  # one chip per run
+    assert figures.yield_vs_voltage(older) is None
+    assert figures.yield_vs_voltage(voltage) is None  # lvsim's default: one chip
+
+
+def test_aging_yield_line_per_voltage_open_markers_where_missed(population):
+    figure = figures.aging(population)
+    assert figure.title == "Yield versus chip age"
+    axes = figure.fig.axes
+    assert [ax.get_title() for ax in axes] == ["zero", "flip"]
+    for ax, mitigation in zip(axes, ("zero", "flip")):
+        assert ax.get_xlabel() == "chip age (years)"
+        bars = {c.get_label(): c for c in ax.containers}
+        assert list(bars) == ["0.7 V", "0.65 V", "0.6 V"]  # highest voltage first
+        for v_index, vdd in enumerate(_VOLTS):
+            x, y = bars[f"{vdd} V"].lines[0].get_data()
+            assert x[0] < x[1] and x[1] - x[0] == pytest.approx(10)  # shifted, not stretched
+            assert list(y) == pytest.approx([100 * _YIELDS[(mitigation, age)][v_index]
+                                             for age in ("0", "10")])
+        misses = sum(s < 0.9 for age in ("0", "10") for s in _YIELDS[(mitigation, age)])
+        markers = [c for c in ax.collections
+                   if isinstance(c, PathCollection) and len(c.get_offsets())]
+        open_markers = sum(len(c.get_offsets()) for c in markers
+                           if tuple(c.get_facecolor()[0]) == (1, 1, 1, 1))
+        assert open_markers == misses
+        assert list(lines(ax)["target yield 90 %"].get_ydata()) == pytest.approx([90, 90])
+
+
+def test_aging_of_single_chips_shows_accuracy(single_chips):
+    figure = figures.aging(single_chips)
+    assert figure.title == "Accuracy versus chip age"
+    ax = figure.fig.axes[0]
+    assert ax.get_ylabel() == "accuracy (%)"
+    assert "fault-free" in lines(ax)
+    _, y = {c.get_label(): c for c in ax.containers}["0.6 V"].lines[0].get_data()
+    assert list(y) == pytest.approx([98.5, 98.0, 97.5])  # held at 25 C
+    assert "chip.temperature_c = 25" in figure.caption
+
+
+def test_aging_needs_the_age_swept(older, voltage, layers):
+    assert all(figures.aging(r) is None for r in (older, voltage, layers))
 
 
 def rows_of(results):
@@ -528,6 +592,8 @@ def test_operating_point_table_needs_the_fault_free_vmin(older, tmp):
 
 def test_report_shows_operating_points_yields_and_savings(population):
     page = report.render(population)
+    assert {f.name for f in figures.build_all(population)} >= {"yield_vs_voltage", "aging",
+                                                                "energy_vs_voltage", "pareto"}
     section = page[page.index("id='operating-points'"):page.index("id='figures'")]
     assert section.count("<tr><td") == 4
     assert "0.65 V, zero" in section and "age 10 y: 9 of 10 chips (90.0 %" in section
@@ -556,6 +622,7 @@ def test_operating_point_table_matches_lvsim_optimize(aging_sweep):
             assert row.saving_uj == pytest.approx(float(saving), abs=0.11)
         if row.choice is not None:
             assert row.choice.setting.knobs == dict(s.split("=") for s in setting.split())
+    assert {"yield_vs_voltage", "aging"} <= {f.name for f in figures.build_all(aging_sweep)}
 
 
 def test_a_single_run_shows_its_savings(single_run):
