@@ -166,7 +166,7 @@ def energy_vs_voltage(results):
     components = [(c, name) for c, name in ENERGY_COMPONENTS
                   if f"{c}_uj" in runs and runs[f"{c}_uj"].fillna(0).max() > 0]
     stack_colors = plt.cm.Set2(np.arange(len(components)))
-    twins = []
+    twins, vmins = [], []
     for ax, panel in zip(axes[0], panels):
         members = runs if panel is None else runs[runs[panel_key] == panel]
         # The stack: one run per voltage (the accuracy key at its reference value).
@@ -184,6 +184,7 @@ def energy_vs_voltage(results):
         ax.set_xticks(positions, [f"{v:g}" for v in volts])
         ax.set_xlabel("weight SRAM voltage (V)")
         ax.set_title(panel if panel is not None else "")
+        vmins.append(_mark_vmin(ax, reference, volts, positions))
         twin = ax.twinx()
         twins.append(twin)
         lines = _values(members, accuracy_key) if accuracy_key else [None]
@@ -204,14 +205,43 @@ def energy_vs_voltage(results):
         twin.set_yticklabels([])
     handles, labels = axes[0][0].get_legend_handles_labels()
     twin_handles, twin_labels = twins[0].get_legend_handles_labels()
-    fig.legend(handles[::-1] + twin_handles, labels[::-1] + twin_labels, fontsize=7,
+    stack = [(h, text) for h, text in zip(handles, labels) if text != "fault-free Vmin"]
+    vmin = [(line, "fault-free Vmin") for ax in axes[0] for line in ax.get_lines()
+            if line.get_label() == "fault-free Vmin"][:1]  # once, from any panel
+    fig.legend(*zip(*(stack[::-1] + list(zip(twin_handles, twin_labels)) + vmin)), fontsize=7,
                loc="center left", bbox_to_anchor=(1.0, 0.5))
     fig.tight_layout()
     caption = ("Energy per inference at each weight-SRAM voltage, stacked by component (bars, "
                "left axis), and the accuracy reached (lines, right axis, 95 % interval over "
                "trials)" + (f"; the bars are the runs with {short(accuracy_key, results.reference_value(accuracy_key))}"
-                            if accuracy_key else "") + f".{_held(held)}")
+                            if accuracy_key else "") + f".{_vmin_caption(vmins)}{_held(held)}")
     return Figure("energy_vs_voltage", "Energy and accuracy versus voltage", fig, caption)
+
+
+def _mark_vmin(ax, runs, volts, positions):
+    """A dashed line at the runs' fault-free Vmin (the highest of them: aging raises
+    it) on an axis of bars at `positions` for `volts`, where it falls among them.
+    Returns the Vmin and whether it was drawn, or None without one."""
+    vmin = runs["fault_free_vmin_v"].max() if len(runs) else np.nan
+    if np.isnan(vmin):
+        return None
+    inside = volts[0] <= vmin <= volts[-1]
+    if inside:
+        ax.axvline(np.interp(vmin, volts, positions), color="black", ls="--", lw=1,
+                   label="fault-free Vmin")
+    return vmin, inside
+
+
+def _vmin_caption(vmins):
+    known = [v for v in vmins if v is not None]
+    if not known:
+        return ""
+    values = ", ".join(dict.fromkeys(f"{v:.3g} V" for v, _ in known))
+    if all(inside for _, inside in known):
+        return (f" Dashed: the fault-free Vmin ({values}), the lowest supply at which the target "
+                "yield of chips has no weak cell.")
+    return (f" The fault-free Vmin ({values}, the lowest supply at which the target yield of "
+            "chips has no weak cell) is drawn dashed where it falls among the voltages swept.")
 
 
 # ------------------------------------------------------------ yield, chip conditions

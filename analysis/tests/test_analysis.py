@@ -464,6 +464,9 @@ def test_older_database_loads_and_population_figures_do_not_apply(older):
     names = [f.name for f in figures.build_all(older)]
     assert "energy_vs_voltage" in names
     assert "yield_vs_voltage" not in names and "aging" not in names
+    figure = figures.energy_vs_voltage(older)
+    assert not any(line.get_label() == "fault-free Vmin"
+                   for ax in figure.fig.axes for line in ax.get_lines())
     page = report.render(older)
     assert "id='operating-points'" not in page and "yield (%)" not in page
     assert "operating point</dt><dd>0.6 V, zero: 10 uJ" in page  # the first of the cheapest
@@ -528,6 +531,14 @@ def test_aging_of_single_chips_shows_accuracy(single_chips):
 
 def test_aging_needs_the_age_swept(older, voltage, layers):
     assert all(figures.aging(r) is None for r in (older, voltage, layers))
+
+
+def test_energy_vs_voltage_marks_the_fault_free_vmin(population):
+    figure = figures.energy_vs_voltage(population)
+    for ax in figure.fig.axes[:2]:  # the bar panels, age held at 0: Vmin 0.68 V
+        (vmin,) = [line for line in ax.get_lines() if line.get_label() == "fault-free Vmin"]
+        assert vmin.get_xdata()[0] == pytest.approx(1 + (0.68 - 0.65) / 0.05)  # between bars
+    assert "fault-free Vmin (0.68 V)" in figure.caption
 
 
 def rows_of(results):
