@@ -12,11 +12,15 @@ never refreshing). The caption says which values were held.
 
 "Kept the target" is lvsim's definition (report.target_drop, default 1 %): the
 windowed accuracy never fell more than the target below the fault-free run's,
-in any trial (trials_missing_target = 0); `lvsim optimize` uses the same rule.
+in any trial (trials_missing_target = 0); for a population of chips (sim.chips
+> 1), its yield, the share of chips that kept it, reached report.target_yield.
+`lvsim optimize` uses the same rule (operating_points.py).
 """
 import math
 
 from lvsim_results import ENERGY_COMPONENTS, label, short  # first: it checks the packages
+import operating_points  # noqa: E402
+from operating_points import is_population, meets_target  # noqa: E402
 
 import matplotlib  # noqa: E402
 
@@ -31,9 +35,11 @@ FAULT_P = "fault.p"
 FORMAT = "weights.format"
 FAULT_LAYERS = "weights.fault_layers"
 PRUNE = "weights.prune_threshold"
+AGE = "chip.age_years"
+TEMPERATURE = "chip.temperature_c"
 
 # Keys a dedicated figure shows; any other swept key gets the generic figure.
-_DEDICATED = {VDD, MITIGATION, REFRESH, FAULT_P, FORMAT, FAULT_LAYERS, PRUNE, "sim.seed"}
+_DEDICATED = {VDD, MITIGATION, REFRESH, FAULT_P, FORMAT, FAULT_LAYERS, PRUNE, AGE, "sim.seed"}
 
 _MITIGATION_COLORS = {"none": "#7f7f7f", "flip": "#d62728", "sign": "#1f77b4", "zero": "#2ca02c",
                       "secded": "#9467bd", "detect-zero": "#ff7f0e"}
@@ -67,10 +73,6 @@ def _values(runs, key):
 
 def _numeric(values):
     return np.array([float(v) for v in values])
-
-
-def _kept_target(runs):
-    return runs["trials_missing_target"].fillna(1).astype(float) == 0
 
 
 def _rate_key(results):
@@ -164,7 +166,7 @@ def energy_vs_voltage(results):
     components = [(c, name) for c, name in ENERGY_COMPONENTS
                   if f"{c}_uj" in runs and runs[f"{c}_uj"].fillna(0).max() > 0]
     stack_colors = plt.cm.Set2(np.arange(len(components)))
-    twins = []
+    twins, vmins = [], []
     for ax, panel in zip(axes[0], panels):
         members = runs if panel is None else runs[runs[panel_key] == panel]
         # The stack: one run per voltage (the accuracy key at its reference value).
@@ -182,6 +184,7 @@ def energy_vs_voltage(results):
         ax.set_xticks(positions, [f"{v:g}" for v in volts])
         ax.set_xlabel("weight SRAM voltage (V)")
         ax.set_title(panel if panel is not None else "")
+        vmins.append(_mark_vmin(ax, reference, volts, positions))
         twin = ax.twinx()
         twins.append(twin)
         lines = _values(members, accuracy_key) if accuracy_key else [None]
@@ -202,14 +205,194 @@ def energy_vs_voltage(results):
         twin.set_yticklabels([])
     handles, labels = axes[0][0].get_legend_handles_labels()
     twin_handles, twin_labels = twins[0].get_legend_handles_labels()
-    fig.legend(handles[::-1] + twin_handles, labels[::-1] + twin_labels, fontsize=7,
+    stack = [(h, text) for h, text in zip(handles, labels) if text != "fault-free Vmin"]
+    vmin = [(line, "fault-free Vmin") for ax in axes[0] for line in ax.get_lines()
+            if line.get_label() == "fault-free Vmin"][:1]  # once, from any panel
+    fig.legend(*zip(*(stack[::-1] + list(zip(twin_handles, twin_labels)) + vmin)), fontsize=7,
                loc="center left", bbox_to_anchor=(1.0, 0.5))
     fig.tight_layout()
     caption = ("Energy per inference at each weight-SRAM voltage, stacked by component (bars, "
                "left axis), and the accuracy reached (lines, right axis, 95 % interval over "
                "trials)" + (f"; the bars are the runs with {short(accuracy_key, results.reference_value(accuracy_key))}"
-                            if accuracy_key else "") + f".{_held(held)}")
+                            if accuracy_key else "") + f".{_vmin_caption(vmins)}{_held(held)}")
     return Figure("energy_vs_voltage", "Energy and accuracy versus voltage", fig, caption)
+
+
+def _mark_vmin(ax, runs, volts, positions):
+    """A dashed line at the runs' fault-free Vmin (the highest of them: aging raises
+    it) on an axis of bars at `positions` for `volts`, where it falls among them.
+    Returns the Vmin and whether it was drawn, or None without one."""
+    vmin = runs["fault_free_vmin_v"].max() if len(runs) else np.nan
+    if np.isnan(vmin):
+        return None
+    inside = volts[0] <= vmin <= volts[-1]
+    if inside:
+        ax.axvline(np.interp(vmin, volts, positions), color="black", ls="--", lw=1,
+                   label="fault-free Vmin")
+    return vmin, inside
+
+
+def _vmin_caption(vmins):
+    known = [v for v in vmins if v is not None]
+    if not known:
+        return ""
+    values = ", ".join(dict.fromkeys(f"{v:.3g} V" for v, _ in known))
+    if all(inside for _, inside in known):
+        return (f" Dashed: the fault-free Vmin ({values}), the lowest supply at which the target "
+                "yield of chips has no weak cell.")
+    return (f" The fault-free Vmin ({values}, the lowest supply at which the target yield of "
+            "chips has no weak cell) is drawn dashed where it falls among the voltages swept.")
+
+
+# ------------------------------------------------------------ yield, chip conditions
+
+def _condition_title(run):
+    """A panel's chip condition from its run's columns: "age 10 y, 25 °C"."""
+    parts = []
+    if not np.isnan(run["age_years"]):
+        parts.append(f"age {run['age_years']:g} y")
+    if not np.isnan(run["temperature_c"]):
+        parts.append(f"{run['temperature_c']:g} °C")
+    return ", ".join(parts)
+
+
+def _chips_text(runs):
+    chips = sorted({int(c) for c in runs["chips"]})
+    return f"{chips[0]}" if len(chips) == 1 else f"{chips[0]}-{chips[-1]}"
+
+
+def _yield_panels(results):
+    """The chip-condition keys yield_vs_voltage draws one panel per combination of:
+    age and temperature where swept, temperature held where both give too many."""
+    keys = [key for key in (AGE, TEMPERATURE) if key in results.swept]
+    if len(keys) == 2 and results.runs[AGE].nunique() * results.runs[TEMPERATURE].nunique() > 6:
+        keys = [AGE]
+    return keys
+
+
+def _numeric_order(runs, keys):
+    """Rows of `runs` with distinct values of `keys`, sorted numerically."""
+    rows = runs.drop_duplicates(keys)
+    if not keys:
+        return rows.iloc[:1]
+    return rows.iloc[np.lexsort([_numeric(rows[k]) for k in reversed(keys)])]
+
+
+def yield_vs_voltage(results):
+    """Yield of the chip population versus SRAM voltage (issue 25): one line per
+    mitigation with its 95 % Clopper-Pearson band, one panel per chip age (and
+    temperature); the target yield and the fault-free Vmin marked."""
+    if VDD not in results.swept or not is_population(results.runs).any():
+        return None
+    panel_keys = _yield_panels(results)
+    line_key = MITIGATION if MITIGATION in results.swept else None
+    runs, held = results.hold_fixed([VDD, *panel_keys, *([line_key] if line_key else [])])
+    runs = runs[is_population(runs)]
+    panels = _numeric_order(runs, panel_keys)
+    fig, axes = plt.subplots(1, len(panels), figsize=(min(4.2 * len(panels), 14), 3.8),
+                             sharey=True, squeeze=False)
+    groups = _values(runs, line_key) if line_key else [None]
+    for ax, (_, panel) in zip(axes[0], panels.iterrows()):
+        members = runs
+        for key in panel_keys:
+            members = members[members[key] == panel[key]]
+        for index, group in enumerate(groups):
+            line = members if group is None else members[members[line_key] == group]
+            line = line.iloc[np.argsort(_numeric(line[VDD]), kind="stable")]
+            mitigation = group if group is not None else line["mitigation"].iloc[0]
+            color = _color(mitigation, index)
+            volts = _numeric(line[VDD])
+            ax.fill_between(volts, 100 * line["yield_ci95_low"], 100 * line["yield_ci95_high"],
+                            color=color, alpha=0.15, lw=0)
+            ax.plot(volts, 100 * line["yield"], color=color, marker="o",
+                    lw=1.4 + 1.1 * (len(groups) - 1 - index),
+                    ms=3.5 + 2 * (len(groups) - 1 - index), alpha=0.85, label=mitigation)
+        target = 100 * members["target_yield"].max()
+        ax.axhline(target, color="black", lw=0.9, ls="--", label=f"target yield {target:g} %")
+        vmin = members["fault_free_vmin_v"].max()
+        if not np.isnan(vmin):
+            ax.axvline(vmin, color="black", lw=0.9, ls=":", label="fault-free Vmin")
+        ax.set_title(_condition_title(panel))
+        ax.set_xlabel("weight SRAM voltage (V)")
+        ax.set_ylim(-3, 103)
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel("chips meeting the target (%)")
+    axes[0][-1].legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    fig.tight_layout()
+    panel_text = " and ".join({AGE: "age", TEMPERATURE: "temperature"}[k] for k in panel_keys)
+    caption = (f"Yield: the share of the {_chips_text(runs)} chips of each population whose "
+               f"windowed accuracy stayed within {100 * results.target_drop:g} % of fault-free "
+               "in every trial, against the weight-SRAM voltage; one line per mitigation"
+               + (f", one panel per chip {panel_text}" if panel_keys else "")
+               + ". Bands: the 95 % Clopper-Pearson interval of the yield. Dashed: the target "
+               "yield (report.target_yield); dotted: the fault-free Vmin, the lowest supply at "
+               f"which that share of chips has no weak cell.{_held(held)}")
+    return Figure("yield_vs_voltage", "Yield versus voltage", fig, caption)
+
+
+def aging(results):
+    """Yield (a population) or accuracy (one chip) versus the chip's age: one panel
+    per mitigation, one line per voltage; filled markers kept the target."""
+    if AGE not in results.swept:
+        return None
+    panel_key = MITIGATION if MITIGATION in results.swept else None
+    line_key = VDD if VDD in results.swept else None
+    runs, held = results.hold_fixed([k for k in (AGE, panel_key, line_key) if k])
+    population = bool(is_population(runs).all())
+    metric, low, high = (("yield", "yield_ci95_low", "yield_ci95_high") if population else
+                         ("accuracy", None, None))
+    panels = _values(runs, panel_key) if panel_key else [None]
+    fig, axes = plt.subplots(1, len(panels), figsize=(min(4.2 * len(panels), 14), 3.8),
+                             sharey=True, squeeze=False)
+    lines = (sorted(_values(runs, line_key), key=float, reverse=True) if line_key else [None])
+    colors = plt.cm.viridis(np.linspace(0, 0.9, len(lines)))
+    all_ages = _numeric(runs[AGE])
+    dodge = 0.03 * (all_ages.max() - all_ages.min())  # markers that coincide stay apart
+    for ax, panel in zip(axes[0], panels):
+        members = runs if panel is None else runs[runs[panel_key] == panel]
+        for index, (color, value) in enumerate(zip(colors, lines)):
+            line = members if value is None else members[members[line_key] == value]
+            line = line.iloc[np.argsort(_numeric(line[AGE]), kind="stable")]
+            x = _numeric(line[AGE]) + dodge * (index - (len(lines) - 1) / 2)
+            y = 100 * line[metric].astype(float).to_numpy()
+            if population:
+                error = np.clip([y - 100 * line[low].to_numpy(), 100 * line[high].to_numpy() - y],
+                                0, None)  # a yield at its interval's end, rounded
+            else:
+                error = 100 * line["accuracy_ci95"].fillna(0).astype(float).to_numpy()
+            name = short(VDD, value) if value is not None else f"{line['vdd_v'].iloc[0]:g} V"
+            # Thicker lines under thinner ones, so that lines that coincide stay visible.
+            ax.errorbar(x, y, yerr=error, color=color, lw=1.2 + 0.9 * (len(lines) - 1 - index),
+                        elinewidth=0.8, alpha=0.85, label=name)
+            met = meets_target(line).to_numpy()
+            ax.scatter(x[met], y[met], color=color, s=22, zorder=3)
+            ax.scatter(x[~met], y[~met], facecolor="white", edgecolor=color, s=22, zorder=3)
+        if population:
+            target = 100 * members["target_yield"].max()
+            ax.axhline(target, color="black", lw=0.9, ls="--", label=f"target yield {target:g} %")
+        else:
+            ax.axhline(100 * members["fault_free_accuracy"].astype(float).max(), color="black",
+                       lw=0.9, ls=":", label="fault-free")
+        ax.set_title(panel if panel is not None else members["mitigation"].iloc[0])
+        ax.set_xticks(sorted(set(_numeric(members[AGE]))))
+        ax.set_xlabel("chip age (years)")
+        ax.set_ylim(-3, 103)
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel("chips meeting the target (%)" if population else "accuracy (%)")
+    axes[0][-1].legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    fig.tight_layout()
+    caption = (("The yield of each population of " + _chips_text(runs) + " chips (the share "
+                "meeting the accuracy target; bars: 95 % Clopper-Pearson interval; dashed: the "
+                "target yield)" if population else
+                "The accuracy of the chip (bars: 95 % interval over trials; dotted: fault-free)")
+               + " as the chip ages (chip.age_years); one panel per mitigation, one line per "
+               "weight-SRAM voltage, each shifted a little in age (and drawn thinner than "
+               "the one before) so that equal values stay apart. Filled markers: runs that met "
+               f"the target (report.target_drop{', target_yield' if population else ''}); open: "
+               "runs that missed it."
+               f"{_held(held)}")
+    return Figure("aging", f"{'Yield' if population else 'Accuracy'} versus chip age", fig,
+                  caption)
 
 
 # ------------------------------------------------------------- refresh interval needed
@@ -246,7 +429,7 @@ def refresh_needed(results):
             ys = []
             for x in xs:
                 at = members[_numeric(members[rate]) == x]
-                ok = at[_kept_target(at)]
+                ok = at[meets_target(at)]
                 if ok.empty:
                     ys.append(none_y)
                     continue
@@ -304,10 +487,12 @@ def pareto_points(runs):
     return front
 
 
-def operating_point(runs):
-    """The least-energy run that kept the target, or None."""
-    ok = runs[_kept_target(runs)]
-    return None if ok.empty else ok["energy_per_inference_uj"].astype(float).idxmin()
+def operating_point(results):
+    """The run standing for `lvsim optimize`'s operating point, or None: the knob
+    setting that kept the target under every condition at the least worst
+    energy; of its runs (one per condition) the one closest to failing."""
+    chosen = operating_points.cheapest(results, operating_points.knob_settings(results))
+    return None if chosen is None else chosen.binding
 
 
 def pareto(results):
@@ -318,7 +503,7 @@ def pareto(results):
     fig, ax = plt.subplots(figsize=(8.8, 4.6))
     energy = runs["energy_per_inference_uj"].astype(float)
     accuracy = 100 * runs["accuracy"].astype(float)
-    kept = _kept_target(runs)
+    kept = meets_target(runs)
     ax.scatter(energy[~kept], accuracy[~kept], s=14, color="#bbbbbb", label="missed the target")
     ax.scatter(energy[kept], accuracy[kept], s=14, color="#6baed6", label="kept the target")
     front = pareto_points(runs)
@@ -334,7 +519,7 @@ def pareto(results):
         key_lines.append(f"{number}: {label(runs.loc[index], keys) or 'run'}")
     ax.text(1.02, 1.0, "\n".join(key_lines), transform=ax.transAxes, va="top", fontsize=7,
             color="#7f0000", family="monospace")
-    chosen = operating_point(runs)
+    chosen = operating_point(results)
     if chosen is not None:
         ax.scatter([energy[chosen]], [accuracy[chosen]], s=140, marker="*", color="gold",
                    edgecolor="black", zorder=5, label="operating point (least energy, target kept)")
@@ -347,7 +532,10 @@ def pareto(results):
                "Pareto front (no other run is both cheaper and more accurate), labelled with "
                "their swept values; the star is the least-energy run that kept the accuracy "
                f"target ({100 * results.target_drop:g} % below fault-free), as `lvsim optimize` "
-               "chooses it.")
+               "chooses it" + (
+                   f" (its setting kept the target under every {', '.join(results.conditions)}; "
+                   "the star marks its run closest to failing)" if results.conditions else "")
+               + ".")
     return Figure("pareto", "Energy-accuracy Pareto front", fig, caption)
 
 
@@ -532,8 +720,8 @@ def energy_breakdown(results):
     return Figure("energy_breakdown", "Energy breakdown", fig, caption)
 
 
-FIGURES = [fault_curves, energy_vs_voltage, refresh_needed, pareto, layer_sensitivity, bits_kept,
-           pruning, energy_breakdown, swept_key_figures]
+FIGURES = [fault_curves, energy_vs_voltage, yield_vs_voltage, aging, refresh_needed, pareto,
+           layer_sensitivity, bits_kept, pruning, energy_breakdown, swept_key_figures]
 
 
 def build_all(results):

@@ -8,10 +8,16 @@ A source is one of
 Either way the result is a `Results` with
   runs    one row per finished run, in point order: the swept values as
           columns named by their config key (`weight_sram.vdd_v`, ...), then the
-          metric columns of the sweep database (accuracy, energy_per_inference_uj, mac_uj, ...);
+          metric columns of the sweep database (accuracy, energy_per_inference_uj, mac_uj, ...),
+          always including the population and chip-condition columns (chips, yield,
+          age_years, fault_free_vmin_v, ...; NaN where an older lvsim wrote no such
+          column) and nominal_vdd_v, the supply nominal_uj was computed at;
   series  the windowed curves: config_hash, end_image, windowed_accuracy,
           windowed_accuracy_ci95, baseline_windowed_accuracy, faulty_bits ...;
   swept   the config keys that take more than one value, in the sweep's order;
+  conditions  the swept keys that are conditions, not knobs (as `lvsim optimize`
+          tells them: the sweep's [conditions] and the chip's seed, age and
+          temperature always);
   config  the resolved configuration the runs share (swept keys removed);
   failed  runs that failed, with their error.
 
@@ -94,6 +100,32 @@ _REPORT_COLUMNS = {
 }
 
 
+# The population, chip-condition and savings columns (issue 25), where a report
+# holds them; an older lvsim's runs lack them and read as NaN. Numbers but
+# `conditions`, the JSON list of the sweep's condition keys.
+_POPULATION_COLUMNS = {
+    "chips": ("accuracy", "chips"),
+    "yield": ("accuracy", "yield"),
+    "yield_ci95_low": ("accuracy", "yield_ci95_low"),
+    "yield_ci95_high": ("accuracy", "yield_ci95_high"),
+    "chip_accuracy_min": ("accuracy", "chip_accuracy_min"),
+    "target_yield": ("accuracy", "target_yield"),
+    "age_years": ("faults", "chip", "age_years"),
+    "temperature_c": ("faults", "chip", "temperature_c"),
+    "nominal_vdd_v": ("energy", "nominal_vdd_v"),
+    "nominal_uj": ("energy", "nominal_uj"),
+    "fault_free_vmin_v": ("energy", "fault_free_vmin_v"),
+    "fault_free_vmin_uj": ("energy", "fault_free_vmin_uj"),
+    "saving_guardband_uj": ("energy", "saving_guardband_uj"),
+    "saving_fault_tolerance_uj": ("energy", "saving_fault_tolerance_uj"),
+    "conditions": ("sweep", "conditions"),
+}
+
+# The keys that are conditions of a sweep whether or not its [conditions]
+# section lists them (sim/optimize.cpp, condition_keys()).
+CHIP_CONDITIONS = ("fault.chip_seed", "chip.age_years", "chip.temperature_c")
+
+
 class Results:
     def __init__(self, source, kind, runs, series, swept, config, failed, target_drop):
         self.source = source  # the path given
@@ -104,6 +136,7 @@ class Results:
         self.config = config
         self.failed = failed
         self.target_drop = target_drop
+        self.conditions = _condition_keys(runs, swept)
 
     def reference_value(self, key):
         """The value a swept key is held at when a figure does not vary it: the
@@ -122,6 +155,35 @@ class Results:
             runs = runs[runs[key] == value]
             held.append(f"{key} = {value if value != '' else '(empty)'}")
         return runs, ", ".join(held)
+
+
+def _condition_keys(runs, swept):
+    """The swept keys that are conditions, in the sweep's order."""
+    listed = set(CHIP_CONDITIONS)
+    for text in runs["conditions"].dropna():
+        try:
+            listed.update(json.loads(text))
+        except (TypeError, ValueError):
+            pass  # not a list lvsim wrote: no conditions from it
+    return [key for key in swept if key in listed]
+
+
+def _with_population_columns(runs):
+    """Every population column present, numbers as numbers (NaN where missing)."""
+    for column in _POPULATION_COLUMNS:
+        if column not in runs:
+            runs[column] = None
+        if column != "conditions":
+            runs[column] = pd.to_numeric(runs[column], errors="coerce")
+    return runs
+
+
+def _dig(tree, path):
+    for step in path:
+        if not isinstance(tree, dict) or step not in tree:
+            return None
+        tree = tree[step]
+    return tree
 
 
 def _find_database(path):
@@ -161,7 +223,11 @@ def _load_sweep(path, db_path):
         raise SourceError(f"{db_path}: not an SQLite database ({error})") from None
     if "runs" not in tables:
         raise SourceError(f"{db_path}: no runs table (not written by lvsim sweep)")
-    table = pd.read_sql_query("SELECT * FROM runs ORDER BY point", connection)
+    try:  # the nominal supply is in the stored report only (SQLite's JSON functions)
+        table = pd.read_sql_query("SELECT *, json_extract(report, '$.energy.nominal_vdd_v') "
+                                  "AS nominal_vdd_v FROM runs ORDER BY point", connection)
+    except (sqlite3.DatabaseError, pd.errors.DatabaseError):
+        table = pd.read_sql_query("SELECT * FROM runs ORDER BY point", connection)
     series = (pd.read_sql_query("SELECT * FROM series ORDER BY config_hash, end_image", connection)
               if "series" in tables else pd.DataFrame())
     connection.close()
@@ -174,7 +240,7 @@ def _load_sweep(path, db_path):
     keys = sorted({key for a in axes for key in a})
     for key in keys:
         runs[key] = [a.get(key, "") for a in axes]
-    runs = runs.reset_index(drop=True)
+    runs = _with_population_columns(runs.reset_index(drop=True))
     swept = _swept_order(runs, keys)
 
     config = json.loads(runs["config"].iloc[0])
@@ -205,8 +271,11 @@ def _load_run(path, report_path):
     except (KeyError, TypeError) as error:
         raise SourceError(f"{report_path}: missing field {error} (not an lvsim run report, "
                           "or one from an older lvsim: run it again)") from None
+    for column, fields in _POPULATION_COLUMNS.items():
+        row[column] = _dig(report, fields)
+    row["conditions"] = json.dumps(row["conditions"]) if row["conditions"] is not None else None
     row.update({"config_hash": "run", "point": 0, "axes": "{}", "seed": config.get("sim.seed")})
-    runs = pd.DataFrame([row])
+    runs = _with_population_columns(pd.DataFrame([row]))
     curve["config_hash"] = "run"
     failed = pd.DataFrame(columns=["point", "axes", "error"])
     return Results(path, "run", runs, curve, [], config, failed, target_drop)
@@ -221,6 +290,8 @@ _SHORT = {
     "weights.format": str,
     "weights.fault_layers": lambda v: f"faults in {v or 'all'}",
     "weights.prune_threshold": lambda v: f"prune < {v}",
+    "chip.age_years": lambda v: f"age {v} y",
+    "chip.temperature_c": lambda v: f"{v} °C",
 }
 
 

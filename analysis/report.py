@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """One self-contained HTML page for an lvsim sweep or run: every figure that
 applies (embedded as PNG data, no network needed to view it), the operating
-point, the table of runs and the configuration.
+point and the operating-point table (nominal supply, fault-free Vmin, the
+operating points, as `lvsim optimize` prints them), the table of runs and the
+configuration.
 
     /usr/bin/python3 analysis/report.py results/voltage_scaling        # -> results/voltage_scaling/report.html
     /usr/bin/python3 analysis/report.py results/latest --out run.html   # a single run
@@ -23,6 +25,7 @@ PROG = os.environ.get("LVSIM_PROG", "report.py")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lvsim_results  # noqa: E402  (first: it checks the Debian packages)
 import figures  # noqa: E402
+import operating_points  # noqa: E402
 
 _STYLE = """
 body { font: 14px/1.45 -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; color: #222;
@@ -53,6 +56,8 @@ def _png(figure):
 
 
 def _number(value, digits=4):
+    if value is None:
+        return ""
     try:
         value = float(value)
     except (TypeError, ValueError):
@@ -82,7 +87,6 @@ def _facts(results):
     for key in results.swept:
         values = ", ".join(dict.fromkeys(runs[key].astype(str)))
         facts.append((f"swept {html.escape(key)}", html.escape(values)))
-    chosen = figures.operating_point(runs)
     if results.kind == "run":
         missed = int(first["trials_missing_target"])
         facts.append(("accuracy target", html.escape(
@@ -90,22 +94,108 @@ def _facts(results):
             + (f"kept in all {int(first['trials'])} trial(s)" if missed == 0 else
                f"missed in {missed} of {int(first['trials'])} trial(s), first after "
                f"{int(first['first_image_missing_target']):,} images"))))
-    elif chosen is not None:
-        run = runs.loc[chosen]
-        name = lvsim_results.label(run, results.swept) or "the run"
-        facts.append(("operating point", html.escape(
-            f"{name}: {float(run['energy_per_inference_uj']):.4g} uJ per inference, "
-            f"accuracy {100 * float(run['accuracy']):.2f} % (least energy that kept the "
-            f"target, {100 * results.target_drop:g} % below fault-free)")))
+        if operating_points.is_population(runs).iloc[0]:
+            facts.append(("yield", html.escape(_yield_text(first))))
     else:
-        facts.append(("operating point", "none: no run kept the accuracy target"))
+        facts.append(("operating point", html.escape(_operating_point_text(results))))
     return "<dl class='facts'>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts) + "</dl>"
+
+
+def _yield_text(run):
+    """"5 of 6 chips (83.3 %, 95 % CI 35.9-99.6 %) met the target; 95 % wanted"."""
+    chips = int(run["chips"])
+    return (f"{round(run['yield'] * chips)} of {chips} chips ({100 * run['yield']:.1f} %, 95 % "
+            f"CI {100 * run['yield_ci95_low']:.1f}-{100 * run['yield_ci95_high']:.1f} %) met "
+            f"the target; {100 * run['target_yield']:g} % wanted")
+
+
+def _setting_text(results, choice):
+    """A chosen knob setting's swept values, or its run's voltage and mitigation."""
+    run = results.runs.loc[choice.binding]
+    return (lvsim_results.label(run, list(choice.setting.knobs))
+            or f"{float(run['vdd_v']):g} V, {run['mitigation']}")
+
+
+def _binding_text(results, choice):
+    """The condition closest to failing, with its yield or accuracy; "" without conditions."""
+    if not results.conditions:
+        return ""
+    run = results.runs.loc[choice.binding]
+    text = lvsim_results.label(run, results.conditions)
+    if operating_points.is_population(results.runs.loc[[choice.binding]]).iloc[0]:
+        return f"{text}: {_yield_text(run)}"
+    return f"{text}: accuracy {100 * float(run['accuracy']):.2f} %"
+
+
+def _operating_point_text(results):
+    chosen = operating_points.cheapest(results, operating_points.knob_settings(results))
+    if chosen is None:
+        return ("none: no knob setting kept the accuracy target"
+                + (" under every condition" if results.conditions else ""))
+    text = (f"{_setting_text(results, chosen)}: {chosen.energy_uj:.4g} uJ per inference, "
+            f"accuracy {100 * chosen.setting.accuracy:.2f} % (least energy that kept the target, "
+            f"{100 * results.target_drop:g} % below fault-free")
+    if not results.conditions:
+        return text + ")"
+    return (text + f", under every condition: worst case over {', '.join(results.conditions)}); "
+            f"binding {_binding_text(results, chosen)}")
+
+
+def _operating_point_table(results):
+    """The table `lvsim optimize` ends with, and where the saving comes from."""
+    rows = operating_points.table(results)
+    if not rows:
+        return ""
+    cells = []
+    for row in rows:
+        if row.voltage_v is not None:
+            setting = f"{row.voltage_v:.3g} V"
+        elif row.name.startswith("nominal"):
+            setting = ""
+        else:
+            setting = (_setting_text(results, row.choice) if row.choice is not None
+                       else "none kept the target")
+        binding = _binding_text(results, row.choice) if row.choice is not None else ""
+        cells.append(f"<tr><td class='text'>{html.escape(row.name)}</td>"
+                     f"<td class='text'>{html.escape(setting)}</td>"
+                     f"<td>{_number(row.energy_uj)}</td><td>{_number(row.saving_uj)}</td>"
+                     f"<td class='text'>{html.escape(binding)}</td></tr>")
+    head = ("<tr><th class='text'></th><th class='text'>setting</th><th>energy (uJ)</th>"
+            "<th>saved from the row before (uJ)</th><th class='text'>binding condition</th></tr>")
+    chosen_by = ("" if results.kind == "run" else
+                 "As <code>lvsim optimize</code> chooses them: a knob setting keeps the target "
+                 "when each of its runs does (a population: yield &ge; the target yield; one "
+                 "chip: no trial missed the target), under every condition swept, and costs its "
+                 "worst energy per inference over them. ")
+    return (f"<p class='sub'>{chosen_by}The nominal energy is fault-free and unmitigated; the "
+            "fault-free Vmin is the lowest supply at which the target yield of chips has no "
+            "weak cell.</p>"
+            f"<table class='points'><thead>{head}</thead><tbody>{''.join(cells)}</tbody></table>"
+            + _split_text(results, rows))
+
+
+def _split_text(results, rows):
+    """The saving from nominal at the operating point in two parts: the guardband
+    removed (nominal to fault-free Vmin) and what fault tolerance buys below it."""
+    nominal, vmin, chosen = rows[0], rows[1], rows[-1]
+    if chosen.energy_uj is None:
+        return ""
+    total = nominal.energy_uj - chosen.energy_uj
+    guardband = nominal.energy_uj - vmin.energy_uj
+    tolerance = vmin.energy_uj - chosen.energy_uj
+    where = "In this run" if results.kind == "run" else "At the operating point"
+    return (f"<p>{where}, {total:.4g} uJ per inference "
+            f"({100 * total / nominal.energy_uj:.1f} %) less than at the nominal supply: "
+            f"{guardband:.4g} uJ from removing the guardband (nominal to fault-free Vmin) and "
+            f"{tolerance:.4g} uJ from fault tolerance (below the fault-free Vmin"
+            + (", negative: the supply lies above it or the mitigation costs energy"
+               if tolerance < 0 else "") + ").</p>")
 
 
 def _runs_table(results):
     runs = results.runs
     front = set(figures.pareto_points(runs)) if len(runs) > 1 else set()
-    chosen = figures.operating_point(runs)
+    chosen = figures.operating_point(results)
     columns = [("point", "point", lambda r: str(int(r["point"])))]
     columns += [(key, key, lambda r, k=key: html.escape(str(r[k]))) for key in results.swept]
     columns += [
@@ -120,6 +210,7 @@ def _runs_table(results):
         ("latency (us)", "latency_us", lambda r: _number(r["latency_us"])),
         ("EDP (uJ ms)", "edp_uj_ms", lambda r: _number(r["edp_uj_ms"])),
     ]
+    columns += _population_columns(runs)
     head = "".join(f"<th class='{'text' if name in results.swept else ''}'>{html.escape(name)}</th>"
                    for name, _, _ in columns)
     rows = []
@@ -128,8 +219,11 @@ def _runs_table(results):
         cells = "".join(f"<td class='{'text' if name in results.swept else ''}'>{cell(run)}</td>"
                         for name, _, cell in columns)
         rows.append(f"<tr class='{css}'>{cells}</tr>")
-    note = ("<p class='sub'>Highlighted: the operating point (yellow) and the Pareto front "
-            "(pink). Accuracy &plusmn; its 95 % interval over trials.</p>") if len(runs) > 1 else ""
+    note = ("<p class='sub'>Highlighted: the operating point (yellow; with conditions swept, "
+            "its run closest to failing) and the Pareto front (pink). Accuracy &plusmn; its 95 % "
+            "interval over trials" + ("; yield with its 95 % interval" if
+                                      operating_points.is_population(runs).any() else "")
+            + ".</p>") if len(runs) > 1 else ""
     table = (f"<div class='scroll'><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}"
              "</tbody></table></div>")
     if len(results.failed):
@@ -139,6 +233,26 @@ def _runs_table(results):
         table += ("<h3>Failed runs</h3><table><tr><th>point</th><th class='text'>swept values</th>"
                   f"<th class='text'>error</th></tr>{failed}</table>")
     return note + table
+
+
+def _population_columns(runs):
+    """The yield and the two parts of the saving, where the runs carry them."""
+    columns = []
+    if operating_points.is_population(runs).any():
+        columns += [
+            ("chips", "chips", lambda r: _number(r["chips"])),
+            ("yield (%)", "yield", lambda r: "" if r["yield"] != r["yield"] else
+             f"{100 * r['yield']:.1f} ({100 * r['yield_ci95_low']:.1f}-"
+             f"{100 * r['yield_ci95_high']:.1f})"),
+        ]
+    if runs["saving_guardband_uj"].notna().any():
+        columns += [
+            ("guardband saving (uJ)", "saving_guardband_uj",
+             lambda r: _number(r["saving_guardband_uj"])),
+            ("fault-tolerance saving (uJ)", "saving_fault_tolerance_uj",
+             lambda r: _number(r["saving_fault_tolerance_uj"])),
+        ]
+    return columns
 
 
 def _config(results):
@@ -159,7 +273,12 @@ def render(results):
             "<p class='sub'>Accuracy, refresh, energy and cycles from lvsim's simulated "
             "accelerator; every number below is taken from the runs' own reports.</p>",
             f"<nav>{nav}<a href='#runs'>Runs</a><a href='#config'>Configuration</a></nav>",
-            "<h2 id='summary'>Summary</h2>", _facts(results), "<h2 id='figures'>Figures</h2>"]
+            "<h2 id='summary'>Summary</h2>", _facts(results)]
+    points = _operating_point_table(results)
+    if points:
+        heading = "Savings" if results.kind == "run" else "Operating points"
+        body += [f"<h2 id='operating-points'>{heading}</h2>", points]
+    body.append("<h2 id='figures'>Figures</h2>")
     if not built:
         body.append("<p>No figure applies to these results.</p>")
     for figure in built:
