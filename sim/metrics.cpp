@@ -59,7 +59,7 @@ RunMetrics metrics_of(const RunResult& r) {
   for (const TrialResult& trial : r.trials)
     accuracies.push_back(static_cast<double>(trial.correct) / r.images);
   m.accuracy_ci95 = estimate(accuracies).ci95;
-  m.simulation_seconds = r.wall_seconds - r.baseline_wall_seconds;
+  m.simulation_seconds = r.wall_seconds - r.baseline_wall_seconds - r.references_wall_seconds;
   m.host_images_per_s = m.simulation_seconds > 0
                             ? static_cast<double>(r.images) * r.trials.size() / m.simulation_seconds
                             : 0.0;

@@ -18,7 +18,7 @@ struct RunMetrics {
   double edp_uj_ms = 0.0;  // energy x latency per inference
   double average_power_mw = 0.0;
   double accuracy_ci95 = 0.0;       // over trials
-  double simulation_seconds = 0.0;  // host wall time without the fault-free baseline
+  double simulation_seconds = 0.0;  // host wall time without the fault-free baseline and references
   double host_images_per_s = 0.0;   // images of every trial over simulation_seconds
   // The refresh interval in both units (0: never): the mean of the intervals
   // the refreshes had, else the configured one, the other unit converted at the

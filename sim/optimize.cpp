@@ -332,7 +332,7 @@ void print_setting(std::ostream& out, const Sweep& sweep, const Setting& s) {
   if (number(run["chips"]) > 1)
     out << ": yield " << std::setprecision(1) << 100 * number(run["yield"]) << " % (95 % CI "
         << 100 * number(run["yield_ci95_low"]) << "-" << 100 * number(run["yield_ci95_high"])
-        << " %, " << number(run["chips"]) << " chips)";
+        << " %, " << static_cast<int64_t>(number(run["chips"])) << " chips)";
   else
     out << ": accuracy " << std::setprecision(2) << 100 * number(run["accuracy"]) << " %";
   out << "\n";
@@ -357,9 +357,9 @@ void print_lowest(std::ostream& out, const Sweep& sweep) {
       const double target = number(run["target_yield"]);
       out << ", yield " << 100 * number(run["yield"]) << " % (95 % CI "
           << 100 * number(run["yield_ci95_low"]) << "-" << 100 * number(run["yield_ci95_high"])
-          << " % of " << number(run["chips"]) << " chips; " << chips_to_show(target)
-          << " chips all meeting it would show " << std::setprecision(0) << 100 * target
-          << " % at 95 % confidence)";
+          << " % of " << static_cast<int64_t>(number(run["chips"])) << " chips; "
+          << chips_to_show(target) << " chips all meeting it would show " << std::setprecision(0)
+          << 100 * target << " % at 95 % confidence)";
     }
     const std::string binding = binding_text(sweep, *group.best);
     out << (binding.empty() ? "" : ", binding " + binding) << "\n";

@@ -324,6 +324,7 @@ json memory_json(const RunResult& r) {
 json host_json(const RunResult& r, const RunMetrics& m) {
   return {{"wall_seconds", r.wall_seconds},
           {"baseline_wall_seconds", r.baseline_wall_seconds},
+          {"references_wall_seconds", r.references_wall_seconds},
           {"images_per_second", m.host_images_per_s},
           {"threads", r.host_threads},
           {"peak_rss_mib", peak_rss_mib()}};

@@ -356,7 +356,9 @@ RunResult run_simulation(const RunSettings& settings, const ProgressCallback& pr
   }
   total += settings.images;  // if a baseline is simulated
   attach_baseline(result, settings, prepared, dataset, report, cache);
+  const auto references_start = std::chrono::steady_clock::now();
   attach_references(result, settings, prepared, dataset);
+  result.references_wall_seconds = seconds_since(references_start);
   result.wall_seconds = seconds_since(start);
   return result;
 }

@@ -92,8 +92,9 @@ struct RunResult {
   } references;
 
   // Host
-  double wall_seconds = 0.0;           // everything, baseline included
-  double baseline_wall_seconds = 0.0;  // the fault-free baseline alone
+  double wall_seconds = 0.0;             // everything, baseline included
+  double baseline_wall_seconds = 0.0;    // the fault-free baseline alone
+  double references_wall_seconds = 0.0;  // the savings' reference energies alone
   int host_threads = 0;
 };
 
