@@ -86,8 +86,8 @@ namespace {
 // A population's run at `vdd` and age `age` (a condition) with its yield.
 void add_population(ResultsDb& db, int point, const std::string& vdd, const std::string& age,
                     double energy_uj, double yield) {
-  const std::string axes = "{\"chip.age_years\":\"" + age + "\",\"weight_sram.vdd_v\":\"" + vdd +
-                           "\"}";
+  const std::string axes =
+      "{\"chip.age_years\":\"" + age + "\",\"weight_sram.vdd_v\":\"" + vdd + "\"}";
   const YieldEstimate e = clopper_pearson(static_cast<size_t>(yield * 20 + 0.5), 20);
   db.exec(
       "INSERT INTO runs (config_hash, point, axes, status, config, energy_per_inference_uj, "
