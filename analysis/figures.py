@@ -93,7 +93,9 @@ def fault_curves(results):
     if results.runs["final_faulty_bits"].fillna(0).max() == 0 and results.kind == "sweep":
         return None  # no run had a faulty bit: every curve is its fault-free one
     rate = _rate_key(results)
-    panel_key = MITIGATION if MITIGATION in results.swept else None
+    # Panels per mitigation, else per fault-map policy (when the map was taken).
+    panel_key = next((k for k in (MITIGATION, "weight_sram.bist_at", "weight_sram.detector")
+                      if k in results.swept), None)
     if rate:
         line_keys = [rate]
     else:  # one line per combination of the other swept keys, while they stay readable
@@ -156,7 +158,9 @@ def energy_vs_voltage(results):
     mitigation; accuracy on a second axis."""
     if VDD not in results.swept:
         return None
-    panel_key = MITIGATION if MITIGATION in results.swept else None
+    # Panels per mitigation, else per fault-map policy (when the map was taken).
+    panel_key = next((k for k in (MITIGATION, "weight_sram.bist_at", "weight_sram.detector")
+                      if k in results.swept), None)
     accuracy_key = REFRESH if REFRESH in results.swept else None
     vary = [k for k in (VDD, panel_key, accuracy_key) if k]
     runs, held = results.hold_fixed(vary)
@@ -335,7 +339,9 @@ def aging(results):
     per mitigation, one line per voltage; filled markers kept the target."""
     if AGE not in results.swept:
         return None
-    panel_key = MITIGATION if MITIGATION in results.swept else None
+    # Panels per mitigation, else per fault-map policy (when the map was taken).
+    panel_key = next((k for k in (MITIGATION, "weight_sram.bist_at", "weight_sram.detector")
+                      if k in results.swept), None)
     line_key = VDD if VDD in results.swept else None
     runs, held = results.hold_fixed([k for k in (AGE, panel_key, line_key) if k])
     population = bool(is_population(runs).all())
@@ -373,7 +379,8 @@ def aging(results):
         else:
             ax.axhline(100 * members["fault_free_accuracy"].astype(float).max(), color="black",
                        lw=0.9, ls=":", label="fault-free")
-        ax.set_title(panel if panel is not None else members["mitigation"].iloc[0])
+        ax.set_title(members["mitigation"].iloc[0] if panel is None else
+                     panel if panel_key == MITIGATION else f"{panel_key.split('.')[-1]} = {panel}")
         ax.set_xticks(sorted(set(_numeric(members[AGE]))))
         ax.set_xlabel("chip age (years)")
         ax.set_ylim(-3, 103)
@@ -385,7 +392,8 @@ def aging(results):
                 "meeting the accuracy target; bars: 95 % Clopper-Pearson interval; dashed: the "
                 "target yield)" if population else
                 "The accuracy of the chip (bars: 95 % interval over trials; dotted: fault-free)")
-               + " as the chip ages (chip.age_years); one panel per mitigation, one line per "
+               + " as the chip ages (chip.age_years); one panel per mitigation (or fault-map "
+               "policy), one line per "
                "weight-SRAM voltage, each shifted a little in age (and drawn thinner than "
                "the one before) so that equal values stay apart. Filled markers: runs that met "
                f"the target (report.target_drop{', target_yield' if population else ''}); open: "

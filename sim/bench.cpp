@@ -158,7 +158,7 @@ void run_population_bench(const BenchOptions& options) {
   const RunResult result = run_simulation(population, nullptr);
   const double together =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("population   %7.1f s  %.2f chips/s  (yield %.1f %%)\n", together,
+  std::printf("population   %7.1f s  %.2f chips/s  (mean accuracy %.2f %%)\n", together,
               options.chips / together, 100.0 * result.accuracy());
   std::fflush(stdout);
   const fs::path dir = fs::temp_directory_path() / ("lvsim-bench-" + std::to_string(getpid()));

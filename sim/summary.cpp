@@ -216,8 +216,13 @@ void saving_line(std::ostream& out, const RunResult& r, const RunMetrics& m) {
   out << " -> " << std::setprecision(1) << m.fault_free_vmin_uj << " uJ at the fault-free Vmin "
       << std::setprecision(3) << refs.fault_free_vmin_v << " V (" << std::setprecision(0)
       << 100.0 * refs.target_yield << " % of chips without a weak cell in "
-      << grouped(static_cast<double>(refs.weight_bits)) << " weight bits): guardband "
-      << std::setprecision(1) << m.saving_guardband_uj << " uJ, fault tolerance "
+      << grouped(static_cast<double>(refs.weight_bits)) << " weight bits)";
+  if (r.params.weight_sram.vdd_v >= refs.fault_free_vmin_v) {
+    out << "; this run is above it: " << std::setprecision(1) << -m.saving_fault_tolerance_uj
+        << " uJ of the " << m.saving_guardband_uj << " uJ guardband unused\n";
+    return;
+  }
+  out << ": guardband " << std::setprecision(1) << m.saving_guardband_uj << " uJ, fault tolerance "
       << m.saving_fault_tolerance_uj << " uJ\n";
 }
 
