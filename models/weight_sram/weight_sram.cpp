@@ -95,6 +95,36 @@ void declare_mechanism_keys(ParamTable<WeightSramParams>& t) {
           "until the word is rewritten (else only the value read is wrong)");
 }
 
+// The fault detector's and the self-test's keys, and the SEC-DED decoder's latency.
+void declare_detector_keys(ParamTable<WeightSramParams>& t) {
+  using P = WeightSramParams;
+  t.integer("weight_sram.detector_cycles", &P::detector_cycles, 1, 0, 1000)
+      .unit("cycles")
+      .help("latency of the Razor-style fault detector that sign, zero and word-zero presume");
+  t.choice("weight_sram.detector", &P::detector, "razor",
+           {{"razor", FailureDetector::kRazor}, {"bist-map", FailureDetector::kBistMap}})
+      .help(
+          "what tells sign, zero and word-zero which bits failed: razor, a detector at every "
+          "read that sees every failing bit, upsets included (Minerva's assumption); "
+          "bist-map, a fault map a March C- self-test writes at power-up: its weak cells are "
+          "masked on every read, upsets and intermittent cells it missed reach the array "
+          "(the other mitigations use no detector and ignore it)")
+      .source("Razor: Ernst et al. MICRO 2003; March C-: van de Goor, IEEE D&T 1993");
+  t.integer("weight_sram.bist_passes", &P::bist_passes, 1, 1, 1000)
+      .help(
+          "bist-map: March C- passes of the power-up self-test (10 word accesses per word "
+          "each); more passes find more intermittent weak cells");
+  t.choice("weight_sram.bist_at", &P::bist_at_manufacturing, "power-up",
+           {{"power-up", false}, {"manufacturing", true}})
+      .help(
+          "bist-map: when the fault map was taken: at every power-up (the chip as it is "
+          "now), or once at the manufacturing test (chip.age_years ago: cells weak since "
+          "then are unmapped and reach the array unmasked)");
+  t.integer("weight_sram.ecc_cycles", &P::ecc_cycles, 1, 0, 1000)
+      .unit("cycles")
+      .help("latency of the SEC-DED decoder (secded) or parity check (parity)");
+}
+
 }  // namespace
 
 const ParamTable<WeightSramParams>& WeightSramParams::table() {
@@ -113,31 +143,7 @@ const ParamTable<WeightSramParams>& WeightSramParams::table() {
     t.integer("weight_sram.word_bits", &P::word_bits, 32, 32, 32)
         .unit("bits")
         .help("word width (32: fp32 weights; the only width modelled so far)");
-    t.integer("weight_sram.detector_cycles", &P::detector_cycles, 1, 0, 1000)
-        .unit("cycles")
-        .help("latency of the Razor-style fault detector that sign, zero and word-zero presume");
-    t.choice("weight_sram.detector", &P::detector, "razor",
-             {{"razor", FailureDetector::kRazor}, {"bist-map", FailureDetector::kBistMap}})
-        .help(
-            "what tells sign, zero and word-zero which bits failed: razor, a detector at every "
-            "read that sees every failing bit, upsets included (Minerva's assumption); "
-            "bist-map, a fault map a March C- self-test writes at power-up: its weak cells are "
-            "masked on every read, upsets and intermittent cells it missed reach the array "
-            "(the other mitigations use no detector and ignore it)")
-        .source("Razor: Ernst et al. MICRO 2003; March C-: van de Goor, IEEE D&T 1993");
-    t.integer("weight_sram.bist_passes", &P::bist_passes, 1, 1, 1000)
-        .help(
-            "bist-map: March C- passes of the power-up self-test (10 word accesses per word "
-            "each); more passes find more intermittent weak cells");
-    t.choice("weight_sram.bist_at", &P::bist_at_manufacturing, "power-up",
-             {{"power-up", false}, {"manufacturing", true}})
-        .help(
-            "bist-map: when the fault map was taken: at every power-up (the chip as it is "
-            "now), or once at the manufacturing test (chip.age_years ago: cells weak since "
-            "then are unmapped and reach the array unmasked)");
-    t.integer("weight_sram.ecc_cycles", &P::ecc_cycles, 1, 0, 1000)
-        .unit("cycles")
-        .help("latency of the SEC-DED decoder (secded) or parity check (parity)");
+    declare_detector_keys(t);
     t.number("weight_sram.vdd_v", &P::vdd_v, 0.9, 0.01, 5.0)
         .unit("V")
         .help("weight SRAM supply voltage (lower it to trade faults for energy)")
