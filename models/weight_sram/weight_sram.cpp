@@ -241,8 +241,18 @@ VoltageDomain WeightSram::make_domain(uint64_t first, uint64_t end, double vdd, 
   if (weak && params_.bist_at_manufacturing)
     d.weak_fraction_at_test = fault_model_->weak_cell_fraction(vdd - vmin_shift_v(vdd, true));
   const double period_ns = params_.clock_period.to_seconds() * 1e9;
-  d.access_cycles =
-      std::max(1, static_cast<int>(std::ceil(access_time_at(vdd) / period_ns - 1e-9)));
+  const double access_ns = access_time_at(vdd);
+  const double cycles = std::ceil(access_ns / period_ns - 1e-9);
+  // A read slower than this is an SRAM no design would run; counting it in an
+  // int would wrap to a fast one (issue 28).
+  constexpr double kMaxAccessCycles = 1 << 20;
+  if (!(cycles <= kMaxAccessCycles))
+    invalid(&WeightSramParams::vdd_v, "weight SRAM supply " + volts(vdd),
+            "a supply, access time (weight_sram.access_time_ns, or the fault model's) and clock "
+            "where a read takes at most " +
+                std::to_string(static_cast<int>(kMaxAccessCycles)) + " cycles; it takes " +
+                number_text(access_ns) + " ns = " + number_text(cycles) + " cycles there");
+  d.access_cycles = std::max(1, static_cast<int>(cycles));
   d.access_pj = access_pj_at(vdd);
   d.leakage_mw =
       leakage_mw_at(vdd, static_cast<double>(end - first) * physical_share() *

@@ -206,3 +206,23 @@ TEST_CASE("an aged chip keeps its weak cells and gains new ones, which a manufac
       CHECK(mapped == old_cells);
   }
 }
+
+TEST_CASE("a read slower than the simulator counts is refused, not wrapped to a fast one",
+          "[weight_sram]") {
+  fresh_simulation_context();
+  // 1e6 ns at nominal, stretched by the alpha-power law just above the
+  // threshold, at a 0.1 ns clock: about 1.4e10 cycles, which an int wraps.
+  WeightSramParams params = constant(0.0, FaultUnit::kPerWord, "flip");
+  params.circuit.access_time_ns = 1e6;
+  params.clock_period = sc_core::sc_time(0.1, sc_core::SC_NS);
+  params.vdd_v = 0.301;
+  CHECK_THROWS_WITH(
+      Bench("slow_read", params, 64),
+      Contains("weight SRAM supply 0.301 V") && Contains("a read takes at most 1048576 cycles"));
+  // 1e6 cycles are still counted exactly.
+  fresh_simulation_context();
+  params.vdd_v = 0.9;
+  params.clock_period = sc_core::sc_time(1.0, sc_core::SC_NS);
+  Bench bench("slow_but_counted", params, 64);
+  CHECK(bench.sram.access_cycles() == 1000000);
+}
