@@ -132,7 +132,8 @@ void Config::read_stream(std::istream& in, const std::string& file) {
         continue;
       }
       const std::string& name = option.string_key;
-      const std::string section = name.substr(0, name.find('.'));
+      const size_t dot = name.find('.');
+      const std::string section = dot == std::string::npos ? "" : name.substr(0, dot);
       const bool swept = section == "sweep" || section == "conditions";
       const std::string key = swept ? name.substr(section.size() + 1) : "";
       if (!swept || !values_.count(key))

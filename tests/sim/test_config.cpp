@@ -105,6 +105,12 @@ TEST_CASE("a conditions section sweeps keys a choice must hold across", "[config
     out << "[sweep]\nfault.p = 0, 1e-5\n[conditions]\nfault.p = 1e-4\n";
   }
   CHECK_THROWS_WITH(Config::load(path, {}), Contains("fault.p is swept twice"));
+  // A key named like the section, outside any section (the fuzzer's find).
+  {
+    std::ofstream out(path);
+    out << "conditions = 1\n";
+  }
+  CHECK_THROWS_WITH(Config::load(path, {}), Contains("unrecognised option 'conditions'"));
 }
 
 TEST_CASE("sweep axes take lists and ranges", "[config][sweep]") {
