@@ -211,7 +211,8 @@ json faults_json(const RunResult& r, const RunMetrics& m) {
        {{"age_years", sram.chip.age_years},
         {"temperature_c", sram.chip.temperature_c},
         {"vmin_shift_v", r.vmin_shift_v},
-        {"bist_at", sram.bist_at_manufacturing ? "manufacturing" : "power-up"}}},
+        {"bist_at", sram.bist_at_manufacturing ? "manufacturing" : "power-up"},
+        {"bist_interval_years", sram.bist_interval_years}}},
       {"mitigation", sram.mitigation},
       // How sign, zero and word-zero learn the failing bits; the fault map's
       // self-test and size (bist-map only).

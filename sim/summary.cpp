@@ -130,11 +130,10 @@ void sram_lines(std::ostream& out, const RunResult& r) {
   out << (sram.protect_sign ? " (sign bit protected)" : "") << ", mitigation " << sram.mitigation;
   out << ", refresh " << refresh_text(r) << "\n";
   if (r.fault_map_used)
-    out << "fault map    March C- self-test x" << sram.bist_passes
-        << " at power-up: " << r.weight_sram.mapped_cells << " of "
-        << r.weight_sram.faults.weak_cells << " weak cells mapped (trial 1), "
-        << grouped(r.self_test_ns / r.clock_period_ns) << " cycles, map "
-        << grouped(static_cast<double>(r.fault_map_bits) / 8.0) << " bytes\n";
+    out << "fault map    March C- self-test x" << sram.bist_passes << ": "
+        << r.weight_sram.mapped_cells << " of " << r.weight_sram.faults.weak_cells
+        << " weak cells mapped (trial 1), " << grouped(r.self_test_ns / r.clock_period_ns)
+        << " cycles, map " << grouped(static_cast<double>(r.fault_map_bits) / 8.0) << " bytes\n";
 }
 
 void over_time_lines(std::ostream& out, const RunResult& r, const AccuracyCurve& curve) {
@@ -184,9 +183,13 @@ void chip_condition_line(std::ostream& out, const RunResult& r) {
   out << "chip         " << std::setprecision(1) << chip.age_years << " years at "
       << chip.temperature_c << " C: cells' Vmin " << std::showpos << std::setprecision(1)
       << 1e3 * r.vmin_shift_v << std::noshowpos << " mV (aging, temperature, chip offset; chip 1)";
-  if (r.fault_map_used)
-    out << ", fault map from the "
-        << (r.params.weight_sram.bist_at_manufacturing ? "manufacturing test" : "power-up test");
+  const WeightSramParams& sram = r.params.weight_sram;
+  if (r.fault_map_used && sram.bist_at_manufacturing)
+    out << ", fault map from the manufacturing test";
+  else if (r.fault_map_used && sram.bist_interval_years > 0.0)
+    out << ", fault map from a self-test " << sram.bist_interval_years << " years ago";
+  else if (r.fault_map_used)
+    out << ", fault map from the power-up test";
   out << "\n";
 }
 

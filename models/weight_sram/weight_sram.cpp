@@ -120,6 +120,12 @@ void declare_detector_keys(ParamTable<WeightSramParams>& t) {
           "bist-map: when the fault map was taken: at every power-up (the chip as it is "
           "now), or once at the manufacturing test (chip.age_years ago: cells weak since "
           "then are unmapped and reach the array unmasked)");
+  t.number("weight_sram.bist_interval_years", &P::bist_interval_years, 0.0, 0.0, 50.0)
+      .unit("years")
+      .help(
+          "bist-map at power-up: years since the self-test that wrote the map (0: at this "
+          "power-up; a periodic test: the map of the chip that much younger, its cells weak "
+          "since unmapped)");
   t.integer("weight_sram.ecc_cycles", &P::ecc_cycles, 1, 0, 1000)
       .unit("cycles")
       .help("latency of the SEC-DED decoder (secded) or parity check (parity)");
@@ -228,7 +234,7 @@ VoltageDomain WeightSram::make_domain(uint64_t first, uint64_t end, double vdd, 
   const bool upset = faults && params_.mechanisms.upset;
   const bool weak = faults && params_.mechanisms.weak_cells;
   // Both asked even when a mechanism is off: a model must answer for both.
-  d.vmin_shift_v = faults ? vmin_shift_v(vdd, false) : 0.0;
+  d.vmin_shift_v = faults ? vmin_shift_v(vdd, params_.chip.age_years) : 0.0;
   const double cells_at = vdd - d.vmin_shift_v;  // where the cells' Vmin puts them
   const double upset_p = faults ? fault_model_->probability(cells_at) : 0.0;
   const double weak_fraction = faults ? fault_model_->weak_cell_fraction(cells_at) : 0.0;
@@ -238,8 +244,9 @@ VoltageDomain WeightSram::make_domain(uint64_t first, uint64_t end, double vdd, 
                   volts(vdd));
   d.upset_probability = upset ? upset_p : 0.0;
   d.weak_fraction = weak ? weak_fraction : 0.0;
-  if (weak && params_.bist_at_manufacturing)
-    d.weak_fraction_at_test = fault_model_->weak_cell_fraction(vdd - vmin_shift_v(vdd, true));
+  if (weak && self_test_age_years() != params_.chip.age_years)
+    d.weak_fraction_at_test =
+        fault_model_->weak_cell_fraction(vdd - vmin_shift_v(vdd, self_test_age_years()));
   const double period_ns = params_.clock_period.to_seconds() * 1e9;
   const double access_ns = access_time_at(vdd);
   const double cycles = std::ceil(access_ns / period_ns - 1e-9);
@@ -260,10 +267,16 @@ VoltageDomain WeightSram::make_domain(uint64_t first, uint64_t end, double vdd, 
   return d;
 }
 
-double WeightSram::vmin_shift_v(double vdd, bool before_aging) const {
-  const double aging =
-      before_aging ? 0.0 : aging_shift_v(params_.chip, vdd, params_.circuit.vnom_v);
-  return aging + temperature_shift_v(params_.chip) + chip_draws_.vmin_offset_v;
+double WeightSram::vmin_shift_v(double vdd, double age_years) const {
+  ChipConditionParams at_age = params_.chip;
+  at_age.age_years = age_years;
+  return aging_shift_v(at_age, vdd, params_.circuit.vnom_v) + temperature_shift_v(params_.chip) +
+         chip_draws_.vmin_offset_v;
+}
+
+double WeightSram::self_test_age_years() const {
+  if (params_.bist_at_manufacturing) return 0.0;
+  return std::max(0.0, params_.chip.age_years - params_.bist_interval_years);
 }
 
 void WeightSram::build_injector() {

@@ -60,9 +60,11 @@ struct WeightSramParams {
   int detector_cycles{};      // latency of the detector or map lookup (sign, zero, word-zero)
   FailureDetector detector{};
   int bist_passes{};  // March C- passes of the power-up self-test (bist-map)
-  // When the fault map was taken: at power-up (this run's condition), or at
-  // the manufacturing test (before the chip aged: cells weak since are unmapped).
+  // When the fault map was taken: at power-up (this run's condition, or the
+  // chip bist_interval_years younger: the last periodic test), or at the
+  // manufacturing test (before the chip aged). Cells weak since are unmapped.
   bool bist_at_manufacturing{};
+  double bist_interval_years{};
   int ecc_cycles{};  // latency of the SEC-DED decoder (secded)
   double vdd_v{};    // supply voltage of the array
   std::string mitigation;
@@ -172,9 +174,11 @@ class WeightSram : public sc_core::sc_module {
 
   // A domain of words [first, end) at `vdd`, with what the models give there.
   VoltageDomain make_domain(uint64_t first, uint64_t end, double vdd, bool faults) const;
-  // How far the chip's condition moves its cells' Vmin at supply `vdd`:
-  // aging (unless `before_aging`), temperature and the chip's own offset.
-  double vmin_shift_v(double vdd, bool before_aging) const;
+  // How far the chip's condition moves its cells' Vmin at supply `vdd` at
+  // age `age_years`: aging, temperature and the chip's own offset.
+  double vmin_shift_v(double vdd, double age_years) const;
+  // The chip's age when its fault map was taken (bist_at, bist_interval_years).
+  double self_test_age_years() const;
   void build_domains();
   void build_injector();
   VoltageDomain& domain_of(uint64_t word);

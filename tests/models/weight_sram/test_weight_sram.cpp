@@ -205,6 +205,15 @@ TEST_CASE("an aged chip keeps its weak cells and gains new ones, which a manufac
     else
       CHECK(mapped == old_cells);
   }
+  // A periodic test two years back maps the cells of the 8-year-old chip:
+  // more than at manufacturing, fewer than now.
+  fresh_simulation_context();
+  old.bist_at_manufacturing = false;
+  old.bist_interval_years = 2.0;
+  Bench periodic("map_periodic", old, 1 << 14);
+  REQUIRE(self_test(periodic).ok());
+  CHECK(periodic.sram.stats().mapped_cells > young_cells);
+  CHECK(periodic.sram.stats().mapped_cells < old_cells);
 }
 
 TEST_CASE("a read slower than the simulator counts is refused, not wrapped to a fast one",
