@@ -10,6 +10,8 @@
 #include <tlm>
 #include <vector>
 
+#include "models/common/huge_pages.h"
+
 namespace lvsim {
 
 class MemoryArray {
@@ -37,7 +39,7 @@ class MemoryArray {
   }
 
   std::string owner_;
-  std::vector<unsigned char> bytes_;
+  HugeVector<unsigned char> bytes_;  // read at scattered words: on huge pages
 };
 
 }  // namespace lvsim

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "models/common/huge_pages.h"
 #include "models/tlm/memory_array.h"
 #include "models/weight_sram/fault_stats.h"
 #include "models/weight_sram/mitigation/mitigation.h"
@@ -106,8 +107,9 @@ class SramContents {
   void show(uint64_t word, uint32_t value);  // the array read `value`, not what is stored
   void unshow(uint64_t word);
 
-  std::vector<uint8_t> check_;     // check bits per word (ECC only)
-  std::vector<uint32_t> written_;  // data last written by DMA, the reference
+  // Per word, read at scattered words: on huge pages (huge_pages.h).
+  HugeVector<uint8_t> check_;     // check bits per word (ECC only)
+  HugeVector<uint32_t> written_;  // data last written by DMA, the reference
   // Words the array read other than stored: a bit per word, and their values
   // (left unwritten, so untouched pages cost no memory).
   std::vector<uint64_t> shown_bits_;

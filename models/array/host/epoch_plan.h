@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "models/array/host/forward_batch.h"
+#include "models/common/huge_pages.h"
 #include "models/weight_sram/weight_read_report.h"
 #include "models/weights/weight_layout.h"
 #include "workloads/network.h"
@@ -78,7 +79,7 @@ class EpochPlanner {
   // Regions loaded afresh before every batch (streamed layers) and every slot's
   // value as loaded (`golden`, outliving the planner's use): their first-batch
   // changes back to the loaded value become EpochPlan::leading.
-  void set_streamed(std::vector<bool> streamed, const std::vector<float>* golden) {
+  void set_streamed(std::vector<bool> streamed, const HugeVector<float>* golden) {
     streamed_ = std::move(streamed);
     golden_ = golden;
   }
@@ -108,12 +109,12 @@ class EpochPlanner {
   const WeightLayout& layout_;
   int batch_;
   std::vector<bool> streamed_;                    // per region
-  const std::vector<float>* golden_ = nullptr;    // per slot, of the streamed regions
+  const HugeVector<float>* golden_ = nullptr;     // per slot, of the streamed regions
   std::vector<std::vector<SlotChange>> changes_;  // per region, this epoch's reads
   // The mark of each slot's entry in build_patches. Marks only grow, so a mark
   // below the current region's first one is stale and no clearing sweep over
   // the scattered slots is needed.
-  std::vector<int32_t> mark_of_slot_;
+  HugeVector<int32_t> mark_of_slot_;  // on huge pages: the slots are scattered
   int32_t next_mark_ = 0;
   int epoch_images_ = 1;            // grows while reads change nothing
   bool last_sparse_ = false;        // the last epoch was corrected, not recomputed

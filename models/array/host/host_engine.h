@@ -21,6 +21,7 @@
 
 #include "models/array/host/epoch_plan.h"
 #include "models/array/host/forward_batch.h"
+#include "models/common/huge_pages.h"
 #include "models/common/params.h"
 #include "models/weight_sram/weight_read_report.h"
 #include "models/weights/weight_layout.h"
@@ -59,7 +60,7 @@ class HostEngine {
   // what every later load of them brings.
   void set_streamed(std::vector<bool> streamed);
   // The working copy: every parameter decoded, at its WeightRegion slot.
-  const std::vector<float>& values() const { return working_; }
+  const HugeVector<float>& values() const { return working_; }
   // Computes `images` inputs (HWC floats, back to back) into `logits`
   // ([image][class]), each image with the weights its own read returned;
   // `read` is called once per epoch, in order, before that epoch is computed.
@@ -83,9 +84,9 @@ class HostEngine {
   int threads_;
   bool compute_;
   EpochPlanner planner_;
-  std::vector<float> working_;
+  HugeVector<float> working_;    // updated at scattered slots: on huge pages
   std::vector<bool> streamed_;   // per region
-  std::vector<float> golden_;    // the working copy as first loaded, when a region streams
+  HugeVector<float> golden_;     // the working copy as first loaded, when a region streams
   std::vector<uint32_t> words_;  // scratch of load: a copy of the SRAM's words
   std::vector<std::vector<WordChange>> word_changes_;  // per region, one epoch's
   ForwardBuffers buffers_;

@@ -34,6 +34,8 @@ const std::vector<size_t>& WeakReadCache::start_read(size_t first, size_t end,
   // and data are alike 0 and 1).
   const std::vector<WeakWord>& words = map.words();
   for (size_t n = 0; n < intermittent.size(); ++n) {
+    if (n + 2 * kPrefetchAhead < intermittent.size())  // the record, then its word
+      __builtin_prefetch(&words[intermittent[n + 2 * kPrefetchAhead].first]);
     if (n + kPrefetchAhead < intermittent.size())
       contents.prefetch(words[intermittent[n + kPrefetchAhead].first].word);
     const auto& [index, bits] = intermittent[n];

@@ -96,6 +96,13 @@ void WeakReadCache::for_each_word(const WordBits& upsets, const WeakCellMap& map
   size_t i = 0, j = 0, k = 0;  // upsets, weak words to read, intermittent failures
   while (i < upsets.size() || j < to_read_.size()) {
     if (i + kPrefetchAhead < upsets.size()) contents.prefetch(upsets[i + kPrefetchAhead].first);
+    // Two steps: the weak words' own records twice as far ahead, so that
+    // finding a word to prefetch does not itself wait for memory.
+    if (j + 2 * kPrefetchAhead < to_read_.size()) {
+      __builtin_prefetch(&weak[to_read_[j + 2 * kPrefetchAhead]]);
+      __builtin_prefetch(&clean_[to_read_[j + 2 * kPrefetchAhead]], 1);
+      __builtin_prefetch(&clean_since_[to_read_[j + 2 * kPrefetchAhead]], 1);
+    }
     if (j + kPrefetchAhead < to_read_.size())
       contents.prefetch(weak[to_read_[j + kPrefetchAhead]].word);
     const uint64_t word = std::min(i < upsets.size() ? upsets[i].first : UINT64_MAX,
