@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "workloads/common/error.h"
+#include "workloads/common/read_file.h"
 
 namespace lvsim {
 namespace {
@@ -122,11 +123,7 @@ NpyArray parse_npy(const std::string& name, const std::vector<uint8_t>& bytes) {
 }
 
 NpyArray read_npy(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot open the .npy file");
-  const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                                   std::istreambuf_iterator<char>());
-  return parse_npy(path, bytes);
+  return parse_npy(path, read_regular_file(path, ".npy file"));
 }
 
 }  // namespace lvsim

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "workloads/common/error.h"
+#include "workloads/common/read_file.h"
 
 namespace lvsim {
 namespace {
@@ -107,11 +108,7 @@ TensorInfo tensor_info(const std::string& where, const nlohmann::json& entry, ui
 }  // namespace
 
 SafeTensors SafeTensors::load(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw Error(path + ": cannot open weights file");
-  const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(file)),
-                                   std::istreambuf_iterator<char>());
-  return parse(bytes, path);
+  return parse(read_regular_file(path, "weights file"), path);
 }
 
 SafeTensors SafeTensors::parse(const std::vector<uint8_t>& bytes, const std::string& path) {

@@ -1,0 +1,34 @@
+// Reads an input file whole, in one read of its known size: a weights file or
+// an .npy dataset. Only regular files are read; a device, FIFO or directory
+// (or a link to one) never ends or has no size, and is refused in one line
+// before any byte is read (`--weights /dev/zero` would otherwise grow a buffer
+// until memory runs out).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "workloads/common/error.h"
+
+namespace lvsim {
+
+// `what` names the file in errors ("weights file", ".npy file").
+inline std::vector<uint8_t> read_regular_file(const std::string& path, const std::string& what) {
+  std::error_code ec;
+  const std::filesystem::file_status status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) throw Error(path + ": cannot open the " + what);
+  if (!std::filesystem::is_regular_file(status))
+    throw Error(path + ": the " + what + " is not a regular file (a device, FIFO or directory)");
+  std::ifstream in(path, std::ios::binary);
+  const uintmax_t size = std::filesystem::file_size(path, ec);
+  if (!in || ec) throw Error(path + ": cannot open the " + what);
+  std::vector<uint8_t> bytes(static_cast<size_t>(size));
+  if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size)))
+    throw Error(path + ": cannot read the " + what + " (" + std::to_string(size) + " bytes)");
+  return bytes;
+}
+
+}  // namespace lvsim
