@@ -28,7 +28,7 @@ struct BenchOptions {
   // Time weak-cell runs (ibm-14nm, `zero`) beside upset runs with as many
   // fault events, at these voltages, instead.
   bool mechanisms = false;
-  std::vector<std::string> voltages = {"0.66", "0.64", "0.62"};
+  std::vector<std::string> voltages = {"0.66", "0.64", "0.62", "0.60"};
   // Time a population of `chips` chips beside as many single-chip runs, instead.
   bool population = false;
   int chips = 100;
