@@ -172,6 +172,16 @@ void Config::add_sweep_axis(const std::string& key, const std::string& list,
       values.push_back(v);
   }
   if (values.empty()) throw Error(file_ + ": " + section + "." + key + " lists no values");
+  // The grid is checked before it is spanned: each axis is capped, and so is
+  // their product (a grid of 10^9 points once allocated until bad_alloc).
+  double points = static_cast<double>(values.size());
+  for (const auto& [axis, axis_values] : sweep_axes_)
+    points *= static_cast<double>(axis_values.size());
+  if (points > kMaxGridPoints)
+    throw Error(file_ + ": " + section + "." + key + " makes the grid " +
+                std::to_string(static_cast<uint64_t>(std::min(points, 1e19))) +
+                " points; expected at most " + std::to_string(kMaxGridPoints) +
+                " points over [sweep] and [conditions]");
   sweep_axes_.emplace_back(key, values);
 }
 

@@ -19,6 +19,8 @@ namespace lvsim {
 // error can name the file (or --set) and the field.
 class Config {
  public:
+  // The most points a grid may span (each is a whole run).
+  static constexpr uint64_t kMaxGridPoints = 100000;
   // Defaults, then `file` (may be empty), then `overrides` ("key=value").
   static Config load(const std::string& file, const std::vector<std::string>& overrides);
   // The same from an INI file's text; `name` stands for the file in errors.

@@ -111,6 +111,15 @@ TEST_CASE("a conditions section sweeps keys a choice must hold across", "[config
     out << "conditions = 1\n";
   }
   CHECK_THROWS_WITH(Config::load(path, {}), Contains("unrecognised option 'conditions'"));
+  // Axes of about 1,000 values each: refused once their product passes the cap.
+  {
+    std::ofstream out(path);
+    out << "[sweep]\nweight_sram.vdd_v = 0.5:0.999:0.0005\nfault.p = 0:0.999:0.001\n"
+           "[conditions]\nchip.age_years = 0:9.99:0.01\n";
+  }
+  CHECK_THROWS_WITH(Config::load(path, {}),
+                    Contains("sweep.fault.p makes the grid 999000 points") &&
+                        Contains("expected at most 100000 points"));
 }
 
 TEST_CASE("sweep axes take lists and ranges", "[config][sweep]") {
