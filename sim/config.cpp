@@ -99,6 +99,12 @@ void Config::read_file(const std::string& file) {
   std::error_code error;
   if (fs::is_directory(file, error))
     throw Error(file + ": is a directory, expected an INI config file (configs/*.ini)");
+  // A device never ends (/dev/zero once ran with the defaults and exit 0);
+  // a pipe is read (--config <(...) is a pipe).
+  const fs::file_type type = fs::status(file, error).type();
+  if (type == fs::file_type::character || type == fs::file_type::block ||
+      type == fs::file_type::socket)
+    throw Error(file + ": is a device, expected an INI config file (configs/*.ini)");
   std::ifstream in(file);
   if (!in) throw Error(file + ": cannot open config file");
   read_stream(in, file);

@@ -37,6 +37,8 @@ TEST_CASE("a --set override beats the file, and bad input names its source and k
   CHECK_THROWS_WITH(
       Config::load(dir.path().string(), {}),
       Contains(dir.path().string()) && Contains("is a directory, expected an INI config file"));
+  CHECK_THROWS_WITH(Config::load("/dev/zero", {}),
+                    Contains("/dev/zero: is a device, expected an INI config file"));
   {
     std::ofstream out(path);
     out << "[workload]\nimages = 10\n[mac_array]\nrows = 8\n[workload]\nimages = 20\n";
