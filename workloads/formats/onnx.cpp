@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "workloads/common/error.h"
+#include "workloads/common/read_file.h"
 #include "workloads/formats/metadata_number.h"
 
 namespace lvsim {
@@ -924,12 +925,8 @@ Network parse_onnx(const std::string& bytes, const std::string& path) {
 }
 
 Network load_onnx(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw Error(path + ": cannot open the ONNX model");
-  std::ostringstream bytes;
-  bytes << file.rdbuf();
-  if (!file.good() && !file.eof()) throw Error(path + ": cannot read the ONNX model");
-  return parse_onnx(bytes.str(), path);
+  const std::vector<uint8_t> bytes = read_regular_file(path, "ONNX model");
+  return parse_onnx(std::string(bytes.begin(), bytes.end()), path);
 }
 
 }  // namespace lvsim

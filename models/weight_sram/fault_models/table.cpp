@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -164,6 +165,13 @@ std::unique_ptr<FaultModel> make_table_fault_model(const FaultModelParams& param
   if (path.empty())
     invalid(&FaultModelParams::table_path, "the table fault model's file",
             "a CSV file of vdd_v,p rows");
+  // A device (/dev/zero) never ends: refused before a line is read.
+  std::error_code error;
+  const auto type = std::filesystem::status(path, error).type();
+  if (type != std::filesystem::file_type::regular && type != std::filesystem::file_type::fifo &&
+      type != std::filesystem::file_type::not_found)
+    invalid(&FaultModelParams::table_path, path,
+            "a CSV file of vdd_v,p rows (not a device or directory)");
   std::ifstream in(path);
   if (!in) invalid(&FaultModelParams::table_path, path, "a readable CSV file of vdd_v,p rows");
   return parse_fault_table(in, path);

@@ -6,6 +6,7 @@
 
 #include "tests/support/helpers.h"
 #include "workloads/formats/npy.h"
+#include "workloads/formats/onnx.h"
 #include "workloads/formats/safetensors.h"
 
 using namespace lvsim;
@@ -31,4 +32,6 @@ TEST_CASE("a weights file or .npy that is a device or a directory is refused bef
                     Catch::Contains("/dev/zero: the weights file is not a regular file"));
   CHECK_THROWS_WITH(SafeTensors::load("/tmp"), Catch::Contains("not a regular file"));
   CHECK_THROWS_WITH(read_npy("/nonexistent/x.npy"), Catch::Contains("cannot open"));
+  CHECK_THROWS_WITH(load_onnx("/dev/zero"),
+                    Catch::Contains("/dev/zero: the ONNX model is not a regular file"));
 }

@@ -117,6 +117,8 @@ TEST_CASE("table model interpolates in log space and rejects malformed files", "
   params.table_path = dir.file("missing.csv");
   CHECK_THROWS_WITH(make_fault_model(params),
                     Contains("missing.csv") && Contains("a readable CSV file"));
+  params.table_path = "/dev/zero";  // never ends: refused before a line is read
+  CHECK_THROWS_WITH(make_fault_model(params), Contains("/dev/zero") && Contains("not a device"));
 }
 
 TEST_CASE("a fault table's optional columns give the circuit at the voltage", "[fault_model]") {
