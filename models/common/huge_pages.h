@@ -1,13 +1,16 @@
-// Large arrays the simulator reads at scattered places (the SRAM's words and
-// their references, the working copy of the weights) on 2 MiB pages where the
-// kernel offers them (Linux transparent huge pages, in `madvise` or `always`
-// mode): a read of a scattered word then costs a cache miss, not a cache miss
-// and a page walk. A simulator speed device; results never depend on it.
+// Large arrays the simulator reads at scattered places (the SRAM's references
+// and check bits, the working copy of the weights, the planner's slot marks)
+// on 2 MiB pages where the kernel offers them (Linux transparent huge pages,
+// in `madvise` or `always` mode): a read of a scattered word then costs a
+// cache miss, not a cache miss and a page walk. A simulator speed device;
+// results never depend on it.
 //
 // Measured (ibm-14nm weak cells at 0.62 V with `zero`, 2,000 images on one
-// thread, with the fault reads' two-step prefetch, weak_read_cache.h): 4.46
-// and 4.09 s of simulation before, 3.78 and 3.79 s after; 16 MiB of words
-// span 8 such pages against 4,096 small ones.
+// thread, with the fault reads' two-step prefetch, weak_read_cache.h): 4.1-4.7
+// s of simulation before, 3.8-4.7 s after on this noisy machine, peak RSS
+// 220-243 MiB against 223. The SRAM's own words (models/tlm/memory_array.h)
+// stay on small pages: on huge pages they added about 24 MiB at p = 1 for no
+// measurable speed.
 #pragma once
 
 #include <sys/mman.h>

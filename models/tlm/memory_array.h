@@ -10,8 +10,6 @@
 #include <tlm>
 #include <vector>
 
-#include "models/common/huge_pages.h"
-
 namespace lvsim {
 
 class MemoryArray {
@@ -39,7 +37,7 @@ class MemoryArray {
   }
 
   std::string owner_;
-  HugeVector<unsigned char> bytes_;  // read at scattered words: on huge pages
+  std::vector<unsigned char> bytes_;
 };
 
 }  // namespace lvsim
