@@ -103,6 +103,16 @@ bool placeholder_or_output(const std::string& path) {
   return false;
 }
 
+// The README's generated block NAME, between <!-- NAME:begin --> and <!-- NAME:end -->.
+std::string readme_block(const std::string& name) {
+  const std::string readme = read_text(std::string(LVSIM_SOURCE_DIR) + "/README.md");
+  const std::string begin = "<!-- " + name + ":begin -->\n", end = "<!-- " + name + ":end -->";
+  const size_t start = readme.find(begin), stop = readme.find(end);
+  REQUIRE(start != std::string::npos);
+  REQUIRE(stop != std::string::npos);
+  return readme.substr(start + begin.size(), stop - start - begin.size());
+}
+
 // `path` names something in the repository: a file or folder, at least one
 // match of a glob, or the stem of files ("sim/config" for sim/config.{h,cpp},
 // an output prefix such as "workloads/networks/onnx/lenet5").
@@ -126,12 +136,8 @@ bool names_something(const fs::path& root, const std::string& path) {
 
 TEST_CASE("the README's key table is what the declarations write", "[config]") {
   const std::string readme = read_text(std::string(LVSIM_SOURCE_DIR) + "/README.md");
-  const std::string begin = "<!-- keys:begin -->\n", end = "<!-- keys:end -->";
-  const size_t start = readme.find(begin), stop = readme.find(end);
-  REQUIRE(start != std::string::npos);
-  REQUIRE(stop != std::string::npos);
   INFO("regenerate with scripts/update-key-docs");
-  CHECK(readme.substr(start + begin.size(), stop - start - begin.size()) == keys_markdown());
+  CHECK(readme_block("keys") == keys_markdown());
   for (const ParamInfo& key : config_params()) {
     INFO(key.key);
     const std::string shown = key.default_text.empty() ? "(empty)" : "`" + key.default_text + "`";
@@ -167,13 +173,8 @@ TEST_CASE("every repository path the README and docs/ name exists", "[docs]") {
 TEST_CASE("the README's ONNX operator table is what the importer's table writes",
           "[config][onnx]") {
   const std::string readme = read_text(std::string(LVSIM_SOURCE_DIR) + "/README.md");
-  const std::string begin = "<!-- onnx-operators:begin -->\n", end = "<!-- onnx-operators:end -->";
-  const size_t start = readme.find(begin), stop = readme.find(end);
-  REQUIRE(start != std::string::npos);
-  REQUIRE(stop != std::string::npos);
   INFO("regenerate with scripts/update-key-docs");
-  CHECK(readme.substr(start + begin.size(), stop - start - begin.size()) ==
-        onnx_operators_markdown());
+  CHECK(readme_block("onnx-operators") == onnx_operators_markdown());
   // One row per operator, each with something said of it.
   for (const OnnxOperator& op : onnx_operators()) {
     INFO(op.name);
