@@ -11,6 +11,7 @@
 #include "models/common/params.h"
 #include "sim/settings.h"
 #include "workloads/common/error.h"
+#include "workloads/common/read_file.h"
 
 namespace lvsim {
 namespace po = boost::program_options;
@@ -101,9 +102,7 @@ void Config::read_file(const std::string& file) {
     throw Error(file + ": is a directory, expected an INI config file (configs/*.ini)");
   // A device never ends (/dev/zero once ran with the defaults and exit 0);
   // a pipe is read (--config <(...) is a pipe).
-  const fs::file_type type = fs::status(file, error).type();
-  if (type == fs::file_type::character || type == fs::file_type::block ||
-      type == fs::file_type::socket)
+  if (is_device(file))
     throw Error(file + ": is a device, expected an INI config file (configs/*.ini)");
   std::ifstream in(file);
   if (!in) throw Error(file + ": cannot open config file");

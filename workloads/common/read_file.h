@@ -15,6 +15,16 @@
 
 namespace lvsim {
 
+// Whether `path` names a device (character, block or socket): a file that
+// never ends, refused by every reader before it reads a byte. Pipes are not
+// devices: a text input may come from one (`--config <(...)`).
+inline bool is_device(const std::string& path) {
+  std::error_code ec;
+  const std::filesystem::file_type type = std::filesystem::status(path, ec).type();
+  return type == std::filesystem::file_type::character ||
+         type == std::filesystem::file_type::block || type == std::filesystem::file_type::socket;
+}
+
 // `what` names the file in errors ("weights file", ".npy file").
 inline std::vector<uint8_t> read_regular_file(const std::string& path, const std::string& what) {
   std::error_code ec;

@@ -17,6 +17,7 @@
 
 #include "models/weight_sram/fault_models/fault_model.h"
 #include "workloads/common/error.h"
+#include "workloads/common/read_file.h"
 
 namespace lvsim {
 namespace {
@@ -167,9 +168,7 @@ std::unique_ptr<FaultModel> make_table_fault_model(const FaultModelParams& param
             "a CSV file of vdd_v,p rows");
   // A device (/dev/zero) never ends: refused before a line is read.
   std::error_code error;
-  const auto type = std::filesystem::status(path, error).type();
-  if (type != std::filesystem::file_type::regular && type != std::filesystem::file_type::fifo &&
-      type != std::filesystem::file_type::not_found)
+  if (is_device(path) || std::filesystem::is_directory(path, error))
     invalid(&FaultModelParams::table_path, path,
             "a CSV file of vdd_v,p rows (not a device or directory)");
   std::ifstream in(path);
