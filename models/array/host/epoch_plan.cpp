@@ -16,7 +16,8 @@ EpochPlanner::EpochPlanner(const Network& network, const WeightLayout& layout, i
       layout_(layout),
       batch_(batch),
       changes_(layout.regions.size()),
-      mark_of_slot_(layout.parameter_slots, -1) {}
+      mark_of_slot_(layout.parameter_slots, -1),
+      whole_word_fields_(layout.format->bits() == 32) {}
 
 int EpochPlanner::epoch_size(int remaining, bool stage_start) const {
   int count = std::min(std::max(epoch_images_, batch_), remaining);
@@ -43,28 +44,63 @@ int EpochPlanner::epoch_size(int remaining, bool stage_start) const {
 // in each word: only the fields whose stored code changed, with their values
 // before and after.
 void EpochPlanner::translate(size_t region_index, const std::vector<WordChange>& word_changes) {
-  const WeightRegion& region = layout_.regions[region_index];
-  const WeightFormat& format = *layout_.format;
-  const uint64_t bias_first = region.bias_address / kWordBytes;
   std::vector<SlotChange>& out = changes_[region_index];
   out.clear();
-  float before[32];  // a word packs at most 32 parameters
-  for (const WordChange& change : word_changes) {
-    const uint32_t diff = change.old ^ change.value;
-    int field = 0;
-    layout_.decode_word(region, change.word, change.old,
-                        [&](uint64_t, float value) { before[field++] = value; });
-    field = 0;
-    layout_.decode_word(region, change.word, change.value, [&](uint64_t slot, float value) {
-      const float old = before[field++];
-      if (change.word < bias_first) {
-        const uint64_t index = slot - region.weight_slot;
-        if (field_code(format, diff, index) == 0) return;  // this weight's bits are intact
-      }
-      out.push_back(
-          {change.batch * static_cast<uint32_t>(batch_), static_cast<uint32_t>(slot), value, old});
+  for (const WordChange& change : word_changes)
+    for_each_changed(region_index, change, [&](uint32_t slot, float value, float old) {
+      out.push_back({image_of(change), slot, value, old});
     });
+}
+
+bool EpochPlanner::plan_dense_words(int count, std::vector<std::vector<WordChange>>& word_changes,
+                                    EpochPlan& plan) {
+  size_t words = 0;
+  for (const auto& changes : word_changes) words += changes.size();
+  // A streamed region's first-batch changes lead (start_plan): they need the
+  // parameter log.
+  if (words <= 2 * kMaxEpochChanges ||
+      std::find(streamed_.begin(), streamed_.end(), true) != streamed_.end())
+    return false;
+  // plan()'s measures, counted without logging the parameters.
+  double correction_macs = 0.0;
+  size_t corrected_words = 0;
+  bool replaces_non_finite = false;
+  for (size_t i = 0; i < word_changes.size(); ++i) {
+    size_t changed = 0;
+    for (const WordChange& change : word_changes[i])
+      for_each_changed(i, change, [&](uint32_t, float, float old) {
+        ++changed;
+        replaces_non_finite |= !std::isfinite(old);
+      });
+    if (network_.layers[layout_.regions[i].layer].kind == LayerKind::kLinear)
+      correction_macs += static_cast<double>(changed);
+    corrected_words += changed;
   }
+  if (!(correction_macs > 0.05 * static_cast<double>(network_.macs_per_image()) ||
+        corrected_words > 2 * kMaxEpochChanges || replaces_non_finite))
+    return false;
+  start_plan(plan);
+  plan.changes.resize(changes_.size());
+  for (std::vector<SlotChange>& list : plan.changes) list.clear();
+  plan.word_changes.resize(word_changes.size());
+  for (size_t i = 0; i < word_changes.size(); ++i) plan.word_changes[i].swap(word_changes[i]);
+  plan_dense(count, corrected_words, replaces_non_finite, plan);
+  return true;
+}
+
+void EpochPlanner::plan_dense(int count, size_t corrected_words, bool replaces_non_finite,
+                              EpochPlan& plan) {
+  plan.kind = EpochKind::kDense;
+  last_sparse_ = false;
+  changes_per_image_ = static_cast<double>(corrected_words) / count;
+  epoch_images_ = replaces_non_finite ? 1 : log_fit();
+}
+
+int EpochPlanner::log_fit() const {
+  // The next epoch's change log is kept near kMaxEpochChanges (it is held
+  // while the following epoch's reads are logged).
+  return static_cast<int>(
+      std::min<double>(kMaxEpochImages, std::max(1.0, kMaxEpochChanges / changes_per_image_)));
 }
 
 namespace {
@@ -81,6 +117,7 @@ void EpochPlanner::start_plan(EpochPlan& plan) {
   plan.patches.clear();  // what the plan held for an epoch two back
   plan.slots.clear();
   plan.final_values.clear();
+  for (std::vector<WordChange>& list : plan.word_changes) list.clear();
   plan.leading.assign(changes_.size(), {});
   for (size_t i = 0; i < streamed_.size() && i < changes_.size() && golden_; ++i) {
     if (!streamed_[i]) continue;
@@ -124,11 +161,7 @@ void EpochPlanner::plan(int count, EpochPlan& plan) {
     corrected_words += changes_[i].size();
     for (const SlotChange& c : changes_[i]) replaces_non_finite |= !std::isfinite(c.old);
   }
-  // The next epoch's change log is kept near kMaxEpochChanges (it is held
-  // while the following epoch's reads are logged).
   changes_per_image_ = static_cast<double>(corrected_words) / count;
-  const int log_fit = static_cast<int>(
-      std::min<double>(kMaxEpochImages, std::max(1.0, kMaxEpochChanges / changes_per_image_)));
 
   // Many changes: recompute image by image with the weights each one read.
   // So too when a value that changes was not finite: the GEMMs used it, and an
@@ -137,11 +170,9 @@ void EpochPlanner::plan(int count, EpochPlan& plan) {
   // back out, losing the other products' digits for the images after it.)
   if (correction_macs > 0.05 * static_cast<double>(network_.macs_per_image()) ||
       corrected_words > 2 * kMaxEpochChanges || replaces_non_finite) {
-    plan.kind = EpochKind::kDense;
-    last_sparse_ = false;
     plan.changes.resize(changes_.size());
     for (size_t i = 0; i < changes_.size(); ++i) plan.changes[i].swap(changes_[i]);
-    epoch_images_ = replaces_non_finite ? 1 : log_fit;
+    plan_dense(count, corrected_words, replaces_non_finite, plan);
     return;
   }
 
@@ -157,8 +188,9 @@ void EpochPlanner::plan(int count, EpochPlan& plan) {
   const double budget = kCorrectionBudget * static_cast<double>(network_.macs_per_image());
   const int fit =
       static_cast<int>(std::min<double>(kMaxEpochImages, budget / std::max(per_image, 1.0)));
-  epoch_images_ = std::min(
-      std::max(fit / kForwardChunkImages * kForwardChunkImages, 2 * kForwardChunkImages), log_fit);
+  epoch_images_ =
+      std::min(std::max(fit / kForwardChunkImages * kForwardChunkImages, 2 * kForwardChunkImages),
+               log_fit());
 }
 
 // One region's entries: each changed slot once, in order of first change,

@@ -49,6 +49,10 @@ struct EpochPlan {
   std::vector<std::vector<uint32_t>> slots;
   std::vector<std::vector<float>> final_values;
   std::vector<std::vector<SlotChange>> changes;  // kDense: per region, in image order
+  // kDense, when the reads changed far more words than an epoch's parameter
+  // log holds (EpochPlanner::plan_dense_words): per region, the word changes
+  // themselves, in batch order, decoded as the epoch is computed.
+  std::vector<std::vector<WordChange>> word_changes;
   // Streamed regions (reloaded before every batch): the changes of the epoch's
   // first batch back to the loaded values (the load undoing the last batch's
   // faults), written into the working copy before the epoch is computed, so
@@ -91,6 +95,23 @@ class EpochPlanner {
   // Turns the translated changes of an epoch of `count` images into `plan`,
   // and sizes the next epoch from them.
   void plan(int count, EpochPlan& plan);
+  // The reads of an epoch of `count` images changed `word_changes` (per
+  // region). When they are far more than a sparse epoch logs and make a
+  // dense epoch, `plan` takes them as they are (EpochPlan::word_changes), the
+  // next epoch is sized as plan() would, and true is returned: the
+  // per-parameter log, 16 bytes per changed parameter, is never written (at
+  // p = 1 every word read changes). Otherwise nothing is taken: translate
+  // and plan follow.
+  bool plan_dense_words(int count, std::vector<std::vector<WordChange>>& word_changes,
+                        EpochPlan& plan);
+  // Calls visit(slot, value, old) for each parameter of a changed word of
+  // region `region_index` whose code changed (a bias, a word of its own, always).
+  template <typename Visit>
+  void for_each_changed(size_t region_index, const WordChange& change, Visit visit) const;
+  // The image of the epoch from which on a word change holds.
+  uint32_t image_of(const WordChange& change) const {
+    return change.batch * static_cast<uint32_t>(batch_);
+  }
 
  private:
   struct RegionEntries {
@@ -101,6 +122,11 @@ class EpochPlanner {
   };
   void assign_entries(const std::vector<SlotChange>& list, RegionEntries& out);
   void build_patches(int count, EpochPlan& plan);
+  // A dense epoch: the plan's kind and the next epoch's size (plan()'s rule).
+  void plan_dense(int count, size_t corrected_words, bool replaces_non_finite, EpochPlan& plan);
+  // Images of an epoch whose change log stays near kMaxEpochChanges, at the
+  // last epoch's changes per image.
+  int log_fit() const;
   // Clears what `plan` held for an epoch two back and moves the streamed
   // regions' first-batch changes back to the loaded values into plan.leading.
   void start_plan(EpochPlan& plan);
@@ -116,9 +142,37 @@ class EpochPlanner {
   // the scattered slots is needed.
   HugeVector<int32_t> mark_of_slot_;  // on huge pages: the slots are scattered
   int32_t next_mark_ = 0;
+  bool whole_word_fields_;          // a weight per word (32-bit fields): a change is its weight's
   int epoch_images_ = 1;            // grows while reads change nothing
   bool last_sparse_ = false;        // the last epoch was corrected, not recomputed
   double changes_per_image_ = 0.0;  // logged by the last epoch that changed any
 };
+
+template <typename Visit>
+void EpochPlanner::for_each_changed(size_t region_index, const WordChange& change,
+                                    Visit visit) const {
+  const WeightRegion& region = layout_.regions[region_index];
+  const uint64_t bias_first = region.bias_address / kWordBytes;
+  if (whole_word_fields_ && change.word < bias_first) {  // one weight, every bit of it
+    const uint64_t slot = region.weight_slot + (change.word - region.weight_address / kWordBytes);
+    if (slot < region.weight_slot + region.weight_count)
+      visit(static_cast<uint32_t>(slot), layout_.format->decode(change.value, region.weight_scale),
+            layout_.format->decode(change.old, region.weight_scale));
+    return;
+  }
+  const uint32_t diff = change.old ^ change.value;
+  float before[32];  // a word packs at most 32 parameters
+  int field = 0;
+  layout_.decode_word(region, change.word, change.old,
+                      [&](uint64_t, float value) { before[field++] = value; });
+  field = 0;
+  layout_.decode_word(region, change.word, change.value, [&](uint64_t slot, float value) {
+    const float old = before[field++];
+    if (change.word < bias_first &&
+        field_code(*layout_.format, diff, slot - region.weight_slot) == 0)
+      return;  // this weight's bits are intact
+    visit(static_cast<uint32_t>(slot), value, old);
+  });
+}
 
 }  // namespace lvsim

@@ -29,7 +29,8 @@ HostEngine::HostEngine(const HostEngineParams& params, const Network& network,
       planner_(network, layout, batch),
       working_(layout.parameter_slots, 0.0f),
       words_(layout.total_bytes / kWordBytes, 0),
-      word_changes_(layout.regions.size()) {
+      word_changes_(layout.regions.size()),
+      last_changes_(layout.regions.size(), 0) {
   Eigen::setNbThreads(1);  // parallelism is over image chunks, never inside a GEMM
 }
 
@@ -49,8 +50,18 @@ void HostEngine::set_streamed(std::vector<bool> streamed) {
 }
 
 void HostEngine::read_and_plan(int images, EpochPlan& plan, const ReadWeights& read) {
-  for (std::vector<WordChange>& changes : word_changes_) changes.clear();
+  for (size_t i = 0; i < word_changes_.size(); ++i) {
+    word_changes_[i].clear();
+    // Room for as many changes per image as the last epoch's (a log grown by
+    // doubling would hold up to twice its size, and both copies while it moves).
+    const double expected = 1.0625 * static_cast<double>(last_changes_[i]) * images / last_images_;
+    if (expected > static_cast<double>(word_changes_[i].capacity()))
+      word_changes_[i].reserve(static_cast<size_t>(expected));
+  }
   read(images, word_changes_);
+  for (size_t i = 0; i < word_changes_.size(); ++i) last_changes_[i] = word_changes_[i].size();
+  last_images_ = images;
+  if (planner_.plan_dense_words(images, word_changes_, plan)) return;
   for (size_t i = 0; i < word_changes_.size(); ++i) planner_.translate(i, word_changes_[i]);
   planner_.plan(images, plan);
 }
@@ -74,6 +85,10 @@ void HostEngine::run(const float* inputs, int images, float* logits, const ReadW
     };
     compute_epoch(plan, inputs, first, count, logits, next_count > 0 ? &read_next : nullptr);
     finish_epoch(plan);
+    // A dense epoch's word changes are done with: freed, not kept until the
+    // plan is reused (three logs of every word read would be held at p = 1).
+    for (std::vector<WordChange>& list : plans[epoch % 2].word_changes)
+      std::vector<WordChange>().swap(list);
     first = next;
     count = next_count;
   }
@@ -123,12 +138,19 @@ void HostEngine::compute_epoch(const EpochPlan& plan, const float* inputs, int f
       break;
     case EpochKind::kDense: {
       std::vector<size_t> cursor(plan.changes.size(), 0);
+      std::vector<size_t> word_cursor(plan.word_changes.size(), 0);
       for (int image = 0; image < count; ++image) {
+        const auto at = static_cast<uint32_t>(image);
         for (size_t i = 0; i < plan.changes.size(); ++i) {
           const std::vector<SlotChange>& list = plan.changes[i];
-          for (; cursor[i] < list.size() && list[cursor[i]].image == static_cast<uint32_t>(image);
-               ++cursor[i])
+          for (; cursor[i] < list.size() && list[cursor[i]].image == at; ++cursor[i])
             working_[list[cursor[i]].slot] = list[cursor[i]].value;
+        }
+        for (size_t i = 0; i < plan.word_changes.size(); ++i) {
+          const std::vector<WordChange>& list = plan.word_changes[i];
+          for (size_t& k = word_cursor[i]; k < list.size() && planner_.image_of(list[k]) == at; ++k)
+            planner_.for_each_changed(
+                i, list[k], [&](uint32_t slot, float value, float) { working_[slot] = value; });
         }
         compute_batch(inputs, first + image, 1, logits, nullptr, image == 0 ? side_job : nullptr);
       }

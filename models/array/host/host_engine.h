@@ -89,6 +89,8 @@ class HostEngine {
   HugeVector<float> golden_;     // the working copy as first loaded, when a region streams
   std::vector<uint32_t> words_;  // scratch of load: a copy of the SRAM's words
   std::vector<std::vector<WordChange>> word_changes_;  // per region, one epoch's
+  std::vector<size_t> last_changes_;                   // per region, the last epoch's count
+  int last_images_ = 1;                                // the last epoch's images
   ForwardBuffers buffers_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "models/common/counter_rng.h"
 #include "models/weight_sram/sram_word.h"
@@ -25,33 +26,54 @@ FaultInjector::FaultInjector(const FaultDraws& draws, const WeakCellTraits& weak
       allowed_bits_.push_back(static_cast<int>(bit));
 }
 
-void FaultInjector::draw_upsets(uint64_t first_word, uint64_t words, double upset_p,
-                                uint64_t read_number) {
-  const uint64_t allowed = allowed_bits_.size();
-  const bool per_bit = draws_.unit == FaultUnit::kPerBit;
-  const uint64_t positions = per_bit ? words * allowed : words;
-  const double log1m_p = std::log1p(-std::min(upset_p, 1.0 - 1e-16));
-  // One stream per read of the range: the same reads draw the same faults
-  // whatever the batches are grouped into.
-  CounterRng rng(draws_.seed, draws_.trial, first_word, read_number);
-  const bool every = upset_p >= 1.0;
-  for (uint64_t position = every ? 0 : rng.geometric_gap(log1m_p, positions); position < positions;
-       position += 1 + (every ? 0 : rng.geometric_gap(log1m_p, positions))) {
-    const uint64_t word = first_word + (per_bit ? position / allowed : position);
-    const int bit =
-        allowed_bits_[per_bit ? position % allowed : rng.below(static_cast<uint32_t>(allowed))];
-    upsets_.emplace_back(word, uint64_t{1} << bit);
+// One read's upsets, drawn piece by piece in word order: each stored bit that
+// may fail does so with probability p (per-bit), or each word gets one such
+// bit with probability p (per-word). The pieces continue one stream per read
+// of the range, so the same reads draw the same faults whatever the batches
+// are grouped into and however the read is cut into pieces.
+class FaultInjector::UpsetDraw {
+ public:
+  UpsetDraw(const FaultDraws& draws, const std::vector<int>& allowed_bits, uint64_t first_word,
+            uint64_t words, double upset_p, uint64_t read_number)
+      : allowed_bits_(allowed_bits),
+        per_bit_(draws.unit == FaultUnit::kPerBit),
+        every_(upset_p >= 1.0),
+        first_word_(first_word),
+        end_word_(first_word + words),
+        positions_(per_bit_ ? words * allowed_bits.size() : words),
+        log1m_p_(std::log1p(-std::min(upset_p, 1.0 - 1e-16))),
+        rng_(draws.seed, draws.trial, first_word, read_number),
+        next_(every_ ? 0 : rng_.geometric_gap(log1m_p_, positions_)) {}
+
+  // Appends (word, bit mask) pairs to `out` until it holds about `piece` of
+  // them and a word is complete; returns the word below which every upset of
+  // the read has been drawn (the range's end once all are).
+  uint64_t fill(WeakReadCache::WordBits& out, size_t piece) {
+    const uint64_t allowed = allowed_bits_.size();
+    for (; next_ < positions_;
+         next_ += 1 + (every_ ? 0 : rng_.geometric_gap(log1m_p_, positions_))) {
+      const uint64_t word = first_word_ + (per_bit_ ? next_ / allowed : next_);
+      if (out.size() >= piece && word != out.back().first) return word;
+      const int bit =
+          allowed_bits_[per_bit_ ? next_ % allowed : rng_.below(static_cast<uint32_t>(allowed))];
+      out.emplace_back(word, uint64_t{1} << bit);
+    }
+    return end_word_;
   }
-}
+
+ private:
+  const std::vector<int>& allowed_bits_;
+  bool per_bit_, every_;
+  uint64_t first_word_, end_word_, positions_;
+  double log1m_p_;
+  CounterRng rng_;
+  uint64_t next_;  // the next failing position, drawn but not yet listed
+};
 
 void FaultInjector::read_once(uint64_t first_word, uint64_t words, double upset_p, const ReadAt& at,
                               const WeightReadReport& report, BurstRange& range,
                               SramContents& contents, FaultStats& stats) {
   contents.reach_batch(at.run_batch);
-  // Upsets: each stored bit that may fail does so with probability p on this
-  // read (per-bit), or each word gets one such bit with probability p (per-word).
-  upsets_.clear();
-  if (upset_p > 0.0) draw_upsets(first_word, words, upset_p, at.read_number);
   // Weak cells: the permanent ones fail on every read, the intermittent ones
   // on this read with probability q, from the read's own stream.
   const auto [weak_begin, weak_end] = weak_.range(first_word, first_word + words);
@@ -63,15 +85,25 @@ void FaultInjector::read_once(uint64_t first_word, uint64_t words, double upset_
   // others count as they read.
   cache_.start_read(weak_begin, weak_end, weak_, intermittent_, contents, range.cache, stats);
   // Every word with a failing bit, once, with all its faults: the mitigation
-  // decides what the read returns and what is written back.
-  cache_.for_each_word(upsets_, weak_, weak_begin < weak_end, intermittent_, contents,
-                       [&](uint64_t word, uint64_t upsets, size_t weak_index, uint64_t failing) {
-                         if (weak_index == WeakReadCache::kNotWeak)
-                           read_word(word, upsets, at, report, range, contents, stats);
-                         else
-                           read_weak_word(weak_index, upsets, failing, at, report, range, contents,
-                                          stats);
-                       });
+  // decides what the read returns and what is written back. The upsets are
+  // drawn a piece at a time (a read at p = 1 fails in every word).
+  const uint64_t end_word = first_word + words;
+  WeakReadCache::Walk walk;
+  std::optional<UpsetDraw> upsets;
+  if (upset_p > 0.0)
+    upsets.emplace(draws_, allowed_bits_, first_word, words, upset_p, at.read_number);
+  for (uint64_t drawn_below = first_word; drawn_below < end_word;) {
+    upsets_.clear();
+    drawn_below = upsets ? upsets->fill(upsets_, kUpsetPiece) : end_word;
+    cache_.for_each_word(
+        upsets_, drawn_below, weak_, weak_begin < weak_end, intermittent_, contents, walk,
+        [&](uint64_t word, uint64_t upset_bits, size_t weak_index, uint64_t failing) {
+          if (weak_index == WeakReadCache::kNotWeak)
+            read_word(word, upset_bits, at, report, range, contents, stats);
+          else
+            read_weak_word(weak_index, upset_bits, failing, at, report, range, contents, stats);
+        });
+  }
   cache_.end_read(range.cache);
 }
 

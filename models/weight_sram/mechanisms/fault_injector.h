@@ -46,6 +46,9 @@ struct FaultDraws {
 
 class FaultInjector {
  public:
+  // Upsets listed at a time: a piece of a read stays in the caches, and a read
+  // failing in every word (p = 1) holds 256 KB of upsets, not 16 bytes per word.
+  static constexpr size_t kUpsetPiece = 1 << 14;
   // Each word stores kWordBits data bits and `check_bits` check bits; each
   // domain's cells are weak with its weak_fraction.
   FaultInjector(const FaultDraws& draws, const WeakCellTraits& weak, int check_bits,
@@ -84,8 +87,7 @@ class FaultInjector {
     uint64_t run_batch;
     uint64_t read_number;
   };
-  // Appends (word, bit mask) of one read's upsets to upsets_, in word order.
-  void draw_upsets(uint64_t first_word, uint64_t words, double upset_p, uint64_t read_number);
+  class UpsetDraw;  // one read's upsets, a piece at a time
   void read_once(uint64_t first_word, uint64_t words, double upset_p, const ReadAt& at,
                  const WeightReadReport& report, BurstRange& range, SramContents& contents,
                  FaultStats& stats);
@@ -107,7 +109,7 @@ class FaultInjector {
   std::map<uint64_t, BurstRange> ranges_;
   uint64_t batches_done_ = 0;
   WeakReadCache cache_;
-  WeakReadCache::WordBits upsets_;        // (word, upset mask) of one read
+  WeakReadCache::WordBits upsets_;        // (word, upset mask) of a piece of one read
   WeakReadCache::WeakBits intermittent_;  // (weak word, failing bits) of one read
 };
 

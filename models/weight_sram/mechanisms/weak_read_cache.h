@@ -65,13 +65,22 @@ class WeakReadCache {
   // Ends the read of a range: remembers whose intermittent cells read wrong.
   void end_read(Range& range) const;
 
+  // Where a read's walk over its words stands: the next of start_read's weak
+  // words and of the read's intermittent failures. A read walks its words in
+  // pieces, its upsets drawn one piece at a time (fault_injector.cpp), so
+  // that a dense read holds a piece of its upsets, not all of them.
+  struct Walk {
+    size_t weak = 0, intermittent = 0;
+  };
   // Calls visit(word, upset bits, weak index or kNotWeak, failing intermittent
-  // bits) for every word with an upset in `upsets` and every weak word of
-  // start_read's list, in word order, each word once. `has_weak`: the range
-  // holds weak words (an upset word may then be a clean weak word).
+  // bits) for every word with an upset in `upsets` (all below `end_word`) and
+  // every weak word of start_read's list below `end_word` not yet walked, in
+  // word order, each word once. `has_weak`: the range holds weak words (an
+  // upset word may then be a clean weak word).
   template <typename Visit>
-  void for_each_word(const WordBits& upsets, const WeakCellMap& map, bool has_weak,
-                     const WeakBits& intermittent, const SramContents& contents, Visit visit) const;
+  void for_each_word(const WordBits& upsets, uint64_t end_word, const WeakCellMap& map,
+                     bool has_weak, const WeakBits& intermittent, const SramContents& contents,
+                     Walk& walk, Visit visit) const;
 
  private:
   // The dirty weak words of [first, end) (all of them after an
@@ -89,12 +98,14 @@ class WeakReadCache {
 };
 
 template <typename Visit>
-void WeakReadCache::for_each_word(const WordBits& upsets, const WeakCellMap& map, bool has_weak,
-                                  const WeakBits& intermittent, const SramContents& contents,
-                                  Visit visit) const {
+void WeakReadCache::for_each_word(const WordBits& upsets, uint64_t end_word, const WeakCellMap& map,
+                                  bool has_weak, const WeakBits& intermittent,
+                                  const SramContents& contents, Walk& walk, Visit visit) const {
   const std::vector<WeakWord>& weak = map.words();
-  size_t i = 0, j = 0, k = 0;  // upsets, weak words to read, intermittent failures
-  while (i < upsets.size() || j < to_read_.size()) {
+  size_t i = 0;  // upsets
+  size_t& j = walk.weak;
+  size_t& k = walk.intermittent;
+  while (i < upsets.size() || (j < to_read_.size() && weak[to_read_[j]].word < end_word)) {
     if (i + kPrefetchAhead < upsets.size()) contents.prefetch(upsets[i + kPrefetchAhead].first);
     // Two steps: the weak words' own records twice as far ahead, so that
     // finding a word to prefetch does not itself wait for memory.

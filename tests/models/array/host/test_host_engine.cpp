@@ -155,3 +155,19 @@ TEST_CASE("the engine's results do not depend on the thread count", "[host_engin
   REQUIRE(one.logits.size() == three.logits.size());
   CHECK(std::memcmp(one.logits.data(), three.logits.data(), one.logits.size() * 4) == 0);
 }
+
+TEST_CASE("reads that change more words than an epoch logs are computed from the words",
+          "[host_engine]") {
+  // Over 2 x EpochPlanner::kMaxEpochChanges word changes per image (every
+  // word of a large layer at p = 1): the plan keeps the word changes and
+  // decodes them as it computes (EpochPlanner::plan_dense_words).
+  const Network net = tiny_network(4);
+  const WeightLayout layout = WeightLayout::of(net);
+  const std::vector<uint8_t> image = layout.image(net);
+  std::vector<uint32_t> golden(image.size() / 4);
+  std::memcpy(golden.data(), image.data(), image.size());
+  const double rate = 1.2 * EpochPlanner::kMaxEpochChanges;  // per region: 2.4 x in all
+  const EngineRun run = run_engine(net, layout, rate, 2, 5, 5);
+  CHECK(run.log.size() > 5 * 2 * EpochPlanner::kMaxEpochChanges);
+  check_close(run.logits, reference_logits(net, layout, golden, run.log, 5));
+}

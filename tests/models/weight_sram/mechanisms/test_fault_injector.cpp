@@ -52,6 +52,24 @@ TEST_CASE("per-word faults: one bit in a word with probability p", "[weight_sram
            (changes[i - 1].batch == changes[i].batch && changes[i - 1].word < changes[i].word)));
 }
 
+TEST_CASE("a read drawn in pieces fails every word once at p = 1", "[weight_sram][faults]") {
+  // More upsets than one piece (FaultInjector::kUpsetPiece) per read: the
+  // pieces must neither lose a word nor read one twice.
+  fresh_simulation_context();
+  const size_t words = 3 * FaultInjector::kUpsetPiece + 123;
+  Bench per_word("pieces_word", constant(1.0, FaultUnit::kPerWord, "flip"), words);
+  per_word.read(3);
+  CHECK(per_word.sram.stats().faults.faulty_word_reads == 3 * words);
+  CHECK(per_word.sram.stats().faults.bit_faults == 3 * words);
+  // Per bit: a piece ends only with a whole word, every bit of it failing.
+  Bench per_bit("pieces_bit", constant(1.0, FaultUnit::kPerBit, "flip"), 1000);
+  per_bit.read(2);
+  CHECK(per_bit.sram.stats().faults.bit_faults == 2u * 1000 * 32);
+  CHECK(per_bit.sram.stats().faults.faulty_word_reads == 2u * 1000);
+  for (size_t i = 0; i < per_bit.golden.size(); ++i)  // flipped twice: as written
+    CHECK(per_bit.contents()[i] == per_bit.golden[i]);
+}
+
 TEST_CASE("the weak-cell fraction follows the model", "[weight_sram][faults][weak_cells]") {
   fresh_simulation_context();
   const WeightSramParams params = weak_cells_at(0.55);
