@@ -170,13 +170,9 @@ int command_merge(int argc, char** argv) {
     return 0;
   }
   po::notify(vm);
-  if (inputs.empty()) throw Error("merge: expected at least one database to merge from");
-  for (const std::string& input : inputs)
-    if (!std::filesystem::exists(input)) throw Error(input + ": no such database");
-  ResultsDb db(out);
-  for (const std::string& input : inputs) db.merge_from(input);
-  std::cout << "merge        " << inputs.size() << " database(s) -> " << out << " ("
-            << db.finished().size() << " finished runs)\n";
+  const size_t finished = merge_databases(out, inputs);
+  std::cout << "merge        " << inputs.size() << " database(s) -> " << out << " (" << finished
+            << " finished runs)\n";
   return 0;
 }
 
@@ -208,7 +204,7 @@ int command_export(int argc, char** argv) {
   po::variables_map vm;
   const std::string path = database_argument(
       argc, argv, options, "usage: lvsim export SWEEP.db [--table runs|series] [--out FILE]", vm);
-  ResultsDb db(path, ResultsDb::Open::kExisting);
+  const ResultsDb db(path, ResultsDb::Open::kReadOnly);
   const std::string csv = db.export_csv(table, !no_host);
   if (out.empty())
     std::cout << csv;

@@ -3,7 +3,10 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <map>
 #include <sstream>
 
@@ -243,43 +246,86 @@ void ResultsDb::create_or_migrate() {
   exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
 }
 
-ResultsDb::ResultsDb(const std::string& path, Open open) : path_(path) {
-  const int flags = SQLITE_OPEN_READWRITE | (open == Open::kOrCreate ? SQLITE_OPEN_CREATE : 0);
-  if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+namespace {
+
+// `path` as an SQLite URI ("file:/abs/path", '%', '?', '#' and the like
+// escaped), so that a read-only ATTACH can say mode=ro and a path that happens
+// to begin with "file:" is still a path.
+std::string uri_of(const std::string& path) {
+  const std::string absolute = std::filesystem::absolute(path).string();
+  std::string uri = "file:";
+  for (const unsigned char c : absolute) {
+    if (std::isalnum(c) || std::strchr("/-._~", c)) {
+      uri += static_cast<char>(c);
+    } else {
+      char escaped[4];
+      std::snprintf(escaped, sizeof escaped, "%%%02X", c);
+      uri += escaped;
+    }
+  }
+  return uri;
+}
+
+}  // namespace
+
+void ResultsDb::connect(int flags) {
+  if (sqlite3_open_v2(uri_of(path_).c_str(), &db_, flags | SQLITE_OPEN_URI, nullptr) != SQLITE_OK) {
     const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
-    throw Error(path + ": cannot open the results database (" + message + ")");
+    db_ = nullptr;
+    throw Error(path_ + ": cannot open the results database (" + message + ")");
   }
   sqlite3_busy_timeout(db_, 60000);  // workers of one sweep share the file
+}
+
+// Throws when the file is not one this lvsim may use; true when it lacks the
+// current schema (empty, or an older lvsim's) and create_or_migrate() is due.
+bool ResultsDb::check_what_it_is(Open open) const {
   const std::string expected = "; expected a sweep.db that lvsim sweep or lvsim merge wrote";
+  const int application = pragma("application_id"), version = pragma("user_version");
+  std::set<std::string> tables;
+  {
+    Statement query(db_, "SELECT name FROM sqlite_master WHERE type = 'table'");
+    while (query.step()) tables.insert(query.value(0).get<std::string>());
+  }
+  if (application != 0 && application != kApplicationId)
+    throw Error(path_ + ": not an lvsim results database (another application's)" + expected);
+  if (application == 0 && tables.empty() && open != Open::kOrCreate)
+    throw Error(path_ + ": not an lvsim results database (it is empty)" + expected);
+  if (application == 0 && !tables.empty() &&
+      !(tables.count("runs") && columns_of("runs").count("config_hash"))) {
+    std::string names;
+    for (const std::string& name : tables) names += (names.empty() ? "" : ", ") + name;
+    throw Error(path_ + ": not an lvsim results database (its tables: " + names + ")" + expected);
+  }
+  if (version > kSchemaVersion)
+    throw Error(path_ + ": written by a newer lvsim (results schema " + std::to_string(version) +
+                "; this lvsim reads up to " + std::to_string(kSchemaVersion) +
+                "); expected it opened by that lvsim or a newer one");
+  return application != kApplicationId || version < kSchemaVersion;
+}
+
+ResultsDb::ResultsDb(const std::string& path, Open open) : path_(path) {
   try {
+    // What the file is, decided on a read-only connection before anything is
+    // written: a refused file keeps every byte (no switch to WAL, no change
+    // counter bumped).
+    std::error_code error;
+    if (open != Open::kOrCreate || std::filesystem::exists(path, error)) {
+      connect(SQLITE_OPEN_READONLY);
+      check_what_it_is(open);
+      if (open == Open::kReadOnly) return;
+      sqlite3_close(db_);
+      db_ = nullptr;
+    }
+    connect(SQLITE_OPEN_READWRITE | (open == Open::kOrCreate ? SQLITE_OPEN_CREATE : 0));
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA synchronous=NORMAL");
-    // One process at a time decides what the file is and brings it up to date.
+    // One process at a time decides what the file is and brings it up to date
+    // (another sweep may have created it since the check above).
     exec("BEGIN IMMEDIATE");
     try {
-      const int application = pragma("application_id"), version = pragma("user_version");
-      std::set<std::string> tables;
-      {
-        Statement query(db_, "SELECT name FROM sqlite_master WHERE type = 'table'");
-        while (query.step()) tables.insert(query.value(0).get<std::string>());
-      }
-      if (application != 0 && application != kApplicationId)
-        throw Error(path + ": not an lvsim results database (another application's)" + expected);
-      if (application == 0 && tables.empty() && open == Open::kExisting)
-        throw Error(path + ": not an lvsim results database (it is empty)" + expected);
-      if (application == 0 && !tables.empty() &&
-          !(tables.count("runs") && columns_of("runs").count("config_hash"))) {
-        std::string names;
-        for (const std::string& name : tables) names += (names.empty() ? "" : ", ") + name;
-        throw Error(path + ": not an lvsim results database (its tables: " + names + ")" +
-                    expected);
-      }
-      if (version > kSchemaVersion)
-        throw Error(path + ": written by a newer lvsim (results schema " + std::to_string(version) +
-                    "; this lvsim reads up to " + std::to_string(kSchemaVersion) +
-                    "); expected it opened by that lvsim or a newer one");
-      if (application != kApplicationId || version < kSchemaVersion) create_or_migrate();
+      if (check_what_it_is(open)) create_or_migrate();
       exec("COMMIT");
     } catch (...) {
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -287,6 +333,7 @@ ResultsDb::ResultsDb(const std::string& path, Open open) : path_(path) {
     }
   } catch (const Error& e) {
     sqlite3_close(db_);
+    db_ = nullptr;
     const std::string what = e.what();
     if (what.rfind(path + ":", 0) == 0) throw;
     throw Error(path + ": not a usable lvsim results database (" + what + ")");
@@ -405,13 +452,34 @@ void ResultsDb::insert_failure(int64_t point, const nlohmann::json& axes,
   insert.step();
 }
 
+namespace {
+
+// Whether `a` and `b` name one file (a link, "./x.db" and "x.db"); false when
+// either does not exist.
+bool same_file(const std::string& a, const std::string& b) {
+  std::error_code error;
+  return std::filesystem::equivalent(a, b, error) && !error;
+}
+
+}  // namespace
+
 void ResultsDb::merge_from(const std::string& other) {
+  // Attached to itself, the merge would wait on its own lock.
+  if (same_file(path_, other))
+    throw Error(other + ": is the database merged into (" + path_ +
+                "); expected another database to merge from");
+  std::set<std::string> other_columns;
+  bool other_has_baselines = false;
   {
-    // A clear error for a file that is not a results database; an older one is migrated.
-    ResultsDb check(other, Open::kExisting);
+    // A clear error for a file that is not a results database. Read as it is:
+    // the columns an older lvsim's lacks stay NULL here, and it may predate
+    // the baselines cache.
+    const ResultsDb input(other, Open::kReadOnly);
+    other_columns = input.columns_of("runs");
+    other_has_baselines = !input.columns_of("baselines").empty();
   }
   Statement attach(db_, "ATTACH DATABASE ? AS other");
-  attach.bind_text(1, other);
+  attach.bind_text(1, uri_of(other) + "?mode=ro");
   attach.step();
   try {
     exec("BEGIN IMMEDIATE");
@@ -419,12 +487,13 @@ void ResultsDb::merge_from(const std::string& other) {
     exec(
         "DELETE FROM runs WHERE status != 'done' AND config_hash IN "
         "(SELECT config_hash FROM other.runs WHERE status = 'done')");
-    // By name: a migrated database has its later columns at the end.
+    // By name: an older database lacks the later columns, a migrated one has them at the end.
     std::string names;
-    for (const std::string& name : columns_of("runs")) names += (names.empty() ? "" : ", ") + name;
+    for (const std::string& name : columns_of("runs"))
+      if (other_columns.count(name)) names += (names.empty() ? "" : ", ") + name;
     exec("INSERT OR IGNORE INTO runs (" + names + ") SELECT " + names + " FROM other.runs");
     exec("INSERT OR IGNORE INTO series SELECT * FROM other.series");
-    exec("INSERT OR IGNORE INTO baselines SELECT * FROM other.baselines");
+    if (other_has_baselines) exec("INSERT OR IGNORE INTO baselines SELECT * FROM other.baselines");
     exec("COMMIT");
   } catch (...) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -432,6 +501,32 @@ void ResultsDb::merge_from(const std::string& other) {
     throw;
   }
   exec("DETACH DATABASE other");
+}
+
+size_t merge_databases(const std::string& out, const std::vector<std::string>& inputs) {
+  if (inputs.empty()) throw Error("merge: expected at least one database to merge from");
+  for (const std::string& input : inputs) {
+    std::error_code error;
+    if (!std::filesystem::exists(input, error)) throw Error(input + ": no such database");
+    if (same_file(input, out))
+      throw Error("merge: --out " + out + " is the input " + input +
+                  "; expected an output database other than the inputs");
+  }
+  for (const std::string& input : inputs) {
+    const ResultsDb checked(input, ResultsDb::Open::kReadOnly);  // before --out is touched
+  }
+  std::error_code error;
+  const bool created = !std::filesystem::exists(out, error);
+  try {
+    ResultsDb db(out);
+    for (const std::string& input : inputs) db.merge_from(input);
+    return db.finished().size();
+  } catch (...) {
+    if (created)
+      for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+        std::filesystem::remove(out + suffix, error);
+    throw;
+  }
 }
 
 std::string ResultsDb::export_csv(const std::string& table, bool host_columns) const {

@@ -34,11 +34,14 @@ std::string config_hash(const std::map<std::string, std::string>& values);
 class ResultsDb : public BaselineCache {
  public:
   // kOrCreate: creates the file and schema if needed (sweep, merge's output);
-  // kExisting: the file must be a results database already (export,
-  // optimize, merge's inputs). Either way a file another program wrote is
-  // refused, one a newer lvsim wrote (a higher schema version) too, and one an
-  // older lvsim wrote is migrated to this schema (the metrics it lacks NULL).
-  enum class Open { kOrCreate, kExisting };
+  // kExisting: the file must be a results database already, and is written
+  // (optimize stores its tables in it); kReadOnly: the same, opened read-only
+  // and never written (export, merge's inputs). Every way a file another
+  // program wrote is refused, one a newer lvsim wrote (a higher schema
+  // version) too, both decided on a read-only connection so that a refused
+  // file keeps every byte; one an older lvsim wrote is migrated to this schema
+  // (the metrics it lacks NULL), except read-only, where it is read as it is.
+  enum class Open { kOrCreate, kExisting, kReadOnly };
   explicit ResultsDb(const std::string& path, Open open = Open::kOrCreate);
   static int schema_version();  // PRAGMA user_version of the databases this lvsim writes
   ~ResultsDb() override;
@@ -56,7 +59,8 @@ class ResultsDb : public BaselineCache {
   // Records a point that stopped with an error (status "failed", the message).
   void insert_failure(int64_t point, const nlohmann::json& axes,
                       const std::map<std::string, std::string>& config, const std::string& error);
-  // Copies every run (and its series) of `other` that this database lacks.
+  // Copies every run (and its series) of `other` that this database lacks;
+  // `other` is opened read-only and must be another file than this one.
   void merge_from(const std::string& other);
   // The runs table (or series) as CSV, rows by point then end_image; swept
   // keys as columns. Without host columns the output is deterministic.
@@ -72,11 +76,19 @@ class ResultsDb : public BaselineCache {
   void store(const std::string& key, const std::vector<uint8_t>& predictions) override;
 
  private:
+  void connect(int flags);
+  bool check_what_it_is(Open open) const;
   int pragma(const std::string& name) const;
   void create_or_migrate();
   std::string path_;
   sqlite3* db_ = nullptr;
 };
+
+// `lvsim merge --out OUT INPUT...`: every input checked (read-only) before
+// OUT is created or written; an input that is OUT itself (by any path
+// spelling or link) refused at once; an OUT this call created removed again
+// when the merge fails. Returns the finished runs OUT holds.
+size_t merge_databases(const std::string& out, const std::vector<std::string>& inputs);
 
 // The summary metrics stored as columns of `runs`: name and JSON pointer into
 // the report.

@@ -108,5 +108,50 @@ printf 'not a database' >"$tmp/junk.db"
 if [ $? -eq 1 ] && grep -q "junk.db" "$tmp/stderr"; then pass; else
   fail "optimize of a junk file: $(cat "$tmp/stderr")"; fi
 
+# Databases lvsim refuses (another program's, a newer lvsim's) keep every byte:
+# export, optimize and merge check them read-only before anything is written,
+# and a refused merge leaves no --out behind.
+/usr/bin/python3 - "$tmp" <<'PY'
+import sqlite3, sys
+for name, sql in [("foreign.db", "CREATE TABLE t (x); INSERT INTO t VALUES (1);"),
+                  ("newer.db", "PRAGMA application_id = 1819702125; PRAGMA user_version = 99;"
+                               "CREATE TABLE runs (config_hash TEXT PRIMARY KEY);")]:
+    db = sqlite3.connect(f"{sys.argv[1]}/{name}")
+    db.executescript(sql)
+    db.close()
+PY
+for db in foreign newer; do
+  sum=$(sha256sum <"$tmp/$db.db")
+  for command in "export $tmp/$db.db" "optimize $tmp/$db.db" "merge --out $tmp/merged.db $tmp/$db.db"; do
+    # shellcheck disable=SC2086
+    "$lvsim" $command >/dev/null 2>"$tmp/stderr"
+    rc=$?
+    if [ "$rc" -eq 1 ] && [ "$(wc -l <"$tmp/stderr")" -eq 1 ] && grep -q "$db.db: " "$tmp/stderr" &&
+       [ "$(sha256sum <"$tmp/$db.db")" = "$sum" ] && [ ! -e "$tmp/merged.db" ]; then pass; else
+      fail "$command: exit $rc, '$(cat "$tmp/stderr")', the file changed or merged.db was left"; fi
+  done
+done
+# A sweep's database: merged into itself by another spelling of its path,
+# refused at once (it once waited 60 s on its own lock); merged with a refused
+# input, left as it was, and a new --out not created.
+"$lvsim" sweep --config "$tmp/sweep.ini" --quiet >/dev/null 2>"$tmp/stderr" ||
+  fail "sweep: $(cat "$tmp/stderr")"
+sum=$(sha256sum <"$tmp/sweep/sweep.db")
+start=$(date +%s)
+timeout 30 "$lvsim" merge --out "$tmp/sweep/sweep.db" "$tmp/sweep/./sweep.db" >/dev/null 2>"$tmp/stderr"
+rc=$?
+if [ "$rc" -eq 1 ] && [ $(($(date +%s) - start)) -lt 10 ] &&
+   grep -q "is the input $tmp/sweep/./sweep.db; expected an output database other than the inputs" \
+     "$tmp/stderr"; then pass; else
+  fail "merge --out A A: exit $rc, '$(cat "$tmp/stderr")'"; fi
+for command in "--out $tmp/sweep/sweep.db $tmp/foreign.db" \
+               "--out $tmp/merged.db $tmp/sweep/sweep.db $tmp/foreign.db"; do
+  # shellcheck disable=SC2086
+  "$lvsim" merge $command >/dev/null 2>"$tmp/stderr"
+  rc=$?
+  if [ "$rc" -eq 1 ] && grep -q "foreign.db: not an lvsim results database" "$tmp/stderr" &&
+     [ "$(sha256sum <"$tmp/sweep/sweep.db")" = "$sum" ] && [ ! -e "$tmp/merged.db" ]; then pass; else
+    fail "merge $command: exit $rc, '$(cat "$tmp/stderr")'"; fi
+done
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]

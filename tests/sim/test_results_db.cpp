@@ -3,6 +3,10 @@
 #include <sqlite3.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "sim/config.h"
 #include "sim/results_db.h"
@@ -130,4 +134,85 @@ TEST_CASE("a database an older lvsim wrote is migrated, and merges by column nam
     CHECK(runs[0]["accuracy"] == 0.5);
     CHECK(runs[0]["weight_sram_writeback_uj"].is_null());
   }
+}
+
+namespace {
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+TEST_CASE("a refused database keeps every byte, and a refused merge leaves no output",
+          "[sweep][results_db]") {
+  test::ScratchDir dir;
+  const std::string foreign = dir.file("foreign.db"), newer = dir.file("newer.db"),
+                    good = dir.file("good.db"), out = dir.file("out.db");
+  sql(foreign, "CREATE TABLE t (x); INSERT INTO t VALUES (1);");
+  { ResultsDb fresh(newer); }
+  sql(newer, "PRAGMA user_version = 99;");
+  { ResultsDb fresh(good); }
+  for (const std::string& path : {foreign, newer}) {
+    INFO(path);
+    const std::string before = file_bytes(path);
+    REQUIRE(!before.empty());
+    // Once switched to WAL and its change counter bumped before the refusal.
+    for (const auto open :
+         {ResultsDb::Open::kOrCreate, ResultsDb::Open::kExisting, ResultsDb::Open::kReadOnly})
+      CHECK_THROWS_WITH(ResultsDb(path, open), Contains(path + ": "));
+    CHECK_THROWS_WITH(merge_databases(out, {good, path}), Contains(path + ": "));
+    CHECK(!std::filesystem::exists(out));  // the inputs are checked before it is created
+    CHECK_THROWS_WITH(merge_databases(path, {good}), Contains(path + ": "));
+    CHECK(file_bytes(path) == before);
+  }
+  CHECK(file_bytes(foreign).substr(0, 16) == std::string("SQLite format 3\0", 16));
+}
+
+TEST_CASE("merging a database into itself is refused at once, by any spelling of its path",
+          "[sweep][results_db]") {
+  test::ScratchDir dir;
+  const std::string good = dir.file("good.db"), link = dir.file("link.db");
+  { ResultsDb fresh(good); }
+  std::filesystem::create_symlink(good, link);
+  const std::string before = file_bytes(good);
+  const auto start = std::chrono::steady_clock::now();
+  for (const std::string& input : {good, link, (dir.path() / "." / "good.db").string()})
+    CHECK_THROWS_WITH(merge_databases(good, {input}),
+                      Contains("merge: --out " + good + " is the input " + input) &&
+                          Contains("expected an output database other than the inputs"));
+  {
+    ResultsDb db(good);
+    CHECK_THROWS_WITH(db.merge_from(link), Contains("is the database merged into"));
+  }
+  // Not the 60 s busy timeout on its own lock.
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+  CHECK(file_bytes(good) == before);
+}
+
+TEST_CASE("read-only opens never write: an older lvsim's database is exported and merged as it is",
+          "[sweep][results_db]") {
+  test::ScratchDir dir;
+  const std::string old_db = dir.file("old.db"), merged = dir.file("merged.db");
+  { ResultsDb fresh(old_db); }
+  sql(old_db,
+      "PRAGMA application_id = 0; PRAGMA user_version = 0;"
+      "ALTER TABLE runs DROP COLUMN refresh_every_us; DROP TABLE baselines;"
+      "INSERT INTO runs (config_hash, point, axes, status, config, accuracy) "
+      "VALUES ('aaaa', 0, '{}', 'done', '{}', 0.5);");
+  const std::string before = file_bytes(old_db);
+  {
+    const ResultsDb read_only(old_db, ResultsDb::Open::kReadOnly);
+    CHECK(read_only.columns_of("runs").count("refresh_every_us") == 0);
+    CHECK_THAT(read_only.export_csv("runs", false), Contains("aaaa,0,"));
+  }
+  CHECK(merge_databases(merged, {old_db}) == 1);
+  CHECK(file_bytes(old_db) == before);
+  CHECK(pragma_of(old_db, "user_version") == 0);
+  ResultsDb result(merged, ResultsDb::Open::kReadOnly);
+  const std::vector<nlohmann::json> runs = result.done_runs();
+  REQUIRE(runs.size() == 1);
+  CHECK(runs[0]["accuracy"] == 0.5);
+  CHECK(runs[0]["refresh_every_us"].is_null());
 }
