@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes the ONNX fuzzing seeds of tests/fuzz/corpus/onnx: two tiny models that
-between them use every operator lvsim imports. Run from the repository root with
+between them use every operator lvsim imports, and two that lvsim refuses (two
+graph outputs; a Reshape to [-1, -1]). Run from the repository root with
 Debian's interpreter (python3-onnx): /usr/bin/python3 tests/fuzz/make_onnx_seeds.py"""
 import numpy as np, onnx
 from onnx import helper, numpy_helper, TensorProto as T
@@ -34,3 +35,15 @@ m2 = model([N("Conv", ["x", "dw"], ["a"], group=2, pads=[1, 1, 1, 1]),
 onnx.checker.check_model(m1); onnx.checker.check_model(m2)
 onnx.save(m1, "tests/fuzz/corpus/onnx/cnn_bn.onnx")
 onnx.save(m2, "tests/fuzz/corpus/onnx/graph_ops.onnx")
+# Refused: two graph outputs (the second was once dropped silently), and a
+# Reshape with two -1 entries (once run as a flatten).
+m3 = model([N("Conv", ["x", "w"], ["a"]), N("Flatten", ["a"], ["f"]),
+            N("Gemm", ["f", "fc"], ["y"], transB=1)],
+           [init("w", 2, 1, 3, 3), init("fc", 3, 8)], 1, 4, 4)
+m3.graph.output.append(helper.make_tensor_value_info("a", T.FLOAT, [1, 2, 2, 2]))
+m4 = model([N("Conv", ["x", "w"], ["a"]), N("Reshape", ["a", "shape"], ["f"]),
+            N("Gemm", ["f", "fc"], ["y"], transB=1)],
+           [init("w", 2, 1, 3, 3), init("fc", 3, 8),
+            numpy_helper.from_array(np.array([-1, -1], np.int64), "shape")], 1, 4, 4)
+onnx.save(m3, "tests/fuzz/corpus/onnx/two_outputs.onnx")
+onnx.save(m4, "tests/fuzz/corpus/onnx/reshape_two_inferred.onnx")

@@ -33,6 +33,13 @@ struct Constant {
   size_t size() const { return values.size(); }
 };
 
+// A shape's values as written in errors: "1, -1".
+std::string shape_text(const std::vector<double>& values) {
+  std::ostringstream text;
+  for (size_t i = 0; i < values.size(); ++i) text << (i ? ", " : "") << values[i];
+  return text.str();
+}
+
 // A tensor computed at run time: the output of layer `layer` (-1: the network
 // input), of `shape` per image. A flatten of a feature map keeps lvsim's HWC
 // order, so `flat_from` remembers the map (a matrix product's columns are
@@ -689,17 +696,17 @@ void Importer::reshape(const onnx::NodeProto& node, bool flatten) {
   } else {
     const Constant& shape = constant(node, 1);
     const std::vector<double>& s = shape.values;
+    if (std::count(s.begin(), s.end(), -1.0) > 1)
+      fail(node, "shape [" + shape_text(s) +
+                     "] has more than one -1; expected at most one (ONNX infers one dimension)");
     const bool flat = s.size() == 2 && (s[0] == 1 || s[0] == -1 || s[0] == 0) &&
                       (s[1] == -1 || s[1] == static_cast<double>(size));
     const bool same = s.size() == 4 && (s[0] == 1 || s[0] == -1 || s[0] == 0) &&
                       s[1] == x.shape.channels && s[2] == x.shape.height && s[3] == x.shape.width &&
                       x.rank == 4 && !x.flat_from;
     if (same) return set_output(node, x);
-    if (!flat) {
-      std::ostringstream text;
-      for (size_t i = 0; i < s.size(); ++i) text << (i ? ", " : "") << s[i];
-      fail(node, "shape [" + text.str() + "] not supported; expected a flattening [N, -1]");
-    }
+    if (!flat)
+      fail(node, "shape [" + shape_text(s) + "] not supported; expected a flattening [N, -1]");
   }
   Activation out = x;
   if (x.rank == 4 && !x.flat_from) out.flat_from = x.shape;
@@ -856,6 +863,14 @@ Network Importer::run() {
   if (opset_ < 9 || opset_ > 18)
     fail("opset " + std::to_string(opset_) + " of the default domain; expected 9 to 18");
   if (model_.graph().output_size() < 1) fail("the graph has no output; expected the class scores");
+  if (model_.graph().output_size() > 1) {
+    // Run on the first, the others would be dropped without a word.
+    std::string names;
+    for (const onnx::ValueInfoProto& out : model_.graph().output())
+      names += (names.empty() ? "'" : ", '") + out.name() + "'";
+    fail("the graph has " + std::to_string(model_.graph().output_size()) + " outputs (" + names +
+         "); lvsim needs exactly one graph output, the class scores");
+  }
   Network net;
   net.path = path_;
   read_metadata(net);

@@ -329,6 +329,30 @@ TEST_CASE("ONNX: malformed models are one-line errors naming the file and what i
     b.graph->mutable_output(0)->set_name("a");
     CHECK_THAT(error_of(b.bytes()), Contains("feature map"));
   }
+  SECTION("two graph outputs, of which the second was once dropped") {
+    ModelBuilder b = small_model();
+    b.output("a");
+    CHECK_THAT(
+        error_of(b.bytes()),
+        Contains("the graph has 2 outputs ('y', 'a'); lvsim needs exactly one graph output"));
+  }
+  SECTION("a Reshape to [-1, -1], which once ran as a flatten") {
+    const auto reshaped_to = [](const std::vector<int64_t>& shape) {
+      ModelBuilder b(1, 4, 4);
+      b.initializer("w", {2, 1, 3, 3}, random_values(18, 41));
+      b.initializer("fc", {3, 8}, random_values(24, 42));
+      b.ints_initializer("shape", shape);
+      b.node("Conv", {"x", "w"}, "a");
+      b.node("Reshape", {"a", "shape"}, "f");
+      integer(b.node("Gemm", {"f", "fc"}, "y"), "transB", 1);
+      b.output("y");
+      return b.bytes();
+    };
+    REQUIRE_NOTHROW(parse_onnx(reshaped_to({1, -1}), "m.onnx"));
+    CHECK_THAT(error_of(reshaped_to({-1, -1})),
+               Contains("node 'f_node' (Reshape): shape [-1, -1] has more than one -1; expected "
+                        "at most one"));
+  }
 }
 
 TEST_CASE("ONNX: Constant, Identity and Dropout only pass tensors on", "[onnx]") {
