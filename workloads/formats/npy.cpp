@@ -1,8 +1,10 @@
 #include "workloads/formats/npy.h"
 
 #include <cctype>
+#include <cstring>
 #include <fstream>
 #include <iterator>
+#include <map>
 
 #include "workloads/common/error.h"
 #include "workloads/common/read_file.h"
@@ -12,25 +14,65 @@ namespace {
 
 const char kMagic[] = "\x93NUMPY";
 
-// The value of 'key' in the header dict, as written (a quoted string, True or
-// False, a tuple); "" when absent.
-std::string field(const std::string& header, const std::string& key) {
-  for (const char quote : {'\'', '"'}) {
-    const std::string name = std::string(1, quote) + key + quote;
-    size_t at = header.find(name);
-    if (at == std::string::npos) continue;
-    at = header.find(':', at + name.size());
-    if (at == std::string::npos) return "";
-    ++at;
+// The header dict, key by key, each value as written (a quoted string, True
+// or False, a tuple): "{'descr': '<f4', 'fortran_order': False, 'shape': (2,
+// 3), }" and the padding. Parsed whole, as numpy reads it: the three keys
+// once each, the closing brace, nothing after it but spaces.
+std::map<std::string, std::string> header_fields(const std::string& name,
+                                                 const std::string& header) {
+  const std::string expected =
+      "; expected a dict of 'descr', 'fortran_order' and 'shape', each once, as numpy.save writes";
+  const auto malformed = [&](const std::string& what) {
+    return Error(name + ": .npy header " + what + expected);
+  };
+  size_t at = 0;
+  const auto skip_spaces = [&] {
     while (at < header.size() && std::isspace(static_cast<unsigned char>(header[at]))) ++at;
-    if (at >= header.size()) return "";
+  };
+  // Up to and including `close`, or up to (not including) a ',', '}' or space.
+  const auto token = [&](char close) {
+    const size_t start = at;
+    if (close) {
+      const size_t end = header.find(close, at + 1);
+      if (end == std::string::npos) throw malformed("with an unclosed " + header.substr(start, 1));
+      at = end + 1;
+    } else {
+      while (at < header.size() && !std::strchr(",} \t\n", header[at])) ++at;
+    }
+    return header.substr(start, at - start);
+  };
+  std::map<std::string, std::string> fields;
+  skip_spaces();
+  if (at >= header.size() || header[at] != '{') throw malformed("not a dict");
+  ++at;
+  for (;;) {
+    skip_spaces();
+    if (at >= header.size()) throw malformed("without its closing '}'");
+    if (header[at] == '}') break;
+    if (header[at] != '\'' && header[at] != '"') throw malformed("with a key that is not a string");
+    const std::string quoted = token(header[at]);
+    const std::string key = quoted.substr(1, quoted.size() - 2);
+    if (key != "descr" && key != "fortran_order" && key != "shape")
+      throw malformed("with the key '" + key + "'");
+    if (fields.count(key)) throw malformed("giving '" + key + "' twice");
+    skip_spaces();
+    if (at >= header.size() || header[at] != ':')
+      throw malformed("without ':' after '" + key + "'");
+    ++at;
+    skip_spaces();
+    if (at >= header.size()) throw malformed("without its closing '}'");
     const char open = header[at];
-    const char close = open == '(' ? ')' : open == '\'' || open == '"' ? open : ',';
-    const size_t end = header.find(close, at + 1);
-    if (end == std::string::npos) return header.substr(at);
-    return header.substr(at, end - at + (close == ',' ? 0 : 1));
+    fields[key] = token(open == '(' ? ')' : open == '\'' || open == '"' ? open : '\0');
+    skip_spaces();
+    if (at < header.size() && header[at] == ',')
+      ++at;
+    else if (at >= header.size() || header[at] != '}')
+      throw malformed("without its closing '}'");
   }
-  return "";
+  ++at;
+  skip_spaces();
+  if (at != header.size()) throw malformed("with text after its closing '}'");
+  return fields;
 }
 
 // The sizes of a shape tuple, "(2, 3)" or "(5,)".
@@ -80,7 +122,8 @@ NpyArray parse_npy(const std::string& name, const std::vector<uint8_t>& bytes) {
                            bytes.begin() + static_cast<std::ptrdiff_t>(data_start));
 
   NpyArray array;
-  std::string descr = field(header, "descr");
+  std::map<std::string, std::string> fields = header_fields(name, header);
+  std::string descr = fields["descr"];
   if (descr.size() < 4 || (descr.front() != '\'' && descr.front() != '"'))
     throw Error(name + ": .npy header without a 'descr' string" + expected);
   descr = descr.substr(1, descr.size() - 2);
@@ -92,14 +135,13 @@ NpyArray parse_npy(const std::string& name, const std::vector<uint8_t>& bytes) {
   if (order != '<' && order != '|' && order != '=')
     throw Error(name + ": dtype '" + descr + "'" + expected);
   array.dtype = descr.substr(1);
-  const std::string fortran = field(header, "fortran_order");
-  if (fortran.rfind("True", 0) == 0)
+  const std::string fortran = fields["fortran_order"];
+  if (fortran == "True")
     throw Error(name +
                 ": Fortran-ordered array; expected C order (save "
                 "numpy.ascontiguousarray(array))");
-  if (fortran.rfind("False", 0) != 0)
-    throw Error(name + ": .npy header without 'fortran_order'" + expected);
-  const std::string shape = field(header, "shape");
+  if (fortran != "False") throw Error(name + ": .npy header without 'fortran_order'" + expected);
+  const std::string shape = fields["shape"];
   if (shape.size() < 2 || shape.front() != '(' || shape.back() != ')')
     throw Error(name + ": .npy header without a 'shape' tuple" + expected);
   array.shape = parse_shape(name, shape);
@@ -117,6 +159,12 @@ NpyArray parse_npy(const std::string& name, const std::vector<uint8_t>& bytes) {
     throw Error(name + ": truncated: its shape " + shape + " of '" + descr + "' needs " +
                 std::to_string(needed) + " bytes of data, the file holds " +
                 std::to_string(bytes.size() - data_start));
+  if (bytes.size() - data_start > needed)
+    throw Error(name + ": its shape " + shape + " of '" + descr + "' needs " +
+                std::to_string(needed) + " bytes of data, the file holds " +
+                std::to_string(bytes.size() - data_start) +
+                "; expected exactly the shape's data (a shape promising fewer elements than were "
+                "written?)");
   array.data.assign(bytes.begin() + static_cast<std::ptrdiff_t>(data_start),
                     bytes.begin() + static_cast<std::ptrdiff_t>(data_start + needed));
   return array;
