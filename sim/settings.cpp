@@ -119,6 +119,12 @@ void RunSettings::resolve() {
   if (dataset == "npy" && npy_labels.empty())
     invalid(&RunSettings::npy_labels, "no labels",
             "a .npy file of labels (workload.dataset = npy)");
+  // Another dataset never reads them: refused rather than silently ignored.
+  for (std::string RunSettings::*npy_file : {&RunSettings::npy_images, &RunSettings::npy_labels})
+    if (dataset != "npy" && !(this->*npy_file).empty())
+      invalid(npy_file, "a .npy file for dataset " + dataset,
+              "empty unless workload.dataset = npy (it is " + dataset +
+                  ", which never reads workload.npy_images or workload.npy_labels)");
   if (!std::isnan(input_std) && !(input_std > 0.0))
     invalid(&RunSettings::input_std, "standard deviation " + number_text(input_std),
             "a number above 0");

@@ -60,6 +60,13 @@ expect_error "plug-in without the symbol" "exporting the function lvsim_memory_m
   --set "fault.plugin=$plugins/libflawed_plugin_2.so"
 expect_error "plug-in giving p > 1" "upset_probability(0.5 V) = 1.5, expected a probability in" \
   --set "fault.plugin=$plugins/libflawed_plugin_3.so" --set weight_sram.vdd_v=0.5
+# .npy files given while the dataset is not npy would never be read.
+expect_error "npy images without the npy dataset" \
+  "workload.npy_images = '$tmp/x.npy': expected empty unless workload.dataset = npy (it is mnist" \
+  --set "workload.npy_images=$tmp/x.npy"
+expect_error "npy labels without the npy dataset" \
+  "workload.npy_labels = '$tmp/y.npy': expected empty unless workload.dataset = npy" \
+  --set workload.dataset=fashion-mnist --set "workload.npy_labels=$tmp/y.npy"
 if "$lvsim" run --images 32 --out "$tmp/plugin" --set weight_sram.vdd_v=0.55 \
   --set "fault.plugin=$plugins/libexample_memory_model.so" >"$tmp/stdout" 2>"$tmp/stderr" &&
   grep -q '"plugin": ".*libexample_memory_model.so"' "$tmp/plugin/report.json" &&

@@ -55,3 +55,18 @@ TEST_CASE("a model's error about a member names the key, file and value it came 
       "voltage domains: expected disjoint word ranges");
   CHECK_THROWS_WITH(in_config_terms(config, [] { throw Error("plain"); }), "plain");
 }
+
+TEST_CASE("npy files given for another dataset are refused, not silently ignored",
+          "[params][config]") {
+  CHECK_THROWS_WITH(settings_from(Config::load("", {"workload.npy_images=x.npy"})),
+                    "--set: workload.npy_images = 'x.npy': expected empty unless "
+                    "workload.dataset = npy (it is mnist, which never reads "
+                    "workload.npy_images or workload.npy_labels)");
+  CHECK_THROWS_WITH(
+      settings_from(
+          Config::load("", {"workload.dataset=fashion-mnist", "workload.npy_labels=y.npy"})),
+      Catch::Contains("workload.npy_labels = 'y.npy'") && Catch::Contains("(it is fashion-mnist"));
+  const RunSettings npy = settings_from(Config::load(
+      "", {"workload.dataset=npy", "workload.npy_images=x.npy", "workload.npy_labels=y.npy"}));
+  CHECK(npy.dataset == "npy");
+}
