@@ -60,6 +60,10 @@ expect_error "plug-in without the symbol" "exporting the function lvsim_memory_m
   --set "fault.plugin=$plugins/libflawed_plugin_2.so"
 expect_error "plug-in giving p > 1" "upset_probability(0.5 V) = 1.5, expected a probability in" \
   --set "fault.plugin=$plugins/libflawed_plugin_3.so" --set weight_sram.vdd_v=0.5
+# A fault table beside a plug-in would never be read (the plug-in replaces fault.model).
+expect_error "fault table beside a plug-in" \
+  "fault.table = '$tmp/bad.csv': expected empty when fault.plugin is set (the plug-in replaces" \
+  --set "fault.plugin=$plugins/libexample_memory_model.so" --set "fault.table=$tmp/bad.csv"
 # .npy files given while the dataset is not npy would never be read.
 expect_error "npy images without the npy dataset" \
   "workload.npy_images = '$tmp/x.npy': expected empty unless workload.dataset = npy (it is mnist" \
@@ -160,5 +164,6 @@ for command in "--out $tmp/sweep/sweep.db $tmp/foreign.db" \
      [ "$(sha256sum <"$tmp/sweep/sweep.db")" = "$sum" ] && [ ! -e "$tmp/merged.db" ]; then pass; else
     fail "merge $command: exit $rc, '$(cat "$tmp/stderr")'"; fi
 done
+
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]

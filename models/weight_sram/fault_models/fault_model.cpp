@@ -125,6 +125,12 @@ std::string FaultModel::range_text() const {
 }
 
 std::unique_ptr<FaultModel> make_fault_model(const FaultModelParams& params) {
+  // A plug-in replaces fault.model, so a table beside it would never be read.
+  if (!params.plugin_path.empty() && !params.table_path.empty())
+    invalid(&FaultModelParams::table_path, "a fault table beside the plug-in " + params.plugin_path,
+            "empty when fault.plugin is set (the plug-in replaces fault.model, so the table would "
+            "never be read: give fault.table with fault.model = table, or fault.plugin, not "
+            "both)");
   if (!params.plugin_path.empty()) return make_plugin_fault_model(params);
   const auto& models = builtin_fault_models();
   const auto it = models.find(params.name);

@@ -94,3 +94,25 @@ TEST_CASE("a broken plug-in is one line naming the file and what was expected", 
   CHECK_THAT(range, Contains("upset_probability(0.5 V) = 1.5, expected a probability in [0, 1]"));
   CHECK(error_of(LVSIM_FLAWED_PLUGIN_3, 0.6).empty());
 }
+
+TEST_CASE("a fault table beside a plug-in is refused: the plug-in replaces fault.model",
+          "[plugin]") {
+  // An unreadable table, which the run never opened and so never complained of.
+  const std::string message = [] {
+    try {
+      settings_from(Config::load(
+          "", {"fault.plugin=" LVSIM_EXAMPLE_PLUGIN, "fault.table=/nonexistent/table.csv"}));
+    } catch (const std::exception& error) {
+      return std::string(error.what());
+    }
+    return std::string();
+  }();
+  CHECK(message ==
+        "--set: fault.table = '/nonexistent/table.csv': expected empty when fault.plugin is set "
+        "(the plug-in replaces fault.model, so the table would never be read: give fault.table "
+        "with fault.model = table, or fault.plugin, not both)");
+  FaultModelParams params = plugin(LVSIM_EXAMPLE_PLUGIN);
+  CHECK_NOTHROW(make_fault_model(params));
+  params.table_path = "/nonexistent/table.csv";
+  CHECK_THROWS_WITH(make_fault_model(params), Contains("fault.plugin"));
+}
