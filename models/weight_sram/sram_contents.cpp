@@ -10,6 +10,7 @@ SramContents::SramContents(const std::string& owner, uint64_t capacity_bytes,
                            const Mitigation& mitigation, bool read_disturb, bool fault_map)
     : memory_(owner, capacity_bytes),
       mitigation_(mitigation),
+      masks_(mitigation.uses_detector()),
       read_disturb_(read_disturb),
       fault_map_(fault_map && mitigation.uses_detector()),
       written_(capacity_bytes / kWordBytes, 0),
@@ -174,6 +175,45 @@ uint64_t SramContents::read(uint64_t word, const WordFaults& faults, uint32_t ba
   if (new_view != old_view) {
     stats.words_changed += 1;
     if (changes) changes->push_back({batch, static_cast<uint32_t>(word), new_view, old_view});
+  }
+  return after;
+}
+
+uint64_t SramContents::read_upsets(uint64_t word, uint64_t upsets, uint32_t batch,
+                                   uint64_t run_batch, int field_bits,
+                                   std::vector<WordChange>* changes, FaultStats& stats) {
+  if (fault_map_ || !check_.empty())
+    return read(word, {upsets, 0, 0, 0}, batch, run_batch, field_bits, changes, stats);
+  // read() with no weak cell failing and no check bits: every failing bit is
+  // an upset, the mitigation sees them all, and what it returns is written
+  // back (so the array reads the word as stored).
+  const uint32_t data = load(word);
+  const uint32_t old_view = view(word);
+  const uint32_t reference = written_[word];
+  const ReadOutcome outcome = mitigation_.on_faulty_read(data, 0, upsets, field_bits);
+  const auto bits = static_cast<uint64_t>(__builtin_popcountll(upsets));
+  stats.bit_faults += bits;
+  stats.upset_bit_faults += bits;
+  stats.faulty_word_reads += 1;
+  stats.ecc_corrected += outcome.corrected;
+  stats.ecc_uncorrectable += outcome.uncorrectable;
+  if (!outcome.uncorrectable) {
+    if (masks_)
+      stats.masked_word_reads += 1;
+    else if (outcome.data != reference)
+      stats.silent_word_reads += 1;
+  }
+  const uint64_t after = outcome.data | uint64_t{outcome.check} << 32;
+  if (after != data) {
+    std::memcpy(memory_.data() + word * kWordBytes, &outcome.data, kWordBytes);
+    stats.words_written_back += 1;
+  }
+  faulty_delta_[run_batch] +=
+      __builtin_popcount(outcome.data ^ reference) - __builtin_popcount(old_view ^ reference);
+  if (shown_count_ > 0) unshow(word);
+  if (outcome.data != old_view) {
+    stats.words_changed += 1;
+    if (changes) changes->push_back({batch, static_cast<uint32_t>(word), outcome.data, old_view});
   }
   return after;
 }

@@ -69,6 +69,11 @@ class SramContents {
   // word's stored bits after the read (data | check << 32).
   uint64_t read(uint64_t word, const WordFaults& faults, uint32_t batch, uint64_t run_batch,
                 int field_bits, std::vector<WordChange>* changes, FaultStats& stats);
+  // read() of a word whose only faults are `upsets` (no weak cell fails in
+  // it): the same outcome and counts, without the weak-cell and fault-map
+  // cases (a read at p = 1 makes one for every word).
+  uint64_t read_upsets(uint64_t word, uint64_t upsets, uint32_t batch, uint64_t run_batch,
+                       int field_bits, std::vector<WordChange>* changes, FaultStats& stats);
   // What a read of `word` with `faults` would count, without reading it.
   ReadSummary peek(uint64_t word, const WordFaults& faults, int field_bits) const;
   // Fetches a word's cache lines ahead of a read (the faulty words are
@@ -102,6 +107,7 @@ class SramContents {
 
   MemoryArray memory_;
   const Mitigation& mitigation_;
+  bool masks_;  // mitigation_.uses_detector(): a failing bit it sees is masked, never silent
   bool read_disturb_;
   bool fault_map_;                           // the mitigation's detector is a self-test's fault map
   void show(uint64_t word, uint32_t value);  // the array read `value`, not what is stored

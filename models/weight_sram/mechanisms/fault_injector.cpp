@@ -60,6 +60,16 @@ class FaultInjector::UpsetDraw {
     }
     return end_word_;
   }
+  // Per-word upsets at p = 1 (every word fails one bit): calls visit(word,
+  // bit mask) for each word of the read in order, drawing as fill() does.
+  template <typename Visit>
+  bool every_word(Visit visit) {
+    if (!every_ || per_bit_) return false;
+    const auto allowed = static_cast<uint32_t>(allowed_bits_.size());
+    for (; next_ < positions_; ++next_)
+      visit(first_word_ + next_, uint64_t{1} << allowed_bits_[rng_.below(allowed)]);
+    return true;
+  }
 
  private:
   const std::vector<int>& allowed_bits_;
@@ -92,7 +102,12 @@ void FaultInjector::read_once(uint64_t first_word, uint64_t words, double upset_
   std::optional<UpsetDraw> upsets;
   if (upset_p > 0.0)
     upsets.emplace(draws_, allowed_bits_, first_word, words, upset_p, at.read_number);
-  for (uint64_t drawn_below = first_word; drawn_below < end_word;) {
+  // Every word failing and none of them weak: read in order, no list.
+  const bool read_every_word = upsets && weak_begin == weak_end &&
+                               upsets->every_word([&](uint64_t word, uint64_t upset_bits) {
+                                 read_word(word, upset_bits, at, report, range, contents, stats);
+                               });
+  for (uint64_t drawn_below = read_every_word ? end_word : first_word; drawn_below < end_word;) {
     upsets_.clear();
     drawn_below = upsets ? upsets->fill(upsets_, kUpsetPiece) : end_word;
     cache_.for_each_word(
@@ -111,8 +126,8 @@ void FaultInjector::read_word(uint64_t word, uint64_t upsets, const ReadAt& at,
                               const WeightReadReport& report, BurstRange& range,
                               SramContents& contents, FaultStats& stats) {
   const uint64_t before = range.streamed ? contents.stored(word) : 0;
-  const uint64_t after = contents.read(word, {upsets, 0, 0, 0}, at.batch, at.run_batch,
-                                       report.field_bits, report.changes, stats);
+  const uint64_t after = contents.read_upsets(word, upsets, at.batch, at.run_batch,
+                                              report.field_bits, report.changes, stats);
   if (range.streamed && after != before) range.rewritten.push_back(word);
 }
 
