@@ -5,10 +5,12 @@
 
 #include <boost/program_options.hpp>
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <systemc>
 #include <tuple>
@@ -17,6 +19,7 @@
 #include "sim/config.h"
 #include "sim/curve.h"
 #include "sim/optimize.h"
+#include "sim/output_dir.h"
 #include "sim/progress.h"
 #include "sim/report.h"
 #include "sim/results_db.h"
@@ -116,6 +119,9 @@ int command_run(int argc, char** argv) {
   if (!config.sweep_axes().empty())
     throw Error(common.config_file + ": defines a [sweep] grid; run it with lvsim sweep");
   const RunSettings settings = settings_from(config);
+  // A directory the files cannot go to is found before the run, not after it.
+  std::unique_ptr<OutputDir> out;
+  in_config_terms(config, [&] { out = std::make_unique<OutputDir>(settings.out_dir); });
   ProgressLine progress_line("images", !quiet && ProgressLine::stderr_is_terminal());
   RunResult result;  // what the platform refuses names its key (sweep.cpp does the same)
   in_config_terms(config, [&] {
@@ -125,10 +131,12 @@ int command_run(int argc, char** argv) {
   progress_line.finish();
 
   const AccuracyCurve curve = accuracy_curve(result, settings.window_images, settings.target_drop);
-  const std::string report_path = settings.out_dir + "/report.json";
-  write_file_atomically(settings.out_dir + "/curve.csv", curve_csv(curve));
-  write_file_atomically(report_path, report_json(result, curve, config).dump(2) + "\n");
-  if (!quiet) print_summary(std::cout, result, curve, report_path);
+  // report.html is `lvsim report`'s page of an earlier run's report.json: it
+  // would no longer match the new one.
+  out->commit({{"curve.csv", curve_csv(curve)},
+               {"report.json", report_json(result, curve, config).dump(2) + "\n"}},
+              {"report.html"});
+  if (!quiet) print_summary(std::cout, result, curve, settings.out_dir + "/report.json");
   return 0;
 }
 
@@ -319,6 +327,9 @@ int command_operators(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   setenv("SYSC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+  // A file-size limit (ulimit -f) would kill lvsim mid-write; ignored, it is a
+  // write error (EFBIG) that the writers report and clean up like a full disk.
+  signal(SIGXFSZ, SIG_IGN);
   // Eigen allocates its GEMM panels per call; keep freed blocks in the heap
   // instead of returning them to the kernel, which would fault them in again.
   mallopt(M_MMAP_THRESHOLD, 256 << 20);

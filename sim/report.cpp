@@ -6,8 +6,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 #include <iomanip>
 #include <sstream>
 
@@ -16,7 +14,6 @@
 #include "workloads/common/error.h"
 
 namespace lvsim {
-namespace fs = std::filesystem;
 using nlohmann::json;
 
 double peak_rss_mib() {
@@ -355,23 +352,6 @@ std::string curve_csv(const AccuracyCurve& curve) {
         << p.cumulative.mean << "," << p.cumulative.ci95 << "," << p.baseline_windowed << ","
         << p.faulty_bits.mean << "," << p.faulty_bits.ci95 << "\n";
   return out.str();
-}
-
-void write_file_atomically(const std::string& path, const std::string& text) {
-  const fs::path target(path);
-  std::error_code ec;
-  if (target.has_parent_path()) fs::create_directories(target.parent_path(), ec);
-  if (ec)
-    throw Error(target.parent_path().string() + ": cannot create directory (" + ec.message() + ")");
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) throw Error(temporary + ": cannot write");
-  }
-  fs::rename(temporary, target, ec);
-  if (ec) throw Error(path + ": cannot write (" + ec.message() + ")");
 }
 
 }  // namespace lvsim

@@ -19,10 +19,6 @@ void print_summary(std::ostream& out, const RunResult& result, const AccuracyCur
 // The accuracy curve as CSV, one row per window (what seed 004's figures plot).
 std::string curve_csv(const AccuracyCurve& curve);
 
-// Writes `text` to `path` through a temporary file and a rename, so a reader
-// never sees a half-written report. Creates the parent directory.
-void write_file_atomically(const std::string& path, const std::string& text);
-
 double peak_rss_mib();
 
 }  // namespace lvsim

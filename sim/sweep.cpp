@@ -17,6 +17,7 @@
 
 #include "sim/config.h"
 #include "sim/curve.h"
+#include "sim/output_dir.h"
 #include "sim/progress.h"
 #include "sim/report.h"
 #include "sim/results_db.h"
@@ -328,13 +329,16 @@ void run_points(const std::vector<PlannedPoint>& todo, int jobs, int threads, Sw
                 " point(s) not run (the same command resumes)");
 }
 
-// The whole database as CSV beside it, for plots and spreadsheets.
-void export_tables(const std::string& db_path) {
+// The whole database as CSV beside it, for plots and spreadsheets, both files
+// as one unit. Once points were added, an earlier `lvsim report` page there
+// (report.html) no longer matches the database and goes.
+void export_tables(const std::string& db_path, bool points_added) {
   ResultsDb db(db_path);
   const fs::path parent = fs::path(db_path).parent_path();
-  const std::string csv_dir = parent.empty() ? std::string(".") : parent.string();
-  write_file_atomically(csv_dir + "/summary.csv", db.export_csv("runs", true));
-  write_file_atomically(csv_dir + "/curves.csv", db.export_csv("series", true));
+  write_files_atomically(
+      parent.empty() ? std::string(".") : parent.string(),
+      {{"summary.csv", db.export_csv("runs", true)}, {"curves.csv", db.export_csv("series", true)}},
+      points_added ? std::vector<std::string>{"report.html"} : std::vector<std::string>{});
 }
 
 }  // namespace
@@ -369,7 +373,7 @@ SweepOutcome run_sweep(const SweepOptions& options) {
   if (!todo.empty()) run_points(todo, jobs, threads, outcome, progress);
   progress.finish();
 
-  export_tables(outcome.db_path);
+  export_tables(outcome.db_path, outcome.ran > 0);
   outcome.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!options.quiet)

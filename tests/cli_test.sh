@@ -91,6 +91,47 @@ else
 fi
 if grep -q $'\r' "$tmp/stdout" "$tmp/stderr"; then fail "progress line written into a pipe"; else pass; fi
 
+# A run's files (curve.csv, report.json) are one unit. Under a file-size limit
+# lvsim once died of SIGXFSZ, leaving a new curve.csv beside the old report
+# and a partial report.json.tmp: now one line naming the file and the reason,
+# and the earlier run's files as they were, no new or partial file.
+listing() { (cd "$1" && ls -A && sha256sum ./*); }
+"$lvsim" run --images 16 --out "$tmp/unit" --quiet 2>"$tmp/stderr" ||
+  fail "run into $tmp/unit: $(cat "$tmp/stderr")"
+printf '<html>a page of this run</html>\n' >"$tmp/unit/report.html"
+before=$(listing "$tmp/unit")
+(ulimit -f 1; "$lvsim" run --images 16 --out "$tmp/unit" --set sim.seed=2 --quiet) 2>"$tmp/stderr"
+rc=$?
+if [ "$rc" -eq 1 ] && [ "$(wc -l <"$tmp/stderr")" -eq 1 ] &&
+   grep -q "$tmp/unit/report.json: cannot write (File too large); expected room for the run's files" \
+     "$tmp/stderr" && [ "$(listing "$tmp/unit")" = "$before" ]; then pass; else
+  fail "run under ulimit -f 1: exit $rc, '$(cat "$tmp/stderr")', left: $(ls -A "$tmp/unit")"; fi
+(ulimit -f 1; "$lvsim" run --images 16 --out "$tmp/fresh" --quiet) 2>"$tmp/stderr"
+rc=$?
+if [ "$rc" -eq 1 ] && [ ! -e "$tmp/fresh" ]; then pass; else
+  fail "run under ulimit -f 1 into a new directory: exit $rc, left: $(ls -A "$tmp/fresh" 2>&1)"; fi
+# A rerun replaces the report and removes the page (`lvsim report`'s) of the
+# earlier one, which would no longer match it.
+if "$lvsim" run --images 16 --out "$tmp/unit" --set sim.seed=2 --quiet 2>"$tmp/stderr" &&
+   [ ! -e "$tmp/unit/report.html" ] && [ "$(listing "$tmp/unit")" != "$before" ] &&
+   [ "$(ls -A "$tmp/unit" | tr '\n' ' ')" = "curve.csv report.json " ]; then pass; else
+  fail "rerun into $tmp/unit: $(cat "$tmp/stderr"), left: $(ls -A "$tmp/unit")"; fi
+# An --out lvsim cannot write is refused before the run (once only after it):
+# a run of 10,000 images that would take minutes ends at once.
+printf 'x' >"$tmp/regular"
+for out in /dev/full "$tmp/regular" "$tmp/regular/sub"; do
+  start=$(date +%s)
+  timeout 60 "$lvsim" run --images 10000 --trials 8 --out "$out" >/dev/null 2>"$tmp/stderr"
+  rc=$?
+  if [ "$rc" -eq 1 ] && [ $(($(date +%s) - start)) -lt 10 ] &&
+     [ "$(wc -l <"$tmp/stderr")" -eq 1 ] &&
+     grep -q "report.out_dir = '$out': expected a directory lvsim can create and write report.json and curve.csv in (--out DIR); " \
+       "$tmp/stderr" && [ -c /dev/full ] && [ "$(cat "$tmp/regular")" = x ]; then pass; else
+    fail "--out $out: exit $rc after $(($(date +%s) - start)) s, '$(cat "$tmp/stderr")'"; fi
+done
+grep -q "regular/sub': expected .*; cannot create it (Not a directory)" "$tmp/stderr" ||
+  fail "--out under a regular file: '$(cat "$tmp/stderr")'"
+
 # A shorthand flag that disagrees with a --set of the same key.
 "$lvsim" run --images 10 --set workload.images=20 --out "$tmp/conflict" >/dev/null 2>"$tmp/stderr"
 if [ $? -eq 1 ] && [ "$(wc -l <"$tmp/stderr")" -eq 1 ] &&
@@ -147,6 +188,19 @@ done
 # input, left as it was, and a new --out not created.
 "$lvsim" sweep --config "$tmp/sweep.ini" --quiet >/dev/null 2>"$tmp/stderr" ||
   fail "sweep: $(cat "$tmp/stderr")"
+# A report page of the sweep is kept while the database is unchanged, removed
+# once points are added; an export to a FIFO is refused and the FIFO kept.
+printf '<html>' >"$tmp/sweep/report.html"
+"$lvsim" sweep --config "$tmp/sweep.ini" --quiet >/dev/null 2>"$tmp/stderr" &&
+  [ -e "$tmp/sweep/report.html" ] || fail "sweep with nothing to run: $(cat "$tmp/stderr")"
+if "$lvsim" sweep --config "$tmp/sweep.ini" --set sim.seed=2 --quiet >/dev/null 2>"$tmp/stderr" &&
+   [ ! -e "$tmp/sweep/report.html" ] && [ -s "$tmp/sweep/summary.csv" ]; then pass; else
+  fail "sweep adding points beside a report page: $(cat "$tmp/stderr")"; fi
+mkfifo "$tmp/fifo"
+"$lvsim" export "$tmp/sweep/sweep.db" --out "$tmp/fifo" >/dev/null 2>"$tmp/stderr"
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q "$tmp/fifo: is not a regular file" "$tmp/stderr" &&
+   [ -p "$tmp/fifo" ]; then pass; else fail "export to a FIFO: exit $rc, '$(cat "$tmp/stderr")'"; fi
 sum=$(sha256sum <"$tmp/sweep/sweep.db")
 start=$(date +%s)
 timeout 30 "$lvsim" merge --out "$tmp/sweep/sweep.db" "$tmp/sweep/./sweep.db" >/dev/null 2>"$tmp/stderr"
