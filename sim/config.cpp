@@ -1,16 +1,21 @@
 #include "sim/config.h"
 
+#include <algorithm>
 #include <boost/program_options.hpp>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
+#include <iterator>
 #include <set>
 #include <sstream>
 
 #include "models/common/params.h"
 #include "sim/settings.h"
 #include "workloads/common/error.h"
+#include "workloads/common/printable.h"
 #include "workloads/common/read_file.h"
 
 namespace lvsim {
@@ -118,7 +123,29 @@ Config Config::parse(const std::string& text, const std::string& name,
   return config;
 }
 
-void Config::read_stream(std::istream& in, const std::string& file) {
+// The text of an INI file, checked to be text: a UTF-8 byte-order mark (as
+// Windows editors write) is skipped; a control byte (a NUL cut the message
+// that quoted its line) is refused naming the line, escaped.
+std::string Config::read_text(std::istream& in, const std::string& file) {
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) text.erase(0, 3);
+  std::istringstream lines(text);
+  int number = 1;
+  for (std::string line; std::getline(lines, line); ++number) {
+    const auto control = std::find_if(line.begin(), line.end(), [](char c) {
+      const auto byte = static_cast<unsigned char>(c);
+      return (byte < 0x20 && c != '\t' && c != '\r') || byte == 0x7f;
+    });
+    if (control != line.end())
+      throw Error(file + ":" + std::to_string(number) + ": control character " +
+                  printable(std::string(1, *control)) + " in '" + printable(line) +
+                  "'; expected a text INI file of [section] and key = value lines");
+  }
+  return text;
+}
+
+void Config::read_stream(std::istream& raw, const std::string& file) {
+  std::istringstream in(read_text(raw, file));
   po::options_description description;
   for (const ParamInfo& param : config_params())
     description.add_options()(param.key.c_str(), po::value<std::string>());
@@ -204,8 +231,20 @@ void Config::apply_override(const std::string& assignment) {
 const std::string& Config::get(const std::string& key) const { return values_.at(key); }
 const std::string& Config::source(const std::string& key) const { return sources_.at(key); }
 
+Config Config::at_point(const std::vector<std::pair<std::string, std::string>>& point) const {
+  Config config = *this;
+  for (const auto& [key, value] : point) {
+    config.values_.at(key) = value;
+    config.sources_[key] = file_;
+    config.swept_from_[key] = condition_keys_.count(key) ? "conditions" : "sweep";
+  }
+  return config;
+}
+
 void Config::fail(const std::string& key, const std::string& expected) const {
-  throw Error(source(key) + ": " + key + " = '" + get(key) + "': expected " + expected);
+  const auto swept = swept_from_.find(key);
+  const std::string name = swept == swept_from_.end() ? key : swept->second + "." + key;
+  throw Error(source(key) + ": " + name + " = '" + printable(get(key)) + "': expected " + expected);
 }
 
 }  // namespace lvsim

@@ -40,6 +40,10 @@ class Config {
   const std::string& get(const std::string& key) const;
   const std::string& source(const std::string& key) const;
   const std::map<std::string, std::string>& values() const { return values_; }
+  // This configuration at one point of its grid: each swept key set to the
+  // point's value, sourced from the file's [sweep] (or [conditions]) section,
+  // so an error names the file and "sweep.KEY" (once it blamed --set).
+  Config at_point(const std::vector<std::pair<std::string, std::string>>& point) const;
 
   // Throws the one-line error "<source>: <key> = '<value>': expected <expected>".
   [[noreturn]] void fail(const std::string& key, const std::string& expected) const;
@@ -50,6 +54,9 @@ class Config {
   std::set<std::string> condition_keys_;
   std::map<std::string, std::string> values_;
   std::map<std::string, std::string> sources_;
+  std::map<std::string, std::string> swept_from_;  // key -> "sweep" or "conditions", at a point
+
+  static std::string read_text(std::istream& in, const std::string& file);
 
   static Config with_defaults(const std::string& file);
   void read_file(const std::string& file);

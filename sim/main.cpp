@@ -27,6 +27,7 @@
 #include "sim/settings.h"
 #include "sim/sweep.h"
 #include "workloads/common/error.h"
+#include "workloads/common/printable.h"
 #include "workloads/formats/onnx.h"
 
 namespace po = boost::program_options;
@@ -360,11 +361,12 @@ int main(int argc, char** argv) {
     std::cerr << "lvsim: unknown command '" << command << "'\n" << kUsage;
     return 2;
   } catch (const po::error& e) {
-    std::cerr << "lvsim " << command << ": " << e.what() << " (see lvsim " << command
+    std::cerr << "lvsim " << command << ": " << printable(e.what()) << " (see lvsim " << command
               << " --help)\n";
     return 2;
   } catch (const std::exception& e) {
-    std::cerr << "lvsim: error: " << e.what() << "\n";
+    // One line, whatever the message quotes (a --set value with a newline).
+    std::cerr << "lvsim: error: " << printable(e.what()) << "\n";
     return 1;
   }
 }

@@ -148,21 +148,19 @@ namespace {
 
 // Every point of the grid, each validated before any runs, so a typo in the
 // last value does not surface after an hour.
-std::vector<PlannedPoint> plan_points(const SweepOptions& options, const Config& base) {
+std::vector<PlannedPoint> plan_points(const Config& base) {
   std::vector<PlannedPoint> planned;
   const std::vector<Point> points = expand(base.sweep_axes());
   for (size_t n = 0; n < points.size(); ++n) {
     PlannedPoint point;
     point.index = static_cast<int64_t>(n);
-    std::vector<std::string> overrides = options.overrides;
     point.axes = nlohmann::json::object();
     point.conditions = nlohmann::json::array();
     for (const auto& [key, value] : points[n]) {
-      overrides.push_back(key + "=" + value);
       point.axes[key] = value;
       if (base.is_condition(key)) point.conditions.push_back(key);
     }
-    point.config = Config::load(options.config_file, overrides);
+    point.config = base.at_point(points[n]);
     point.settings = settings_from(point.config);
     planned.push_back(std::move(point));
   }
@@ -351,7 +349,7 @@ SweepOutcome run_sweep(const SweepOptions& options) {
         (options.config_file.empty() ? std::string("the configuration") : options.config_file) +
         ": no [sweep] section (expected lines such as fault.p = 1e-6, 1e-4)");
   const RunSettings base_settings = settings_from(base);
-  const std::vector<PlannedPoint> planned = plan_points(options, base);
+  const std::vector<PlannedPoint> planned = plan_points(base);
 
   SweepOutcome outcome;
   outcome.points = planned.size();

@@ -71,6 +71,18 @@ expect_error "npy images without the npy dataset" \
 expect_error "npy labels without the npy dataset" \
   "workload.npy_labels = '$tmp/y.npy': expected empty unless workload.dataset = npy" \
   --set workload.dataset=fashion-mnist --set "workload.npy_labels=$tmp/y.npy"
+# Config files as editors write them: a UTF-8 byte-order mark is skipped (it
+# once made an invisible "invalid line '[mac_array]'"); a NUL, which once cut
+# the message quoting its line, is refused by line number, escaped.
+printf '\xef\xbb\xbf[mac_array]\nrowz = 4\n' >"$tmp/bom.ini"
+expect_error "config with a byte-order mark" "bom.ini: unrecognised option 'mac_array.rowz'" \
+  --config "$tmp/bom.ini"
+printf '[mac_array]\nro\0ws = 4\n' >"$tmp/nul.ini"
+expect_error "config with a NUL byte" \
+  'nul.ini:2: control character \\x00 in .ro\\x00ws = 4.; expected a text INI file' \
+  --config "$tmp/nul.ini"
+expect_error "a --set value with a newline" 'fault.model = .con\\x0astant.: expected one of' \
+  --set "fault.model=$(printf 'con\nstant')"
 if "$lvsim" run --images 32 --out "$tmp/plugin" --set weight_sram.vdd_v=0.55 \
   --set "fault.plugin=$plugins/libexample_memory_model.so" >"$tmp/stdout" 2>"$tmp/stderr" &&
   grep -q '"plugin": ".*libexample_memory_model.so"' "$tmp/plugin/report.json" &&
@@ -138,6 +150,14 @@ if [ $? -eq 1 ] && [ "$(wc -l <"$tmp/stderr")" -eq 1 ] &&
    grep -q -- "--images 10 and --set workload.images=20 disagree" "$tmp/stderr" &&
    [ ! -e "$tmp/conflict" ]; then pass; else
   fail "--images against --set workload.images: $(cat "$tmp/stderr")"; fi
+
+# A [sweep] value out of range is blamed on its file and sweep key (once on --set).
+printf '[workload]\nimages = 16\n[sweep]\nfault.p = 0, 2\n' >"$tmp/range.ini"
+"$lvsim" sweep --config "$tmp/range.ini" --out "$tmp/range" --quiet >/dev/null 2>"$tmp/stderr"
+rc=$?
+if [ "$rc" -eq 1 ] && [ "$(wc -l <"$tmp/stderr")" -eq 1 ] &&
+   grep -qF "$tmp/range.ini: sweep.fault.p = '2': expected a number in [0, 1]" "$tmp/stderr"; then
+  pass; else fail "[sweep] value out of range: exit $rc, '$(cat "$tmp/stderr")'"; fi
 
 # Sweep input errors: one line, exit 1.
 printf '[workload]\nimages = 16\n[report]\nout_dir = %s\n[sweep]\nfault.p = 0, 1e-5\n' \

@@ -143,3 +143,57 @@ TEST_CASE("sweep axes take lists and ranges", "[config][sweep]") {
   CHECK(config.sweep_axes()[0].second == std::vector<std::string>{"0.9", "0.5", "0.55", "0.6"});
   CHECK(config.sweep_axes()[1].second == std::vector<std::string>{"0.0001", "0.001", "0.01"});
 }
+
+TEST_CASE("a config file's byte-order mark is skipped, a control byte refused by its line",
+          "[config]") {
+  test::ScratchDir dir;
+  const std::string path = dir.file("editor.ini");
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "\xEF\xBB\xBF[weight_sram]\nvdd_v = 0.6\n";  // as Windows editors save UTF-8
+  }
+  CHECK(Config::load(path, {}).get("weight_sram.vdd_v") == "0.6");
+  CHECK(Config::load(path, {}).source("weight_sram.vdd_v") == path);
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "[mac_array]\nro" << '\0' << "ws = 4\n";
+  }
+  // The whole message, past the NUL that once ended it.
+  CHECK_THROWS_WITH(Config::load(path, {}),
+                    path +
+                        ":2: control character \\x00 in 'ro\\x00ws = 4'; expected a text INI file "
+                        "of [section] and key = value lines");
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "[mac_array]\nrows = 4\n# \x1b[2J\n";
+  }
+  CHECK_THROWS_WITH(Config::load(path, {}),
+                    Contains(path + ":3: control character \\x1b in '# \\x1b[2J'"));
+  // Tabs and Windows line ends are text.
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "[mac_array]\r\nrows =\t8\r\n";
+  }
+  CHECK(settings_from(Config::load(path, {})).accelerator.mac_array.rows == 8);
+}
+
+TEST_CASE("a swept value out of range names the file and its sweep key, not --set",
+          "[config][sweep]") {
+  test::ScratchDir dir;
+  const std::string path = dir.file("grid.ini");
+  {
+    std::ofstream out(path);
+    out << "[sweep]\nfault.p = 0, 2\n[conditions]\nchip.temperature_c = 25, 150\n";
+  }
+  const Config base = Config::load(path, {"workload.images=16"});
+  const Config good = base.at_point({{"fault.p", "0"}, {"chip.temperature_c", "25"}});
+  CHECK(good.get("fault.p") == "0");
+  CHECK(good.source("fault.p") == path);
+  CHECK(good.get("workload.images") == "16");
+  CHECK_NOTHROW(settings_from(good));
+  CHECK_THROWS_WITH(settings_from(base.at_point({{"fault.p", "2"}, {"chip.temperature_c", "25"}})),
+                    path + ": sweep.fault.p = '2': expected a number in [0, 1]");
+  CHECK_THROWS_WITH(
+      settings_from(base.at_point({{"fault.p", "0"}, {"chip.temperature_c", "150"}})),
+      path + ": conditions.chip.temperature_c = '150': expected a number in [-40, 125]");
+}
