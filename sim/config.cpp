@@ -79,9 +79,16 @@ std::vector<std::string> expand_range(const std::string& text, const std::string
 std::string repo_dir() { return LVSIM_SOURCE_DIR; }
 
 std::string resolve_repo_path(const std::string& path) {
-  if (path.empty() || fs::path(path).is_absolute() || fs::exists(path)) return path;
+  // A path that is there, or that cannot be followed (a link loop, no
+  // permission), is kept as given: its reader names it and says why.
+  const auto there = [](const fs::path& candidate) {
+    std::error_code ec;
+    const fs::file_status status = fs::status(candidate, ec);
+    return fs::exists(status) || status.type() == fs::file_type::none;
+  };
+  if (path.empty() || fs::path(path).is_absolute() || there(path)) return path;
   const fs::path in_repo = fs::path(repo_dir()) / path;
-  return fs::exists(in_repo) ? in_repo.string() : path;
+  return there(in_repo) ? in_repo.string() : path;
 }
 
 Config Config::with_defaults(const std::string& file) {
@@ -110,7 +117,7 @@ void Config::read_file(const std::string& file) {
   if (is_device(file))
     throw Error(file + ": is a device, expected an INI config file (configs/*.ini)");
   std::ifstream in(file);
-  if (!in) throw Error(file + ": cannot open config file");
+  if (!in) throw Error(file + ": cannot open config file (" + std::strerror(errno) + ")");
   read_stream(in, file);
 }
 

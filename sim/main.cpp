@@ -198,7 +198,11 @@ std::string database_argument(int argc, char** argv, po::options_description& op
     std::exit(0);
   }
   if (path.empty()) throw Error(std::string("expected a results database: ") + usage);
-  if (!std::filesystem::exists(path)) throw Error(path + ": no such database");
+  std::error_code error;  // a link loop is named, not thrown as std::filesystem's text
+  if (!std::filesystem::exists(path, error))
+    throw Error(path + ": " +
+                (error ? "cannot reach the database (" + error.message() + ")"
+                       : std::string("no such database")));
   return path;
 }
 

@@ -83,6 +83,26 @@ expect_error "config with a NUL byte" \
   --config "$tmp/nul.ini"
 expect_error "a --set value with a newline" 'fault.model = .con\\x0astant.: expected one of' \
   --set "fault.model=$(printf 'con\nstant')"
+# Input files that are not regular files, or cannot be followed, are named as such.
+ln -s loop "$tmp/loop"
+expect_error "weights file a link loop" \
+  "$tmp/loop: cannot open the weights file (Too many levels of symbolic links)" \
+  --set "workload.network=$tmp/loop"
+expect_error "data directory a link loop" \
+  "$tmp/loop/t10k-images-idx3-ubyte: cannot open the IDX file (Too many levels of symbolic links)" \
+  --data-dir "$tmp/loop"
+mkdir "$tmp/idx"
+printf 'labels' >"$tmp/idx/t10k-labels-idx1-ubyte"
+mkfifo "$tmp/idx/t10k-images-idx3-ubyte"
+expect_error "IDX images a FIFO" \
+  "$tmp/idx/t10k-images-idx3-ubyte: the IDX file is not a regular file" --data-dir "$tmp/idx"
+rm "$tmp/idx/t10k-images-idx3-ubyte"
+ln -s /dev/zero "$tmp/idx/t10k-images-idx3-ubyte"
+expect_error "IDX images a link to a device" \
+  "$tmp/idx/t10k-images-idx3-ubyte: the IDX file is not a regular file" --data-dir "$tmp/idx"
+expect_error "npy images a directory" "$tmp/idx: the .npy file is not a regular file" \
+  --set workload.dataset=npy --set "workload.npy_images=$tmp/idx" \
+  --set "workload.npy_labels=$tmp/idx"
 if "$lvsim" run --images 32 --out "$tmp/plugin" --set weight_sram.vdd_v=0.55 \
   --set "fault.plugin=$plugins/libexample_memory_model.so" >"$tmp/stdout" 2>"$tmp/stderr" &&
   grep -q '"plugin": ".*libexample_memory_model.so"' "$tmp/plugin/report.json" &&
@@ -131,7 +151,7 @@ if "$lvsim" run --images 16 --out "$tmp/unit" --set sim.seed=2 --quiet 2>"$tmp/s
 # An --out lvsim cannot write is refused before the run (once only after it):
 # a run of 10,000 images that would take minutes ends at once.
 printf 'x' >"$tmp/regular"
-for out in /dev/full "$tmp/regular" "$tmp/regular/sub"; do
+for out in /dev/full "$tmp/regular" "$tmp/loop" "$tmp/regular/sub"; do
   start=$(date +%s)
   timeout 60 "$lvsim" run --images 10000 --trials 8 --out "$out" >/dev/null 2>"$tmp/stderr"
   rc=$?

@@ -22,11 +22,17 @@ void check_dataset_name(const std::string& dataset) {
     throw Error("unknown dataset '" + dataset + "' (expected mnist or fashion-mnist)");
 }
 
-// Returns the path of `stem` or `stem.gz` in `dir`, or "" when neither exists.
+// Returns the path of `stem` or `stem.gz` in `dir`, or "" when neither is
+// there. Whatever is there is returned, for the reader to refuse by name: a
+// FIFO or a link to a device is not a regular file (once "not found"), a
+// link loop cannot be followed.
 std::string find_file(const fs::path& dir, const std::string& stem) {
   for (const std::string& name : {stem, stem + ".gz"}) {
     const fs::path path = dir / name;
-    if (fs::is_regular_file(path)) return path.string();
+    std::error_code ec;
+    const fs::file_status status = fs::symlink_status(path, ec);
+    if (fs::exists(status) || (ec && status.type() != fs::file_type::not_found))
+      return path.string();
   }
   return "";
 }

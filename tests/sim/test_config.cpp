@@ -1,6 +1,7 @@
 // The configuration (sim/config.h): an override beats the file, bad input
 // names its source and key, and a [sweep] section's axes take lists and ranges.
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "sim/settings.h"
 #include "tests/support/helpers.h"
 #include "workloads/common/error.h"
+#include "workloads/common/read_file.h"
 
 using namespace lvsim;
 using Catch::Matchers::Contains;
@@ -196,4 +198,17 @@ TEST_CASE("a swept value out of range names the file and its sweep key, not --se
   CHECK_THROWS_WITH(
       settings_from(base.at_point({{"fault.p", "0"}, {"chip.temperature_c", "150"}})),
       path + ": conditions.chip.temperature_c = '150': expected a number in [-40, 125]");
+}
+
+TEST_CASE("a path key through a link loop is left to its reader, which names it", "[config]") {
+  test::ScratchDir dir;
+  const std::string loop = dir.file("loop");
+  std::filesystem::create_symlink(loop, loop);
+  // Once resolving the path threw std::filesystem's own text.
+  const RunSettings settings = settings_from(Config::load("", {"workload.network=" + loop}));
+  CHECK(settings.network_path == loop);
+  CHECK_THROWS_WITH(read_regular_file(loop, "weights file"),
+                    loop + ": cannot open the weights file (Too many levels of symbolic links)");
+  CHECK_THROWS_WITH(Config::load(loop, {}),
+                    loop + ": cannot open config file (Too many levels of symbolic links)");
 }

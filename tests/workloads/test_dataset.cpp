@@ -2,10 +2,13 @@
 // disagree, where a missing set was looked for, MNIST never taken for
 // Fashion-MNIST, the genuine MNIST test set; NumPy datasets in either layout,
 // their errors, and a run on .npy files equal to the run on IDX files.
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -67,6 +70,32 @@ TEST_CASE("a dataset split needs as many labels as images", "[idx][dataset]") {
   CHECK(set.size() == 2);
   CHECK(set.rows == 2);
   CHECK(set.pixels.size() == 8);
+}
+
+TEST_CASE("an IDX file that is a FIFO, a link to a device or a link loop is named, not missing",
+          "[idx][dataset][errors]") {
+  ScratchDir dir;
+  write_bytes(dir.file("t10k-labels-idx1-ubyte"), idx_bytes({1}, {1}));
+  const std::string images = dir.file("t10k-images-idx3-ubyte");
+  const auto error_of_loading = [&] {
+    try {
+      load_test_set("mnist", dir.path().string(), dir.path().string());
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string not_regular =
+      images + ": the IDX file is not a regular file (a device, FIFO or directory)";
+  REQUIRE(mkfifo(images.c_str(), 0600) == 0);  // a FIFO never ends: refused before it is opened
+  CHECK(error_of_loading() == not_regular);
+  std::filesystem::remove(images);
+  std::filesystem::create_symlink("/dev/zero", images);
+  CHECK(error_of_loading() == not_regular);
+  std::filesystem::remove(images);
+  std::filesystem::create_symlink(images, images);  // a loop
+  CHECK(error_of_loading() ==
+        images + ": cannot open the IDX file (Too many levels of symbolic links)");
 }
 
 TEST_CASE("a missing test set says where it looked and what to do", "[dataset]") {

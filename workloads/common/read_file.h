@@ -25,13 +25,22 @@ inline bool is_device(const std::string& path) {
          type == std::filesystem::file_type::block || type == std::filesystem::file_type::socket;
 }
 
-// `what` names the file in errors ("weights file", ".npy file").
-inline std::vector<uint8_t> read_regular_file(const std::string& path, const std::string& what) {
+// Throws unless `path` is a regular file or a link to one, naming `what`
+// ("weights file", ".npy file") and why: missing, unreachable (a link loop,
+// a directory without permission), or a device, FIFO or directory.
+inline void require_regular_file(const std::string& path, const std::string& what) {
   std::error_code ec;
   const std::filesystem::file_status status = std::filesystem::status(path, ec);
-  if (ec || !std::filesystem::exists(status)) throw Error(path + ": cannot open the " + what);
+  if (!std::filesystem::exists(status))
+    throw Error(path + ": cannot open the " + what + " (" +
+                (ec ? ec.message() : std::string("No such file or directory")) + ")");
   if (!std::filesystem::is_regular_file(status))
     throw Error(path + ": the " + what + " is not a regular file (a device, FIFO or directory)");
+}
+
+inline std::vector<uint8_t> read_regular_file(const std::string& path, const std::string& what) {
+  require_regular_file(path, what);
+  std::error_code ec;
   std::ifstream in(path, std::ios::binary);
   const uintmax_t size = std::filesystem::file_size(path, ec);
   if (!in || ec) throw Error(path + ": cannot open the " + what);

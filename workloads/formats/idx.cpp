@@ -6,12 +6,15 @@
 #include <sstream>
 
 #include "workloads/common/error.h"
+#include "workloads/common/read_file.h"
 
 namespace lvsim {
 namespace {
 
-// gzread() reads gzip files and, transparently, plain ones.
+// gzread() reads gzip files and, transparently, plain ones. A device or FIFO
+// (or a link to one) is refused before it is opened: it may never end.
 std::vector<uint8_t> read_whole_file(const std::string& path) {
+  require_regular_file(path, "IDX file");
   std::unique_ptr<gzFile_s, int (*)(gzFile)> file(gzopen(path.c_str(), "rb"), gzclose);
   if (!file) throw Error(path + ": cannot open file");
   std::vector<uint8_t> bytes;

@@ -9,7 +9,9 @@
 // end segments in log10 p (clamped to [0, 1]).
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -172,7 +174,9 @@ std::unique_ptr<FaultModel> make_table_fault_model(const FaultModelParams& param
     invalid(&FaultModelParams::table_path, path,
             "a CSV file of vdd_v,p rows (not a device or directory)");
   std::ifstream in(path);
-  if (!in) invalid(&FaultModelParams::table_path, path, "a readable CSV file of vdd_v,p rows");
+  if (!in)
+    invalid(&FaultModelParams::table_path, path,
+            "a readable CSV file of vdd_v,p rows (" + std::string(std::strerror(errno)) + ")");
   return parse_fault_table(in, path);
 }
 

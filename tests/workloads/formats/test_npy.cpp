@@ -34,6 +34,9 @@ TEST_CASE("a weights file or .npy that is a device or a directory is refused bef
                     Catch::Contains("/dev/zero: the weights file is not a regular file"));
   CHECK_THROWS_WITH(SafeTensors::load("/tmp"), Catch::Contains("not a regular file"));
   CHECK_THROWS_WITH(read_npy("/nonexistent/x.npy"), Catch::Contains("cannot open"));
+  // A directory (once "basic_filebuf::underflow error reading the file: Is a directory").
+  CHECK_THROWS_WITH(read_npy("/tmp"),
+                    "/tmp: the .npy file is not a regular file (a device, FIFO or directory)");
   CHECK_THROWS_WITH(load_onnx("/dev/zero"),
                     Catch::Contains("/dev/zero: the ONNX model is not a regular file"));
 }
