@@ -60,6 +60,9 @@ expect_error "plug-in without the symbol" "exporting the function lvsim_memory_m
   --set "fault.plugin=$plugins/libflawed_plugin_2.so"
 expect_error "plug-in giving p > 1" "upset_probability(0.5 V) = 1.5, expected a probability in" \
   --set "fault.plugin=$plugins/libflawed_plugin_3.so" --set weight_sram.vdd_v=0.5
+expect_error "plug-in function that throws" \
+  "fault.plugin $plugins/libflawed_plugin_4.so: upset_probability(0.5 V) threw 'no calibration below 0.55 V'; expected it to return a value" \
+  --set "fault.plugin=$plugins/libflawed_plugin_4.so" --set weight_sram.vdd_v=0.5
 # A fault table beside a plug-in would never be read (the plug-in replaces fault.model).
 expect_error "fault table beside a plug-in" \
   "fault.table = '$tmp/bad.csv': expected empty when fault.plugin is set (the plug-in replaces" \

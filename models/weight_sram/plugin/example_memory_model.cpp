@@ -11,8 +11,12 @@
 // Built by CMake as build/libexample_memory_model.so; run it with
 //   build/lvsim run --set fault.plugin=build/libexample_memory_model.so --set weight_sram.vdd_v=0.6
 // Compiled with -DLVSIM_PLUGIN_TEST_FLAW=n it becomes one of the broken
-// plug-ins the tests feed lvsim (wrong version, missing symbol, p > 1).
+// plug-ins the tests feed lvsim (wrong version, missing symbol, p > 1, a
+// function that throws).
 #include <cmath>
+#if LVSIM_PLUGIN_TEST_FLAW == 4
+#include <stdexcept>
+#endif
 
 #include "models/weight_sram/plugin/lvsim_plugin.h"
 
@@ -24,6 +28,9 @@ double weak_cell_fraction(double v) {
 double upset_probability(double v) {
 #if LVSIM_PLUGIN_TEST_FLAW == 3
   return v < 0.55 ? 1.5 : 0.0;  // not a probability below 0.55 V
+#elif LVSIM_PLUGIN_TEST_FLAW == 4
+  if (v < 0.55) throw std::out_of_range("no calibration below 0.55 V");
+  return 0.0;
 #else
   return 1e-3 * weak_cell_fraction(v);
 #endif

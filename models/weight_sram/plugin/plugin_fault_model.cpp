@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <exception>
 #include <memory>
 #include <sstream>
 
@@ -57,15 +58,31 @@ class PluginFaultModel : public FaultModel {
     text << "fault.plugin " << path_ << ": " << function << "(" << vdd_v << " V) = " << value;
     return text.str();
   }
+  // A plug-in function that throws is named with its file and key, and what it threw.
+  double call(double (*function)(double), const char* name, double vdd_v) const {
+    try {
+      return function(vdd_v);
+    } catch (const std::exception& e) {
+      threw(name, vdd_v, std::string("'") + e.what() + "'");
+    } catch (...) {
+      threw(name, vdd_v, "an exception");
+    }
+  }
+  [[noreturn]] void threw(const char* function, double vdd_v, const std::string& what) const {
+    std::ostringstream text;
+    text << "fault.plugin " << path_ << ": " << function << "(" << vdd_v << " V) threw " << what
+         << "; expected it to return a value (a plug-in function must not throw)";
+    throw Error(text.str());
+  }
   double checked_p(double (*function)(double), const char* name, double vdd_v) const {
-    const double p = function(vdd_v);
+    const double p = call(function, name, vdd_v);
     if (!(p >= 0.0 && p <= 1.0))
       throw Error(call_text(name, vdd_v, p) + ", expected a probability in [0, 1]");
     return p;
   }
   std::optional<double> positive(double (*function)(double), const char* name, double vdd_v) const {
     if (function == nullptr) return std::nullopt;
-    const double value = function(vdd_v);
+    const double value = call(function, name, vdd_v);
     if (!(std::isfinite(value) && value > 0.0))
       throw Error(call_text(name, vdd_v, value) + ", expected a positive finite number");
     return value;
@@ -96,7 +113,17 @@ std::unique_ptr<FaultModel> make_plugin_fault_model(const FaultModelParams& para
   lvsim_memory_model_fn entry = nullptr;
   static_assert(sizeof(entry) == sizeof(symbol), "function and data pointers differ in size");
   std::memcpy(&entry, &symbol, sizeof(entry));
-  const lvsim_memory_model* model = entry();
+  const lvsim_memory_model* model = nullptr;
+  try {
+    model = entry();
+  } catch (const std::exception& e) {
+    invalid(&FaultModelParams::plugin_path, "plug-in " + path,
+            std::string(kExpected) + " whose lvsim_memory_model() returns a model (it threw '" +
+                e.what() + "')");
+  } catch (...) {
+    invalid(&FaultModelParams::plugin_path, "plug-in " + path,
+            std::string(kExpected) + " whose lvsim_memory_model() returns a model (it threw)");
+  }
   if (model == nullptr)
     invalid(&FaultModelParams::plugin_path, "plug-in " + path,
             std::string(kExpected) + " whose lvsim_memory_model() returns a model, not null");

@@ -93,6 +93,14 @@ TEST_CASE("a broken plug-in is one line naming the file and what was expected", 
   one_line(range);
   CHECK_THAT(range, Contains("upset_probability(0.5 V) = 1.5, expected a probability in [0, 1]"));
   CHECK(error_of(LVSIM_FLAWED_PLUGIN_3, 0.6).empty());
+
+  // A function that throws: once its own text alone reached the user.
+  const std::string threw = error_of(LVSIM_FLAWED_PLUGIN_4, 0.5);
+  one_line(threw);
+  CHECK(threw == std::string("fault.plugin ") + LVSIM_FLAWED_PLUGIN_4 +
+                     ": upset_probability(0.5 V) threw 'no calibration below 0.55 V'; expected "
+                     "it to return a value (a plug-in function must not throw)");
+  CHECK(error_of(LVSIM_FLAWED_PLUGIN_4, 0.6).empty());
 }
 
 TEST_CASE("a fault table beside a plug-in is refused: the plug-in replaces fault.model",
