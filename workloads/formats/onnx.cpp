@@ -761,7 +761,11 @@ void Importer::elementwise(const onnx::NodeProto& node, Network& net, LayerKind 
           (i == 1 ? layer.alpha : layer.beta) = static_cast<float>(c.values[0]);
         }
     }
-    if (!(layer.alpha <= layer.beta)) fail(node, "min above max");
+    // NaN compares false both ways: named as such, not as "min above max".
+    for (const auto& [bound, value] : {std::pair{"min", layer.alpha}, std::pair{"max", layer.beta}})
+      if (std::isnan(value))
+        fail(node, std::string(bound) + " is not a number (NaN); expected numbers min <= max");
+    if (!(layer.alpha <= layer.beta)) fail(node, "min above max; expected min <= max");
   }
   if (kind == LayerKind::kSoftmax) {
     const int64_t axis = int_attribute(node, "axis", opset_ < 13 ? 1 : -1);

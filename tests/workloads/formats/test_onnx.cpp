@@ -353,6 +353,29 @@ TEST_CASE("ONNX: malformed models are one-line errors naming the file and what i
                Contains("node 'f_node' (Reshape): shape [-1, -1] has more than one -1; expected "
                         "at most one"));
   }
+  SECTION("a Clip bound that is NaN, once reported as min above max") {
+    const auto clipped_to = [](float min, float max) {
+      ModelBuilder b(1, 4, 4);
+      b.initializer("w", {2, 1, 3, 3}, random_values(18, 41));
+      b.initializer("fc", {3, 8}, random_values(24, 42));
+      b.initializer("lo", {}, {min});
+      b.initializer("hi", {}, {max});
+      b.node("Conv", {"x", "w"}, "a");
+      b.node("Clip", {"a", "lo", "hi"}, "c");
+      b.node("Flatten", {"c"}, "f");
+      integer(b.node("Gemm", {"f", "fc"}, "y"), "transB", 1);
+      b.output("y");
+      return b.bytes();
+    };
+    REQUIRE_NOTHROW(parse_onnx(clipped_to(0.0f, 6.0f), "m.onnx"));
+    CHECK_THAT(error_of(clipped_to(std::nanf(""), 6.0f)),
+               Contains("node 'c_node' (Clip): min is not a number (NaN); expected numbers "
+                        "min <= max"));
+    CHECK_THAT(error_of(clipped_to(0.0f, std::nanf(""))),
+               Contains("node 'c_node' (Clip): max is not a number (NaN)"));
+    CHECK_THAT(error_of(clipped_to(6.0f, 0.0f)),
+               Contains("node 'c_node' (Clip): min above max; expected min <= max"));
+  }
 }
 
 TEST_CASE("ONNX: Constant, Identity and Dropout only pass tensors on", "[onnx]") {
