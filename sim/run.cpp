@@ -19,6 +19,17 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// What the network must be before the images are read: their labels are
+// checked against its classes.
+void check_network(const RunSettings& settings, const Network& network) {
+  if (settings.dataset != "npy" && network.classes() != 10)
+    throw Error(settings.network_path + ": network has " + std::to_string(network.classes()) +
+                " outputs, expected 10 classes");
+  if (network.classes() > 256)
+    throw Error(settings.network_path + ": network has " + std::to_string(network.classes()) +
+                " outputs; lvsim keeps predictions of at most 256 classes");
+}
+
 void check_workload(const RunSettings& settings, const Network& network, const Dataset& dataset) {
   if (!(network.input == Shape{dataset.channels, dataset.rows, dataset.cols}))
     throw Error(settings.network_path + ": network input is [" +
@@ -27,17 +38,6 @@ void check_workload(const RunSettings& settings, const Network& network, const D
                 "] but " + dataset.name + " images are [" + std::to_string(dataset.channels) + "," +
                 std::to_string(dataset.rows) + "," + std::to_string(dataset.cols) +
                 "] (channels, height, width)");
-  if (settings.dataset != "npy" && network.classes() != 10)
-    throw Error(settings.network_path + ": network has " + std::to_string(network.classes()) +
-                " outputs, expected 10 classes");
-  if (network.classes() > 256)
-    throw Error(settings.network_path + ": network has " + std::to_string(network.classes()) +
-                " outputs; lvsim keeps predictions of at most 256 classes");
-  for (size_t i = 0; i < dataset.labels.size(); ++i)
-    if (dataset.labels[i] >= network.classes())
-      throw Error(settings.npy_labels + ": label " + std::to_string(dataset.labels[i]) +
-                  " of image " + std::to_string(i) + "; expected a class index 0.." +
-                  std::to_string(network.classes() - 1) + " (the network's outputs)");
   if (dataset.size() < settings.images)
     throw Error("workload.images: " + std::to_string(settings.images) + " requested but " +
                 dataset.directory + " holds " + std::to_string(dataset.size()) + " test images");
@@ -88,10 +88,11 @@ std::string baseline_key(const RunSettings& settings) {
   return key;
 }
 
-Dataset load_dataset(const RunSettings& settings, size_t max_images) {
+Dataset load_dataset(const RunSettings& settings, const Network& network, size_t max_images) {
+  check_network(settings, network);
   if (settings.dataset == "npy")
     return load_npy_dataset(settings.npy_images, settings.npy_labels, settings.npy_layout,
-                            max_images);
+                            network.classes(), max_images);
   return load_test_set(settings.dataset, settings.data_dir, repo_dir(), max_images);
 }
 
@@ -149,7 +150,7 @@ std::vector<uint8_t> fault_free_predictions(const RunSettings& settings, Baselin
   std::vector<uint8_t> predictions;
   if (!cache || !cache->find(key, predictions)) {
     const PreparedWorkload prepared = prepare_workload(settings);
-    const Dataset dataset = load_dataset(settings, settings.images);
+    const Dataset dataset = load_dataset(settings, prepared.network, settings.images);
     simulate(fault_free_params(settings, prepared), prepared.network, dataset, nullptr,
              [&](Accelerator& top) { predictions = top.controller.predictions(); });
     if (cache) cache->store(key, predictions);
@@ -328,7 +329,7 @@ RunResult run_simulation(const RunSettings& settings, const ProgressCallback& pr
                          BaselineCache* cache) {
   const auto start = std::chrono::steady_clock::now();
   const PreparedWorkload prepared = prepare_workload(settings);
-  const Dataset dataset = load_dataset(settings, settings.images);
+  const Dataset dataset = load_dataset(settings, prepared.network, settings.images);
   check_workload(settings, prepared.network, dataset);
   RunResult result = describe_workload(settings, prepared, dataset);
 

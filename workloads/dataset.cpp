@@ -128,14 +128,14 @@ void Dataset::raw_image(size_t index, float* out) const {
 
 namespace {
 
-// Element i of an integer array as a signed 64-bit value.
-int64_t integer_at(const NpyArray& array, uint64_t i) {
+// Element i of an integer array, its bits as stored, sign-extended when signed.
+uint64_t integer_bits_at(const NpyArray& array, uint64_t i) {
   const uint8_t* at = array.data.data() + i * static_cast<uint64_t>(array.item_bytes());
   uint64_t bits = 0;
   for (int b = 0; b < array.item_bytes(); ++b) bits |= uint64_t{at[b]} << (8 * b);
-  if (array.dtype[0] == 'u') return static_cast<int64_t>(bits);
-  const int shift = 64 - 8 * array.item_bytes();  // sign-extend
-  return static_cast<int64_t>(bits << shift) >> shift;
+  if (array.dtype[0] == 'u' || array.item_bytes() == 8) return bits;
+  const int shift = 64 - 8 * array.item_bytes();
+  return static_cast<uint64_t>(static_cast<int64_t>(bits << shift) >> shift);
 }
 
 std::string shape_text(const std::vector<uint64_t>& shape) {
@@ -144,15 +144,21 @@ std::string shape_text(const std::vector<uint64_t>& shape) {
   return text + (shape.size() == 1 ? ",)" : ")");
 }
 
-// The first `count` labels, as class indices 0..255.
-std::vector<uint8_t> class_labels(const NpyArray& labels, const std::string& path, uint64_t count) {
+// The first `count` labels, as class indices 0..classes-1 (uint64 labels
+// printed as unsigned, signed ones with their sign).
+std::vector<uint8_t> class_labels(const NpyArray& labels, const std::string& path, uint64_t count,
+                                  int classes) {
+  const bool is_signed = labels.dtype[0] == 'i';
   std::vector<uint8_t> out(count);
   for (uint64_t i = 0; i < count; ++i) {
-    const int64_t label = integer_at(labels, i);
-    if (label < 0 || label > 255)
-      throw Error(path + ": label " + std::to_string(label) + " of image " + std::to_string(i) +
-                  "; expected a class index 0..255");
-    out[i] = static_cast<uint8_t>(label);
+    const uint64_t bits = integer_bits_at(labels, i);
+    const bool negative = is_signed && static_cast<int64_t>(bits) < 0;
+    if (negative || bits >= static_cast<uint64_t>(classes))
+      throw Error(path + ": label " +
+                  (is_signed ? std::to_string(static_cast<int64_t>(bits)) : std::to_string(bits)) +
+                  " of image " + std::to_string(i) + "; expected a class index 0.." +
+                  std::to_string(classes - 1) + " (the network's outputs)");
+    out[i] = static_cast<uint8_t>(bits);
   }
   return out;
 }
@@ -190,7 +196,10 @@ void to_hwc(const NpyArray& images, const std::string& images_path, bool nchw, u
 }  // namespace
 
 Dataset load_npy_dataset(const std::string& images_path, const std::string& labels_path,
-                         NpyLayout layout, size_t max_images) {
+                         NpyLayout layout, int classes, size_t max_images) {
+  if (classes < 1 || classes > 256)
+    throw Error(labels_path + ": labels for " + std::to_string(classes) +
+                " classes; lvsim keeps class indices 0..255");
   const NpyArray images = read_npy(images_path);
   const NpyArray labels = read_npy(labels_path);
   const bool nchw = layout == NpyLayout::kNchw;
@@ -226,7 +235,7 @@ Dataset load_npy_dataset(const std::string& images_path, const std::string& labe
   data.cols = static_cast<int>(w);
   data.channels = static_cast<int>(c);
   const uint64_t count = max_images > 0 ? std::min<uint64_t>(n, max_images) : n;
-  data.labels = class_labels(labels, labels_path, count);
+  data.labels = class_labels(labels, labels_path, count, classes);
   to_hwc(images, images_path, nchw, count, data);
   return data;
 }

@@ -32,10 +32,11 @@ struct Dataset {
 enum class NpyLayout { kNchw, kNhwc };
 
 // A test set from NumPy files (workloads/formats/npy.h): images of uint8 (0..255) or
-// float32 values, labels of any integer type (0..255), the first max_images
-// when > 0. Errors name the file and what its shape or dtype should be.
+// float32 values, labels of any integer type, each a class index of the
+// network's `classes` (at most 256) outputs, the first max_images when > 0.
+// Errors name the file and what its shape, dtype or labels should be.
 Dataset load_npy_dataset(const std::string& images_path, const std::string& labels_path,
-                         NpyLayout layout, size_t max_images = 0);
+                         NpyLayout layout, int classes, size_t max_images = 0);
 
 // The directories searched for `dataset`, best first:
 //   explicit_dir (from --data-dir or the config) when given, and only it;

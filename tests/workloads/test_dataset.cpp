@@ -136,9 +136,9 @@ TEST_CASE("npy: images in either layout become HWC; labels of any integer type",
   }
   const std::string labels = write(dir, "y.npy", npy_bytes("<i4", "(2,)", raw<int32_t>({3, 9})));
   const Dataset a = load_npy_dataset(write(dir, "a.npy", npy_bytes("|u1", "(2, 2, 1, 3)", nchw)),
-                                     labels, NpyLayout::kNchw);
+                                     labels, NpyLayout::kNchw, 10);
   const Dataset b = load_npy_dataset(write(dir, "b.npy", npy_bytes("|u1", "(2, 1, 3, 2)", nhwc)),
-                                     labels, NpyLayout::kNhwc);
+                                     labels, NpyLayout::kNhwc, 10);
   for (const Dataset* d : {&a, &b}) {
     CHECK(d->channels == 2);
     CHECK(d->rows == 1);
@@ -148,8 +148,9 @@ TEST_CASE("npy: images in either layout become HWC; labels of any integer type",
   }
   // float32 values are kept as they are, the first max_images only.
   std::vector<float> values = {0.5f, -1.25f, 3.0f, 1e-3f, 2.0f, 7.5f};
-  const Dataset f = load_npy_dataset(
-      write(dir, "f.npy", npy_bytes("<f4", "(2, 3, 1)", raw(values))), labels, NpyLayout::kNchw, 1);
+  const Dataset f =
+      load_npy_dataset(write(dir, "f.npy", npy_bytes("<f4", "(2, 3, 1)", raw(values))), labels,
+                       NpyLayout::kNchw, 10, 1);
   CHECK(f.size() == 1);
   CHECK(f.channels == 1);
   std::vector<float> image(3);
@@ -164,12 +165,12 @@ TEST_CASE("npy: malformed files and mismatched datasets are one-line errors nami
   const std::string images = write(dir, "x.npy", npy_bytes("|u1", "(4, 2, 2)", four));
   const std::string labels =
       write(dir, "y.npy", npy_bytes("<i8", "(4,)", raw<int64_t>({0, 1, 2, 3})));
-  CHECK_NOTHROW(load_npy_dataset(images, labels, NpyLayout::kNchw));
+  CHECK_NOTHROW(load_npy_dataset(images, labels, NpyLayout::kNchw, 10));
   const auto fails = [&](const std::vector<uint8_t>& image_bytes,
                          const std::vector<uint8_t>& label_bytes, const std::string& message) {
     const std::string x = write(dir, "bad-x.npy", image_bytes);
     const std::string y = write(dir, "bad-y.npy", label_bytes);
-    CHECK_THROWS_WITH(load_npy_dataset(x, y, NpyLayout::kNchw), Contains(message));
+    CHECK_THROWS_WITH(load_npy_dataset(x, y, NpyLayout::kNchw, 10), Contains(message));
   };
   const std::vector<uint8_t> good_x = npy_bytes("|u1", "(4, 2, 2)", four);
   const std::vector<uint8_t> good_y = npy_bytes("<i8", "(4,)", raw<int64_t>({0, 1, 2, 3}));
@@ -185,13 +186,23 @@ TEST_CASE("npy: malformed files and mismatched datasets are one-line errors nami
   fails(good_x, npy_bytes("<i8", "(3,)", raw<int64_t>({0, 1, 2})),
         "bad-y.npy: labels of shape (3,); expected (4,), one per image");
   fails(good_x, npy_bytes("<f4", "(4,)", raw<float>({0, 1, 2, 3})), "labels of dtype 'f4'");
-  fails(good_x, npy_bytes("<i8", "(4,)", raw<int64_t>({0, 1, -2, 3})),
-        "bad-y.npy: label -2 of image 2; expected a class index");
+  // Labels outside the network's classes name its range, whichever side they fall.
+  fails(good_x, npy_bytes("<i8", "(4,)", raw<int64_t>({0, 1, -1, 3})),
+        "bad-y.npy: label -1 of image 2; expected a class index 0..9 (the network's outputs)");
+  fails(good_x, npy_bytes("<i8", "(4,)", raw<int64_t>({0, 1, 10, 3})),
+        "bad-y.npy: label 10 of image 2; expected a class index 0..9 (the network's outputs)");
+  fails(good_x, npy_bytes("<i1", "(4,)", raw<int8_t>({0, -128, 2, 3})),
+        "bad-y.npy: label -128 of image 1; expected a class index 0..9");
+  // An unsigned label is printed unsigned (2^63 once printed as -9223372036854775808).
+  fails(good_x, npy_bytes("<u8", "(4,)", raw<uint64_t>({0, 1, 2, uint64_t{1} << 63})),
+        "bad-y.npy: label 9223372036854775808 of image 3; expected a class index 0..9");
+  fails(good_x, npy_bytes("<u2", "(4,)", raw<uint16_t>({0, 1, 2, 300})),
+        "bad-y.npy: label 300 of image 3; expected a class index 0..9");
   std::vector<float> nan(16, 0.0f);
   nan[5] = std::nanf("");
   fails(npy_bytes("<f4", "(4, 2, 2)", raw(nan)), good_y,
         "image 1 holds a value that is not finite");
-  CHECK_THROWS_WITH(load_npy_dataset(dir.file("missing.npy"), labels, NpyLayout::kNchw),
+  CHECK_THROWS_WITH(load_npy_dataset(dir.file("missing.npy"), labels, NpyLayout::kNchw, 10),
                     Contains("missing.npy: cannot open"));
 }
 
