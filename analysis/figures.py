@@ -276,9 +276,9 @@ def _yield_panels(results):
 
 def _numeric_order(runs, keys):
     """Rows of `runs` with distinct values of `keys`, sorted numerically."""
+    if not keys:  # one panel (pandas refuses an empty subset)
+        return runs.iloc[:1]
     rows = runs.drop_duplicates(keys)
-    if not keys:
-        return rows.iloc[:1]
     return rows.iloc[np.lexsort([_numeric(rows[k]) for k in reversed(keys)])]
 
 

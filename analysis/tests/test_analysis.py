@@ -489,6 +489,27 @@ def test_yield_vs_voltage_panel_per_age_line_per_mitigation(population):
     assert "Clopper-Pearson" in figure.caption and "10 chips" in figure.caption
 
 
+def test_yield_vs_voltage_one_panel_without_an_age_or_temperature_sweep(tmp):
+    # configs/product_yield_study.ini: voltages x mitigations, no condition swept.
+    points = []
+    for v_index, vdd in enumerate(_VOLTS):
+        for mitigation in ("zero", "flip"):
+            share = _YIELDS[(mitigation, "0")][v_index]
+            points.append({
+                "weight_sram.vdd_v": vdd, "weight_sram.mitigation": mitigation,
+                "vdd_v": float(vdd), "mitigation": mitigation, "yield": share,
+                "yield_ci95_low": max(0.0, share - 0.3), "yield_ci95_high": min(1.0, share + 0.1),
+                "trials_missing_target": round(10 * (1 - share)),
+                "energy_per_inference_uj": 10 + 2 * v_index, "fault_free_vmin_v": 0.68,
+                "fault_free_vmin_uj": 13.5})
+    figure = figures.yield_vs_voltage(database(tmp, "yield_study", points))
+    assert len(figure.fig.axes) == 1
+    named = lines(figure.fig.axes[0])
+    for mitigation in ("zero", "flip"):
+        assert list(named[mitigation].get_ydata()) == pytest.approx(
+            [100 * s for s in _YIELDS[(mitigation, "0")]])
+
+
 def test_yield_vs_voltage_needs_a_population_and_a_voltage_sweep(single_chips, older, voltage):
     assert figures.yield_vs_voltage(single_chips) is None  # one chip per run
     assert figures.yield_vs_voltage(older) is None
