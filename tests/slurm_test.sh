@@ -114,6 +114,13 @@ content "$tmp/local/sweep.db" >"$tmp/local.csv"
   fail "slurm-sweep.sh: $(cat "$tmp/submit")"
 for _ in $(seq 1 600); do
   [ -z "$(squeue -h 2>/dev/null)" ] && break
+  # An array task that failed leaves the merge job waiting for ever: say so
+  # now, with the tasks' logs, instead of after 10 minutes.
+  if squeue -h -o %r 2>/dev/null | grep -q DependencyNeverSatisfied; then
+    fail "an array task failed, the merge job can never run: $(squeue 2>&1; tail -5 "$tmp"/slurm/logs/*.log "$tmp"/slurmd.log 2>&1)"
+    scancel --user="$(id -un)" 2>/dev/null || true
+    break
+  fi
   sleep 1
 done
 [ -z "$(squeue -h)" ] || fail "the Slurm jobs did not finish in 10 minutes: $(squeue)"
