@@ -104,28 +104,37 @@ uint64_t NpyArray::elements() const {
 
 int NpyArray::item_bytes() const { return dtype.size() > 1 ? std::atoi(dtype.c_str() + 1) : 0; }
 
-NpyArray parse_npy(const std::string& name, const std::vector<uint8_t>& bytes) {
-  const std::string expected = "; expected a NumPy .npy file as numpy.save writes it";
+namespace {
+
+const char kExpected[] = "; expected a NumPy .npy file as numpy.save writes it";
+
+// The header's text, after the magic, the version and its length; `data_start`
+// is where the array's data begins.
+std::string header_text(const std::string& name, const std::vector<uint8_t>& bytes,
+                        uint64_t& data_start) {
   if (bytes.size() < 10 || std::string(bytes.begin(), bytes.begin() + 6) != kMagic)
-    throw Error(name + ": not a NumPy .npy file (no \\x93NUMPY magic)" + expected);
+    throw Error(name + ": not a NumPy .npy file (no \\x93NUMPY magic)" + kExpected);
   const int major = bytes[6];
   if (major < 1 || major > 3)
     throw Error(name + ": .npy format version " + std::to_string(major) + "." +
-                std::to_string(bytes[7]) + expected + " (versions 1 to 3)");
+                std::to_string(bytes[7]) + kExpected + " (versions 1 to 3)");
   const size_t length_bytes = major == 1 ? 2 : 4;
-  if (bytes.size() < 8 + length_bytes) throw Error(name + ": truncated .npy header" + expected);
+  if (bytes.size() < 8 + length_bytes) throw Error(name + ": truncated .npy header" + kExpected);
   uint64_t header_length = 0;
   for (size_t i = 0; i < length_bytes; ++i) header_length |= uint64_t{bytes[8 + i]} << (8 * i);
-  const uint64_t data_start = 8 + length_bytes + header_length;
-  if (data_start > bytes.size()) throw Error(name + ": truncated .npy header" + expected);
-  const std::string header(bytes.begin() + static_cast<std::ptrdiff_t>(8 + length_bytes),
-                           bytes.begin() + static_cast<std::ptrdiff_t>(data_start));
+  data_start = 8 + length_bytes + header_length;
+  if (data_start > bytes.size()) throw Error(name + ": truncated .npy header" + kExpected);
+  return std::string(bytes.begin() + static_cast<std::ptrdiff_t>(8 + length_bytes),
+                     bytes.begin() + static_cast<std::ptrdiff_t>(data_start));
+}
 
-  NpyArray array;
-  std::map<std::string, std::string> fields = header_fields(name, header);
+// The 'descr' and 'fortran_order' fields: sets array.dtype, returns the
+// descr as written (without its quotes).
+std::string dtype_of(const std::string& name, std::map<std::string, std::string>& fields,
+                     NpyArray& array) {
   std::string descr = fields["descr"];
   if (descr.size() < 4 || (descr.front() != '\'' && descr.front() != '"'))
-    throw Error(name + ": .npy header without a 'descr' string" + expected);
+    throw Error(name + ": .npy header without a 'descr' string" + kExpected);
   descr = descr.substr(1, descr.size() - 2);
   const char order = descr[0];
   if (order == '>')
@@ -133,14 +142,26 @@ NpyArray parse_npy(const std::string& name, const std::vector<uint8_t>& bytes) {
                 "'); expected little-endian (numpy's default; use array.astype('<" +
                 descr.substr(1) + "'))");
   if (order != '<' && order != '|' && order != '=')
-    throw Error(name + ": dtype '" + descr + "'" + expected);
+    throw Error(name + ": dtype '" + descr + "'" + kExpected);
   array.dtype = descr.substr(1);
   const std::string fortran = fields["fortran_order"];
   if (fortran == "True")
     throw Error(name +
                 ": Fortran-ordered array; expected C order (save "
                 "numpy.ascontiguousarray(array))");
-  if (fortran != "False") throw Error(name + ": .npy header without 'fortran_order'" + expected);
+  if (fortran != "False") throw Error(name + ": .npy header without 'fortran_order'" + kExpected);
+  return descr;
+}
+
+}  // namespace
+
+NpyArray parse_npy(const std::string& name, const std::vector<uint8_t>& bytes) {
+  const std::string expected = kExpected;
+  uint64_t data_start = 0;
+  const std::string header = header_text(name, bytes, data_start);
+  NpyArray array;
+  std::map<std::string, std::string> fields = header_fields(name, header);
+  const std::string descr = dtype_of(name, fields, array);
   const std::string shape = fields["shape"];
   if (shape.size() < 2 || shape.front() != '(' || shape.back() != ')')
     throw Error(name + ": .npy header without a 'shape' tuple" + expected);
