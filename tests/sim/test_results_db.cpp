@@ -101,19 +101,27 @@ TEST_CASE("the results database has a schema version; others' files and newer on
                         Contains("expected it opened by that lvsim or a newer one"));
 }
 
+namespace {
+
+// A database as lvsim wrote it before versioning (no application id or
+// version), changed by `changes` (the columns and tables it lacked), one run.
+void older_database(const std::string& path, const std::string& changes) {
+  { ResultsDb fresh(path); }
+  sql(path, "PRAGMA application_id = 0; PRAGMA user_version = 0;" + changes +
+                "INSERT INTO runs (config_hash, point, axes, status, config, accuracy) "
+                "VALUES ('aaaa', 0, '{}', 'done', '{}', 0.5);");
+}
+
+}  // namespace
+
 TEST_CASE("a database an older lvsim wrote is migrated, and merges by column name",
           "[sweep][results_db]") {
   test::ScratchDir dir;
   const std::string old_db = dir.file("old.db"), new_db = dir.file("new.db");
-  { ResultsDb fresh(old_db); }
-  // As lvsim wrote it before versioning: no application id or version, and
-  // without the metric columns added since (here two of them), one run.
-  sql(old_db,
-      "PRAGMA application_id = 0; PRAGMA user_version = 0;"
-      "ALTER TABLE runs DROP COLUMN weight_sram_writeback_uj;"
-      "ALTER TABLE runs DROP COLUMN refresh_every_us;"
-      "INSERT INTO runs (config_hash, point, axes, status, config, accuracy) "
-      "VALUES ('aaaa', 0, '{}', 'done', '{}', 0.5);");
+  // Without the metric columns added since (here two of them).
+  older_database(old_db,
+                 "ALTER TABLE runs DROP COLUMN weight_sram_writeback_uj;"
+                 "ALTER TABLE runs DROP COLUMN refresh_every_us;");
   {
     ResultsDb migrated(old_db, ResultsDb::Open::kExisting);
     CHECK(migrated.finished() == std::set<std::string>{"aaaa"});
@@ -195,12 +203,7 @@ TEST_CASE("read-only opens never write: an older lvsim's database is exported an
           "[sweep][results_db]") {
   test::ScratchDir dir;
   const std::string old_db = dir.file("old.db"), merged = dir.file("merged.db");
-  { ResultsDb fresh(old_db); }
-  sql(old_db,
-      "PRAGMA application_id = 0; PRAGMA user_version = 0;"
-      "ALTER TABLE runs DROP COLUMN refresh_every_us; DROP TABLE baselines;"
-      "INSERT INTO runs (config_hash, point, axes, status, config, accuracy) "
-      "VALUES ('aaaa', 0, '{}', 'done', '{}', 0.5);");
+  older_database(old_db, "ALTER TABLE runs DROP COLUMN refresh_every_us; DROP TABLE baselines;");
   const std::string before = file_bytes(old_db);
   {
     const ResultsDb read_only(old_db, ResultsDb::Open::kReadOnly);
