@@ -76,9 +76,7 @@ bool EpochPlanner::plan_dense_words(int count, std::vector<std::vector<WordChang
       correction_macs += static_cast<double>(changed);
     corrected_words += changed;
   }
-  if (!(correction_macs > 0.05 * static_cast<double>(network_.macs_per_image()) ||
-        corrected_words > 2 * kMaxEpochChanges || replaces_non_finite))
-    return false;
+  if (!is_dense(correction_macs, corrected_words, replaces_non_finite)) return false;
   start_plan(plan);
   plan.changes.resize(changes_.size());
   for (std::vector<SlotChange>& list : plan.changes) list.clear();
@@ -94,6 +92,12 @@ void EpochPlanner::plan_dense(int count, size_t corrected_words, bool replaces_n
   last_sparse_ = false;
   changes_per_image_ = static_cast<double>(corrected_words) / count;
   epoch_images_ = replaces_non_finite ? 1 : log_fit();
+}
+
+bool EpochPlanner::is_dense(double correction_macs, size_t corrected_words,
+                            bool replaces_non_finite) const {
+  return correction_macs > 0.05 * static_cast<double>(network_.macs_per_image()) ||
+         corrected_words > 2 * kMaxEpochChanges || replaces_non_finite;
 }
 
 int EpochPlanner::log_fit() const {
@@ -168,8 +172,7 @@ void EpochPlanner::plan(int count, EpochPlan& plan) {
   // infinity cannot be subtracted back out. (A finite but huge one, an
   // exponent bit flipped and flipped back within one epoch, is subtracted
   // back out, losing the other products' digits for the images after it.)
-  if (correction_macs > 0.05 * static_cast<double>(network_.macs_per_image()) ||
-      corrected_words > 2 * kMaxEpochChanges || replaces_non_finite) {
+  if (is_dense(correction_macs, corrected_words, replaces_non_finite)) {
     plan.changes.resize(changes_.size());
     for (size_t i = 0; i < changes_.size(); ++i) plan.changes[i].swap(changes_[i]);
     plan_dense(count, corrected_words, replaces_non_finite, plan);

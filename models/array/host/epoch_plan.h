@@ -122,6 +122,9 @@ class EpochPlanner {
   };
   void assign_entries(const std::vector<SlotChange>& list, RegionEntries& out);
   void build_patches(int count, EpochPlan& plan);
+  // Whether an epoch's changes are computed image by image (plan()'s rule,
+  // explained there).
+  bool is_dense(double correction_macs, size_t corrected_words, bool replaces_non_finite) const;
   // A dense epoch: the plan's kind and the next epoch's size (plan()'s rule).
   void plan_dense(int count, size_t corrected_words, bool replaces_non_finite, EpochPlan& plan);
   // Images of an epoch whose change log stays near kMaxEpochChanges, at the
