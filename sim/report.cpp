@@ -94,6 +94,8 @@ json trials_json(const RunResult& r, const AccuracyCurve& curve) {
          {"corrected_word_reads", faults.ecc_corrected},
          {"masked_word_reads", faults.masked_word_reads},
          {"silent_word_reads", faults.silent_word_reads},
+         // Of the silent reads, those in which no bit failed: stored data wrong.
+         {"silent_stored_word_reads", faults.silent_stored_word_reads},
          {"mapped_cells", trial.weight_sram.mapped_cells},
          {"final_faulty_bits",
           trial.faulty_bits_after_image.empty() ? 0 : trial.faulty_bits_after_image.back()}});

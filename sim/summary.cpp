@@ -161,7 +161,9 @@ void over_time_lines(std::ostream& out, const RunResult& r, const AccuracyCurve&
   const FaultStats& f = r.trials[0].weight_sram.faults;
   out << "fault reads  " << f.faulty_word_reads
       << " faulty word reads (trial 1): " << f.ecc_uncorrectable << " detected, " << f.ecc_corrected
-      << " corrected, " << f.masked_word_reads << " masked, " << f.silent_word_reads << " silent\n";
+      << " corrected, " << f.masked_word_reads << " masked, "
+      << f.silent_word_reads - f.silent_stored_word_reads << " silent; " << f.silent_word_reads
+      << " silent reads in all, " << f.silent_stored_word_reads << " of wrong stored data\n";
 }
 
 // The population's yield and spread (sim.chips > 1).

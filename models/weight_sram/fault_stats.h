@@ -18,12 +18,21 @@ struct FaultStats {
   uint64_t ecc_uncorrectable = 0;
   // How each faulty word read ended for the array: detected (ecc_uncorrectable:
   // ECC or parity found an error it could not fix, the word zeroed), corrected
-  // (ecc_corrected), masked (a detector that knows the failing bits, as sign,
-  // zero and word-zero presume, decided the value) or silent (the array got a
+  // (ecc_corrected; also a decoder fixing a stored error no cell failed on
+  // this read), masked (a detector that knows the failing bits, as sign, zero
+  // and word-zero presume, decided the value) or silent (the array got a
   // value other than the one written, and nothing noticed: flip, parity's even
   // errors, SEC-DED's miscorrections).
   uint64_t masked_word_reads = 0;
+  // Every read that returned the array a value other than the one written
+  // while nothing flagged it, whatever the cause: the faulty reads above that
+  // ended silent, and the reads in which no bit failed of a word whose stored
+  // data is wrong (an upset's write-back, a detector's masked value written
+  // back, a cell disturbed by its read), counted apart in silent_stored_word_reads.
+  // So faulty_word_reads = ecc_uncorrectable + ecc_corrected + masked_word_reads
+  // + silent_word_reads - silent_stored_word_reads.
   uint64_t silent_word_reads = 0;
+  uint64_t silent_stored_word_reads = 0;
   uint64_t weak_cells = 0;  // the chip's weak cells at the supply
   uint64_t intermittent_cells = 0;
 };
@@ -36,6 +45,7 @@ struct ReadSummary {
   int64_t uncorrectable = 0;
   int64_t masked = 0;
   int64_t silent = 0;
+  int64_t silent_stored = 0;  // of silent: no bit failed, the stored data is wrong
   ReadSummary& operator+=(const ReadSummary& o) {
     faulty_bits += o.faulty_bits;
     faulty_words += o.faulty_words;
@@ -43,6 +53,7 @@ struct ReadSummary {
     uncorrectable += o.uncorrectable;
     masked += o.masked;
     silent += o.silent;
+    silent_stored += o.silent_stored;
     return *this;
   }
   ReadSummary& operator-=(const ReadSummary& o) {
@@ -52,6 +63,7 @@ struct ReadSummary {
     uncorrectable -= o.uncorrectable;
     masked -= o.masked;
     silent -= o.silent;
+    silent_stored -= o.silent_stored;
     return *this;
   }
 };

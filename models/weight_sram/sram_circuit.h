@@ -38,15 +38,18 @@
 namespace lvsim {
 
 struct SramCircuitParams {
-  double vnom_v{};              // supply at which the numbers below hold
-  double access_time_ns{};      // at vnom_v
-  double vt_v{};                // threshold voltage of the alpha-power law
-  double alpha{};               // velocity-saturation index
-  double leakage_uw_per_kib{};  // at vnom_v
-  double leakage_k_per_v{};     // exponential slope of leakage current with V
-  double leakage_per_10k{};     // leakage growth per 10 K above 25 C
-  double tech_scale = 1.0;      // dynamic energies relative to 45 nm (energy.tech_scale)
-  double temperature_c = 25.0;  // the chip's (chip.temperature_c), set by the platform
+  // The supply of the energy table (Horowitz, ISSCC 2014, 45 nm), the nominal
+  // supply unless a fault preset measured its chip at another (sram.vnom_v).
+  static constexpr double kTableNominalV = 0.9;
+  double vnom_v = kTableNominalV;  // supply at which the numbers below hold
+  double access_time_ns{};         // at vnom_v
+  double vt_v{};                   // threshold voltage of the alpha-power law
+  double alpha{};                  // velocity-saturation index
+  double leakage_uw_per_kib{};     // at vnom_v
+  double leakage_k_per_v{};        // exponential slope of leakage current with V
+  double leakage_per_10k{};        // leakage growth per 10 K above 25 C
+  double tech_scale = 1.0;         // dynamic energies relative to 45 nm (energy.tech_scale)
+  double temperature_c = 25.0;     // the chip's (chip.temperature_c), set by the platform
 
   SramCircuitParams() { table().apply_defaults(*this); }
   static const ParamTable<SramCircuitParams>& table();

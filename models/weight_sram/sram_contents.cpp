@@ -15,7 +15,8 @@ SramContents::SramContents(const std::string& owner, uint64_t capacity_bytes,
       fault_map_(fault_map && mitigation.uses_detector()),
       written_(capacity_bytes / kWordBytes, 0),
       shown_bits_((written_.size() + 63) / 64, 0),
-      shown_values_(new uint32_t[written_.size()]) {
+      shown_values_(new uint32_t[written_.size()]),
+      stale_bits_(shown_bits_.size(), 0) {
   if (mitigation.check_bits() > 0) check_.assign(written_.size(), mitigation.encode(0));
 }
 
@@ -32,6 +33,44 @@ void SramContents::unshow(uint64_t word) {
   const uint64_t bit = uint64_t{1} << (word % 64);
   shown_count_ -= (bits & bit) != 0;
   bits &= ~bit;
+}
+
+void SramContents::mark_weak(uint64_t word) {
+  set_stale(word, false);
+  if (weak_bits_.empty()) weak_bits_.assign(stale_bits_.size(), 0);
+  weak_bits_[word / 64] |= uint64_t{1} << (word % 64);
+}
+
+bool SramContents::stale(uint64_t word) const {
+  return stale_count_ > 0 && (stale_bits_[word / 64] >> (word % 64) & 1);
+}
+
+void SramContents::set_stale(uint64_t word, bool is_stale) {
+  const uint64_t bit = uint64_t{1} << (word % 64);
+  if (!weak_bits_.empty() && (weak_bits_[word / 64] & bit)) return;  // counted by its reads
+  uint64_t& bits = stale_bits_[word / 64];
+  if (((bits & bit) != 0) == is_stale) return;
+  bits ^= bit;
+  stale_count_ += is_stale ? 1 : -1;
+}
+
+void SramContents::uncount_stale(FaultStats& stats) {
+  stats.silent_word_reads -= 1;
+  stats.silent_stored_word_reads -= 1;
+}
+
+uint64_t SramContents::stale_words(uint64_t first_word, uint64_t end_word) const {
+  if (stale_count_ == 0 || first_word >= end_word) return 0;
+  const uint64_t first_block = first_word / 64, last_block = (end_word - 1) / 64;
+  const uint64_t head = ~uint64_t{0} << (first_word % 64);
+  const uint64_t tail = ~uint64_t{0} >> (63 - (end_word - 1) % 64);
+  if (first_block == last_block)
+    return static_cast<uint64_t>(__builtin_popcountll(stale_bits_[first_block] & head & tail));
+  uint64_t count = static_cast<uint64_t>(__builtin_popcountll(stale_bits_[first_block] & head)) +
+                   static_cast<uint64_t>(__builtin_popcountll(stale_bits_[last_block] & tail));
+  for (uint64_t block = first_block + 1; block < last_block; ++block)
+    count += static_cast<uint64_t>(__builtin_popcountll(stale_bits_[block]));
+  return count;
 }
 
 uint32_t SramContents::load(uint64_t word) const {
@@ -70,7 +109,10 @@ bool SramContents::write(uint64_t address, const unsigned char* data, uint64_t b
     changed = check_[word] != mitigation_.encode(value);
   }
   if (!changed) {
-    for (uint64_t word = first; word < last; ++word) written_[word] = load(word);
+    for (uint64_t word = first; word < last; ++word) {
+      written_[word] = load(word);
+      set_stale(word, false);
+    }
     return false;
   }
   int64_t cured = 0;
@@ -89,6 +131,7 @@ bool SramContents::write(uint64_t address, const unsigned char* data, uint64_t b
   for (uint64_t word = first; word < last; ++word) {
     written_[word] = load(word);
     if (!check_.empty()) check_[word] = mitigation_.encode(written_[word]);
+    set_stale(word, false);
   }
   if (cured != 0) {
     reach_batch(at_batch);
@@ -114,6 +157,7 @@ bool SramContents::restore(uint64_t word, uint32_t batch, uint64_t run_batch,
   faulty_delta_[run_batch] -= faulty_bits_of(word);
   std::memcpy(memory_.data() + word * kWordBytes, &reference, kWordBytes);
   if (!check_.empty()) check_[word] = static_cast<uint8_t>(fresh >> 32);
+  set_stale(word, false);
   // A value the array read from the old bits (a weak cell's) is read again
   // from the new ones on the batch's first read; until then it reads them as stored.
   if (shown_count_ > 0) unshow(word);
@@ -137,7 +181,7 @@ uint64_t SramContents::read(uint64_t word, const WordFaults& faults, uint32_t ba
   const uint32_t old_view = view(word);
   const Resolved read = resolve(stored, faults, field_bits, written_[word]);
   const ReadOutcome& outcome = read.outcome;
-  if (read.wrong != 0) {
+  if (read.faulty) {
     const uint64_t upsets = faults.upsets & read.wrong;
     stats.bit_faults += static_cast<uint64_t>(__builtin_popcountll(read.wrong));
     stats.upset_bit_faults += static_cast<uint64_t>(__builtin_popcountll(upsets));
@@ -146,8 +190,12 @@ uint64_t SramContents::read(uint64_t word, const WordFaults& faults, uint32_t ba
     stats.ecc_corrected += outcome.corrected;
     stats.ecc_uncorrectable += outcome.uncorrectable;
     stats.masked_word_reads += static_cast<uint64_t>(read.ended.masked);
-    stats.silent_word_reads += static_cast<uint64_t>(read.ended.silent);
+    // A stale word (read_once counted it silent before the read) read with
+    // a failing bit ends as its faults decide.
+    if (stale(word)) uncount_stale(stats);
   }
+  stats.silent_word_reads += static_cast<uint64_t>(read.ended.silent);
+  stats.silent_stored_word_reads += static_cast<uint64_t>(read.ended.silent_stored);
   // Upsets write the word read back (they persist); read disturb leaves a
   // failing weak cell holding its stuck value.
   uint64_t after = faults.upsets ? outcome.data | uint64_t{outcome.check} << 32 : stored;
@@ -158,6 +206,7 @@ uint64_t SramContents::read(uint64_t word, const WordFaults& faults, uint32_t ba
     std::memcpy(memory_.data() + word * kWordBytes, &new_data, kWordBytes);
     if (!check_.empty()) check_[word] = static_cast<uint8_t>(after >> 32);
     stats.words_written_back += 1;
+    set_stale(word, new_data != written_[word]);
   }
   const uint32_t new_view = outcome.data;
   const uint32_t reference = written_[word];
@@ -203,10 +252,12 @@ uint64_t SramContents::read_upsets(uint64_t word, uint64_t upsets, uint32_t batc
     else if (outcome.data != reference)
       stats.silent_word_reads += 1;
   }
+  if (data != reference) uncount_stale(stats);  // read_once counted it as a stale read
   const uint64_t after = outcome.data | uint64_t{outcome.check} << 32;
   if (after != data) {
     std::memcpy(memory_.data() + word * kWordBytes, &outcome.data, kWordBytes);
     stats.words_written_back += 1;
+    set_stale(word, outcome.data != reference);
   }
   faulty_delta_[run_batch] +=
       __builtin_popcount(outcome.data ^ reference) - __builtin_popcount(old_view ^ reference);
@@ -227,7 +278,19 @@ SramContents::Resolved SramContents::resolve(uint64_t stored, const WordFaults& 
   if (!fault_map_) {
     // A detector at every read (or none): the mitigation sees exactly the bits that failed.
     r.wrong = faults.upsets | faults.weak_wrong(stored);
-    if (r.wrong == 0) return r;
+    if (r.wrong == 0) {
+      // No bit failed, but the stored word may be wrong (a disturbed cell):
+      // a decoder sees a stored error as it sees a failing bit; anything else
+      // returns the stored data as it is, and nothing notices.
+      if (!check_.empty() && check != mitigation_.encode(data)) {
+        r.outcome = mitigation_.on_faulty_read(data, check, 0, field_bits);
+        r.faulty = true;
+      } else if (data != reference) {
+        r.ended.silent = r.ended.silent_stored = 1;
+      }
+      return r;
+    }
+    r.faulty = true;
     r.outcome = mitigation_.on_faulty_read(data, check, r.wrong, field_bits);
     if (r.outcome.uncorrectable) return r;  // detected
     if (mitigation_.uses_detector())
@@ -245,7 +308,13 @@ SramContents::Resolved SramContents::resolve(uint64_t stored, const WordFaults& 
   if (faults.mapped != 0)
     r.outcome =
         mitigation_.on_faulty_read(r.outcome.data, r.outcome.check, faults.mapped, field_bits);
-  if (r.wrong == 0) return r;
+  if (r.wrong == 0) {
+    // Stored data wrong outside the mapped cells reaches the array unmasked.
+    if (((r.outcome.data ^ reference) & ~static_cast<uint32_t>(faults.mapped)) != 0)
+      r.ended.silent = r.ended.silent_stored = 1;
+    return r;
+  }
+  r.faulty = true;
   if ((r.wrong & ~faults.mapped) != 0 && r.outcome.data != reference)
     r.ended.silent = 1;  // a failing bit the map does not hold reached the array
   else
@@ -255,14 +324,12 @@ SramContents::Resolved SramContents::resolve(uint64_t stored, const WordFaults& 
 
 ReadSummary SramContents::peek(uint64_t word, const WordFaults& faults, int field_bits) const {
   const Resolved read = resolve(stored(word), faults, field_bits, written_[word]);
-  ReadSummary summary;
-  if (read.wrong == 0) return summary;
+  ReadSummary summary = read.ended;
+  if (!read.faulty) return summary;
   summary.faulty_bits = __builtin_popcountll(read.wrong);
   summary.faulty_words = 1;
   summary.corrected = read.outcome.corrected;
   summary.uncorrectable = read.outcome.uncorrectable;
-  summary.masked = read.ended.masked;
-  summary.silent = read.ended.silent;
   return summary;
 }
 

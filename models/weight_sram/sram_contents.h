@@ -84,6 +84,16 @@ class SramContents {
   // The word's stored bits (data | check << 32).
   uint64_t stored(uint64_t word) const;
 
+  // Word `word` has weak cells: its reads are all visited or counted by the
+  // fault injector, which counts them silent themselves; the other words are
+  // counted silent by stale_words() on the reads in which none of their bits fails.
+  void mark_weak(uint64_t word);
+  // Of the words not marked weak, those in [first_word, end_word) whose stored
+  // data differs from what was last written: each is a silent read (nothing
+  // fails, nothing notices) on every read in which none of its bits fails.
+  uint64_t stale_words(uint64_t first_word, uint64_t end_word) const;
+  uint64_t stale_words() const { return stale_count_; }
+
   // Bits the array reads wrong (and check bits stored wrong) against what was
   // last written, after each batch since the start: element i is the count
   // once batch i's reads are done.
@@ -97,6 +107,7 @@ class SramContents {
   struct Resolved {
     ReadOutcome outcome;
     uint64_t wrong = 0;
+    bool faulty = false;  // a bit failed, or a decoder found a stored error
     ReadSummary ended;
   };
   Resolved resolve(uint64_t stored, const WordFaults& faults, int field_bits,
@@ -122,6 +133,14 @@ class SramContents {
   std::unique_ptr<uint32_t[]> shown_values_;
   uint64_t shown_count_ = 0;
   std::vector<int64_t> faulty_delta_;  // change of the faulty-bit count, by batch of the run
+  // Stale words (stored data other than the reference) among the words not
+  // marked weak, a bit per word, and how many.
+  bool stale(uint64_t word) const;
+  void set_stale(uint64_t word, bool is_stale);
+  static void uncount_stale(FaultStats& stats);
+  std::vector<uint64_t> weak_bits_;  // empty: no word marked weak
+  std::vector<uint64_t> stale_bits_;
+  uint64_t stale_count_ = 0;
 };
 
 }  // namespace lvsim

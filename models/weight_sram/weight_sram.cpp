@@ -45,6 +45,7 @@ void apply_fault_preset(WeightSramParams& p, const std::string& name) {
   p.protect_sign = preset.protect_sign;
   p.intermittent_share = preset.intermittent_share;
   p.stuck_zero_share = preset.stuck_zero_share;
+  p.circuit.vnom_v = preset.nominal_v > 0.0 ? preset.nominal_v : SramCircuitParams::kTableNominalV;
 }
 
 // The keys of the fault mechanisms (after fault.preset and the fault model's).
@@ -156,7 +157,6 @@ const ParamTable<WeightSramParams>& WeightSramParams::table() {
         .source("0.9 V: nominal for a 40-45 nm process");
     t.name("weight_sram.mitigation", &P::mitigation, "flip", mitigation_names)
         .help("what a read does with faulty bits (models/weight_sram/mitigation/mitigation.h)");
-    t.include(&P::circuit, SramCircuitParams::table());
     t.preset("fault.preset", &P::fault_preset, kDefaultFaultPreset, fault_preset_names(),
              apply_fault_preset)
         .help(
@@ -168,6 +168,8 @@ const ParamTable<WeightSramParams>& WeightSramParams::table() {
         .source(
             "Chandramoorthy et al. HPCA 2019 (IBM 14 nm); Yan et al. TVLSI 2017 (65 nm); "
             "Gottscho et al. DAC 2014 (45 nm)");
+    // After the preset: a preset sets the nominal supply it was measured at.
+    t.include(&P::circuit, SramCircuitParams::table());
     t.include(&P::fault_model, FaultModelParams::table());
     declare_mechanism_keys(t);
     t.include(&P::chip, ChipConditionParams::table());
@@ -302,6 +304,7 @@ void WeightSram::build_injector() {
                   " it maps; the SRAM is unusable");
   }
   injector_ = std::make_unique<FaultInjector>(draws, traits, mitigation_->check_bits(), domains_);
+  for (const WeakWord& w : injector_->weak_words()) contents_.mark_weak(w.word);
   stats_.faults.weak_cells = injector_->weak_cells();
   stats_.faults.intermittent_cells = injector_->intermittent_cells();
 }

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "models/common/params.h"
 #include "sim/config.h"
@@ -69,4 +70,17 @@ TEST_CASE("npy files given for another dataset are refused, not silently ignored
   const RunSettings npy = settings_from(Config::load(
       "", {"workload.dataset=npy", "workload.npy_images=x.npy", "workload.npy_labels=y.npy"}));
   CHECK(npy.dataset == "npy");
+}
+
+TEST_CASE("a fault preset measured at another nominal supply sets sram.vnom_v, unless given",
+          "[params][config]") {
+  auto nominal = [](std::vector<std::string> overrides) {
+    return settings_from(Config::load("", overrides)).accelerator.weight_sram.circuit.vnom_v;
+  };
+  CHECK(nominal({}) == 0.9);  // ibm-14nm: the energy table's
+  CHECK(nominal({"fault.preset=asu-65nm"}) == 1.0);
+  CHECK(nominal({"fault.preset=dpcs-45nm"}) == 1.0);
+  CHECK(nominal({"fault.preset=seed004"}) == 0.9);
+  CHECK(nominal({"fault.preset=asu-65nm", "sram.vnom_v=0.95"}) == 0.95);
+  CHECK(nominal({"sram.vnom_v=1.1"}) == 1.1);
 }

@@ -84,6 +84,13 @@ void FaultInjector::read_once(uint64_t first_word, uint64_t words, double upset_
                               const WeightReadReport& report, BurstRange& range,
                               SramContents& contents, FaultStats& stats) {
   contents.reach_batch(at.run_batch);
+  // Every stale word (stored data wrong, no weak cell) is read silently
+  // unless a bit of it fails on this read (SramContents::read takes it back then).
+  if (contents.stale_words() > 0) {
+    const uint64_t stale = contents.stale_words(first_word, first_word + words);
+    stats.silent_word_reads += stale;
+    stats.silent_stored_word_reads += stale;
+  }
   // Weak cells: the permanent ones fail on every read, the intermittent ones
   // on this read with probability q, from the read's own stream.
   const auto [weak_begin, weak_end] = weak_.range(first_word, first_word + words);

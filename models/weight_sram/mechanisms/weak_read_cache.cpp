@@ -17,6 +17,7 @@ void count(FaultStats& stats, const ReadSummary& summary, int sign) {
   add(stats.ecc_uncorrectable, summary.uncorrectable);
   add(stats.masked_word_reads, summary.masked);
   add(stats.silent_word_reads, summary.silent);
+  add(stats.silent_stored_word_reads, summary.silent_stored);
 }
 
 }  // namespace
