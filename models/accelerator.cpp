@@ -295,6 +295,9 @@ EnergyReport Accelerator::energy_report() const {
 
 void Accelerator::add_weight_sram_energy(EnergyReport& report, double run_ns) const {
   const std::vector<VoltageDomain>& domains = weight_sram.domains();
+  if (weight_sram.stats().rail_raises > 0)  // writes above the read supply (write_vdd_v)
+    report.add("weight_sram_dynamic", "write-rail raises",
+               static_cast<double>(weight_sram.stats().rail_raises), weight_sram.rail_raise_pj());
   uint64_t written_back = 0;
   for (const VoltageDomain& d : domains) written_back += d.words_written_back;
   if (domains.size() <= 1) {
@@ -337,7 +340,7 @@ void Accelerator::add_weight_load_energy(EnergyReport& report) const {
   const double written = all_written - streamed_words;
   double written_pj = 0.0;  // each domain's writes at its own supply
   for (const VoltageDomain& d : weight_sram.domains())
-    written_pj += static_cast<double>(d.words_written) * d.access_pj;
+    written_pj += static_cast<double>(d.words_written) * d.write_access_pj;
   const double write_pj =
       all_written > 0.0 ? written_pj / all_written : weight_sram.access_energy_pj();
   for (const auto& [component, share] : {std::pair{"dram_initial_load", 1.0 / loads},

@@ -145,6 +145,7 @@ void Controller::stream_weights(uint64_t batches, StreamSchedule& schedule) {
     sc_core::sc_time dma_time = sc_core::SC_ZERO_TIME;
     for (uint64_t address = first; address < end; address += params_.dma_burst_bytes) {
       const uint64_t bytes = std::min(params_.dma_burst_bytes, end - address);
+      stream.opens_load = index == params_.streamed_regions.front() && address == first;
       for (auto [socket, command] : {std::pair{&dram_socket, tlm::TLM_READ_COMMAND},
                                      std::pair{&sram_socket, tlm::TLM_WRITE_COMMAND}})
         Burst(command, address, dma_buffer_.data(), bytes)

@@ -248,6 +248,7 @@ void record_platform(RunResult& result, const Accelerator& top, const Network& n
   result.weight_sram_latency_cycles = top.weight_sram.latency_cycles();
   result.weight_sram_access_pj = top.weight_sram.access_energy_pj();
   result.weight_sram_leakage_mw = top.weight_sram.leakage_mw();
+  result.rail_transition_ns = top.weight_sram.rail_transition_ns();
   result.logits = top.controller.logits();
   result.weight_bytes = top.layout().total_bytes;
   result.weights_per_word = top.layout().format->per_word();
@@ -266,9 +267,11 @@ void record_platform(RunResult& result, const Accelerator& top, const Network& n
 void attach_baseline(RunResult& result, const RunSettings& settings,
                      const PreparedWorkload& prepared, const Dataset& dataset,
                      const std::function<void(size_t)>& report, BaselineCache* cache) {
+  // Reads that changed no word, after writes that all succeeded, leave the
+  // computation exactly fault-free.
   for (const TrialResult& trial : result.trials)
-    result.faults_changed_weights |= trial.weight_sram.faults.words_changed > 0;
-  // Reads that changed no word leave the computation exactly fault-free.
+    result.faults_changed_weights |= trial.weight_sram.faults.words_changed > 0 ||
+                                     trial.weight_sram.faults.write_failed_bits > 0;
   if (!result.faults_changed_weights) {
     result.baseline_predictions = result.trials.front().predictions;
     return;

@@ -46,7 +46,7 @@ struct RunResult {
   int chips = 1;
   int trials_per_chip = 1;
   std::vector<TrialResult> trials;            // chip by chip, each chip's trials in order
-  bool faults_changed_weights = false;        // some read returned a changed word
+  bool faults_changed_weights = false;        // a read returned a changed word, or a write failed
   std::vector<uint8_t> baseline_predictions;  // fault-free predictions of the same images
   double accuracy() const;                    // mean over trials
   double baseline_accuracy() const;           // fault-free accuracy of the same images
@@ -75,6 +75,7 @@ struct RunResult {
   int weight_sram_latency_cycles = 0;
   double weight_sram_access_pj = 0.0;
   double weight_sram_leakage_mw = 0.0;
+  double rail_transition_ns = 0.0;  // the rail between the read and the write supply, each way
   std::vector<VoltageDomain> voltage_domains;  // more than one: per-layer supplies
   std::vector<std::pair<std::string, VoltageDomain>> layer_domains;  // each layer's domain
   int weights_per_word = 1;

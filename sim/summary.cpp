@@ -124,11 +124,19 @@ void sram_lines(std::ostream& out, const RunResult& r) {
     out << (sram.mechanisms.upset ? "," : "") << " weak cells p = " << std::scientific
         << std::setprecision(2) << r.weak_cell_fraction << std::fixed << " per bit ("
         << faults.weak_cells << " cells, " << faults.intermittent_cells << " intermittent"
-        << (sram.read_disturb ? ", read disturb" : "") << ")";
+        << (sram.read_disturb ? ", read disturb" : "");
+    if (sram.write_fail_share > 0.0) out << ", " << faults.write_failing_cells << " fail writes";
+    out << ")";
   }
   if (!sram.mechanisms.upset && !sram.mechanisms.weak_cells) out << " (no mechanism on)";
   out << (sram.protect_sign ? " (sign bit protected)" : "") << ", mitigation " << sram.mitigation;
   out << ", refresh " << refresh_text(r) << "\n";
+  if (sram.write_vdd_v > sram.vdd_v || r.weight_sram.faults.write_failed_bits > 0)
+    out << "writes       at " << std::setprecision(3) << std::max(sram.vdd_v, sram.write_vdd_v)
+        << " V: " << r.weight_sram.rail_raises << " rail raise"
+        << (r.weight_sram.rail_raises == 1 ? "" : "s") << " of " << std::setprecision(1)
+        << r.rail_transition_ns << " ns each way, " << r.weight_sram.faults.write_failed_bits
+        << " bits stored wrong by failing writes (trial 1)\n";
   if (r.fault_map_used)
     out << "fault map    March C- self-test x" << sram.bist_passes << ": "
         << r.weight_sram.mapped_cells << " of " << r.weight_sram.faults.weak_cells

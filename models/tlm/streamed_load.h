@@ -16,6 +16,9 @@ namespace lvsim {
 
 struct StreamedLoad : tlm::tlm_extension<StreamedLoad> {
   uint32_t loads = 1;
+  // The first burst of each batch's load (of all the streamed layers): the
+  // weight SRAM's rail moves to the write supply and back once per load.
+  bool opens_load = false;
 
   tlm::tlm_extension_base* clone() const override { return new StreamedLoad(*this); }
   void copy_from(const tlm::tlm_extension_base& other) override {

@@ -35,6 +35,8 @@ struct FaultStats {
   uint64_t silent_stored_word_reads = 0;
   uint64_t weak_cells = 0;  // the chip's weak cells at the supply
   uint64_t intermittent_cells = 0;
+  uint64_t write_failing_cells = 0;  // of the weak cells, those failing writes at the write supply
+  uint64_t write_failed_bits = 0;    // bits the writes stored wrong, over all writes
 };
 
 // What one read of a word did, as far as the statistics count it.

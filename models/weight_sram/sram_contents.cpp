@@ -1,5 +1,6 @@
 #include "models/weight_sram/sram_contents.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "models/common/ceil_div.h"
@@ -99,18 +100,82 @@ void SramContents::reach_batch(uint64_t run_batch) {
   if (faulty_delta_.size() <= run_batch) faulty_delta_.resize(run_batch + 1, 0);
 }
 
+std::pair<size_t, size_t> SramContents::write_failures_in(uint64_t first, uint64_t end) const {
+  const auto by_word = [](const WriteFailure& f, uint64_t word) { return f.word < word; };
+  const auto begin =
+      std::lower_bound(write_failures_.begin(), write_failures_.end(), first, by_word);
+  const auto stop = std::lower_bound(begin, write_failures_.end(), end, by_word);
+  return {static_cast<size_t>(begin - write_failures_.begin()),
+          static_cast<size_t>(stop - write_failures_.begin())};
+}
+
+uint64_t SramContents::held_by(uint64_t word, uint64_t intended) const {
+  const auto [at, stop] = write_failures_in(word, word + 1);
+  if (at == stop) return intended;
+  const WriteFailure& f = write_failures_[at];
+  return (intended & ~f.cells) | f.stuck_ones;
+}
+
+void SramContents::count_failed_writes(uint64_t address, uint64_t bytes, uint64_t writes) {
+  const auto [begin, end] =
+      write_failures_in(address / kWordBytes, ceil_div(address + bytes, kWordBytes));
+  for (size_t f = begin; f < end; ++f) {
+    const uint64_t word = write_failures_[f].word;
+    const uint64_t intended =
+        written_[word] |
+        (check_.empty() ? uint64_t{0} : uint64_t{mitigation_.encode(written_[word])} << 32);
+    write_failed_bits_ +=
+        writes * static_cast<uint64_t>(__builtin_popcountll(held_by(word, intended) ^ intended));
+  }
+}
+
 bool SramContents::write(uint64_t address, const unsigned char* data, uint64_t bytes,
                          uint64_t at_batch) {
   const uint64_t first = address / kWordBytes, last = ceil_div(address + bytes, kWordBytes);
-  bool changed = std::memcmp(memory_.data() + address, data, bytes) != 0;
-  for (uint64_t word = first; word < last && !changed && !check_.empty(); ++word) {
+  // What the cells hold after the write: the data, but a cell failing writes
+  // keeps its stuck value. The data written stays the reference.
+  const auto [fail_begin, fail_end] = write_failures_in(first, last);
+  const unsigned char* held = data;
+  if (fail_begin < fail_end) {
+    held_.assign(data, data + bytes);
+    for (size_t f = fail_begin; f < fail_end; ++f) {
+      const WriteFailure& failure = write_failures_[f];
+      unsigned char* at = held_.data() + (failure.word - first) * kWordBytes;
+      uint32_t value;
+      std::memcpy(&value, at, kWordBytes);
+      value = (value & ~static_cast<uint32_t>(failure.cells)) |
+              static_cast<uint32_t>(failure.stuck_ones);
+      std::memcpy(at, &value, kWordBytes);
+    }
+    held = held_.data();
+  }
+  const auto intended_word = [&](uint64_t word) {
     uint32_t value;
     std::memcpy(&value, data + (word - first) * kWordBytes, kWordBytes);
-    changed = check_[word] != mitigation_.encode(value);
+    return value;
+  };
+  // The check bits a word's cells hold: the code of the data written.
+  const auto held_check = [&](uint64_t word) {
+    const uint32_t value = intended_word(word);
+    const uint64_t code = uint64_t{mitigation_.encode(value)} << 32;
+    return static_cast<uint8_t>(
+        (fail_begin < fail_end ? held_by(word, value | code) : value | code) >> 32);
+  };
+  bool changed = std::memcmp(memory_.data() + address, held, bytes) != 0;
+  for (uint64_t word = first; word < last && !changed && !check_.empty(); ++word)
+    changed = check_[word] != held_check(word);
+  // The bits each failing write stores wrong (so also when it changes nothing).
+  for (size_t f = fail_begin; f < fail_end; ++f) {
+    const uint64_t word = write_failures_[f].word;
+    const uint32_t value = intended_word(word);
+    const uint64_t intended =
+        value | (check_.empty() ? uint64_t{0} : uint64_t{mitigation_.encode(value)} << 32);
+    write_failed_bits_ +=
+        static_cast<uint64_t>(__builtin_popcountll(held_by(word, intended) ^ intended));
   }
   if (!changed) {
     for (uint64_t word = first; word < last; ++word) {
-      written_[word] = load(word);
+      written_[word] = intended_word(word);
       set_stale(word, false);
     }
     return false;
@@ -127,12 +192,14 @@ bool SramContents::write(uint64_t address, const unsigned char* data, uint64_t b
     shown_bits_[block] = 0;
   }
   shown_count_ = 0;
-  std::memcpy(memory_.data() + address, data, bytes);
+  std::memcpy(memory_.data() + address, held, bytes);
   for (uint64_t word = first; word < last; ++word) {
-    written_[word] = load(word);
-    if (!check_.empty()) check_[word] = mitigation_.encode(written_[word]);
+    written_[word] = intended_word(word);
+    if (!check_.empty()) check_[word] = held_check(word);
     set_stale(word, false);
   }
+  // The writes that failed leave wrong bits, read as they are stored.
+  for (size_t f = fail_begin; f < fail_end; ++f) cured -= faulty_bits_of(write_failures_[f].word);
   if (cured != 0) {
     reach_batch(at_batch);
     faulty_delta_[at_batch] -= cured;
@@ -149,20 +216,26 @@ bool SramContents::matches_reference(uint64_t address, const unsigned char* data
 bool SramContents::restore(uint64_t word, uint32_t batch, uint64_t run_batch,
                            std::vector<WordChange>* changes) {
   const uint32_t reference = written_[word];
-  const uint64_t fresh =
-      reference | (check_.empty() ? uint64_t{0} : uint64_t{mitigation_.encode(reference)} << 32);
+  // What the load leaves in the cells: a cell failing writes keeps its stuck value.
+  const uint64_t fresh = held_by(
+      word,
+      reference | (check_.empty() ? uint64_t{0} : uint64_t{mitigation_.encode(reference)} << 32));
   if (stored(word) == fresh) return false;
   const uint32_t old_view = view(word);
+  const auto fresh_data = static_cast<uint32_t>(fresh);
   reach_batch(run_batch);
   faulty_delta_[run_batch] -= faulty_bits_of(word);
-  std::memcpy(memory_.data() + word * kWordBytes, &reference, kWordBytes);
+  std::memcpy(memory_.data() + word * kWordBytes, &fresh_data, kWordBytes);
   if (!check_.empty()) check_[word] = static_cast<uint8_t>(fresh >> 32);
-  set_stale(word, false);
+  set_stale(word, fresh_data != reference);
   // A value the array read from the old bits (a weak cell's) is read again
   // from the new ones on the batch's first read; until then it reads them as stored.
   if (shown_count_ > 0) unshow(word);
-  if (changes && old_view != reference)
-    changes->push_back({batch, static_cast<uint32_t>(word), reference, old_view});
+  const int wrong = faulty_bits_of(word);
+  faulty_delta_[run_batch] += wrong;
+  write_failed_bits_ += static_cast<uint64_t>(wrong);
+  if (changes && old_view != fresh_data)
+    changes->push_back({batch, static_cast<uint32_t>(word), fresh_data, old_view});
   return true;
 }
 

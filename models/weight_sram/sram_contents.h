@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/common/huge_pages.h"
@@ -84,6 +85,25 @@ class SramContents {
   // The word's stored bits (data | check << 32).
   uint64_t stored(uint64_t word) const;
 
+  // Cells that fail writes: a write of `word` stores `stuck_ones` in `cells`
+  // (bit i < 32: data bit i; 32 + j: check bit j) whatever it writes.
+  struct WriteFailure {
+    uint64_t word;
+    uint64_t cells;
+    uint64_t stuck_ones;
+  };
+  // The chip's cells failing writes at the write supply, in word order
+  // (weak words only: mark_weak them too). Every later write and restore
+  // stores their stuck values; what is written stays the reference.
+  void set_write_failures(std::vector<WriteFailure> failures) {
+    write_failures_ = std::move(failures);
+  }
+  // Bits the writes stored wrong, over all writes so far.
+  uint64_t write_failed_bits() const { return write_failed_bits_; }
+  // Counts `writes` more writes of the reference to [address, address +
+  // bytes) (streamed loads that change nothing restore() does not).
+  void count_failed_writes(uint64_t address, uint64_t bytes, uint64_t writes);
+
   // Word `word` has weak cells: its reads are all visited or counted by the
   // fault injector, which counts them silent themselves; the other words are
   // counted silent by stale_words() on the reads in which none of their bits fails.
@@ -139,6 +159,15 @@ class SramContents {
   void set_stale(uint64_t word, bool is_stale);
   static void uncount_stale(FaultStats& stats);
   std::vector<uint64_t> weak_bits_;  // empty: no word marked weak
+  // Write failures (set_write_failures), and the bytes a write leaves in the
+  // cells when some of them fail it.
+  std::vector<WriteFailure> write_failures_;
+  std::vector<unsigned char> held_;
+  uint64_t write_failed_bits_ = 0;
+  // The failures of words [first, end) of write_failures_.
+  std::pair<size_t, size_t> write_failures_in(uint64_t first, uint64_t end) const;
+  // What a write of `intended` (data | check << 32) leaves in `word`'s cells.
+  uint64_t held_by(uint64_t word, uint64_t intended) const;
   std::vector<uint64_t> stale_bits_;
   uint64_t stale_count_ = 0;
 };

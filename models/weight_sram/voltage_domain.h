@@ -24,9 +24,16 @@ struct VoltageDomain {
   // Of the cells, those that were weak when the self-test's fault map was
   // taken (a manufacturing test: before aging); negative: as weak_fraction.
   double weak_fraction_at_test = -1.0;
+  // Writes (DMA loads, refreshes, streamed loads) at write_vdd_v: vdd_v
+  // unless weight_sram.write_vdd_v raises it; of the cells, those weak there
+  // (negative: as weak_fraction).
+  double write_vdd_v = 0.9;
+  double write_weak_fraction = -1.0;
   int access_cycles = 1;
-  double access_pj = 0.0;   // one word access, all stored bits
-  double leakage_mw = 0.0;  // of the domain's physical words
+  int write_access_cycles = 1;
+  double access_pj = 0.0;        // one word access, all stored bits
+  double write_access_pj = 0.0;  // one word write at write_vdd_v
+  double leakage_mw = 0.0;       // of the domain's physical words
 
   // Counted during the run, for the energy model.
   uint64_t words_read = 0;
@@ -35,6 +42,9 @@ struct VoltageDomain {
   uint64_t self_test_accesses = 0;  // word reads and writes of the power-up self-test
 
   uint64_t words() const { return end_word - first_word; }
+  double write_fraction() const {
+    return write_weak_fraction < 0.0 ? weak_fraction : write_weak_fraction;
+  }
   double tested_fraction() const {
     return weak_fraction_at_test < 0.0 ? weak_fraction : weak_fraction_at_test;
   }

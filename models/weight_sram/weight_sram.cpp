@@ -94,6 +94,61 @@ void declare_mechanism_keys(ParamTable<WeightSramParams>& t) {
       .help(
           "weak-cells: a failing read also writes the stuck value into the cell, wrong "
           "until the word is rewritten (else only the value read is wrong)");
+  t.number("fault.write_fail_share", &P::write_fail_share, 0.0, 0.0, 1.0)
+      .help(
+          "weak-cells: share of weak cells that also fail writes: while weak at the write "
+          "supply (weight_sram.write_vdd_v) a write stores the cell's stuck value, read back "
+          "consistently until a write succeeds (0: writes never fail, lvsim's behaviour before)")
+      .source(
+          "assumed: measured rates count read and write failures together (Chandramoorthy et "
+          "al. HPCA 2019) and no published share of write-failing weak cells was found; a "
+          "measured 180 nm chip read down to 0.5 V but wrote only to 0.6 V (Boley, Wang and "
+          "Calhoun, JLPEA 2012): at a low supply writes do fail");
+}
+
+// The write supply and the rail that moves to it around every load.
+void declare_write_keys(ParamTable<WeightSramParams>& t) {
+  using P = WeightSramParams;
+  t.custom<double>(
+       "weight_sram.write_vdd_v", &P::write_vdd_v, "number", "",
+       "empty (the read supply weight_sram.vdd_v), or a supply in volts from 0.01 to 5",
+       [](const std::string& text) -> std::optional<double> {
+         if (text.empty()) return 0.0;
+         size_t used = 0;
+         try {
+           const double value = std::stod(text, &used);
+           if (used == text.size() && value >= 0.01 && value <= 5.0) return value;
+         } catch (const std::logic_error&) {
+         }
+         return std::nullopt;
+       },
+       [](const double& value) { return value > 0.0 ? number_text(value) : std::string(); })
+      .unit("V")
+      .help(
+          "supply of the array's writes (DMA loads, refreshes, streamed loads); empty, or below "
+          "the read supply: the read supply (lvsim does not model writes below it). Above it, the "
+          "rail is raised before a load and lowered after it, charged "
+          "in time and energy (weight_sram.rail_slew_mv_per_ns, rail_capacitance_nf), and "
+          "only the cells weak at the write supply fail writes");
+  t.number("weight_sram.rail_slew_mv_per_ns", &P::rail_slew_mv_per_ns, 5.0, 0.001, 1e6)
+      .unit("mV/ns")
+      .help(
+          "slew rate of the array's supply rail between the read and write supplies: a "
+          "transition of dV takes dV / slew. 5 mV/ns: an on-chip regulator charging the rail "
+          "capacitance, t = 2 C dV / I_max with C = 100 nF and I_max = 1 A (assumed), 40 ns "
+          "for 0.2 V")
+      .source(
+          "the transition model of Burd & Brodersen, ISLPED 2000; on-chip regulators switch in "
+          "nanoseconds (Kim et al., HPCA 2008), off-chip ones take tens of microseconds");
+  t.number("weight_sram.rail_capacitance_nf", &P::rail_capacitance_nf, 100.0, 0.0, 1e6)
+      .unit("nF")
+      .help(
+          "capacitance of the array's supply rail: raising it from the read to the write "
+          "supply draws C dV from the write supply, E = C dV V_write (18 nJ for 0.7 -> 0.9 V); "
+          "lowering it returns nothing")
+      .source(
+          "assumed: 2^27 cells of 16 MiB at about 0.75 fF each on the rail (0.5-1 fF), "
+          "100 nF; charge conservation for the energy (Burd & Brodersen, ISLPED 2000)");
 }
 
 // The fault detector's and the self-test's keys, and the SEC-DED decoder's latency.
@@ -155,6 +210,7 @@ const ParamTable<WeightSramParams>& WeightSramParams::table() {
         .unit("V")
         .help("weight SRAM supply voltage (lower it to trade faults for energy)")
         .source("0.9 V: nominal for a 40-45 nm process");
+    declare_write_keys(t);
     t.name("weight_sram.mitigation", &P::mitigation, "flip", mitigation_names)
         .help("what a read does with faulty bits (models/weight_sram/mitigation/mitigation.h)");
     t.preset("fault.preset", &P::fault_preset, kDefaultFaultPreset, fault_preset_names(),
@@ -188,6 +244,10 @@ void WeightSramParams::validate() const {
   const std::unique_ptr<FaultModel> model = make_fault_model(fault_model);
   if (!model->covers(vdd_v))
     invalid(&WeightSramParams::vdd_v, "weight SRAM supply " + volts(vdd_v),
+            "a voltage inside the range of the " + model->describe() + " fault model, " +
+                model->range_text());
+  if (write_vdd_v > 0.0 && !model->covers(write_vdd_v))
+    invalid(&WeightSramParams::write_vdd_v, "write supply " + volts(write_vdd_v),
             "a voltage inside the range of the " + model->describe() + " fault model, " +
                 model->range_text());
   for (const VoltageDomain& domain : domains) {
@@ -249,6 +309,25 @@ VoltageDomain WeightSram::make_domain(uint64_t first, uint64_t end, double vdd, 
   if (weak && self_test_age_years() != params_.chip.age_years)
     d.weak_fraction_at_test =
         fault_model_->weak_cell_fraction(vdd - vmin_shift_v(vdd, self_test_age_years()));
+  d.access_cycles = access_cycles_at(vdd);
+  d.access_pj = access_pj_at(vdd);
+  // Writes at the write supply, where fewer cells are weak (the same shift of their Vmin).
+  d.write_vdd_v = std::max(vdd, params_.write_vdd_v);
+  d.write_access_cycles = d.access_cycles;
+  d.write_access_pj = d.access_pj;
+  if (d.write_vdd_v != vdd) {
+    d.write_access_cycles = access_cycles_at(d.write_vdd_v);
+    d.write_access_pj = access_pj_at(d.write_vdd_v);
+    if (weak)
+      d.write_weak_fraction = fault_model_->weak_cell_fraction(d.write_vdd_v - d.vmin_shift_v);
+  }
+  d.leakage_mw =
+      leakage_mw_at(vdd, static_cast<double>(end - first) * physical_share() *
+                             static_cast<double>(kWordBytes) * stored_bits_per_word() / kWordBits);
+  return d;
+}
+
+int WeightSram::access_cycles_at(double vdd) const {
   const double period_ns = params_.clock_period.to_seconds() * 1e9;
   const double access_ns = access_time_at(vdd);
   const double cycles = std::ceil(access_ns / period_ns - 1e-9);
@@ -261,12 +340,7 @@ VoltageDomain WeightSram::make_domain(uint64_t first, uint64_t end, double vdd, 
             "where a read takes at most " +
                 std::to_string(static_cast<int>(kMaxAccessCycles)) + " cycles; it takes " +
                 number_text(access_ns) + " ns = " + number_text(cycles) + " cycles there");
-  d.access_cycles = std::max(1, static_cast<int>(cycles));
-  d.access_pj = access_pj_at(vdd);
-  d.leakage_mw =
-      leakage_mw_at(vdd, static_cast<double>(end - first) * physical_share() *
-                             static_cast<double>(kWordBytes) * stored_bits_per_word() / kWordBits);
-  return d;
+  return std::max(1, static_cast<int>(cycles));
 }
 
 double WeightSram::vmin_shift_v(double vdd, double age_years) const {
@@ -293,6 +367,7 @@ void WeightSram::build_injector() {
   traits.intermittent_share = chip_draws_.intermittent_share;
   traits.intermittent_q = params_.intermittent_q;
   traits.protect_sign = params_.protect_sign;
+  traits.write_fail_share = params_.write_fail_share;
   for (const VoltageDomain& d : domains_) {
     const double expected =
         d.weak_fraction * static_cast<double>(d.words()) * stored_bits_per_word();
@@ -304,7 +379,14 @@ void WeightSram::build_injector() {
                   " it maps; the SRAM is unusable");
   }
   injector_ = std::make_unique<FaultInjector>(draws, traits, mitigation_->check_bits(), domains_);
-  for (const WeakWord& w : injector_->weak_words()) contents_.mark_weak(w.word);
+  std::vector<SramContents::WriteFailure> write_failures;
+  for (const WeakWord& w : injector_->weak_words()) {
+    contents_.mark_weak(w.word);
+    if (w.write_failing != 0)
+      write_failures.push_back({w.word, w.write_failing, w.stuck_ones & w.write_failing});
+  }
+  contents_.set_write_failures(std::move(write_failures));
+  stats_.faults.write_failing_cells = injector_->write_failing_cells();
   stats_.faults.weak_cells = injector_->weak_cells();
   stats_.faults.intermittent_cells = injector_->intermittent_cells();
 }
@@ -470,6 +552,12 @@ void WeightSram::on_read_report(tlm::tlm_generic_payload& trans, sc_core::sc_tim
   }
   const uint64_t first = address / kWordBytes, words = length / kWordBytes;
   VoltageDomain& domain = domain_of(first);
+  if (rail_at_write_) {  // the load before: the rail comes back to the read supply
+    const uint64_t lowering = rail_cycles(1);
+    stats_.busy_cycles += lowering;
+    delay += params_.clock_period * static_cast<double>(lowering);
+    rail_at_write_ = false;
+  }
   const uint64_t written_back = stats_.faults.words_written_back;
   injector_->read(first, words, domain.upset_probability, streamed(first, words), *report,
                   contents_, stats_.faults);
@@ -477,6 +565,7 @@ void WeightSram::on_read_report(tlm::tlm_generic_payload& trans, sc_core::sc_tim
   // Each word a read changed (an upset's outcome, a corrected word, a disturbed
   // cell) is written back: a write access of the banks it occupies.
   const uint64_t write_backs = stats_.faults.words_written_back - written_back;
+  stats_.faults.write_failed_bits = contents_.write_failed_bits();  // streamed loads restored
   const uint64_t lanes = static_cast<uint64_t>(params_.banks) * params_.ports;
   const uint64_t cycles = burst_cycles(domain.access_cycles, words) * bursts +
                           uint64_t(domain.access_cycles) * ceil_div(write_backs, lanes);
@@ -504,15 +593,50 @@ void WeightSram::on_write(tlm::tlm_generic_payload& trans, sc_core::sc_time& del
     trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);  // not a streamed layer's words
     return;
   }
+  const uint32_t loads = stream ? trans.get_extension<StreamedLoad>()->loads : 1;
   if (stream && contents_.matches_reference(address, trans.get_data_ptr(), length)) {
-    // The words it brings are those the reads restore.
-  } else if (contents_.write(address, trans.get_data_ptr(), length, injector_->batches_done())) {
-    // The MAC array must read the memory again, and every weak cell fail anew.
-    injector_->written();
-    array_socket->invalidate_direct_mem_ptr(0, contents_.memory().size() - 1);
+    // The words it brings are those the reads restore; its failing writes
+    // fail again at every load.
+    contents_.count_failed_writes(address, length, loads);
+  } else {
+    if (contents_.write(address, trans.get_data_ptr(), length, injector_->batches_done())) {
+      // The MAC array must read the memory again, and every weak cell fail anew.
+      injector_->written();
+      array_socket->invalidate_direct_mem_ptr(0, contents_.memory().size() - 1);
+    }
+    if (loads > 1) contents_.count_failed_writes(address, length, loads - 1);
   }
+  stats_.faults.write_failed_bits = contents_.write_failed_bits();
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
   charge_dma(trans, delay);
+}
+
+// The rail moves from the read supply to the write supply before a load and
+// back after it (weight_sram.write_vdd_v): each domain's rail by its own
+// dV, all at once, at the rail's slew rate (models/weight_sram/weight_sram.h).
+double WeightSram::rail_transition_ns() const {
+  double most_mv = 0.0;
+  for (const VoltageDomain& d : domains_)
+    most_mv = std::max(most_mv, 1e3 * (d.write_vdd_v - d.vdd_v));
+  return most_mv / params_.rail_slew_mv_per_ns;
+}
+
+// Raising a domain's rail draws its share of the rail capacitance times dV
+// from the write supply: E = C_d dV V_write (C in nF, V in volts: nJ).
+double WeightSram::rail_raise_pj() const {
+  const auto words = static_cast<double>(contents_.words());
+  double pj = 0.0;
+  for (const VoltageDomain& d : domains_) {
+    const double share = words > 0 ? static_cast<double>(d.words()) / words : 0.0;
+    pj += 1e3 * params_.rail_capacitance_nf * share * (d.write_vdd_v - d.vdd_v) * d.write_vdd_v;
+  }
+  return pj;
+}
+
+uint64_t WeightSram::rail_cycles(uint64_t transitions) const {
+  if (transitions == 0 || !(rail_transition_ns() > 0.0)) return 0;
+  const double period_ns = params_.clock_period.to_seconds() * 1e9;
+  return transitions * static_cast<uint64_t>(std::ceil(rail_transition_ns() / period_ns - 1e-9));
 }
 
 void WeightSram::on_read(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
@@ -525,7 +649,19 @@ void WeightSram::charge_dma(const tlm::tlm_generic_payload& trans, sc_core::sc_t
   const uint64_t loads = stream ? stream->loads : 1;  // a streamed burst, once per batch
   const uint64_t first = trans.get_address() / kWordBytes;
   const uint64_t words = trans.get_data_length() / kWordBytes;
-  const uint64_t cycles = burst_cycles(domain_of(first).access_cycles, words) * loads;
+  const VoltageDomain& domain = domain_of(first);
+  uint64_t cycles =
+      burst_cycles(trans.is_write() ? domain.write_access_cycles : domain.access_cycles, words) *
+      loads;
+  if (trans.is_write() && rail_transition_ns() > 0.0) {
+    // A streamed load raises the rail and lowers it again around every batch's
+    // load (at its first burst); a load's first burst raises it, and the next
+    // read lowers it.
+    const uint64_t raises = stream ? (stream->opens_load ? loads : 0) : rail_at_write_ ? 0 : 1;
+    stats_.rail_raises += raises;
+    cycles += rail_cycles(stream ? 2 * loads : raises);
+    if (!stream) rail_at_write_ = true;
+  }
   for (VoltageDomain& d : domains_) {  // a DMA burst may cross domains: count each one's words
     const uint64_t begin = std::max(d.first_word, first);
     const uint64_t end = std::min(d.end_word, first + words);

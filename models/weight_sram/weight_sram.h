@@ -8,6 +8,12 @@
 // Timing: a read takes A = ceil(t(V) / clock) cycles (t(V): the alpha-power
 // law, sram_circuit.h), and a burst of W words on banks x ports lanes
 //     burst(W) = A + detector or decoder latency + A * ceil(W / (banks * ports)).
+// Writes (DMA loads, refreshes, streamed loads) run at the write supply
+// (weight_sram.write_vdd_v, by default the read supply) with its A; when it
+// is higher, the rail is raised before a load and lowered before the next
+// read, each transition taking dV / slew (the rail's slew rate), and each
+// raise drawing E = C dV V_write from the write supply (C: the rail's
+// capacitance; lowering returns nothing).
 // Energy is counted per voltage domain (words read, written, written back),
 // not charged here (models/energy.h). The whole story: docs/MODELS.md.
 #pragma once
@@ -67,6 +73,10 @@ struct WeightSramParams {
   double bist_interval_years{};
   int ecc_cycles{};  // latency of the SEC-DED decoder (secded)
   double vdd_v{};    // supply voltage of the array
+  // Supply of the writes (0: vdd_v); the rail moves to it around every load.
+  double write_vdd_v{};
+  double rail_slew_mv_per_ns{};
+  double rail_capacitance_nf{};
   std::string mitigation;
   std::string fault_preset;  // models/weight_sram/fault_models/fault_presets.h
   FaultModelParams fault_model;
@@ -78,7 +88,8 @@ struct WeightSramParams {
   double stuck_zero_share{};    // weak cells whose failing reads return 0
   double intermittent_share{};  // weak cells failing on a read with probability q
   double intermittent_q{};
-  bool read_disturb{};  // a weak cell's failing read also corrupts the stored bit
+  bool read_disturb{};        // a weak cell's failing read also corrupts the stored bit
+  double write_fail_share{};  // weak cells that also fail writes (at the write supply)
 
   // Set by the platform and the run, not by configuration keys:
   sc_core::sc_time clock_period = sc_core::sc_time(2, sc_core::SC_NS);
@@ -112,6 +123,7 @@ struct WeightSramStats {
   uint64_t self_test_cycles = 0;    // the power-up March test (bist-map)
   uint64_t self_test_accesses = 0;  // its word reads and writes
   uint64_t mapped_cells = 0;        // weak cells the fault map holds
+  uint64_t rail_raises = 0;         // the rail raised to the write supply (write_vdd_v)
   FaultStats faults;
 };
 
@@ -150,6 +162,12 @@ class WeightSram : public sc_core::sc_module {
   // the array's leakage power at vdd_v in mW (sram_circuit.h).
   double access_energy_pj() const;
   double leakage_mw() const;
+  // The rail between the read and the write supply (weight_sram.write_vdd_v):
+  // one transition's time (0 when writes run at the read supply), the energy
+  // of one raise, and the cycles of `transitions` transitions.
+  double rail_transition_ns() const;
+  double rail_raise_pj() const;
+  uint64_t rail_cycles(uint64_t transitions) const;
   // Every domain, in address order, covering the whole array (the array's own
   // supply fills the gaps), with what was counted in it so far.
   const std::vector<VoltageDomain>& domains() const { return domains_; }
@@ -193,6 +211,7 @@ class WeightSram : public sc_core::sc_module {
   SramContents contents_;
   double access_time_ns_ = 0.0;
   double access_time_at(double vdd) const;
+  int access_cycles_at(double vdd) const;  // A at supply `vdd`
   double access_pj_at(double vdd) const;
   double leakage_mw_at(double vdd, double bytes) const;
   ChipDraws chip_draws_;                // what this chip drew from its seed
@@ -200,6 +219,7 @@ class WeightSram : public sc_core::sc_module {
   std::vector<VoltageDomain> domains_;  // address order, covering the array
   std::unique_ptr<FaultInjector> injector_;
   WeightSramStats stats_;
+  bool rail_at_write_ = false;  // a load raised the rail, no read has lowered it yet
 };
 
 }  // namespace lvsim

@@ -8,8 +8,9 @@
 namespace lvsim {
 namespace {
 
-constexpr uint64_t kWeakCellStream = 0x5745414Bull;  // "WEAK": the chip's cells, not a read
-constexpr uint64_t kSelfTestStream = 0x42495354ull;  // "BIST": a power-up's self-test
+constexpr uint64_t kWeakCellStream = 0x5745414Bull;   // "WEAK": the chip's cells, not a read
+constexpr uint64_t kSelfTestStream = 0x42495354ull;   // "BIST": a power-up's self-test
+constexpr uint64_t kWriteFailStream = 0x57524954ull;  // "WRIT": which cells fail writes
 
 // Tier boundaries of the rank: 0, 1e-9, 2e-9, 5e-9, 1e-8, ..., 0.2, 0.5, 1.
 std::vector<double> tier_bounds() {
@@ -55,6 +56,10 @@ void WeakCellMap::add_tier(int tier, uint64_t positions, int width, int first_bi
     c.stuck_one = rng.uniform() >= traits_.stuck_zero_share;
     c.intermittent = rng.uniform() < traits_.intermittent_share;
     c.tested = true;
+    // From a stream of its own, per cell: the share moves no other trait.
+    c.write_fails = traits_.write_fail_share > 0.0 &&
+                    CounterRng(traits_.chip_seed, 0, kWriteFailStream, c.key).uniform() <
+                        traits_.write_fail_share;
     if (!std::binary_search(taken.begin(), taken.end(), c.key)) found.push_back(c);
   }
 }
@@ -86,6 +91,7 @@ void WeakCellMap::build(const std::vector<VoltageDomain>& domains, int check_bit
       if (domain && c.rank < domain->weak_fraction && !(traits_.protect_sign && sign)) {
         weak.push_back(c);
         weak.back().tested = c.rank < domain->tested_fraction();
+        weak.back().write_fails = c.write_fails && c.rank < domain->write_fraction();
       }
     }
     std::sort(keys.begin(), keys.end());
@@ -100,7 +106,7 @@ void WeakCellMap::build(const std::vector<VoltageDomain>& domains, int check_bit
   for (const Candidate& c : weak) {
     const auto word = static_cast<uint32_t>(c.key / 64);
     const uint64_t bit = uint64_t{1} << (c.key % 64);
-    if (words_.empty() || words_.back().word != word) words_.push_back({word, 0, 0, 0, 0, 0});
+    if (words_.empty() || words_.back().word != word) words_.push_back({word, 0, 0, 0, 0, 0, 0});
     WeakWord& w = words_.back();
     if (c.intermittent && !always) {
       w.intermittent |= bit;
@@ -112,6 +118,10 @@ void WeakCellMap::build(const std::vector<VoltageDomain>& domains, int check_bit
     }
     if (c.stuck_one) w.stuck_ones |= bit;
     if (c.tested) w.tested |= bit;
+    if (c.write_fails) {
+      w.write_failing |= bit;
+      ++write_failing_cells_;
+    }
     ++cells_;
   }
 }
@@ -155,7 +165,7 @@ uint64_t WeakCellMap::self_test(const SelfTestDraws& draws) {
   const double found_stuck_one = found(SelfTestDraws::kReadsExpectingZero);
   const double found_stuck_zero = found(SelfTestDraws::kReadsExpectingOne);
   mapped_cells_ = 0;
-  for (WeakWord& w : words_) w.mapped = passes > 0 ? w.permanent & w.tested : 0;
+  for (WeakWord& w : words_) w.mapped = passes > 0 ? (w.permanent | w.write_failing) & w.tested : 0;
   // Intermittent cells in word order, one draw each from the test's stream.
   CounterRng rng(draws.seed, draws.trial, kSelfTestStream, 0);
   for (const auto& [index, bit] : intermittent_) {

@@ -26,6 +26,12 @@
 // Data bits and check bits are enumerated apart, so a mitigation's check bits
 // do not move the data bits' weak cells.
 //
+// A share of the weak cells also fail writes (write_fail_share, drawn per
+// cell from a stream of its own, so that the share never moves the cells):
+// while such a cell is weak at the write supply (a domain's write_weak_fraction,
+// fewer cells when writes run above the read supply), a write stores its stuck
+// value, which then reads back consistently (SramContents::set_write_failures).
+//
 // A built-in self-test (BIST) can map the weak cells (self_test()): a March
 // C- test, {(w0); up(r0, w1); up(r1, w0); down(r0, w1); down(r1, w0); (r0)},
 // 10 word accesses per word, reads every cell 3 times expecting 0 and twice
@@ -34,7 +40,10 @@
 // expecting 1: a permanent weak cell is always found, an intermittent one
 // with probability 1 - (1 - q)^k for its k revealing reads over the passes.
 // A transient upset during the march is not recorded (a BIST re-reads a
-// failing word before it records it).
+// failing word before it records it). A cell failing writes holds its stuck
+// value through the march's reads, so it is always found (the march runs at
+// the read supply, where at least the cells failing writes at the write
+// supply fail them; the model maps those).
 #pragma once
 
 #include <cstddef>
@@ -52,16 +61,20 @@ struct WeakCellTraits {
   double intermittent_share = 0.0;  // weak cells that fail on a read with probability q
   double intermittent_q = 1.0;
   bool protect_sign = false;  // bit 31 never fails (seed 004's reading)
+  // Weak cells that also fail writes while weak at the write supply: a write
+  // stores their stuck value (fault.write_fail_share).
+  double write_fail_share = 0.0;
 };
 
 // The weak cells of one word (bit i < 32: data bit i; 32 + j: check bit j).
 struct WeakWord {
   uint32_t word = 0;
-  uint64_t permanent = 0;     // cells failing on every read
-  uint64_t intermittent = 0;  // cells failing on a read with probability q
-  uint64_t stuck_ones = 0;    // failing cells that read 1 (the others read 0)
-  uint64_t mapped = 0;        // cells the last self-test found
-  uint64_t tested = 0;        // cells already weak when the self-test ran (it can find them)
+  uint64_t permanent = 0;      // cells failing on every read
+  uint64_t intermittent = 0;   // cells failing on a read with probability q
+  uint64_t stuck_ones = 0;     // failing cells that read 1 (the others read 0)
+  uint64_t mapped = 0;         // cells the last self-test found
+  uint64_t tested = 0;         // cells already weak when the self-test ran (it can find them)
+  uint64_t write_failing = 0;  // cells whose writes store their stuck value (at the write supply)
 };
 
 // A self-test's draws: which run (seed, trial) and how many March C- passes.
@@ -84,6 +97,7 @@ class WeakCellMap {
 
   uint64_t cells() const { return cells_; }
   uint64_t intermittent_cells() const { return intermittent_cells_; }
+  uint64_t write_failing_cells() const { return write_failing_cells_; }
   uint64_t mapped_cells() const { return mapped_cells_; }
   const std::vector<WeakWord>& words() const { return words_; }
   // Indices into words() of the weak words in [first_word, end_word).
@@ -108,7 +122,8 @@ class WeakCellMap {
     double rank;
     bool stuck_one;
     bool intermittent;
-    bool tested;  // weak when the self-test ran
+    bool tested;       // weak when the self-test ran
+    bool write_fails;  // fails writes (at the write supply, once weak)
   };
   void add_tier(int tier, uint64_t positions, int width, int first_bit, uint64_t stream,
                 std::vector<uint64_t>& taken, std::vector<Candidate>& found) const;
@@ -120,6 +135,7 @@ class WeakCellMap {
   std::vector<std::pair<uint32_t, uint8_t>> intermittent_;
   uint64_t cells_ = 0;
   uint64_t intermittent_cells_ = 0;
+  uint64_t write_failing_cells_ = 0;
   uint64_t mapped_cells_ = 0;
 };
 

@@ -235,3 +235,98 @@ TEST_CASE("with read disturb, the stored stuck values are read silently, and ECC
     }
   }
 }
+
+TEST_CASE(
+    "a cell that fails writes stores its stuck value, read back consistently and silently, "
+    "and written at a supply where it is not weak, it holds the data",
+    "[weight_sram][faults][weak_cells][write_fail]") {
+  fresh_simulation_context();
+  WeightSramParams params = weak_cells_at(0.5);
+  params.mitigation = "zero";  // with the Razor detector: it sees failing reads only
+  params.write_fail_share = 1.0;
+  Bench bench("write_fail", params, 4096);
+  WeakCellTraits traits;
+  traits.chip_seed = params.chip_seed;
+  traits.stuck_zero_share = params.stuck_zero_share;
+  const double fraction = make_fault_model(params.fault_model)->weak_cell_fraction(params.vdd_v);
+  const WeakCellMap chip(traits, 0, cells_weak(4096, fraction));
+  REQUIRE(chip.cells() > 100);
+  CHECK(bench.sram.stats().faults.write_failing_cells == chip.cells());
+  // After the load, each weak cell holds its stuck value: what the array reads.
+  const std::vector<uint32_t> stored = bench.contents();
+  uint64_t wrong_bits = 0, wrong_words = 0;
+  std::vector<uint32_t> expected = bench.golden;
+  for (const WeakWord& w : chip.words()) {
+    const auto cells = static_cast<uint32_t>(w.permanent);
+    expected[w.word] =
+        (bench.golden[w.word] & ~cells) | (static_cast<uint32_t>(w.stuck_ones) & cells);
+    wrong_bits += __builtin_popcount(expected[w.word] ^ bench.golden[w.word]);
+    wrong_words += expected[w.word] != bench.golden[w.word];
+  }
+  CHECK(stored == expected);
+  CHECK(bench.sram.stats().faults.write_failed_bits == wrong_bits);
+  CHECK(bench.sram.faulty_bits() == wrong_bits);
+  // Every read returns the stuck values; no read fails (the cell reads what
+  // it holds), so the detector flags nothing and each wrong word is silent.
+  bench.read(3);
+  const FaultStats& f = bench.sram.stats().faults;
+  CHECK(f.faulty_word_reads == 0);
+  CHECK(f.silent_word_reads == 3 * wrong_words);
+  CHECK(f.silent_stored_word_reads == 3 * wrong_words);
+  // A refresh at the same supply fails the same way.
+  bench.write_golden();
+  CHECK(bench.contents() == expected);
+  CHECK(bench.sram.stats().faults.write_failed_bits == 2 * wrong_bits);
+
+  // Writing at 0.9 V, where no cell is weak: the data is held, and the rail
+  // is raised once for the load (0.5 -> 0.9 V at 5 mV/ns: 80 ns; 100 nF x 0.4 V x 0.9 V).
+  params.write_vdd_v = 0.9;
+  Bench high("write_high", params, 4096);
+  CHECK(high.contents() == high.golden);
+  CHECK(high.sram.stats().faults.write_failing_cells == 0);
+  CHECK(high.sram.stats().rail_raises == 1);
+  CHECK(high.sram.rail_transition_ns() == Approx(80.0));
+  CHECK(high.sram.rail_raise_pj() == Approx(1e3 * 100.0 * 0.4 * 0.9));
+  const uint64_t busy = high.sram.stats().busy_cycles;
+  high.read(1);
+  const uint64_t read_cycles = high.sram.stats().busy_cycles - busy;
+  WeightSramParams read_supply = weak_cells_at(0.5);
+  read_supply.mitigation = "zero";
+  Bench low("write_low", read_supply, 4096);
+  const uint64_t low_busy = low.sram.stats().busy_cycles;
+  low.read(1);
+  // The first read after the load lowers the rail: 80 ns = 40 cycles of 2 ns.
+  CHECK(read_cycles == low.sram.stats().busy_cycles - low_busy + 40);
+  high.read(1);
+  CHECK(high.sram.stats().rail_raises == 1);
+}
+
+TEST_CASE("a share of the weak cells fails writes, ECC corrects them and a fault map masks them",
+          "[weight_sram][faults][weak_cells][write_fail]") {
+  fresh_simulation_context();
+  WeightSramParams params = weak_cells_at(0.5);
+  params.write_fail_share = 0.3;
+  Bench bench("write_share", params, 4096);
+  const FaultStats& f = bench.sram.stats().faults;
+  check_binomial(static_cast<double>(f.write_failing_cells), static_cast<double>(f.weak_cells),
+                 0.3);
+  // SEC-DED decodes the stored error on every read: corrected, never silent
+  // where a word holds one failing cell.
+  params.write_fail_share = 1.0;
+  params.mitigation = "secded";
+  params.vdd_v = 0.55;
+  Bench ecc("write_ecc", params, 4096);
+  REQUIRE(ecc.sram.stats().faults.write_failed_bits > 20);
+  ecc.read(1);
+  const FaultStats& e = ecc.sram.stats().faults;
+  CHECK(e.ecc_corrected > 0);
+  CHECK(e.silent_word_reads <= e.ecc_uncorrectable);  // only miscorrected triples could be silent
+  // A self-test finds every cell failing writes: zero masks them on every read.
+  params.mitigation = "zero";
+  params.detector = FailureDetector::kBistMap;
+  Bench mapped("write_map", params, 4096);
+  REQUIRE(self_test(mapped).ok());
+  CHECK(mapped.sram.stats().mapped_cells >= mapped.sram.stats().faults.write_failing_cells);
+  mapped.read(1);
+  CHECK(mapped.sram.stats().faults.silent_word_reads == 0);
+}
