@@ -37,6 +37,7 @@ struct FaultStats {
   uint64_t intermittent_cells = 0;
   uint64_t write_failing_cells = 0;  // of the weak cells, those failing writes at the write supply
   uint64_t write_failed_bits = 0;    // bits the writes stored wrong, over all writes
+  uint64_t column_fault_cells = 0;   // of weak_cells, those in failing columns
 };
 
 // What one read of a word did, as far as the statistics count it.

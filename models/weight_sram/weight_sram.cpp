@@ -104,6 +104,20 @@ void declare_mechanism_keys(ParamTable<WeightSramParams>& t) {
           "al. HPCA 2019) and no published share of write-failing weak cells was found; a "
           "measured 180 nm chip read down to 0.5 V but wrote only to 0.6 V (Boley, Wang and "
           "Calhoun, JLPEA 2012): at a low supply writes do fail");
+  t.number("fault.column_fault_share", &P::column_fault_share, 0.0, 0.0, 1.0)
+      .help(
+          "weak-cells: share of the chip's failing cells that come from failing columns (a "
+          "failing column fails its cells in every row of its subarray, weight_sram.subarray_rows; "
+          "nested in voltage and drawn per chip as the cells; 0: independent cells only)")
+      .source(
+          "0: no published share; column-aligned failures appear in one of IBM's three 14 nm "
+          "chips' maps (Stutz et al. MLSys 2021)");
+  t.integer("fault.column_width", &P::column_width, 2, 1, WeakCellTraits::kMaxColumnWidth)
+      .unit("columns")
+      .help(
+          "weak-cells: adjacent physical columns one column defect fails (weight_sram.interleave "
+          "at least this puts at most one of its bits in any word)")
+      .source("assumed: a defect spanning two neighbouring bitlines; no measured width was found");
 }
 
 // The write supply and the rail that moves to it around every load.
@@ -205,6 +219,7 @@ const ParamTable<WeightSramParams>& WeightSramParams::table() {
     t.integer("weight_sram.word_bits", &P::word_bits, 32, 32, 32)
         .unit("bits")
         .help("word width (32: fp32 weights; the only width modelled so far)");
+    t.include(&P::layout, SramLayout::table());
     declare_detector_keys(t);
     t.number("weight_sram.vdd_v", &P::vdd_v, 0.9, 0.01, 5.0)
         .unit("V")
@@ -368,6 +383,9 @@ void WeightSram::build_injector() {
   traits.intermittent_q = params_.intermittent_q;
   traits.protect_sign = params_.protect_sign;
   traits.write_fail_share = params_.write_fail_share;
+  traits.column_fault_share = params_.column_fault_share;
+  traits.column_width = params_.column_width;
+  traits.layout = params_.layout;
   for (const VoltageDomain& d : domains_) {
     const double expected =
         d.weak_fraction * static_cast<double>(d.words()) * stored_bits_per_word();
@@ -389,6 +407,7 @@ void WeightSram::build_injector() {
   stats_.faults.write_failing_cells = injector_->write_failing_cells();
   stats_.faults.weak_cells = injector_->weak_cells();
   stats_.faults.intermittent_cells = injector_->intermittent_cells();
+  stats_.faults.column_fault_cells = injector_->column_fault_cells();
 }
 
 void WeightSram::build_domains() {

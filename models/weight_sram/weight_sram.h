@@ -36,6 +36,7 @@
 #include "models/weight_sram/mitigation/mitigation.h"
 #include "models/weight_sram/sram_circuit.h"
 #include "models/weight_sram/sram_contents.h"
+#include "models/weight_sram/sram_layout.h"
 #include "models/weight_sram/sram_word.h"
 #include "models/weight_sram/voltage_domain.h"
 #include "models/weight_sram/weight_read_report.h"
@@ -88,8 +89,11 @@ struct WeightSramParams {
   double stuck_zero_share{};    // weak cells whose failing reads return 0
   double intermittent_share{};  // weak cells failing on a read with probability q
   double intermittent_q{};
-  bool read_disturb{};        // a weak cell's failing read also corrupts the stored bit
-  double write_fail_share{};  // weak cells that also fail writes (at the write supply)
+  bool read_disturb{};          // a weak cell's failing read also corrupts the stored bit
+  double write_fail_share{};    // weak cells that also fail writes (at the write supply)
+  SramLayout layout;            // rows, columns and interleaving of the cell array
+  double column_fault_share{};  // of the weak cells, those in failing columns
+  int column_width{};           // adjacent columns one column defect fails
 
   // Set by the platform and the run, not by configuration keys:
   sc_core::sc_time clock_period = sc_core::sc_time(2, sc_core::SC_NS);

@@ -87,6 +87,13 @@ TEST_CASE("a --set override beats the file, and bad input names its source and k
   bad("chip.temperature_c=-55", "chip.temperature_c");
   bad("weight_sram.bist_at=never", "weight_sram.bist_at = 'never': expected one of power-up");
   bad("report.target_yield=1", "report.target_yield");
+  // Failing columns and the array's layout (issue 27).
+  bad("weight_sram.interleave=3", "weight_sram.interleave = '3': expected one of 1 2 4 8 16");
+  bad("weight_sram.subarray_rows=0",
+      "weight_sram.subarray_rows = '0': expected an integer in [1, 1048576]");
+  bad("fault.column_fault_share=1.5",
+      "fault.column_fault_share = '1.5': expected a number in [0, 1]");
+  bad("fault.column_width=17", "fault.column_width = '17': expected an integer in [1, 16]");
 }
 
 TEST_CASE("a conditions section sweeps keys a choice must hold across", "[config][sweep]") {

@@ -58,6 +58,7 @@ class FaultInjector {
   const std::vector<WeakWord>& weak_words() const { return weak_.words(); }
   uint64_t write_failing_cells() const { return weak_.write_failing_cells(); }
   uint64_t intermittent_cells() const { return weak_.intermittent_cells(); }
+  uint64_t column_fault_cells() const { return weak_.column_fault_cells(); }
   uint64_t mapped_cells() const { return weak_.mapped_cells(); }
   // The most batches any burst range has been read for: where a write's cured
   // faults are counted.

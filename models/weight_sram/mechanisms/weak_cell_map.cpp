@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "models/common/counter_rng.h"
+#include "models/weight_sram/sram_word.h"
 
 namespace lvsim {
 namespace {
@@ -11,6 +12,7 @@ namespace {
 constexpr uint64_t kWeakCellStream = 0x5745414Bull;   // "WEAK": the chip's cells, not a read
 constexpr uint64_t kSelfTestStream = 0x42495354ull;   // "BIST": a power-up's self-test
 constexpr uint64_t kWriteFailStream = 0x57524954ull;  // "WRIT": which cells fail writes
+constexpr uint64_t kColumnStream = 0x434F4C53ull;     // "COLS": the chip's failing columns
 
 // Tier boundaries of the rank: 0, 1e-9, 2e-9, 5e-9, 1e-8, ..., 0.2, 0.5, 1.
 std::vector<double> tier_bounds() {
@@ -27,6 +29,50 @@ const VoltageDomain* domain_of(const std::vector<VoltageDomain>& domains, uint64
   return nullptr;
 }
 
+// The positions of [0, positions) whose rank lies in one tier: the tier holds
+// each position independently with probability (b_t+1 - b_t) / (1 - b_t),
+// found by geometric skipping, its rank uniform within the tier. After each
+// position the caller draws the position's traits from rng().
+class TierWalk {
+ public:
+  TierWalk(int tier, uint64_t positions, uint64_t chip_seed, uint64_t stream)
+      : positions_(positions), rng_(chip_seed, 0, stream, 0) {
+    static const std::vector<double> bounds = tier_bounds();
+    low_ = bounds[static_cast<size_t>(tier)];
+    high_ = bounds[static_cast<size_t>(tier) + 1];
+    const double share = (high_ - low_) / (1.0 - low_);  // of the positions no lower tier holds
+    every_ = share >= 1.0;
+    log1m_ = std::log1p(-std::min(share, 1.0 - 1e-16));
+  }
+  // The next position and its rank; false past the last.
+  bool next(uint64_t& position, double& rank) {
+    const uint64_t gap = every_ ? 0 : rng_.geometric_gap(log1m_, positions_);
+    next_ = started_ ? next_ + 1 + gap : gap;
+    started_ = true;
+    if (next_ >= positions_) return false;
+    position = next_;
+    rank = low_ + (high_ - low_) * rng_.uniform();
+    return true;
+  }
+  CounterRng& rng() { return rng_; }
+
+ private:
+  uint64_t positions_;
+  CounterRng rng_;
+  double low_ = 0.0, high_ = 1.0, log1m_ = 0.0;
+  bool every_ = false, started_ = false;
+  uint64_t next_ = 0;
+};
+
+// Merges the sorted `keys` into the sorted `taken`.
+void merge_taken(std::vector<uint64_t>& taken, std::vector<uint64_t>& keys) {
+  std::sort(keys.begin(), keys.end());
+  std::vector<uint64_t> merged;
+  merged.reserve(taken.size() + keys.size());
+  std::merge(taken.begin(), taken.end(), keys.begin(), keys.end(), std::back_inserter(merged));
+  taken.swap(merged);
+}
+
 }  // namespace
 
 WeakCellMap::WeakCellMap(const WeakCellTraits& traits, int check_bits,
@@ -39,22 +85,17 @@ WeakCellMap::WeakCellMap(const WeakCellTraits& traits, int check_bits,
 // bit `first_bit`), leaving out cells a lower tier already holds.
 void WeakCellMap::add_tier(int tier, uint64_t positions, int width, int first_bit, uint64_t stream,
                            std::vector<uint64_t>& taken, std::vector<Candidate>& found) const {
-  static const std::vector<double> bounds = tier_bounds();
-  const double low = bounds[static_cast<size_t>(tier)],
-               high = bounds[static_cast<size_t>(tier) + 1];
-  const double share = (high - low) / (1.0 - low);  // of the cells no lower tier holds
-  const bool every = share >= 1.0;
-  const double log1m = std::log1p(-std::min(share, 1.0 - 1e-16));
-  CounterRng rng(traits_.chip_seed, 0, stream, 0);
-  for (uint64_t position = every ? 0 : rng.geometric_gap(log1m, positions); position < positions;
-       position += 1 + (every ? 0 : rng.geometric_gap(log1m, positions))) {
+  TierWalk walk(tier, positions, traits_.chip_seed, stream);
+  uint64_t position = 0;
+  double rank = 0.0;
+  while (walk.next(position, rank)) {
     Candidate c;
     c.key = position / static_cast<uint64_t>(width) * 64 + static_cast<uint64_t>(first_bit) +
             position % static_cast<uint64_t>(width);
     // Every candidate draws all its traits, so a trait's parameter never moves the cells.
-    c.rank = low + (high - low) * rng.uniform();
-    c.stuck_one = rng.uniform() >= traits_.stuck_zero_share;
-    c.intermittent = rng.uniform() < traits_.intermittent_share;
+    c.rank = rank;
+    c.stuck_one = walk.rng().uniform() >= traits_.stuck_zero_share;
+    c.intermittent = walk.rng().uniform() < traits_.intermittent_share;
     c.tested = true;
     // From a stream of its own, per cell: the share moves no other trait.
     c.write_fails = traits_.write_fail_share > 0.0 &&
@@ -64,17 +105,17 @@ void WeakCellMap::add_tier(int tier, uint64_t positions, int width, int first_bi
   }
 }
 
-void WeakCellMap::build(const std::vector<VoltageDomain>& domains, int check_bits) {
+std::vector<WeakCellMap::Candidate> WeakCellMap::weak_cells(
+    const std::vector<VoltageDomain>& domains, uint64_t words, int check_bits) const {
+  // The columns give a share of the failing cells; the cells alone the rest.
+  const double cell_share = 1.0 - traits_.column_fault_share;
   double most = 0.0;
-  uint64_t words = 0;
-  for (const VoltageDomain& domain : domains) {
-    most = std::max(most, domain.weak_fraction);
-    words = std::max(words, domain.end_word);
-  }
-  if (!(most > 0.0)) return;
+  for (const VoltageDomain& domain : domains)
+    most = std::max(most, cell_share * domain.weak_fraction);
+  std::vector<Candidate> weak;
+  if (!(most > 0.0)) return weak;
   static const std::vector<double> bounds = tier_bounds();
   std::vector<uint64_t> taken;  // every candidate of the tiers so far, sorted
-  std::vector<Candidate> weak;
   for (int tier = 0; tier + 1 < static_cast<int>(bounds.size()) && bounds[tier] < most; ++tier) {
     std::vector<Candidate> found;
     add_tier(tier, words * 32, 32, 0, kWeakCellStream + 2 * static_cast<uint64_t>(tier), taken,
@@ -88,22 +129,110 @@ void WeakCellMap::build(const std::vector<VoltageDomain>& domains, int check_bit
       keys.push_back(c.key);
       const bool sign = c.key % 64 == 31;
       const VoltageDomain* domain = domain_of(domains, c.key / 64);
-      if (domain && c.rank < domain->weak_fraction && !(traits_.protect_sign && sign)) {
+      if (domain && c.rank < cell_share * domain->weak_fraction &&
+          !(traits_.protect_sign && sign)) {
         weak.push_back(c);
-        weak.back().tested = c.rank < domain->tested_fraction();
-        weak.back().write_fails = c.write_fails && c.rank < domain->write_fraction();
+        weak.back().tested = c.rank < cell_share * domain->tested_fraction();
+        weak.back().write_fails = c.write_fails && c.rank < cell_share * domain->write_fraction();
       }
     }
-    std::sort(keys.begin(), keys.end());
-    std::vector<uint64_t> merged;
-    merged.reserve(taken.size() + keys.size());
-    std::merge(taken.begin(), taken.end(), keys.begin(), keys.end(), std::back_inserter(merged));
-    taken.swap(merged);
+    merge_taken(taken, keys);
   }
-  std::sort(weak.begin(), weak.end(),
-            [](const Candidate& a, const Candidate& b) { return a.key < b.key; });
+  return weak;
+}
+
+// Cluster positions per subarray: a cluster's first column runs from
+// -(kMaxColumnWidth - 1) (overhanging the row's start) to the last column a
+// row of 64-bit words could have, whatever the width and check bits, so that
+// neither moves the ranks of the data bits' columns.
+std::vector<WeakCellMap::Candidate> WeakCellMap::column_cells(
+    const std::vector<VoltageDomain>& domains, uint64_t words, int check_bits) const {
+  const double share = traits_.column_fault_share;
+  const int width = traits_.column_width;
+  double most = 0.0;
+  for (const VoltageDomain& domain : domains)
+    most = std::max(most, share * domain.weak_fraction / width);
+  std::vector<Candidate> cells;
+  if (!(most > 0.0)) return cells;
+  const SramLayout& layout = traits_.layout;
+  const int slots_per_subarray = WeakCellTraits::kMaxColumnWidth - 1 + layout.columns(64);
+  const auto slots = static_cast<uint64_t>(slots_per_subarray);
+  const uint64_t positions = layout.subarrays(words) * slots;
+  static const std::vector<double> bounds = tier_bounds();
+  std::vector<uint64_t> taken;  // every position of the tiers so far, sorted
+  for (int tier = 0; tier + 1 < static_cast<int>(bounds.size()) && bounds[tier] < most; ++tier) {
+    TierWalk walk(tier, positions, traits_.chip_seed, kColumnStream + static_cast<uint64_t>(tier));
+    std::vector<uint64_t> keys;
+    uint64_t position = 0;
+    double rank = 0.0;
+    while (walk.next(position, rank)) {
+      bool stuck_one[WeakCellTraits::kMaxColumnWidth];  // per column; every candidate draws all
+      for (bool& one : stuck_one) one = walk.rng().uniform() >= traits_.stuck_zero_share;
+      if (std::binary_search(taken.begin(), taken.end(), position)) continue;
+      keys.push_back(position);
+      const int first_column =
+          static_cast<int>(position % slots) - (WeakCellTraits::kMaxColumnWidth - 1);
+      add_cluster(position / slots, first_column, rank, stuck_one, domains, words,
+                  kWordBits + check_bits, cells);
+    }
+    merge_taken(taken, keys);
+  }
+  return cells;
+}
+
+void WeakCellMap::add_cluster(uint64_t subarray, int first_column, double rank,
+                              const bool* stuck_one, const std::vector<VoltageDomain>& domains,
+                              uint64_t words, int stored_bits,
+                              std::vector<Candidate>& cells) const {
+  const SramLayout& layout = traits_.layout;
+  const double share = traits_.column_fault_share / traits_.column_width;
+  const uint64_t first_row = subarray * static_cast<uint64_t>(layout.subarray_rows);
+  const uint64_t end_row =
+      std::min(first_row + static_cast<uint64_t>(layout.subarray_rows), layout.rows(words));
+  for (int i = 0; i < traits_.column_width; ++i) {
+    const int column = first_column + i;
+    if (column < 0 || column >= layout.columns(stored_bits)) continue;  // off the array's edge
+    const int bit = layout.bit_at(column);
+    if (traits_.protect_sign && bit == 31) continue;
+    for (uint64_t row = first_row; row < end_row; ++row) {
+      const uint64_t word = layout.word_at(row, column);
+      const VoltageDomain* domain = word < words ? domain_of(domains, word) : nullptr;
+      if (!domain || !(rank < share * domain->weak_fraction)) continue;
+      Candidate c;
+      c.key = word * 64 + static_cast<uint64_t>(bit);
+      c.rank = rank;
+      c.stuck_one = stuck_one[i];
+      c.intermittent = false;
+      c.tested = rank < share * domain->tested_fraction();
+      c.column = true;
+      cells.push_back(c);
+    }
+  }
+}
+
+void WeakCellMap::build(const std::vector<VoltageDomain>& domains, int check_bits) {
+  uint64_t words = 0;
+  for (const VoltageDomain& domain : domains) words = std::max(words, domain.end_word);
+  std::vector<Candidate> weak = weak_cells(domains, words, check_bits);
+  if (traits_.column_fault_share > 0.0) {
+    const std::vector<Candidate> columns = column_cells(domains, words, check_bits);
+    weak.insert(weak.end(), columns.begin(), columns.end());
+  }
+  // By cell; where a cell is weak alone and in a failing column, or in two
+  // overlapping clusters, the column decides, the one failing first (lowest
+  // rank) among columns, and the cell counts once.
+  std::sort(weak.begin(), weak.end(), [](const Candidate& a, const Candidate& b) {
+    if (a.key != b.key) return a.key < b.key;
+    if (a.column != b.column) return a.column;
+    return a.rank < b.rank;
+  });
   const bool always = traits_.intermittent_q >= 1.0;
-  for (const Candidate& c : weak) {
+  for (size_t i = 0; i < weak.size(); ++i) {
+    const Candidate& c = weak[i];
+    if (i > 0 && weak[i - 1].key == c.key) {  // the same cell: weak when tested if either was
+      if (c.tested) words_.back().tested |= uint64_t{1} << (c.key % 64);
+      continue;
+    }
     const auto word = static_cast<uint32_t>(c.key / 64);
     const uint64_t bit = uint64_t{1} << (c.key % 64);
     if (words_.empty() || words_.back().word != word) words_.push_back({word, 0, 0, 0, 0, 0, 0});
@@ -122,6 +251,7 @@ void WeakCellMap::build(const std::vector<VoltageDomain>& domains, int check_bit
       w.write_failing |= bit;
       ++write_failing_cells_;
     }
+    if (c.column) ++column_fault_cells_;
     ++cells_;
   }
 }

@@ -31,6 +31,32 @@
 // while such a cell is weak at the write supply (a domain's write_weak_fraction,
 // fewer cells when writes run above the read supply), a write stores its stuck
 // value, which then reads back consistently (SramContents::set_write_failures).
+// Failing columns (correlated faults, column_fault_share = s > 0). Measured
+// arrays also fail along columns (a weak sense amplifier or bitline: the
+// column-aligned failures in one of IBM's three 14 nm chips' maps, Stutz et
+// al., MLSys 2021), which puts failing bits of many words in the same place.
+// In the array's physical layout (sram_layout.h), a column defect is a
+// cluster of `column_width` adjacent columns of one subarray (assumed: a
+// defect spanning neighbouring bitlines, a bitline short or a shared
+// precharge; no measured width was found), and fails every cell of those
+// columns in the subarray's rows. Each cluster position (a subarray, a first
+// column) has its own rank v from the chip, in a stream of its own (the
+// cells' ranks do not move), and the cluster fails in a voltage domain when
+//     v < s * p(V) / column_width,
+// nested in voltage as the cells are; a cluster crossing domains fails in
+// each by its p. Clusters may overhang the array's edges (they fail only
+// their columns inside it), so every column lies in column_width positions
+// and fails with probability ~ s * p: columns give a share s of the failing
+// cells, and the cells alone are weak below (1 - s) * p, the chip still
+// failing a fraction ~ p. A failing column's cells read the column's stuck
+// value (0 with stuck_zero_share, drawn per column) on every read, also where
+// a cell of it is weak on its own: permanent (assumed; no measurement of a
+// failing column's intermittency was found), and found by the self-test as
+// any permanent cell. With I = interleave >= column_width a cluster puts at
+// most one failing bit in any word; with I = 1 it fails column_width
+// adjacent bits of each word of its rows. s = 0 builds exactly the map of
+// independent cells. Rows failing alike (a weak wordline) are not modelled:
+// no data on them was found.
 //
 // A built-in self-test (BIST) can map the weak cells (self_test()): a March
 // C- test, {(w0); up(r0, w1); up(r1, w0); down(r0, w1); down(r1, w0); (r0)},
@@ -51,6 +77,7 @@
 #include <utility>
 #include <vector>
 
+#include "models/weight_sram/sram_layout.h"
 #include "models/weight_sram/voltage_domain.h"
 
 namespace lvsim {
@@ -64,6 +91,12 @@ struct WeakCellTraits {
   // Weak cells that also fail writes while weak at the write supply: a write
   // stores their stuck value (fault.write_fail_share).
   double write_fail_share = 0.0;
+  // Failing columns: the share of the failing cells they give, the adjacent
+  // columns one defect spans, and where the columns lie.
+  double column_fault_share = 0.0;
+  int column_width = 2;
+  SramLayout layout;
+  static constexpr int kMaxColumnWidth = 16;
 };
 
 // The weak cells of one word (bit i < 32: data bit i; 32 + j: check bit j).
@@ -98,6 +131,8 @@ class WeakCellMap {
   uint64_t cells() const { return cells_; }
   uint64_t intermittent_cells() const { return intermittent_cells_; }
   uint64_t write_failing_cells() const { return write_failing_cells_; }
+  // Of cells(), those in failing columns (an independent weak cell there counted once, here).
+  uint64_t column_fault_cells() const { return column_fault_cells_; }
   uint64_t mapped_cells() const { return mapped_cells_; }
   const std::vector<WeakWord>& words() const { return words_; }
   // Indices into words() of the weak words in [first_word, end_word).
@@ -122,11 +157,22 @@ class WeakCellMap {
     double rank;
     bool stuck_one;
     bool intermittent;
-    bool tested;       // weak when the self-test ran
-    bool write_fails;  // fails writes (at the write supply, once weak)
+    bool tested;               // weak when the self-test ran
+    bool write_fails = false;  // fails writes (at the write supply, once weak)
+    bool column = false;       // in a failing column
   };
   void add_tier(int tier, uint64_t positions, int width, int first_bit, uint64_t stream,
                 std::vector<uint64_t>& taken, std::vector<Candidate>& found) const;
+  // The independent weak cells, and the cells of failing columns.
+  std::vector<Candidate> weak_cells(const std::vector<VoltageDomain>& domains, uint64_t words,
+                                    int check_bits) const;
+  std::vector<Candidate> column_cells(const std::vector<VoltageDomain>& domains, uint64_t words,
+                                      int check_bits) const;
+  // The cells of one failing cluster whose first column is `first_column`
+  // (negative: it overhangs the row's start) in subarray `subarray`.
+  void add_cluster(uint64_t subarray, int first_column, double rank, const bool* stuck_one,
+                   const std::vector<VoltageDomain>& domains, uint64_t words, int stored_bits,
+                   std::vector<Candidate>& cells) const;
   void build(const std::vector<VoltageDomain>& domains, int check_bits);
 
   WeakCellTraits traits_;
@@ -136,6 +182,7 @@ class WeakCellMap {
   uint64_t cells_ = 0;
   uint64_t intermittent_cells_ = 0;
   uint64_t write_failing_cells_ = 0;
+  uint64_t column_fault_cells_ = 0;
   uint64_t mapped_cells_ = 0;
 };
 

@@ -1,7 +1,8 @@
 // The weight SRAM as a TLM target: burst timing (latency plus words over
 // banks, wait cycles at low voltage, the detector's and decoder's latency),
-// malformed payloads refused, SEC-DED keeping single faults from the data, and
-// the power-up self-test's time.
+// malformed payloads refused, SEC-DED keeping single faults from the data and
+// what interleaving does to it against failing columns, and the power-up
+// self-test's time.
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -133,6 +134,35 @@ TEST_CASE("SEC-DED in the SRAM: single faults per word never reach the data",
   CHECK(bench.sram.stats().faults.ecc_corrected == bench.sram.stats().faults.faulty_word_reads);
   CHECK(bench.sram.stats().faults.ecc_corrected > 0);
   CHECK(bench.sram.stored_bits_per_word() == 39);
+}
+
+TEST_CASE("SEC-DED against failing column pairs: detected at interleave 1, corrected at 4",
+          "[weight_sram][faults][columns]") {
+  // Failing columns only, in pairs of adjacent columns, subarrays of 16 rows:
+  // a few pairs per chip (p ~ 8e-4), and on chip 3 no two in one subarray.
+  auto run = [](int interleave) {
+    WeightSramParams params = weak_cells_at(0.56);
+    params.chip_seed = 3;
+    params.mitigation = "secded";
+    params.column_fault_share = 1.0;
+    params.column_width = 2;
+    params.layout.interleave = interleave;
+    params.layout.subarray_rows = 16;
+    fresh_simulation_context();
+    Bench bench("columns", params, 4096);
+    bench.read(1);
+    INFO("interleave " << interleave);
+    CHECK(bench.sram.stats().faults.column_fault_cells == bench.sram.stats().faults.weak_cells);
+    return bench.sram.stats().faults;
+  };
+  const FaultStats side_by_side = run(1), interleaved = run(4);
+  // Side by side, a pair fails two adjacent bits of each word it crosses:
+  // SEC-DED detects the words whose two cells both read wrong and zeroes them.
+  CHECK(side_by_side.ecc_uncorrectable > 20);
+  CHECK(side_by_side.ecc_corrected > 20);
+  // Four words per row: a pair fails one bit in each of two words, corrected.
+  CHECK(interleaved.ecc_uncorrectable == 0);
+  CHECK(interleaved.ecc_corrected > 20);
 }
 
 TEST_CASE("the self-test takes passes x 10 accesses per word on the banks, and only with a map",
