@@ -52,6 +52,7 @@ Population population(const RunResult& result, const AccuracyCurve& curve) {
     row.draws = trial.chip_draws;
     row.weak_cells = trial.weight_sram.faults.weak_cells;
     row.intermittent_cells = trial.weight_sram.faults.intermittent_cells;
+    row.column_fault_cells = trial.weight_sram.faults.column_fault_cells;
     row.accuracy += static_cast<double>(trial.correct) / static_cast<double>(result.images);
     silent[trial.chip] += static_cast<double>(trial.weight_sram.faults.silent_word_reads);
     ++runs[trial.chip];

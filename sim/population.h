@@ -20,7 +20,8 @@ struct ChipRow {
   double accuracy = 0.0;  // mean over its trials
   uint64_t weak_cells = 0;
   uint64_t intermittent_cells = 0;
-  uint64_t silent_word_reads = 0;  // mean over its trials, rounded
+  uint64_t column_fault_cells = 0;  // of weak_cells, in failing columns
+  uint64_t silent_word_reads = 0;   // mean over its trials, rounded
   // The earliest end of a window below target over its trials; 0: none was.
   size_t images_to_target = 0;
   bool meets_target = true;  // no window of any of its trials fell below the target

@@ -150,6 +150,7 @@ json per_chip_json(const Population& p) {
                      {"accuracy", c.accuracy},
                      {"weak_cells", c.weak_cells},
                      {"intermittent_cells", c.intermittent_cells},
+                     {"column_fault_cells", c.column_fault_cells},
                      {"silent_word_reads", c.silent_word_reads},
                      {"images_to_target", c.images_to_target},
                      {"meets_target", c.meets_target},
@@ -201,6 +202,13 @@ json faults_json(const RunResult& r, const RunMetrics& m) {
       {"weak_cell_fraction", r.weak_cell_fraction},
       {"weak_cells", r.weight_sram.faults.weak_cells},
       {"intermittent_cells", r.weight_sram.faults.intermittent_cells},
+      // Of weak_cells, those in failing columns (fault.column_fault_share), and
+      // the array's layout they follow.
+      {"column_fault_cells", r.weight_sram.faults.column_fault_cells},
+      {"column_fault_share", sram.column_fault_share},
+      {"column_width", sram.column_width},
+      {"interleave", sram.layout.interleave},
+      {"subarray_rows", sram.layout.subarray_rows},
       {"stuck_zero_share", sram.stuck_zero_share},
       {"intermittent_share", sram.intermittent_share},
       {"intermittent_q", sram.intermittent_q},

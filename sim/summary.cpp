@@ -123,8 +123,11 @@ void sram_lines(std::ostream& out, const RunResult& r) {
     const FaultStats& faults = r.weight_sram.faults;
     out << (sram.mechanisms.upset ? "," : "") << " weak cells p = " << std::scientific
         << std::setprecision(2) << r.weak_cell_fraction << std::fixed << " per bit ("
-        << faults.weak_cells << " cells, " << faults.intermittent_cells << " intermittent"
-        << (sram.read_disturb ? ", read disturb" : "");
+        << faults.weak_cells << " cells, " << faults.intermittent_cells << " intermittent";
+    if (sram.column_fault_share > 0.0)
+      out << ", " << faults.column_fault_cells << " in failing columns of " << sram.column_width
+          << ", interleave " << sram.layout.interleave;
+    out << (sram.read_disturb ? ", read disturb" : "");
     if (sram.write_fail_share > 0.0) out << ", " << faults.write_failing_cells << " fail writes";
     out << ")";
   }

@@ -35,3 +35,31 @@ TEST_CASE("the summary's workload, accuracy and cycle lines, by hand", "[summary
   CHECK_THAT(text, Contains("cycles       1,000,000 per inference (2.000 ms, refreshes included)"));
   CHECK_THAT(text, Contains("report       out/report.json\n"));
 }
+
+TEST_CASE("the summary counts the weak cells in failing columns only where columns fail",
+          "[summary][columns]") {
+  RunResult r;
+  r.images = 1;
+  r.labels = {1};
+  r.trials.resize(1);
+  r.trials[0].predictions = {1};
+  r.trials[0].faulty_bits_after_image = {0};
+  r.clock_period_ns = 2.0;
+  r.energy.images = 1;
+  r.params.weight_sram.mechanisms = {false, true};
+  r.weight_sram.faults.weak_cells = 1500;
+  r.weight_sram.faults.intermittent_cells = 200;
+  r.weight_sram.faults.column_fault_cells = 1024;
+  const AccuracyCurve curve = accuracy_curve(r, 1, 0.1);
+  const auto summary = [&] {
+    std::ostringstream out;
+    print_summary(out, r, curve, "out/report.json");
+    return out.str();
+  };
+  CHECK_THAT(summary(), Contains("(1500 cells, 200 intermittent)"));  // as before columns
+  r.params.weight_sram.column_fault_share = 0.5;
+  r.params.weight_sram.layout.interleave = 4;
+  CHECK_THAT(
+      summary(),
+      Contains("(1500 cells, 200 intermittent, 1024 in failing columns of 2, interleave 4)"));
+}
