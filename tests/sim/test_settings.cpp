@@ -84,3 +84,15 @@ TEST_CASE("a fault preset measured at another nominal supply sets sram.vnom_v, u
   CHECK(nominal({"fault.preset=asu-65nm", "sram.vnom_v=0.95"}) == 0.95);
   CHECK(nominal({"sram.vnom_v=1.1"}) == 1.1);
 }
+
+TEST_CASE("the write supply is empty or a supply, and writes never run below the reads",
+          "[params][config]") {
+  CHECK_THROWS_WITH(settings_from(Config::load("", {"weight_sram.write_vdd_v=abc"})),
+                    "--set: weight_sram.write_vdd_v = 'abc': expected empty (the read supply "
+                    "weight_sram.vdd_v), or a supply in volts from 0.01 to 5");
+  CHECK_THROWS_WITH(settings_from(Config::load("", {"fault.write_fail_share=2"})),
+                    "--set: fault.write_fail_share = '2': expected a number in [0, 1]");
+  CHECK(settings_from(Config::load("", {})).accelerator.weight_sram.write_vdd_v == 0.0);
+  CHECK(settings_from(Config::load("", {"weight_sram.write_vdd_v=0.95"}))
+            .accelerator.weight_sram.write_vdd_v == 0.95);
+}
