@@ -14,10 +14,10 @@
 // SRAMs: models/weight_sram/sram_circuit.h (Horowitz's table, V^2 scaling, leakage). DRAM:
 // models/memory/dram.h.
 //
-// The fault detector that `sign`, `zero` and `word-zero` presume is Razor-style
-// double sampling (Ernst et al., MICRO 2003): a shadow latch per bit and a
-// comparator tree over the word, about the logic of a 32-bit adder, so it is
-// charged one int32 add (0.1 pJ) per word read. The SEC-DED (39,32) encoder is
+// The fault detector that `sign`, `zero`, `word-zero` and `weight-zero` presume
+// is Razor-style double sampling (Ernst et al., MICRO 2003): a shadow latch per
+// bit and a comparator tree over the word, about the logic of a 32-bit adder,
+// so it is charged one int32 add (0.1 pJ) per word read. The SEC-DED (39,32) encoder is
 // 7 parity trees over ~18 bits each (~126 XOR2), the decoder the same syndrome
 // trees plus a syndrome decoder and correction XORs, about twice that: charged
 // 0.2 pJ per word written and 0.4 pJ per word read (estimates scaled from the

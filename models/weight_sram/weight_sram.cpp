@@ -170,12 +170,14 @@ void declare_detector_keys(ParamTable<WeightSramParams>& t) {
   using P = WeightSramParams;
   t.integer("weight_sram.detector_cycles", &P::detector_cycles, 1, 0, 1000)
       .unit("cycles")
-      .help("latency of the Razor-style fault detector that sign, zero and word-zero presume");
+      .help(
+          "latency of the Razor-style fault detector that sign, zero, word-zero and "
+          "weight-zero presume");
   t.choice("weight_sram.detector", &P::detector, "razor",
            {{"razor", FailureDetector::kRazor}, {"bist-map", FailureDetector::kBistMap}})
       .help(
-          "what tells sign, zero and word-zero which bits failed: razor, a detector at every "
-          "read that sees every failing bit, upsets included (Minerva's assumption); "
+          "what tells sign, zero, word-zero and weight-zero which bits failed: razor, a detector "
+          "at every read that sees every failing bit, upsets included (Minerva's assumption); "
           "bist-map, a fault map a March C- self-test writes at power-up: its weak cells are "
           "masked on every read, upsets and intermittent cells it missed reach the array "
           "(the other mitigations use no detector and ignore it)")

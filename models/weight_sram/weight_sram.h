@@ -52,7 +52,8 @@ struct FaultMechanisms {
   }
 };
 
-// What tells sign, zero and word-zero which bits failed: `weight_sram.detector`.
+// What tells sign, zero, word-zero and weight-zero which bits failed:
+// `weight_sram.detector`.
 enum class FailureDetector {
   kRazor,    // double sampling at every read: every failing bit, upsets included
   kBistMap,  // a fault map from a power-up March C- self-test: the weak cells it found
@@ -64,7 +65,7 @@ struct WeightSramParams {
   int word_bits{};
   int ports{};                // read/write ports per bank
   SramCircuitParams circuit;  // access time, energy and leakage versus V
-  int detector_cycles{};      // latency of the detector or map lookup (sign, zero, word-zero)
+  int detector_cycles{};      // detector or map lookup latency (sign, zero, word-zero, weight-zero)
   FailureDetector detector{};
   int bist_passes{};  // March C- passes of the power-up self-test (bist-map)
   // When the fault map was taken: at power-up (this run's condition, or the

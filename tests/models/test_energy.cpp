@@ -79,6 +79,10 @@ TEST_CASE("a run's energy is its event counts times the cited per-event energies
     CHECK(term.count >= 0.0);
     CHECK(term.pj_each >= 0.0);
   }
+  // Word masking, whole words or the failing weights only, is charged the same detector.
+  for (const char* masking :
+       {"weight_sram.mitigation=word-zero", "weight_sram.mitigation=weight-zero"})
+    CHECK(small_run({masking}).energy.component_pj("detector_ecc") == Approx(detector));
   // SEC-DED: 39 stored bits per word, decoder on reads, encoder on writes; no detector.
   const RunResult ecc = small_run({"weight_sram.mitigation=secded"});
   CHECK(ecc.energy.component_pj("weight_sram_dynamic") == Approx(words * images * 100.0 * 39 / 64));

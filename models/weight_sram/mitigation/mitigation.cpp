@@ -3,6 +3,7 @@
 #include <map>
 
 #include "models/common/params.h"
+#include "models/weight_sram/sram_word.h"
 
 namespace lvsim {
 namespace {
@@ -58,6 +59,25 @@ class WordZeroMitigation : public Mitigation {
   }
 };
 
+// Minerva's word masking (Reagen et al., ISCA 2016): the detector flags the
+// failing bits and each weight holding one reads as 0; the word's other
+// weights are untouched. A faulty leftover bit (a word packing 32 / field_bits
+// weights leaves 32 mod field_bits bits unused) is forced to 0 as well.
+class WeightZeroMitigation : public Mitigation {
+ public:
+  std::string name() const override { return "weight-zero"; }
+  bool uses_detector() const override { return true; }
+  ReadOutcome on_faulty_read(uint32_t data, uint8_t, uint64_t mask, int field_bits) const override {
+    const auto faulty = static_cast<uint32_t>(mask);
+    uint32_t zeroed = faulty;
+    for (int shift = 0; shift + field_bits <= kWordBits; shift += field_bits) {
+      const uint32_t field = field_mask(field_bits) << shift;
+      if (faulty & field) zeroed |= field;
+    }
+    return {data & ~zeroed, 0, false, false};
+  }
+};
+
 // One even-parity bit over the 32 data bits (check bit 0): an odd number of
 // failing bits among the 33 is detected and the word forced to 0; an even
 // number goes unnoticed (silent).
@@ -85,6 +105,7 @@ const std::map<std::string, MitigationFactory>& builtin_mitigations() {
       {"sign", [] { return std::make_unique<SignMitigation>(); }},
       {"zero", [] { return std::make_unique<ZeroMitigation>(); }},
       {"word-zero", [] { return std::make_unique<WordZeroMitigation>(); }},
+      {"weight-zero", [] { return std::make_unique<WeightZeroMitigation>(); }},
       {"secded", make_secded_mitigation},
       {"parity", [] { return std::make_unique<ParityMitigation>(); }},
   };

@@ -16,7 +16,12 @@
 //              set, raising its magnitude - why `sign` is only a little better
 //              than `flip` on fp32 (seed 004).
 //   zero       each faulty bit is forced to 0 (seed 004's proposal)
-//   word-zero  the whole word is forced to 0 (Minerva's word masking)
+//   word-zero  the whole word is forced to 0: every weight the word packs (four
+//              int-8 weights, two fp16 ones), not only the failing one
+//   weight-zero  each weight holding a faulty bit is forced to 0, the word's
+//              other weights are kept: Minerva's word masking (Reagen et al.,
+//              ISCA 2016), which masks the failing weight; the same as
+//              word-zero for 32-bit weights
 //   secded     Hamming SEC-DED over 32 data + 7 check bits: a single faulty bit
 //              is corrected, a double one detected and the word forced to 0;
 //              the corrected word is written back (scrub on read)
@@ -24,7 +29,7 @@
 //              detected and the word forced to 0 (and written back); an even
 //              number reaches the array unnoticed
 //
-// sign, zero and word-zero presume a detector that knows which bits failed
+// sign, zero, word-zero and weight-zero presume a detector that knows which bits failed
 // (Razor-style double sampling, Ernst et al., MICRO 2003), or, with
 // weight_sram.detector = bist-map, a fault map from a power-up self-test: the
 // mapped cells are then masked on every read and nothing else is seen

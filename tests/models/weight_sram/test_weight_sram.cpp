@@ -52,6 +52,11 @@ TEST_CASE("weight SRAM bursts: latency plus words over banks, wait cycles at low
     fresh_simulation_context();
     WeightSram zero("zero", params);
     CHECK(zero.burst_cycles(10) == 1 + 1 + 3);
+    for (const char* masking : {"word-zero", "weight-zero"}) {
+      params.mitigation = masking;
+      WeightSram masked(masking, params);
+      CHECK(masked.burst_cycles(10) == 1 + 1 + 3);
+    }
     params.mitigation = "secded";
     params.ecc_cycles = 2;
     WeightSram secded("secded", params);

@@ -114,3 +114,58 @@ TEST_CASE("sign mitigation on packed words copies each weight's own sign bit",
   CHECK(make_mitigation("zero")->on_faulty_read(word, 0, uint64_t{1} << 4, 16).data == 0xFFF00000u);
   CHECK(make_mitigation("flip")->on_faulty_read(word, 0, uint64_t{1} << 4, 16).data == 0xFFF00000u);
 }
+
+TEST_CASE("sign mitigation on int-8 words copies each of the four weights' sign bits",
+          "[format][mitigation]") {
+  const auto sign = make_mitigation("sign");
+  // Fields, high to low: -128 (0x80), 127 (0x7F), -1 (0xFF), 1 (0x01).
+  const uint32_t word = 0x807FFF01u;
+  // A fault in every bit but the signs: each field becomes all its sign.
+  const uint64_t all_but_signs = 0x7F7F7F7Fu;
+  CHECK(sign->on_faulty_read(word, 0, all_but_signs, 8).data == 0xFF00FF00u);
+  // One fault per field: bit 1 of each field takes that field's own sign.
+  CHECK(sign->on_faulty_read(word, 0, 0x02020202u, 8).data == 0x827DFF01u);
+  // The signs themselves keep their values.
+  CHECK(sign->on_faulty_read(word, 0, 0x80808080u, 8).data == word);
+}
+
+TEST_CASE("weight-zero zeroes exactly the weights holding a failing bit", "[mitigation]") {
+  const auto weight_zero = make_mitigation("weight-zero");
+  CHECK(weight_zero->name() == "weight-zero");
+  CHECK(weight_zero->uses_detector());  // the detector word-zero presumes, and its costs
+  CHECK(weight_zero->check_bits() == 0);
+  const uint32_t word = 0x9A5C3E71u;
+  SECTION("int-8: four fields") {
+    CHECK(weight_zero->on_faulty_read(word, 0, uint64_t{1} << 0, 8).data == 0x9A5C3E00u);
+    CHECK(weight_zero->on_faulty_read(word, 0, uint64_t{1} << 7, 8).data == 0x9A5C3E00u);
+    CHECK(weight_zero->on_faulty_read(word, 0, uint64_t{1} << 8, 8).data == 0x9A5C0071u);
+    CHECK(weight_zero->on_faulty_read(word, 0, uint64_t{1} << 31, 8).data == 0x005C3E71u);
+    // Two failing bits in one field zero one weight; in two fields, two.
+    CHECK(weight_zero->on_faulty_read(word, 0, 0x00300000u, 8).data == 0x9A003E71u);
+    CHECK(weight_zero->on_faulty_read(word, 0, 0x00010100u, 8).data == 0x9A000071u);
+    CHECK(weight_zero->on_faulty_read(word, 0, 0x80808080u, 8).data == 0u);
+  }
+  SECTION("fp16 / int-16: two fields") {
+    CHECK(weight_zero->on_faulty_read(word, 0, uint64_t{1} << 15, 16).data == 0x9A5C0000u);
+    CHECK(weight_zero->on_faulty_read(word, 0, uint64_t{1} << 16, 16).data == 0x00003E71u);
+    CHECK(weight_zero->on_faulty_read(word, 0, 0x00018000u, 16).data == 0u);
+  }
+  SECTION("32-bit weights: the word, as word-zero") {
+    const auto word_zero = make_mitigation("word-zero");
+    for (uint32_t w : kWords)
+      for (uint64_t mask : {uint64_t{1}, uint64_t{1} << 31, uint64_t{0x00F00001}, uint64_t{0}}) {
+        INFO("word 0x" << std::hex << w << " mask 0x" << mask);
+        CHECK(weight_zero->on_faulty_read(w, 0, mask, 32).data ==
+              word_zero->on_faulty_read(w, 0, mask, 32).data);
+        CHECK(weight_zero->on_faulty_read(w, 0, mask).data == (mask ? 0u : w));
+      }
+  }
+  SECTION("leftover bits of a word no field fills are forced to 0, the fields kept") {
+    // int-12: fields at bits 0-11 and 12-23; bits 24-31 hold no weight.
+    CHECK(weight_zero->on_faulty_read(word, 0, uint64_t{1} << 27, 12).data == 0x925C3E71u);
+    CHECK(weight_zero->on_faulty_read(word, 0, uint64_t{1} << 12, 12).data == 0x9A000E71u);
+  }
+  SECTION("binary: every bit a weight") {
+    CHECK(weight_zero->on_faulty_read(0xFFFFFFFFu, 0, 0x00010010u, 1).data == 0xFFFEFFEFu);
+  }
+}
