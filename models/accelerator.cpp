@@ -132,6 +132,11 @@ AcceleratorParams resolve(AcceleratorParams params, const Network& network,
     params.weight_sram.streamed.emplace_back(layout.regions[index].weight_address / kWordBytes,
                                              layout.regions[index].end_address / kWordBytes);
   params.weight_sram.domains = voltage_domains(params, network, layout);
+  if (layout.format->bits() < kWordBits)
+    for (const WeightRegion& region : layout.regions)
+      params.weight_sram.packed.push_back({region.weight_address / kWordBytes,
+                                           region.weight_address / kWordBytes + region.weight_words,
+                                           layout.format->bits()});
   params.activation_buffer.capacity_bytes =
       std::max(params.activation_buffer.capacity_bytes,
                Controller::activation_bytes_needed(params.controller, network));

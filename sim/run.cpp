@@ -311,15 +311,27 @@ double reference_energy_pj(const RunSettings& settings, const PreparedWorkload& 
   return pj;
 }
 
-// The weight bits at the array's own supply: the words holding weights but
-// those on a supply of their own (per-layer domains, layers kept out).
+// The weight bits that can fail at the array's own supply: the words holding
+// weights but those on a supply of their own (per-layer domains, layers kept
+// out), less the sign bits fault.protect_sign keeps (one per weight a word packs).
 uint64_t own_supply_weight_bits(const RunResult& result) {
   const WeightSramParams& sram = result.params.weight_sram;
-  uint64_t words = result.weight_bytes / kWordBytes;
-  for (const VoltageDomain& d : result.voltage_domains)
-    if ((d.vdd_v != sram.vdd_v || !d.faults) && d.first_word < result.weight_bytes / kWordBytes)
-      words -= std::min(d.end_word, result.weight_bytes / kWordBytes) - d.first_word;
-  return words * static_cast<uint64_t>(sram.protect_sign ? kWordBits - 1 : kWordBits);
+  auto own_words = [&](uint64_t first, uint64_t end) {
+    uint64_t words = end - first;
+    for (const VoltageDomain& d : result.voltage_domains)
+      if ((d.vdd_v != sram.vdd_v || !d.faults) && d.first_word < end && d.end_word > first)
+        words -= std::min(d.end_word, end) - std::max(d.first_word, first);
+    return words;
+  };
+  auto protected_bits = [&](int field_bits) -> uint64_t {
+    return sram.protect_sign ? __builtin_popcount(field_sign_bits(field_bits)) : 0;
+  };
+  uint64_t bits =
+      own_words(0, result.weight_bytes / kWordBytes) * (kWordBits - protected_bits(kWordBits));
+  for (const PackedWords& packed : sram.packed)
+    bits -= own_words(packed.first_word, packed.end_word) *
+            (protected_bits(packed.field_bits) - protected_bits(kWordBits));
+  return bits;
 }
 
 void attach_references(RunResult& result, const RunSettings& settings,

@@ -20,4 +20,22 @@ constexpr uint32_t field_mask(int field_bits) {
   return field_bits >= kWordBits ? ~0u : (1u << field_bits) - 1;
 }
 
+// The sign bit of every weight a word of field_bits-wide fields packs: bit 31
+// of a 32-bit weight, 0x80808080 for int-8, every bit for binary weights.
+constexpr uint32_t field_sign_bits(int field_bits) {
+  uint32_t signs = 0;
+  for (int shift = 0; shift + field_bits <= kWordBits; shift += field_bits)
+    signs |= 1u << (shift + field_bits - 1);
+  return signs;
+}
+
+// Words [first_word, end_word) of the array pack weights of field_bits bits
+// (a layer's weights in a packed format); the platform lists them, the fault
+// mechanisms need them before any read (fault.protect_sign).
+struct PackedWords {
+  uint64_t first_word = 0;
+  uint64_t end_word = 0;
+  int field_bits = kWordBits;
+};
+
 }  // namespace lvsim

@@ -60,7 +60,10 @@ void declare_mechanism_keys(ParamTable<WeightSramParams>& t) {
           "reading)");
   t.boolean("fault.protect_sign", &P::protect_sign, false)
       .or_preset("fault.preset")
-      .help("keep the sign bit fault-free (seed 004 faulted bits 0-30 only)");
+      .help(
+          "keep the sign bit of every weight fault-free: bit 31 of a 32-bit weight or bias, the "
+          "top bit of each field of a packed format (bits 7, 15, 23, 31 for int-8) (seed 004 "
+          "faulted bits 0-30 of its fp32 words only)");
   t.custom<FaultMechanisms>("fault.mechanism", &P::mechanisms, "list", "upset",
                             "upset, weak-cells or both (upset, weak-cells)", parse_mechanisms,
                             format_mechanisms)
@@ -388,6 +391,9 @@ void WeightSram::build_injector() {
   traits.column_fault_share = params_.column_fault_share;
   traits.column_width = params_.column_width;
   traits.layout = params_.layout;
+  traits.packed = params_.packed;
+  std::sort(traits.packed.begin(), traits.packed.end(),
+            [](const PackedWords& a, const PackedWords& b) { return a.first_word < b.first_word; });
   for (const VoltageDomain& d : domains_) {
     const double expected =
         d.weak_fraction * static_cast<double>(d.words()) * stored_bits_per_word();

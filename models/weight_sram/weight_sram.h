@@ -109,6 +109,9 @@ struct WeightSramParams {
   uint64_t address_bytes = 0;
   // Word ranges [first, end) of streamed layers, fresh before every batch.
   std::vector<std::pair<uint64_t, uint64_t>> streamed;
+  // The words that pack weights narrower than 32 bits, by layer (fp16, bf16,
+  // trunc-K, int-K, binary); the others hold one 32-bit weight or bias each.
+  std::vector<PackedWords> packed;
 
   WeightSramParams() { table().apply_defaults(*this); }
   static const ParamTable<WeightSramParams>& table();

@@ -49,10 +49,12 @@ struct Bench {
                 .ok());
   }
 
-  std::vector<WordChange> read(uint32_t batches) {
+  // Reads every word `batches` times, the words packing weights of `field_bits` bits.
+  std::vector<WordChange> read(uint32_t batches, int field_bits = 32) {
     std::vector<WordChange> changes;
     WeightReadReport report;
     report.batches = batches;
+    report.field_bits = field_bits;
     report.changes = &changes;
     REQUIRE(host.report(1, 0, golden.size() * 4, report).ok());
     return changes;

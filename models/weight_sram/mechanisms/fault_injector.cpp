@@ -21,9 +21,12 @@ FaultInjector::FaultInjector(const FaultDraws& draws, const WeakCellTraits& weak
       weak_(weak, check_bits, domains),
       stored_bits_(kWordBits + static_cast<uint64_t>(check_bits)),
       cache_(weak_.words().size()) {
-  for (uint64_t bit = 0; bit < stored_bits_; ++bit)
-    if (!(draws.protect_sign && bit == kWordBits - 1))
-      allowed_bits_.push_back(static_cast<int>(bit));
+  for (int field_bits = 1; field_bits <= kWordBits; ++field_bits) {
+    const uint32_t signs = draws.protect_sign ? field_sign_bits(field_bits) : 0;
+    for (uint64_t bit = 0; bit < stored_bits_; ++bit)
+      if (bit >= kWordBits || !(signs >> bit & 1))
+        allowed_bits_[field_bits].push_back(static_cast<int>(bit));
+  }
 }
 
 // One read's upsets, drawn piece by piece in word order: each stored bit that
@@ -107,8 +110,9 @@ void FaultInjector::read_once(uint64_t first_word, uint64_t words, double upset_
   const uint64_t end_word = first_word + words;
   WeakReadCache::Walk walk;
   std::optional<UpsetDraw> upsets;
-  if (upset_p > 0.0)
-    upsets.emplace(draws_, allowed_bits_, first_word, words, upset_p, at.read_number);
+  const std::vector<int>& allowed = allowed_bits_[report.field_bits];
+  if (upset_p > 0.0 && !allowed.empty())  // binary weights, signs protected: none can fail
+    upsets.emplace(draws_, allowed, first_word, words, upset_p, at.read_number);
   // Every word failing and none of them weak: read in order, no list.
   const bool read_every_word = upsets && weak_begin == weak_end &&
                                upsets->every_word([&](uint64_t word, uint64_t upset_bits) {

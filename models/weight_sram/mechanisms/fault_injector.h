@@ -19,6 +19,7 @@
 // are visited in, is bookkeeping kept beside this rule (weak_read_cache.h).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <utility>
@@ -27,6 +28,7 @@
 #include "models/weight_sram/mechanisms/weak_cell_map.h"
 #include "models/weight_sram/mechanisms/weak_read_cache.h"
 #include "models/weight_sram/sram_contents.h"
+#include "models/weight_sram/sram_word.h"
 #include "models/weight_sram/voltage_domain.h"
 #include "models/weight_sram/weight_read_report.h"
 
@@ -41,7 +43,9 @@ struct FaultDraws {
   uint64_t seed = 1;   // upset and intermittency streams
   uint64_t trial = 0;  // independent streams of the same seed
   FaultUnit unit = FaultUnit::kPerBit;
-  bool protect_sign = false;  // bit 31 never fails (seed 004 faulted bits 0-30)
+  // The sign bit of every weight a word packs never fails (seed 004 faulted
+  // bits 0-30 of its fp32 words): bits 7, 15, 23, 31 of an int-8 word.
+  bool protect_sign = false;
 };
 
 class FaultInjector {
@@ -108,7 +112,8 @@ class FaultInjector {
   FaultDraws draws_;
   WeakCellMap weak_;
   uint64_t stored_bits_;
-  std::vector<int> allowed_bits_;  // stored bits that may fail
+  // Stored bits that may fail in a word of field_bits-wide weights, by field_bits (1..32).
+  std::array<std::vector<int>, kWordBits + 1> allowed_bits_;
   std::map<uint64_t, BurstRange> ranges_;
   uint64_t batches_done_ = 0;
   WeakReadCache cache_;

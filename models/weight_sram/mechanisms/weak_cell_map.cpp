@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 #include "models/common/counter_rng.h"
 #include "models/weight_sram/sram_word.h"
@@ -73,6 +74,16 @@ void merge_taken(std::vector<uint64_t>& taken, std::vector<uint64_t>& keys) {
   taken.swap(merged);
 }
 
+// The sign bits of `word` (fault.protect_sign): the top bit of each of its fields.
+uint32_t sign_bits_of(const std::vector<PackedWords>& packed, uint64_t word) {
+  const auto after =
+      std::upper_bound(packed.begin(), packed.end(), word,
+                       [](uint64_t w, const PackedWords& range) { return w < range.first_word; });
+  if (after != packed.begin() && word < std::prev(after)->end_word)
+    return field_sign_bits(std::prev(after)->field_bits);
+  return field_sign_bits(kWordBits);
+}
+
 }  // namespace
 
 WeakCellMap::WeakCellMap(const WeakCellTraits& traits, int check_bits,
@@ -127,10 +138,11 @@ std::vector<WeakCellMap::Candidate> WeakCellMap::weak_cells(
     keys.reserve(found.size());
     for (const Candidate& c : found) {
       keys.push_back(c.key);
-      const bool sign = c.key % 64 == 31;
+      const uint64_t bit = c.key % 64;
+      const bool sign = traits_.protect_sign && bit < kWordBits &&
+                        (sign_bits_of(traits_.packed, c.key / 64) >> bit & 1);
       const VoltageDomain* domain = domain_of(domains, c.key / 64);
-      if (domain && c.rank < cell_share * domain->weak_fraction &&
-          !(traits_.protect_sign && sign)) {
+      if (domain && c.rank < cell_share * domain->weak_fraction && !sign) {
         weak.push_back(c);
         weak.back().tested = c.rank < cell_share * domain->tested_fraction();
         weak.back().write_fails = c.write_fails && c.rank < cell_share * domain->write_fraction();
@@ -193,9 +205,12 @@ void WeakCellMap::add_cluster(uint64_t subarray, int first_column, double rank,
     const int column = first_column + i;
     if (column < 0 || column >= layout.columns(stored_bits)) continue;  // off the array's edge
     const int bit = layout.bit_at(column);
-    if (traits_.protect_sign && bit == 31) continue;
     for (uint64_t row = first_row; row < end_row; ++row) {
       const uint64_t word = layout.word_at(row, column);
+      // A protected sign bit (of each weight the word packs) never fails.
+      if (traits_.protect_sign && bit < kWordBits &&
+          (sign_bits_of(traits_.packed, word) >> bit & 1))
+        continue;
       const VoltageDomain* domain = word < words ? domain_of(domains, word) : nullptr;
       if (!domain || !(rank < share * domain->weak_fraction)) continue;
       Candidate c;

@@ -78,6 +78,7 @@
 #include <vector>
 
 #include "models/weight_sram/sram_layout.h"
+#include "models/weight_sram/sram_word.h"
 #include "models/weight_sram/voltage_domain.h"
 
 namespace lvsim {
@@ -87,7 +88,6 @@ struct WeakCellTraits {
   double stuck_zero_share = 0.5;    // weak cells whose failing reads return 0
   double intermittent_share = 0.0;  // weak cells that fail on a read with probability q
   double intermittent_q = 1.0;
-  bool protect_sign = false;  // bit 31 never fails (seed 004's reading)
   // Weak cells that also fail writes while weak at the write supply: a write
   // stores their stuck value (fault.write_fail_share).
   double write_fail_share = 0.0;
@@ -97,6 +97,11 @@ struct WeakCellTraits {
   int column_width = 2;
   SramLayout layout;
   static constexpr int kMaxColumnWidth = 16;
+  // The sign bit of every weight a word packs never fails (seed 004's
+  // reading): bit 31 of a 32-bit weight, the top bit of each field of the
+  // words in `packed` (bits 7, 15, 23, 31 of an int-8 word).
+  bool protect_sign = false;
+  std::vector<PackedWords> packed;  // in address order; the other words hold 32-bit weights
 };
 
 // The weak cells of one word (bit i < 32: data bit i; 32 + j: check bit j).

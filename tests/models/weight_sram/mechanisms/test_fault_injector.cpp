@@ -52,6 +52,52 @@ TEST_CASE("per-word faults: one bit in a word with probability p", "[weight_sram
            (changes[i - 1].batch == changes[i].batch && changes[i - 1].word < changes[i].word)));
 }
 
+TEST_CASE(
+    "a protected sign keeps every packed weight's sign bit: upsets never fail bits 7, 15, "
+    "23, 31 of int-8 words",
+    "[weight_sram][faults][format]") {
+  constexpr uint32_t kInt8Signs = 0x80808080u;
+  fresh_simulation_context();
+  WeightSramParams per_bit = constant(0.05, FaultUnit::kPerBit, "flip");
+  per_bit.protect_sign = true;
+  Bench bits("signs_bit", per_bit, 4096);
+  bits.read(1, 8);
+  // 28 of the 32 bits of a word may fail.
+  check_binomial(static_cast<double>(bits.sram.stats().faults.bit_faults), 4096.0 * 28, 0.05);
+  for (size_t i = 0; i < bits.golden.size(); ++i)
+    CHECK(((bits.contents()[i] ^ bits.golden[i]) & kInt8Signs) == 0u);
+  // Per word: the one failing bit is any of the 28 others, never a sign.
+  WeightSramParams per_word = constant(0.5, FaultUnit::kPerWord, "flip");
+  per_word.protect_sign = true;
+  Bench word("signs_word", per_word, 4096);
+  uint32_t failed = 0;  // bit positions that failed at least once
+  for (int read = 0; read < 4; ++read)
+    for (const WordChange& c : word.read(1, 8)) failed |= c.value ^ c.old;
+  CHECK(failed == ~kInt8Signs);
+  // The same SRAM read as 32-bit words keeps bit 31 only.
+  failed = 0;
+  for (const WordChange& c : word.read(1, 32)) failed |= c.value ^ c.old;
+  CHECK(failed == 0x7FFFFFFFu);
+}
+
+TEST_CASE(
+    "a protected sign keeps every packed weight's sign bit: no weak cell at bits 7, 15, 23, "
+    "31 of the words that hold int-8 weights",
+    "[weight_sram][faults][weak_cells][format]") {
+  fresh_simulation_context();
+  WeightSramParams params = weak_cells_at(0.5);
+  params.protect_sign = true;
+  params.packed = {{1024, 3072, 8}};  // words 1024-3071 hold int-8 weights; the rest 32-bit ones
+  Bench bench("signs_weak", params, 4096);
+  uint32_t failed_packed = 0, failed_wide = 0;  // bit positions read wrong
+  for (const WordChange& c : bench.read(1, 8))
+    (c.word >= 1024 && c.word < 3072 ? failed_packed : failed_wide) |= c.value ^ c.old;
+  CHECK((failed_packed & 0x80808080u) == 0u);
+  CHECK((failed_packed & 0x7F7F7F7Fu) != 0u);
+  CHECK((failed_wide & 0x80000000u) == 0u);
+  CHECK((failed_wide & 0x00808080u) == 0x00808080u);  // fail where no sign is kept
+}
+
 TEST_CASE("a read drawn in pieces fails every word once at p = 1", "[weight_sram][faults]") {
   // More upsets than one piece (FaultInjector::kUpsetPiece) per read: the
   // pieces must neither lose a word nor read one twice.

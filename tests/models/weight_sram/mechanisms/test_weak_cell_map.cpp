@@ -58,6 +58,36 @@ TEST_CASE("a chip's weak cells are the same at every voltage and nested across v
   CHECK(cells(3e-4, 1, true, 0) == unsigned_cells);
 }
 
+TEST_CASE("a protected sign leaves out the sign bit of every weight a word packs, and only those",
+          "[weight_sram][faults][weak_cells][format]") {
+  auto cells = [](bool protect_sign) {
+    WeakCellTraits traits;
+    traits.protect_sign = protect_sign;
+    // Words 100-199 pack int-8 weights, 300-399 fp16 ones; the others hold 32-bit words.
+    traits.packed = {{100, 200, 8}, {300, 400, 16}};
+    const WeakCellMap map(traits, 0, cells_weak(1000, 0.05));
+    std::vector<uint64_t> keys;
+    for (const WeakWord& w : map.words())
+      for (int bit = 0; bit < 64; ++bit)
+        if ((w.permanent | w.intermittent) >> bit & 1) keys.push_back(uint64_t{w.word} * 64 + bit);
+    return keys;
+  };
+  auto signs = [](uint64_t word) -> uint32_t {
+    if (word >= 100 && word < 200) return 0x80808080u;
+    if (word >= 300 && word < 400) return 0x80008000u;
+    return 0x80000000u;
+  };
+  std::vector<uint64_t> expected;
+  for (uint64_t key : cells(false))
+    if (!(signs(key / 64) >> (key % 64) & 1)) expected.push_back(key);
+  REQUIRE(expected.size() > 1000);
+  CHECK(cells(true) == expected);  // the other cells stay where they were
+  const std::vector<uint64_t> all = cells(false);
+  CHECK(std::count_if(all.begin(), all.end(), [](uint64_t key) {
+          return key / 64 >= 100 && key / 64 < 200 && key % 64 == 15;
+        }) > 0);  // cells the protection removes
+}
+
 TEST_CASE("a self-test finds an intermittent cell with probability 1 - (1 - q)^k",
           "[weight_sram][faults][weak_cells][fault_map]") {
   WeakCellTraits traits;
