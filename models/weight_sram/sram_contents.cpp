@@ -134,7 +134,9 @@ bool SramContents::write(uint64_t address, const unsigned char* data, uint64_t b
   const uint64_t first = address / kWordBytes, last = ceil_div(address + bytes, kWordBytes);
   // What the cells hold after the write: the data, but a cell failing writes
   // keeps its stuck value. The data written stays the reference.
-  const auto [fail_begin, fail_end] = write_failures_in(first, last);
+  // (Not a structured binding: C++17 lambdas cannot capture one.)
+  const std::pair<size_t, size_t> failing = write_failures_in(first, last);
+  const size_t fail_begin = failing.first, fail_end = failing.second;
   const unsigned char* held = data;
   if (fail_begin < fail_end) {
     held_.assign(data, data + bytes);
