@@ -129,6 +129,37 @@ void SramContents::count_failed_writes(uint64_t address, uint64_t bytes, uint64_
   }
 }
 
+const unsigned char* SramContents::held_image(uint64_t first, const unsigned char* data,
+                                              uint64_t bytes, size_t fail_begin, size_t fail_end) {
+  if (fail_begin >= fail_end) return data;
+  held_.assign(data, data + bytes);
+  for (size_t f = fail_begin; f < fail_end; ++f) {
+    const WriteFailure& failure = write_failures_[f];
+    unsigned char* at = held_.data() + (failure.word - first) * kWordBytes;
+    uint32_t value;
+    std::memcpy(&value, at, kWordBytes);
+    value =
+        (value & ~static_cast<uint32_t>(failure.cells)) | static_cast<uint32_t>(failure.stuck_ones);
+    std::memcpy(at, &value, kWordBytes);
+  }
+  return held_.data();
+}
+
+int64_t SramContents::forget_shown(uint64_t first, uint64_t last) {
+  int64_t cured = 0;
+  for (size_t block = 0; shown_count_ > 0 && block < shown_bits_.size(); ++block) {
+    for (uint64_t bits = shown_bits_[block]; bits != 0; bits &= bits - 1) {
+      const uint64_t word = block * 64 + static_cast<uint64_t>(__builtin_ctzll(bits));
+      if (word < first || word >= last)  // read again as stored
+        cured += __builtin_popcount(shown_values_[word] ^ written_[word]) -
+                 __builtin_popcount(load(word) ^ written_[word]);
+    }
+    shown_bits_[block] = 0;
+  }
+  shown_count_ = 0;
+  return cured;
+}
+
 bool SramContents::write(uint64_t address, const unsigned char* data, uint64_t bytes,
                          uint64_t at_batch) {
   const uint64_t first = address / kWordBytes, last = ceil_div(address + bytes, kWordBytes);
@@ -137,20 +168,7 @@ bool SramContents::write(uint64_t address, const unsigned char* data, uint64_t b
   // (Not a structured binding: C++17 lambdas cannot capture one.)
   const std::pair<size_t, size_t> failing = write_failures_in(first, last);
   const size_t fail_begin = failing.first, fail_end = failing.second;
-  const unsigned char* held = data;
-  if (fail_begin < fail_end) {
-    held_.assign(data, data + bytes);
-    for (size_t f = fail_begin; f < fail_end; ++f) {
-      const WriteFailure& failure = write_failures_[f];
-      unsigned char* at = held_.data() + (failure.word - first) * kWordBytes;
-      uint32_t value;
-      std::memcpy(&value, at, kWordBytes);
-      value = (value & ~static_cast<uint32_t>(failure.cells)) |
-              static_cast<uint32_t>(failure.stuck_ones);
-      std::memcpy(at, &value, kWordBytes);
-    }
-    held = held_.data();
-  }
+  const unsigned char* held = held_image(first, data, bytes, fail_begin, fail_end);
   const auto intended_word = [&](uint64_t word) {
     uint32_t value;
     std::memcpy(&value, data + (word - first) * kWordBytes, kWordBytes);
@@ -166,40 +184,24 @@ bool SramContents::write(uint64_t address, const unsigned char* data, uint64_t b
   bool changed = std::memcmp(memory_.data() + address, held, bytes) != 0;
   for (uint64_t word = first; word < last && !changed && !check_.empty(); ++word)
     changed = check_[word] != held_check(word);
-  // The bits each failing write stores wrong (so also when it changes nothing).
-  for (size_t f = fail_begin; f < fail_end; ++f) {
-    const uint64_t word = write_failures_[f].word;
-    const uint32_t value = intended_word(word);
-    const uint64_t intended =
-        value | (check_.empty() ? uint64_t{0} : uint64_t{mitigation_.encode(value)} << 32);
-    write_failed_bits_ +=
-        static_cast<uint64_t>(__builtin_popcountll(held_by(word, intended) ^ intended));
-  }
   if (!changed) {
     for (uint64_t word = first; word < last; ++word) {
       written_[word] = intended_word(word);
       set_stale(word, false);
     }
+    count_failed_writes(address, bytes, 1);  // so also when it changes nothing
     return false;
   }
   int64_t cured = 0;
   for (uint64_t word = first; word < last; ++word) cured += faulty_bits_of(word);
-  for (size_t block = 0; shown_count_ > 0 && block < shown_bits_.size(); ++block) {
-    for (uint64_t bits = shown_bits_[block]; bits != 0; bits &= bits - 1) {
-      const uint64_t word = block * 64 + static_cast<uint64_t>(__builtin_ctzll(bits));
-      if (word < first || word >= last)  // read again as stored
-        cured += __builtin_popcount(shown_values_[word] ^ written_[word]) -
-                 __builtin_popcount(load(word) ^ written_[word]);
-    }
-    shown_bits_[block] = 0;
-  }
-  shown_count_ = 0;
+  cured += forget_shown(first, last);
   std::memcpy(memory_.data() + address, held, bytes);
   for (uint64_t word = first; word < last; ++word) {
     written_[word] = intended_word(word);
     if (!check_.empty()) check_[word] = held_check(word);
     set_stale(word, false);
   }
+  count_failed_writes(address, bytes, 1);
   // The writes that failed leave wrong bits, read as they are stored.
   for (size_t f = fail_begin; f < fail_end; ++f) cured -= faulty_bits_of(write_failures_[f].word);
   if (cured != 0) {

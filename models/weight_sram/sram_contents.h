@@ -166,6 +166,14 @@ class SramContents {
   uint64_t write_failed_bits_ = 0;
   // The failures of words [first, end) of write_failures_.
   std::pair<size_t, size_t> write_failures_in(uint64_t first, uint64_t end) const;
+  // The bytes a write of `data` to words from `first` leaves in the cells
+  // (write failures [fail_begin, fail_end) applied; `data` itself if none).
+  const unsigned char* held_image(uint64_t first, const unsigned char* data, uint64_t bytes,
+                                  size_t fail_begin, size_t fail_end);
+  // Forgets every value the array read other than stored (a DMA write makes
+  // it read the memory again); returns the faulty bits that cures outside
+  // [first, last).
+  int64_t forget_shown(uint64_t first, uint64_t last);
   // What a write of `intended` (data | check << 32) leaves in `word`'s cells.
   uint64_t held_by(uint64_t word, uint64_t intended) const;
   std::vector<uint64_t> stale_bits_;

@@ -107,6 +107,11 @@ void declare_mechanism_keys(ParamTable<WeightSramParams>& t) {
           "al. HPCA 2019) and no published share of write-failing weak cells was found; a "
           "measured 180 nm chip read down to 0.5 V but wrote only to 0.6 V (Boley, Wang and "
           "Calhoun, JLPEA 2012): at a low supply writes do fail");
+}
+
+// Correlated faults: failing columns (mechanisms/weak_cell_map.h, sram_layout.h).
+void declare_column_keys(ParamTable<WeightSramParams>& t) {
+  using P = WeightSramParams;
   t.number("fault.column_fault_share", &P::column_fault_share, 0.0, 0.0, 1.0)
       .help(
           "weak-cells: share of the chip's failing cells that come from failing columns (a "
@@ -248,6 +253,7 @@ const ParamTable<WeightSramParams>& WeightSramParams::table() {
     t.include(&P::circuit, SramCircuitParams::table());
     t.include(&P::fault_model, FaultModelParams::table());
     declare_mechanism_keys(t);
+    declare_column_keys(t);
     t.include(&P::chip, ChipConditionParams::table());
     return t;
   }();
