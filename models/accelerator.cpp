@@ -385,8 +385,13 @@ void Accelerator::add_detector_energy(EnergyReport& report, double run_ns) const
   }
   if (mitigation.check_bits() > 0) {
     // One XOR tree per check bit: a code with fewer check bits than SEC-DED's 7
-    // (parity: 1) costs that share of its encoder and decoder.
-    const double share = mitigation.check_bits() / 7.0;
+    // (parity: 1) costs that share of its encoder and decoder; a wider word's
+    // code, with c check bits over n stored bits, c/7 x n/(32 + c_32) of the
+    // (39,32) figures (each tree's inputs grow with the codeword, assumed).
+    const WordGeometry& word = weight_sram.geometry();
+    const double share =
+        word.check_bits / 7.0 *
+        (word.stored_bits() / static_cast<double>(kWordBits + mitigation.check_bits()));
     const std::string code = mitigation.check_code();
     report.add("detector_ecc", code + " decodes", words_read,
                params_.energy.ecc_decode_pj_per_word * tech * share);

@@ -8,9 +8,11 @@
 namespace lvsim {
 
 SramContents::SramContents(const std::string& owner, uint64_t capacity_bytes,
-                           const Mitigation& mitigation, bool read_disturb, bool fault_map)
+                           const Mitigation& mitigation, bool read_disturb, bool fault_map,
+                           int lanes)
     : memory_(owner, capacity_bytes),
       mitigation_(mitigation),
+      geometry_{lanes, mitigation.word_check_bits(lanes)},
       masks_(mitigation.uses_detector()),
       read_disturb_(read_disturb),
       fault_map_(fault_map && mitigation.uses_detector()),
@@ -18,7 +20,39 @@ SramContents::SramContents(const std::string& owner, uint64_t capacity_bytes,
       shown_bits_((written_.size() + 63) / 64, 0),
       shown_values_(new uint32_t[written_.size()]),
       stale_bits_(shown_bits_.size(), 0) {
-  if (mitigation.check_bits() > 0) check_.assign(written_.size(), mitigation.encode(0));
+  if (geometry_.check_bits > 0) {
+    check_.assign(written_.size(), 0);
+    for (uint64_t lane = 0; lane < written_.size(); ++lane)
+      check_[lane] = check_of(lane, [](uint64_t) { return 0u; });
+  }
+}
+
+template <typename Value>
+uint8_t SramContents::check_of(uint64_t lane, Value value) const {
+  if (geometry_.lanes == 1) return mitigation_.encode(value(lane));
+  const auto lanes = static_cast<uint64_t>(geometry_.lanes);
+  const uint64_t first = lane - lane % lanes;
+  uint32_t data[4];
+  for (uint64_t l = 0; l < lanes; ++l) data[l] = value(first + l);
+  return lane_check(mitigation_.encode_word(data, geometry_.lanes), lane);
+}
+
+uint8_t SramContents::lane_check(uint16_t check, uint64_t lane) const {
+  const int l = static_cast<int>(lane % static_cast<uint64_t>(geometry_.lanes));
+  return static_cast<uint8_t>((check >> geometry_.check_first(l)) &
+                              ((1u << geometry_.check_count(l)) - 1));
+}
+
+uint16_t SramContents::word_check(const uint64_t* stored) const {
+  uint16_t check = 0;
+  for (int l = 0; l < geometry_.lanes; ++l)
+    check |= static_cast<uint16_t>(((stored[l] >> 32) & ((1u << geometry_.check_count(l)) - 1))
+                                   << geometry_.check_first(l));
+  return check;
+}
+
+uint8_t SramContents::reference_check(uint64_t lane) const {
+  return check_of(lane, [this](uint64_t w) { return written_[w]; });
 }
 
 void SramContents::show(uint64_t word, uint32_t value) {
@@ -60,6 +94,25 @@ void SramContents::uncount_stale(FaultStats& stats) {
   stats.silent_stored_word_reads -= 1;
 }
 
+uint64_t SramContents::stale_lane_words(uint64_t first_lane, uint64_t end_lane) const {
+  if (stale_count_ == 0 || first_lane >= end_lane) return 0;
+  const auto lanes = static_cast<uint64_t>(geometry_.lanes);
+  // A bit per word at its first lane: the OR of its lanes' bits (64 lanes
+  // per block hold whole words).
+  const uint64_t firsts = lanes == 2 ? 0x5555555555555555ull : 0x1111111111111111ull;
+  uint64_t count = 0;
+  for (uint64_t block = first_lane / 64; block <= (end_lane - 1) / 64; ++block) {
+    uint64_t bits = stale_bits_[block];
+    for (uint64_t shift = 1; shift < lanes; shift *= 2) bits |= bits >> shift;
+    bits &= firsts;
+    for (; bits != 0; bits &= bits - 1) {
+      const uint64_t lane = block * 64 + static_cast<uint64_t>(__builtin_ctzll(bits));
+      count += lane >= first_lane && lane < end_lane;
+    }
+  }
+  return count;
+}
+
 uint64_t SramContents::stale_words(uint64_t first_word, uint64_t end_word) const {
   if (stale_count_ == 0 || first_word >= end_word) return 0;
   const uint64_t first_block = first_word / 64, last_block = (end_word - 1) / 64;
@@ -91,8 +144,7 @@ uint32_t SramContents::view(uint64_t word) const {
 
 int SramContents::faulty_bits_of(uint64_t word) const {
   int count = __builtin_popcount(view(word) ^ written_[word]);
-  if (!check_.empty())
-    count += __builtin_popcount(check_[word] ^ mitigation_.encode(written_[word]));
+  if (!check_.empty()) count += __builtin_popcount(check_[word] ^ reference_check(word));
   return count;
 }
 
@@ -122,8 +174,7 @@ void SramContents::count_failed_writes(uint64_t address, uint64_t bytes, uint64_
   for (size_t f = begin; f < end; ++f) {
     const uint64_t word = write_failures_[f].word;
     const uint64_t intended =
-        written_[word] |
-        (check_.empty() ? uint64_t{0} : uint64_t{mitigation_.encode(written_[word])} << 32);
+        written_[word] | (check_.empty() ? uint64_t{0} : uint64_t{reference_check(word)} << 32);
     write_failed_bits_ +=
         writes * static_cast<uint64_t>(__builtin_popcountll(held_by(word, intended) ^ intended));
   }
@@ -174,10 +225,15 @@ bool SramContents::write(uint64_t address, const unsigned char* data, uint64_t b
     std::memcpy(&value, data + (word - first) * kWordBytes, kWordBytes);
     return value;
   };
-  // The check bits a word's cells hold: the code of the data written.
+  // The check bits a word's cells hold: the code of the data written (with
+  // several lanes per word, its lane's share of the word's code, the lanes
+  // outside the write keeping their reference).
+  const auto intended_lane = [&](uint64_t lane) {
+    return lane >= first && lane < last ? intended_word(lane) : written_[lane];
+  };
   const auto held_check = [&](uint64_t word) {
     const uint32_t value = intended_word(word);
-    const uint64_t code = uint64_t{mitigation_.encode(value)} << 32;
+    const uint64_t code = uint64_t{check_of(word, intended_lane)} << 32;
     return static_cast<uint8_t>(
         (fail_begin < fail_end ? held_by(word, value | code) : value | code) >> 32);
   };
@@ -222,8 +278,7 @@ bool SramContents::restore(uint64_t word, uint32_t batch, uint64_t run_batch,
   const uint32_t reference = written_[word];
   // What the load leaves in the cells: a cell failing writes keeps its stuck value.
   const uint64_t fresh = held_by(
-      word,
-      reference | (check_.empty() ? uint64_t{0} : uint64_t{mitigation_.encode(reference)} << 32));
+      word, reference | (check_.empty() ? uint64_t{0} : uint64_t{reference_check(word)} << 32));
   if (stored(word) == fresh) return false;
   const uint32_t old_view = view(word);
   const auto fresh_data = static_cast<uint32_t>(fresh);
@@ -289,9 +344,9 @@ uint64_t SramContents::read(uint64_t word, const WordFaults& faults, uint32_t ba
   const uint32_t reference = written_[word];
   int delta = __builtin_popcount(new_view ^ reference) - __builtin_popcount(old_view ^ reference);
   if (!check_.empty()) {
-    const uint8_t reference_check = mitigation_.encode(reference);
-    delta += __builtin_popcount(static_cast<uint8_t>(after >> 32) ^ reference_check) -
-             __builtin_popcount(check ^ reference_check);
+    const uint8_t code = reference_check(word);
+    delta += __builtin_popcount(static_cast<uint8_t>(after >> 32) ^ code) -
+             __builtin_popcount(check ^ code);
   }
   faulty_delta_[run_batch] += delta;
   if (new_view != static_cast<uint32_t>(after))
@@ -346,6 +401,14 @@ uint64_t SramContents::read_upsets(uint64_t word, uint64_t upsets, uint32_t batc
   return after;
 }
 
+// A read that reached the array wrong with nothing flagged is silent, also
+// when a decoder took it for one it corrected (three failing bits that SEC-DED
+// turns into four): it does not count as corrected.
+void SramContents::miscorrected(Resolved& r) {
+  r.outcome.corrected = false;
+  r.ended.silent = 1;
+}
+
 SramContents::Resolved SramContents::resolve(uint64_t stored, const WordFaults& faults,
                                              int field_bits, uint32_t reference) const {
   Resolved r;
@@ -362,6 +425,7 @@ SramContents::Resolved SramContents::resolve(uint64_t stored, const WordFaults& 
       if (!check_.empty() && check != mitigation_.encode(data)) {
         r.outcome = mitigation_.on_faulty_read(data, check, 0, field_bits);
         r.faulty = true;
+        if (!r.outcome.uncorrectable && r.outcome.data != reference) miscorrected(r);
       } else if (data != reference) {
         r.ended.silent = r.ended.silent_stored = 1;
       }
@@ -373,7 +437,7 @@ SramContents::Resolved SramContents::resolve(uint64_t stored, const WordFaults& 
     if (mitigation_.uses_detector())
       r.ended.masked = 1;
     else if (r.outcome.data != reference)
-      r.ended.silent = 1;
+      miscorrected(r);
     return r;
   }
   // A fault map: the bits as read (upsets flipped, failing weak cells at their
@@ -424,6 +488,153 @@ uint64_t SramContents::faulty_bits() const {
   int64_t count = 0;
   for (int64_t delta : faulty_delta_) count += delta;
   return static_cast<uint64_t>(count);
+}
+
+}  // namespace lvsim
+
+namespace lvsim {
+
+SramContents::WordRead SramContents::resolve_word(uint64_t first_lane, const WordFaults* faults,
+                                                  int field_bits) const {
+  const int lanes = geometry_.lanes;
+  WordRead r;
+  uint64_t stored_lanes[4] = {0, 0, 0, 0};
+  uint32_t masks[4] = {0, 0, 0, 0};
+  uint64_t wrong_check[4] = {0, 0, 0, 0};  // the failing check bits, as stored_lanes holds them
+  bool any_wrong = false, any_mapped = false;
+  for (int l = 0; l < lanes; ++l) {
+    const uint64_t lane = first_lane + static_cast<uint64_t>(l);
+    const WordFaults& f = faults[l];
+    stored_lanes[l] = stored(lane);
+    // With a fault map, the bits as read (upsets flipped, failing weak cells
+    // at their stuck values) and then the mapped cells masked; without, the
+    // mitigation sees exactly the bits that failed.
+    const uint64_t as_read =
+        ((stored_lanes[l] ^ f.upsets) & ~f.weak_failing) | (f.stuck_ones & f.weak_failing);
+    r.wrong[l] = fault_map_ ? as_read ^ stored_lanes[l] : f.upsets | f.weak_wrong(stored_lanes[l]);
+    any_wrong |= r.wrong[l] != 0;
+    any_mapped |= f.mapped != 0;
+    r.data[l] = static_cast<uint32_t>(fault_map_ ? as_read : stored_lanes[l]);
+    masks[l] = static_cast<uint32_t>(fault_map_ ? f.mapped : r.wrong[l]);
+    wrong_check[l] = (fault_map_ ? f.mapped : r.wrong[l]) & ~uint64_t{0xffffffff};
+    if (fault_map_) stored_lanes[l] = as_read;
+  }
+  r.check = word_check(stored_lanes);
+  const auto reaches_wrong = [&](bool outside_map) {
+    for (int l = 0; l < lanes; ++l) {
+      uint32_t differs = r.data[l] ^ written_[first_lane + static_cast<uint64_t>(l)];
+      if (outside_map) differs &= ~static_cast<uint32_t>(faults[l].mapped);
+      if (differs != 0) return true;
+    }
+    return false;
+  };
+  const bool decodes = !check_.empty() && r.check != mitigation_.encode_word(r.data, lanes);
+  if (any_wrong || (fault_map_ ? any_mapped : decodes))
+    r.outcome = mitigation_.on_faulty_word(r.data, r.check, masks, word_check(wrong_check), lanes,
+                                           field_bits);
+  r.faulty = any_wrong || (!fault_map_ && decodes);
+  const auto miscorrected = [&r] {  // as in resolve(): silent, not corrected
+    r.outcome.corrected = false;
+    r.ended.silent = 1;
+  };
+  if (!any_wrong) {
+    // No bit failed; a stored error a decoder sees is decided above, anything
+    // else wrong in store reaches the array unnoticed.
+    if (!r.faulty && reaches_wrong(fault_map_)) r.ended.silent = r.ended.silent_stored = 1;
+    if (r.faulty && !r.outcome.uncorrectable && reaches_wrong(false)) miscorrected();
+    return r;
+  }
+  if (r.outcome.uncorrectable) return r;  // detected
+  bool unmapped_failed = false;
+  for (int l = 0; l < lanes; ++l) unmapped_failed |= (r.wrong[l] & ~faults[l].mapped) != 0;
+  if (fault_map_)
+    (unmapped_failed && reaches_wrong(false) ? r.ended.silent : r.ended.masked) = 1;
+  else if (mitigation_.uses_detector())
+    r.ended.masked = 1;
+  else if (reaches_wrong(false))
+    miscorrected();
+  return r;
+}
+
+void SramContents::write_back(uint64_t first_lane, const WordFaults* faults, const WordRead& read,
+                              const uint64_t* stored_lanes, FaultStats& stats) {
+  // Upsets write the word read back (they persist), all its lanes; read
+  // disturb leaves a failing weak cell holding its stuck value.
+  bool upset = false, written_back = false;
+  for (int l = 0; l < geometry_.lanes; ++l) upset |= faults[l].upsets != 0;
+  for (int l = 0; l < geometry_.lanes; ++l) {
+    const uint64_t lane = first_lane + static_cast<uint64_t>(l);
+    const WordFaults& f = faults[l];
+    uint64_t after =
+        upset ? read.data[l] | uint64_t{lane_check(read.check, lane)} << 32 : stored_lanes[l];
+    if (read_disturb_) after = (after & ~f.weak_failing) | (f.stuck_ones & f.weak_failing);
+    if (after == stored_lanes[l]) continue;
+    const auto new_data = static_cast<uint32_t>(after);
+    std::memcpy(memory_.data() + lane * kWordBytes, &new_data, kWordBytes);
+    if (!check_.empty()) check_[lane] = static_cast<uint8_t>(after >> 32);
+    set_stale(lane, new_data != written_[lane]);
+    written_back = true;
+  }
+  stats.words_written_back += written_back;
+}
+
+unsigned SramContents::read_word(uint64_t first_lane, const WordFaults* faults, uint32_t batch,
+                                 uint64_t run_batch, int field_bits,
+                                 std::vector<WordChange>* changes, FaultStats& stats) {
+  const int lanes = geometry_.lanes;
+  uint64_t stored_lanes[4] = {0, 0, 0, 0};
+  uint32_t old_view[4] = {0, 0, 0, 0};
+  bool was_stale = false;
+  for (int l = 0; l < lanes; ++l) {
+    const uint64_t lane = first_lane + static_cast<uint64_t>(l);
+    stored_lanes[l] = stored(lane);
+    old_view[l] = view(lane);
+    was_stale |= stale(lane);
+  }
+  const WordRead read = resolve_word(first_lane, faults, field_bits);
+  if (read.faulty) {
+    for (int l = 0; l < lanes; ++l) {
+      const uint64_t upsets = faults[l].upsets & read.wrong[l];
+      stats.bit_faults += static_cast<uint64_t>(__builtin_popcountll(read.wrong[l]));
+      stats.upset_bit_faults += static_cast<uint64_t>(__builtin_popcountll(upsets));
+      stats.weak_bit_faults += static_cast<uint64_t>(__builtin_popcountll(read.wrong[l] & ~upsets));
+    }
+    stats.faulty_word_reads += 1;
+    stats.ecc_corrected += read.outcome.corrected;
+    stats.ecc_uncorrectable += read.outcome.uncorrectable;
+    stats.masked_word_reads += static_cast<uint64_t>(read.ended.masked);
+  }
+  // read_once counted a word with a stale lane silent; it ends as read now.
+  if (was_stale) uncount_stale(stats);
+  stats.silent_word_reads += static_cast<uint64_t>(read.ended.silent);
+  stats.silent_stored_word_reads += static_cast<uint64_t>(read.ended.silent_stored);
+  write_back(first_lane, faults, read, stored_lanes, stats);
+  unsigned changed = 0;
+  bool view_changed = false;
+  for (int l = 0; l < lanes; ++l) {
+    const uint64_t lane = first_lane + static_cast<uint64_t>(l);
+    const uint64_t after = stored(lane);
+    if (after != stored_lanes[l]) changed |= 1u << l;
+    const uint32_t reference = written_[lane], new_view = read.data[l];
+    int delta =
+        __builtin_popcount(new_view ^ reference) - __builtin_popcount(old_view[l] ^ reference);
+    if (!check_.empty()) {
+      const uint8_t code = reference_check(lane);
+      delta += __builtin_popcount(static_cast<uint8_t>(after >> 32) ^ code) -
+               __builtin_popcount(static_cast<uint8_t>(stored_lanes[l] >> 32) ^ code);
+    }
+    faulty_delta_[run_batch] += delta;
+    if (new_view != static_cast<uint32_t>(after))
+      show(lane, new_view);
+    else if (shown_count_ > 0)
+      unshow(lane);
+    if (new_view != old_view[l]) {
+      view_changed = true;
+      if (changes) changes->push_back({batch, static_cast<uint32_t>(lane), new_view, old_view[l]});
+    }
+  }
+  stats.words_changed += view_changed;
+  return changed;
 }
 
 }  // namespace lvsim

@@ -43,8 +43,11 @@ class SramContents {
   // detector at every read: it masks the mapped cells on every read, whether
   // they fail on it or not, and every other failing bit (an upset, a cell the
   // test missed) reaches the array as read.
+  // `lanes`: 32-bit lanes per word as it is read (weight_sram.word_bits / 32);
+  // the lanes of a word share the mitigation's code and decision (read_word).
   SramContents(const std::string& owner, uint64_t capacity_bytes, const Mitigation& mitigation,
-               bool read_disturb, bool fault_map = false);
+               bool read_disturb, bool fault_map = false, int lanes = 1);
+  const WordGeometry& geometry() const { return geometry_; }
 
   MemoryArray& memory() { return memory_; }
   const MemoryArray& memory() const { return memory_; }
@@ -70,6 +73,14 @@ class SramContents {
   // word's stored bits after the read (data | check << 32).
   uint64_t read(uint64_t word, const WordFaults& faults, uint32_t batch, uint64_t run_batch,
                 int field_bits, std::vector<WordChange>* changes, FaultStats& stats);
+  // One read of the word of several lanes starting at lane `first_lane`
+  // (geometry().lanes > 1), lane l with faults[l]: the mitigation decides for
+  // the whole word, and the read counts once in `stats`. Lists the changes
+  // of what the array reads lane by lane. Returns a bit per lane whose stored
+  // bits changed.
+  unsigned read_word(uint64_t first_lane, const WordFaults* faults, uint32_t batch,
+                     uint64_t run_batch, int field_bits, std::vector<WordChange>* changes,
+                     FaultStats& stats);
   // read() of a word whose only faults are `upsets` (no weak cell fails in
   // it): the same outcome and counts, without the weak-cell and fault-map
   // cases (a read at p = 1 makes one for every word).
@@ -113,6 +124,9 @@ class SramContents {
   // fails, nothing notices) on every read in which none of its bits fails.
   uint64_t stale_words(uint64_t first_word, uint64_t end_word) const;
   uint64_t stale_words() const { return stale_count_; }
+  // With several lanes per word: the words of lanes [first_lane, end_lane)
+  // with a stale lane.
+  uint64_t stale_lane_words(uint64_t first_lane, uint64_t end_lane) const;
 
   // Bits the array reads wrong (and check bits stored wrong) against what was
   // last written, after each batch since the start: element i is the count
@@ -130,14 +144,38 @@ class SramContents {
     bool faulty = false;  // a bit failed, or a decoder found a stored error
     ReadSummary ended;
   };
+  static void miscorrected(Resolved& r);
   Resolved resolve(uint64_t stored, const WordFaults& faults, int field_bits,
                    uint32_t reference) const;
+  // Several lanes per word: the read of a word's lanes as the mitigation decides it.
+  struct WordRead {
+    uint32_t data[4] = {0, 0, 0, 0};  // what the array reads, per lane
+    uint16_t check = 0;               // the word's check bits as the decision leaves them
+    uint64_t wrong[4] = {0, 0, 0, 0};
+    WordOutcome outcome;
+    bool faulty = false;
+    ReadSummary ended;
+  };
+  WordRead resolve_word(uint64_t first_lane, const WordFaults* faults, int field_bits) const;
+  // Lane `lane`'s share of a word's check bits `check`, and a word's check
+  // bits gathered from its lanes' shares (`stored` per lane, bits 32 up).
+  uint8_t lane_check(uint16_t check, uint64_t lane) const;
+  uint16_t word_check(const uint64_t* stored) const;
+  // The check bits lane `lane` holds for the reference (what was last written).
+  uint8_t reference_check(uint64_t lane) const;
+  // The check bits of lane `lane` when the word's lanes hold `value(lane)`.
+  template <typename Value>
+  uint8_t check_of(uint64_t lane, Value value) const;
+  // The stored bits of a word's lanes after its read (write-back, disturb).
+  void write_back(uint64_t first_lane, const WordFaults* faults, const WordRead& read,
+                  const uint64_t* stored, FaultStats& stats);
   uint32_t load(uint64_t word) const;
   uint32_t view(uint64_t word) const;  // what the array last read
   int faulty_bits_of(uint64_t word) const;
 
   MemoryArray memory_;
   const Mitigation& mitigation_;
+  WordGeometry geometry_;
   bool masks_;  // mitigation_.uses_detector(): a failing bit it sees is masked, never silent
   bool read_disturb_;
   bool fault_map_;                           // the mitigation's detector is a self-test's fault map

@@ -226,9 +226,16 @@ const ParamTable<WeightSramParams>& WeightSramParams::table() {
         .help("independent banks (16 banks of 1 MiB by default)");
     t.integer("weight_sram.ports", &P::ports, 1, 1, 64)
         .help("ports per bank, each starting one word per access time");
-    t.integer("weight_sram.word_bits", &P::word_bits, 32, 32, 32)
+    t.integer("weight_sram.word_bits", &P::word_bits, 32, 32, 128)
         .unit("bits")
-        .help("word width (32: fp32 weights; the only width modelled so far)");
+        .help(
+            "data bits per word read: 32, 64 or 128, as 32-bit lanes the weights pack into; "
+            "one word is one access (its energy linear in its stored bits, Horowitz's 64-bit "
+            "read scaled) and one codeword: SEC-DED (39,32), (72,64), (137,128), parity and "
+            "word-zero over the whole word")
+        .source(
+            "(72,64) and (137,128): the SEC-DED codes of memory ECC, CACTI's 8 check bits "
+            "per 64; OpenTitan's SRAM (39,32)");
     t.include(&P::layout, SramLayout::table());
     declare_detector_keys(t);
     t.number("weight_sram.vdd_v", &P::vdd_v, 0.9, 0.01, 5.0)
@@ -263,6 +270,9 @@ const ParamTable<WeightSramParams>& WeightSramParams::table() {
 void WeightSramParams::validate() const {
   table().check(*this);
   circuit.validate();
+  if (word_bits != 32 && word_bits != 64 && word_bits != 128)
+    invalid(&WeightSramParams::word_bits, "word width " + std::to_string(word_bits) + " bits",
+            "32, 64 or 128");
   const std::string threshold = "a voltage above the access-time model's threshold voltage " +
                                 volts(circuit.vt_v) + ", where the SRAM can still be read";
   if (!(vdd_v > circuit.vt_v))
@@ -293,7 +303,10 @@ WeightSram::WeightSram(const sc_core::sc_module_name& name, const WeightSramPara
       params_(params),
       mitigation_(make_mitigation(params.mitigation)),
       contents_(std::string(this->name()), std::max(params.capacity_bytes, params.address_bytes),
-                *mitigation_, params.read_disturb, params.detector == FailureDetector::kBistMap) {
+                *mitigation_, params.read_disturb, params.detector == FailureDetector::kBistMap,
+                params.word_bits == 64    ? 2
+                : params.word_bits == 128 ? 4
+                                          : 1) {
   params.validate();
   fault_model_ = make_fault_model(params.fault_model);
   chip_draws_ = draw_chip(
@@ -347,9 +360,9 @@ VoltageDomain WeightSram::make_domain(uint64_t first, uint64_t end, double vdd, 
     if (weak)
       d.write_weak_fraction = fault_model_->weak_cell_fraction(d.write_vdd_v - d.vmin_shift_v);
   }
-  d.leakage_mw =
-      leakage_mw_at(vdd, static_cast<double>(end - first) * physical_share() *
-                             static_cast<double>(kWordBytes) * stored_bits_per_word() / kWordBits);
+  d.leakage_mw = leakage_mw_at(vdd, static_cast<double>(end - first) * physical_share() *
+                                        static_cast<double>(kWordBytes) * stored_bits_per_word() /
+                                        contents_.geometry().word_bits());
   return d;
 }
 
@@ -401,8 +414,8 @@ void WeightSram::build_injector() {
   std::sort(traits.packed.begin(), traits.packed.end(),
             [](const PackedWords& a, const PackedWords& b) { return a.first_word < b.first_word; });
   for (const VoltageDomain& d : domains_) {
-    const double expected =
-        d.weak_fraction * static_cast<double>(d.words()) * stored_bits_per_word();
+    const double expected = d.weak_fraction * static_cast<double>(d.words()) *
+                            stored_bits_per_word() / contents_.geometry().lanes;
     if (expected > static_cast<double>(WeakCellMap::kMaxCells))
       invalid(&WeightSramParams::vdd_v, "weight SRAM supply " + volts(d.vdd_v),
               "a voltage where the weak cells fit the simulator's map: about " +
@@ -410,7 +423,7 @@ void WeightSram::build_injector() {
                   "more than the " + std::to_string(WeakCellMap::kMaxCells) +
                   " it maps; the SRAM is unusable");
   }
-  injector_ = std::make_unique<FaultInjector>(draws, traits, mitigation_->check_bits(), domains_);
+  injector_ = std::make_unique<FaultInjector>(draws, traits, contents_.geometry(), domains_);
   std::vector<SramContents::WriteFailure> write_failures;
   for (const WeakWord& w : injector_->weak_words()) {
     contents_.mark_weak(w.word);
@@ -477,8 +490,8 @@ uint64_t WeightSram::fault_map_bits() const {
     while (bits < 64 && (uint64_t{1} << bits) < values) ++bits;
     return static_cast<uint64_t>(bits);
   };
-  const uint64_t entry =
-      bits_for(contents_.words()) + bits_for(static_cast<uint64_t>(stored_bits_per_word()));
+  const uint64_t entry = bits_for(words_of(contents_.words())) +
+                         bits_for(static_cast<uint64_t>(stored_bits_per_word()));
   return stats_.mapped_cells * entry;
 }
 
@@ -490,8 +503,9 @@ double WeightSram::fault_map_leakage_mw() const {
 double WeightSram::access_energy_pj() const { return access_pj_at(params_.vdd_v); }
 
 double WeightSram::leakage_mw() const {
-  return leakage_mw_at(params_.vdd_v,
-                       static_cast<double>(params_.capacity_bytes) * stored_bits_per_word() / 32.0);
+  return leakage_mw_at(params_.vdd_v, static_cast<double>(params_.capacity_bytes) *
+                                          stored_bits_per_word() /
+                                          contents_.geometry().word_bits());
 }
 
 // The fault model's own circuit values where it has them (a plug-in, a table's
@@ -556,9 +570,10 @@ void WeightSram::on_self_test(tlm::tlm_generic_payload& trans, sc_core::sc_time&
     // Streamed layers' words are the stream buffers' cells: the physical words only.
     const auto words =
         static_cast<uint64_t>(std::llround(static_cast<double>(d.words()) * physical_share()));
-    cycles += accesses_per_word * static_cast<uint64_t>(d.access_cycles) * ceil_div(words, lanes);
-    d.self_test_accesses += accesses_per_word * words;
-    stats_.self_test_accesses += accesses_per_word * words;
+    cycles += accesses_per_word * static_cast<uint64_t>(d.access_cycles) *
+              ceil_div(words_of(words), lanes);
+    d.self_test_accesses += accesses_per_word * words_of(words);
+    stats_.self_test_accesses += accesses_per_word * words_of(words);
   }
   stats_.mapped_cells = injector_->self_test(params_.bist_passes);
   stats_.self_test_cycles += cycles;
@@ -600,11 +615,11 @@ void WeightSram::on_read_report(tlm::tlm_generic_payload& trans, sc_core::sc_tim
   const uint64_t write_backs = stats_.faults.words_written_back - written_back;
   stats_.faults.write_failed_bits = contents_.write_failed_bits();  // streamed loads restored
   const uint64_t lanes = static_cast<uint64_t>(params_.banks) * params_.ports;
-  const uint64_t cycles = burst_cycles(domain.access_cycles, words) * bursts +
+  const uint64_t cycles = burst_cycles(domain.access_cycles, words_of(words)) * bursts +
                           uint64_t(domain.access_cycles) * ceil_div(write_backs, lanes);
   domain.words_written_back += write_backs;
-  domain.words_read += words * bursts;
-  stats_.words_read += words * bursts;
+  domain.words_read += words_of(words) * bursts;
+  stats_.words_read += words_of(words) * bursts;
   stats_.read_bursts += bursts;
   stats_.busy_cycles += cycles;
   delay += params_.clock_period * static_cast<double>(cycles);
@@ -684,7 +699,8 @@ void WeightSram::charge_dma(const tlm::tlm_generic_payload& trans, sc_core::sc_t
   const uint64_t words = trans.get_data_length() / kWordBytes;
   const VoltageDomain& domain = domain_of(first);
   uint64_t cycles =
-      burst_cycles(trans.is_write() ? domain.write_access_cycles : domain.access_cycles, words) *
+      burst_cycles(trans.is_write() ? domain.write_access_cycles : domain.access_cycles,
+                   words_of(words)) *
       loads;
   if (trans.is_write() && rail_transition_ns() > 0.0) {
     // A streamed load raises the rail and lowers it again around every batch's
@@ -698,11 +714,12 @@ void WeightSram::charge_dma(const tlm::tlm_generic_payload& trans, sc_core::sc_t
   for (VoltageDomain& d : domains_) {  // a DMA burst may cross domains: count each one's words
     const uint64_t begin = std::max(d.first_word, first);
     const uint64_t end = std::min(d.end_word, first + words);
-    if (end > begin) (trans.is_read() ? d.words_read : d.words_written) += (end - begin) * loads;
+    if (end > begin)
+      (trans.is_read() ? d.words_read : d.words_written) += words_of(end - begin) * loads;
   }
-  (trans.is_read() ? stats_.words_read : stats_.words_written) += words * loads;
+  (trans.is_read() ? stats_.words_read : stats_.words_written) += words_of(words) * loads;
   (trans.is_read() ? stats_.read_bursts : stats_.write_bursts) += loads;
-  if (stream) stats_.words_streamed += words * loads;
+  if (stream) stats_.words_streamed += words_of(words) * loads;
   stats_.busy_cycles += cycles;
   delay += params_.clock_period * static_cast<double>(cycles);
 }

@@ -145,7 +145,14 @@ class WeightSram : public sc_core::sc_module {
 
   const WeightSramParams& params() const { return params_; }
   const WeightSramStats& stats() const { return stats_; }
-  int stored_bits_per_word() const { return kWordBits + mitigation_->check_bits(); }
+  // A word as read (weight_sram.word_bits data bits and its code's check
+  // bits, in 32-bit lanes: sram_word.h), and the words `lanes` 32-bit lanes make.
+  const WordGeometry& geometry() const { return contents_.geometry(); }
+  int stored_bits_per_word() const { return contents_.geometry().stored_bits(); }
+  uint64_t words_of(uint64_t lanes) const {
+    return (lanes + static_cast<uint64_t>(contents_.geometry().lanes) - 1) /
+           static_cast<uint64_t>(contents_.geometry().lanes);
+  }
   // Of the array's own supply: p per bit or word read, and the weak-cell fraction.
   double upset_probability() const { return own_.upset_probability; }
   double weak_cell_fraction() const { return own_.weak_fraction; }

@@ -15,17 +15,19 @@ constexpr uint64_t kIntermittentStream = uint64_t{0x494E54} << 40;  // "INT"
 
 }  // namespace
 
-FaultInjector::FaultInjector(const FaultDraws& draws, const WeakCellTraits& weak, int check_bits,
+FaultInjector::FaultInjector(const FaultDraws& draws, const WeakCellTraits& weak,
+                             const WordGeometry& geometry,
                              const std::vector<VoltageDomain>& domains)
     : draws_(draws),
-      weak_(weak, check_bits, domains),
-      stored_bits_(kWordBits + static_cast<uint64_t>(check_bits)),
-      cache_(weak_.words().size()) {
+      weak_(weak, geometry, domains),
+      geometry_(geometry),
+      cache_(weak_.words().size(), geometry.lanes > 1) {
   for (int field_bits = 1; field_bits <= kWordBits; ++field_bits) {
     const uint32_t signs = draws.protect_sign ? field_sign_bits(field_bits) : 0;
-    for (uint64_t bit = 0; bit < stored_bits_; ++bit)
-      if (bit >= kWordBits || !(signs >> bit & 1))
-        allowed_bits_[field_bits].push_back(static_cast<int>(bit));
+    for (int lane = 0; lane < geometry.lanes; ++lane)
+      for (int bit = 0; bit < kWordBits + geometry.check_count(lane); ++bit)
+        if (bit >= kWordBits || !(signs >> bit & 1))
+          allowed_bits_[field_bits].push_back(lane * 64 + bit);
   }
 }
 
@@ -36,14 +38,15 @@ FaultInjector::FaultInjector(const FaultDraws& draws, const WeakCellTraits& weak
 // are grouped into and however the read is cut into pieces.
 class FaultInjector::UpsetDraw {
  public:
-  UpsetDraw(const FaultDraws& draws, const std::vector<int>& allowed_bits, uint64_t first_word,
-            uint64_t words, double upset_p, uint64_t read_number)
+  UpsetDraw(const FaultDraws& draws, const std::vector<int>& allowed_bits, int lanes,
+            uint64_t first_word, uint64_t words, double upset_p, uint64_t read_number)
       : allowed_bits_(allowed_bits),
         per_bit_(draws.unit == FaultUnit::kPerBit),
         every_(upset_p >= 1.0),
+        lanes_(static_cast<uint64_t>(lanes)),
         first_word_(first_word),
         end_word_(first_word + words),
-        positions_(per_bit_ ? words * allowed_bits.size() : words),
+        positions_(per_bit_ ? words / lanes_ * allowed_bits.size() : words / lanes_),
         log1m_p_(std::log1p(-std::min(upset_p, 1.0 - 1e-16))),
         rng_(draws.seed, draws.trial, first_word, read_number),
         next_(every_ ? 0 : rng_.geometric_gap(log1m_p_, positions_)) {}
@@ -55,11 +58,12 @@ class FaultInjector::UpsetDraw {
     const uint64_t allowed = allowed_bits_.size();
     for (; next_ < positions_;
          next_ += 1 + (every_ ? 0 : rng_.geometric_gap(log1m_p_, positions_))) {
-      const uint64_t word = first_word_ + (per_bit_ ? next_ / allowed : next_);
-      if (out.size() >= piece && word != out.back().first) return word;
+      // The word's first lane, then the lane of the failing bit.
+      const uint64_t first_lane = first_word_ + (per_bit_ ? next_ / allowed : next_) * lanes_;
+      if (out.size() >= piece && first_lane > out.back().first) return first_lane;
       const int bit =
           allowed_bits_[per_bit_ ? next_ % allowed : rng_.below(static_cast<uint32_t>(allowed))];
-      out.emplace_back(word, uint64_t{1} << bit);
+      out.emplace_back(first_lane + static_cast<uint64_t>(bit / 64), uint64_t{1} << (bit % 64));
     }
     return end_word_;
   }
@@ -69,15 +73,18 @@ class FaultInjector::UpsetDraw {
   bool every_word(Visit visit) {
     if (!every_ || per_bit_) return false;
     const auto allowed = static_cast<uint32_t>(allowed_bits_.size());
-    for (; next_ < positions_; ++next_)
-      visit(first_word_ + next_, uint64_t{1} << allowed_bits_[rng_.below(allowed)]);
+    for (; next_ < positions_; ++next_) {
+      const int bit = allowed_bits_[rng_.below(allowed)];
+      visit(first_word_ + next_ * lanes_ + static_cast<uint64_t>(bit / 64),
+            uint64_t{1} << (bit % 64));
+    }
     return true;
   }
 
  private:
   const std::vector<int>& allowed_bits_;
   bool per_bit_, every_;
-  uint64_t first_word_, end_word_, positions_;
+  uint64_t lanes_, first_word_, end_word_, positions_;
   double log1m_p_;
   CounterRng rng_;
   uint64_t next_;  // the next failing position, drawn but not yet listed
@@ -90,7 +97,9 @@ void FaultInjector::read_once(uint64_t first_word, uint64_t words, double upset_
   // Every stale word (stored data wrong, no weak cell) is read silently
   // unless a bit of it fails on this read (SramContents::read takes it back then).
   if (contents.stale_words() > 0) {
-    const uint64_t stale = contents.stale_words(first_word, first_word + words);
+    const uint64_t stale = geometry_.lanes > 1
+                               ? contents.stale_lane_words(first_word, first_word + words)
+                               : contents.stale_words(first_word, first_word + words);
     stats.silent_word_reads += stale;
     stats.silent_stored_word_reads += stale;
   }
@@ -112,25 +121,65 @@ void FaultInjector::read_once(uint64_t first_word, uint64_t words, double upset_
   std::optional<UpsetDraw> upsets;
   const std::vector<int>& allowed = allowed_bits_[report.field_bits];
   if (upset_p > 0.0 && !allowed.empty())  // binary weights, signs protected: none can fail
-    upsets.emplace(draws_, allowed, first_word, words, upset_p, at.read_number);
+    upsets.emplace(draws_, allowed, geometry_.lanes, first_word, words, upset_p, at.read_number);
+  // Several lanes per word: each word read whole once the walk leaves it.
+  PendingWord pending;
+  const bool whole_words = geometry_.lanes > 1;
+  const auto visit = [&](uint64_t word, uint64_t upset_bits, size_t weak_index, uint64_t failing) {
+    if (whole_words)
+      visit_lane(word, upset_bits, weak_index, failing, pending, at, report, range, contents,
+                 stats);
+    else if (weak_index == WeakReadCache::kNotWeak)
+      read_word(word, upset_bits, at, report, range, contents, stats);
+    else
+      read_weak_word(weak_index, upset_bits, failing, at, report, range, contents, stats);
+  };
   // Every word failing and none of them weak: read in order, no list.
   const bool read_every_word = upsets && weak_begin == weak_end &&
                                upsets->every_word([&](uint64_t word, uint64_t upset_bits) {
-                                 read_word(word, upset_bits, at, report, range, contents, stats);
+                                 visit(word, upset_bits, WeakReadCache::kNotWeak, 0);
                                });
   for (uint64_t drawn_below = read_every_word ? end_word : first_word; drawn_below < end_word;) {
     upsets_.clear();
     drawn_below = upsets ? upsets->fill(upsets_, kUpsetPiece) : end_word;
-    cache_.for_each_word(
-        upsets_, drawn_below, weak_, weak_begin < weak_end, intermittent_, contents, walk,
-        [&](uint64_t word, uint64_t upset_bits, size_t weak_index, uint64_t failing) {
-          if (weak_index == WeakReadCache::kNotWeak)
-            read_word(word, upset_bits, at, report, range, contents, stats);
-          else
-            read_weak_word(weak_index, upset_bits, failing, at, report, range, contents, stats);
-        });
+    cache_.for_each_word(upsets_, drawn_below, weak_, weak_begin < weak_end, intermittent_,
+                         contents, walk, visit);
   }
+  if (whole_words) read_pending(pending, at, report, range, contents, stats);
   cache_.end_read(range.cache);
+}
+
+void FaultInjector::visit_lane(uint64_t lane, uint64_t upsets, size_t weak_index, uint64_t failing,
+                               PendingWord& pending, const ReadAt& at,
+                               const WeightReadReport& report, BurstRange& range,
+                               SramContents& contents, FaultStats& stats) {
+  const auto lanes = static_cast<uint64_t>(geometry_.lanes);
+  const uint64_t first_lane = lane - lane % lanes;
+  if (first_lane != pending.first_lane) {
+    read_pending(pending, at, report, range, contents, stats);
+    pending.first_lane = first_lane;
+  }
+  WordFaults& faults = pending.faults[lane - first_lane];
+  faults.upsets |= upsets;
+  if (weak_index != WeakReadCache::kNotWeak) {
+    const WeakWord& w = weak_.words()[weak_index];
+    faults.weak_failing = w.permanent | failing;
+    faults.stuck_ones = w.stuck_ones;
+    faults.mapped = w.mapped;
+  }
+}
+
+void FaultInjector::read_pending(PendingWord& pending, const ReadAt& at,
+                                 const WeightReadReport& report, BurstRange& range,
+                                 SramContents& contents, FaultStats& stats) {
+  if (pending.first_lane == UINT64_MAX) return;
+  const unsigned changed =
+      contents.read_word(pending.first_lane, pending.faults, at.batch, at.run_batch,
+                         report.field_bits, report.changes, stats);
+  for (int l = 0; l < geometry_.lanes; ++l)
+    if (range.streamed && (changed >> l & 1))
+      range.rewritten.push_back(pending.first_lane + static_cast<uint64_t>(l));
+  pending = PendingWord{};
 }
 
 void FaultInjector::read_word(uint64_t word, uint64_t upsets, const ReadAt& at,

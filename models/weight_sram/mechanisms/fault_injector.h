@@ -53,10 +53,16 @@ class FaultInjector {
   // Upsets listed at a time: a piece of a read stays in the caches, and a read
   // failing in every word (p = 1) holds 256 KB of upsets, not 16 bytes per word.
   static constexpr size_t kUpsetPiece = 1 << 14;
-  // Each word stores kWordBits data bits and `check_bits` check bits; each
-  // domain's cells are weak with its weak_fraction.
-  FaultInjector(const FaultDraws& draws, const WeakCellTraits& weak, int check_bits,
+  // Words of `geometry` (32-bit lanes, each with its share of the code's
+  // check bits); each domain's cells are weak with its weak_fraction. With
+  // several lanes per word, a read hands each word with a failing bit to
+  // SramContents::read_word whole, and per-word upsets fail one bit per word.
+  FaultInjector(const FaultDraws& draws, const WeakCellTraits& weak, const WordGeometry& geometry,
                 const std::vector<VoltageDomain>& domains);
+  // 32-bit words with `check_bits` check bits each.
+  FaultInjector(const FaultDraws& draws, const WeakCellTraits& weak, int check_bits,
+                const std::vector<VoltageDomain>& domains)
+      : FaultInjector(draws, weak, WordGeometry{1, check_bits}, domains) {}
 
   uint64_t weak_cells() const { return weak_.cells(); }
   const std::vector<WeakWord>& weak_words() const { return weak_.words(); }
@@ -105,14 +111,26 @@ class FaultInjector {
   void read_weak_word(size_t index, uint64_t upsets, uint64_t intermittent_failing,
                       const ReadAt& at, const WeightReadReport& report, BurstRange& range,
                       SramContents& contents, FaultStats& stats);
+  // Several lanes per word: the faults of the word being visited, handed to
+  // SramContents::read_word once the walk leaves it.
+  struct PendingWord {
+    uint64_t first_lane = UINT64_MAX;
+    WordFaults faults[4];
+  };
+  void visit_lane(uint64_t lane, uint64_t upsets, size_t weak_index, uint64_t failing,
+                  PendingWord& pending, const ReadAt& at, const WeightReadReport& report,
+                  BurstRange& range, SramContents& contents, FaultStats& stats);
+  void read_pending(PendingWord& pending, const ReadAt& at, const WeightReadReport& report,
+                    BurstRange& range, SramContents& contents, FaultStats& stats);
   // A streamed range's fresh load before batch `at.batch`.
   void restore(BurstRange& range, const ReadAt& at, const WeightReadReport& report,
                SramContents& contents);
 
   FaultDraws draws_;
   WeakCellMap weak_;
-  uint64_t stored_bits_;
-  // Stored bits that may fail in a word of field_bits-wide weights, by field_bits (1..32).
+  WordGeometry geometry_;
+  // Stored bits that may fail in a word of field_bits-wide weights, by
+  // field_bits (1..32): lane * 64 + the lane's bit, in lane and bit order.
   std::array<std::vector<int>, kWordBits + 1> allowed_bits_;
   std::map<uint64_t, BurstRange> ranges_;
   uint64_t batches_done_ = 0;

@@ -86,23 +86,31 @@ uint32_t sign_bits_of(const std::vector<PackedWords>& packed, uint64_t word) {
 
 }  // namespace
 
-WeakCellMap::WeakCellMap(const WeakCellTraits& traits, int check_bits,
+WeakCellMap::WeakCellMap(const WeakCellTraits& traits, const WordGeometry& geometry,
                          const std::vector<VoltageDomain>& domains)
-    : traits_(traits) {
-  build(domains, check_bits);
+    : traits_(traits), geometry_(geometry) {
+  build(domains);
 }
 
-// The candidates of one tier in one bit stream (`width` bits per word from
-// bit `first_bit`), leaving out cells a lower tier already holds.
-void WeakCellMap::add_tier(int tier, uint64_t positions, int width, int first_bit, uint64_t stream,
-                           std::vector<uint64_t>& taken, std::vector<Candidate>& found) const {
+// The candidates of one tier in one bit stream (32 data bits per lane, or a
+// word's check bits, each in the lane holding it), leaving out cells a lower
+// tier already holds.
+void WeakCellMap::add_tier(int tier, uint64_t positions, const WordGeometry* checks,
+                           uint64_t stream, std::vector<uint64_t>& taken,
+                           std::vector<Candidate>& found) const {
   TierWalk walk(tier, positions, traits_.chip_seed, stream);
   uint64_t position = 0;
   double rank = 0.0;
   while (walk.next(position, rank)) {
     Candidate c;
-    c.key = position / static_cast<uint64_t>(width) * 64 + static_cast<uint64_t>(first_bit) +
-            position % static_cast<uint64_t>(width);
+    if (checks) {
+      const auto per_word = static_cast<uint64_t>(checks->check_bits);
+      const auto [lane, bit] = checks->locate(
+          position / per_word, checks->word_bits() + static_cast<int>(position % per_word));
+      c.key = lane * 64 + static_cast<uint64_t>(bit);
+    } else {
+      c.key = position / 32 * 64 + position % 32;
+    }
     // Every candidate draws all its traits, so a trait's parameter never moves the cells.
     c.rank = rank;
     c.stuck_one = walk.rng().uniform() >= traits_.stuck_zero_share;
@@ -117,7 +125,7 @@ void WeakCellMap::add_tier(int tier, uint64_t positions, int width, int first_bi
 }
 
 std::vector<WeakCellMap::Candidate> WeakCellMap::weak_cells(
-    const std::vector<VoltageDomain>& domains, uint64_t words, int check_bits) const {
+    const std::vector<VoltageDomain>& domains, uint64_t words) const {
   // The columns give a share of the failing cells; the cells alone the rest.
   const double cell_share = 1.0 - traits_.column_fault_share;
   double most = 0.0;
@@ -129,11 +137,13 @@ std::vector<WeakCellMap::Candidate> WeakCellMap::weak_cells(
   std::vector<uint64_t> taken;  // every candidate of the tiers so far, sorted
   for (int tier = 0; tier + 1 < static_cast<int>(bounds.size()) && bounds[tier] < most; ++tier) {
     std::vector<Candidate> found;
-    add_tier(tier, words * 32, 32, 0, kWeakCellStream + 2 * static_cast<uint64_t>(tier), taken,
+    add_tier(tier, words * 32, nullptr, kWeakCellStream + 2 * static_cast<uint64_t>(tier), taken,
              found);
-    if (check_bits > 0)
-      add_tier(tier, words * static_cast<uint64_t>(check_bits), check_bits, 32,
-               kWeakCellStream + 2 * static_cast<uint64_t>(tier) + 1, taken, found);
+    if (geometry_.check_bits > 0)
+      add_tier(tier,
+               words / static_cast<uint64_t>(geometry_.lanes) *
+                   static_cast<uint64_t>(geometry_.check_bits),
+               &geometry_, kWeakCellStream + 2 * static_cast<uint64_t>(tier) + 1, taken, found);
     std::vector<uint64_t> keys;
     keys.reserve(found.size());
     for (const Candidate& c : found) {
@@ -155,10 +165,11 @@ std::vector<WeakCellMap::Candidate> WeakCellMap::weak_cells(
 
 // Cluster positions per subarray: a cluster's first column runs from
 // -(kMaxColumnWidth - 1) (overhanging the row's start) to the last column a
-// row of 64-bit words could have, whatever the width and check bits, so that
-// neither moves the ranks of the data bits' columns.
+// row of 64 stored bits per word could have (or more, for wider words),
+// whatever the check bits, so that they do not move the ranks of the data
+// bits' columns. The layout's words are the words as read (sram_layout.h).
 std::vector<WeakCellMap::Candidate> WeakCellMap::column_cells(
-    const std::vector<VoltageDomain>& domains, uint64_t words, int check_bits) const {
+    const std::vector<VoltageDomain>& domains, uint64_t words) const {
   const double share = traits_.column_fault_share;
   const int width = traits_.column_width;
   double most = 0.0;
@@ -167,9 +178,11 @@ std::vector<WeakCellMap::Candidate> WeakCellMap::column_cells(
   std::vector<Candidate> cells;
   if (!(most > 0.0)) return cells;
   const SramLayout& layout = traits_.layout;
-  const int slots_per_subarray = WeakCellTraits::kMaxColumnWidth - 1 + layout.columns(64);
+  const int slots_per_subarray =
+      WeakCellTraits::kMaxColumnWidth - 1 + layout.columns(std::max(64, geometry_.stored_bits()));
   const auto slots = static_cast<uint64_t>(slots_per_subarray);
-  const uint64_t positions = layout.subarrays(words) * slots;
+  const uint64_t positions =
+      layout.subarrays(words / static_cast<uint64_t>(geometry_.lanes)) * slots;
   static const std::vector<double> bounds = tier_bounds();
   std::vector<uint64_t> taken;  // every position of the tiers so far, sorted
   for (int tier = 0; tier + 1 < static_cast<int>(bounds.size()) && bounds[tier] < most; ++tier) {
@@ -184,8 +197,7 @@ std::vector<WeakCellMap::Candidate> WeakCellMap::column_cells(
       keys.push_back(position);
       const int first_column =
           static_cast<int>(position % slots) - (WeakCellTraits::kMaxColumnWidth - 1);
-      add_cluster(position / slots, first_column, rank, stuck_one, domains, words,
-                  kWordBits + check_bits, cells);
+      add_cluster(position / slots, first_column, rank, stuck_one, domains, words, cells);
     }
     merge_taken(taken, keys);
   }
@@ -194,19 +206,19 @@ std::vector<WeakCellMap::Candidate> WeakCellMap::column_cells(
 
 void WeakCellMap::add_cluster(uint64_t subarray, int first_column, double rank,
                               const bool* stuck_one, const std::vector<VoltageDomain>& domains,
-                              uint64_t words, int stored_bits,
-                              std::vector<Candidate>& cells) const {
+                              uint64_t words, std::vector<Candidate>& cells) const {
   const SramLayout& layout = traits_.layout;
   const double share = traits_.column_fault_share / traits_.column_width;
   const uint64_t first_row = subarray * static_cast<uint64_t>(layout.subarray_rows);
-  const uint64_t end_row =
-      std::min(first_row + static_cast<uint64_t>(layout.subarray_rows), layout.rows(words));
+  const uint64_t end_row = std::min(first_row + static_cast<uint64_t>(layout.subarray_rows),
+                                    layout.rows(words / static_cast<uint64_t>(geometry_.lanes)));
   for (int i = 0; i < traits_.column_width; ++i) {
     const int column = first_column + i;
-    if (column < 0 || column >= layout.columns(stored_bits)) continue;  // off the array's edge
-    const int bit = layout.bit_at(column);
+    if (column < 0 || column >= layout.columns(geometry_.stored_bits()))
+      continue;  // off the array's edge
     for (uint64_t row = first_row; row < end_row; ++row) {
-      const uint64_t word = layout.word_at(row, column);
+      // The word as read, then the lane and lane bit holding the column's cell.
+      const auto [word, bit] = geometry_.locate(layout.word_at(row, column), layout.bit_at(column));
       // A protected sign bit (of each weight the word packs) never fails.
       if (traits_.protect_sign && bit < kWordBits &&
           (sign_bits_of(traits_.packed, word) >> bit & 1))
@@ -225,12 +237,12 @@ void WeakCellMap::add_cluster(uint64_t subarray, int first_column, double rank,
   }
 }
 
-void WeakCellMap::build(const std::vector<VoltageDomain>& domains, int check_bits) {
+void WeakCellMap::build(const std::vector<VoltageDomain>& domains) {
   uint64_t words = 0;
   for (const VoltageDomain& domain : domains) words = std::max(words, domain.end_word);
-  std::vector<Candidate> weak = weak_cells(domains, words, check_bits);
+  std::vector<Candidate> weak = weak_cells(domains, words);
   if (traits_.column_fault_share > 0.0) {
-    const std::vector<Candidate> columns = column_cells(domains, words, check_bits);
+    const std::vector<Candidate> columns = column_cells(domains, words);
     weak.insert(weak.end(), columns.begin(), columns.end());
   }
   // By cell; where a cell is weak alone and in a failing column, or in two

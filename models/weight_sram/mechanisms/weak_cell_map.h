@@ -129,9 +129,15 @@ struct SelfTestDraws {
 
 class WeakCellMap {
  public:
-  // Each domain's cells are weak with its weak_fraction.
-  WeakCellMap(const WeakCellTraits& traits, int check_bits,
+  // Each domain's cells are weak with its weak_fraction; the array's words
+  // have `geometry` (lanes of 32 data bits, the code's check bits spread
+  // over them).
+  WeakCellMap(const WeakCellTraits& traits, const WordGeometry& geometry,
               const std::vector<VoltageDomain>& domains);
+  // 32-bit words with `check_bits` check bits each.
+  WeakCellMap(const WeakCellTraits& traits, int check_bits,
+              const std::vector<VoltageDomain>& domains)
+      : WeakCellMap(traits, WordGeometry{1, check_bits}, domains) {}
 
   uint64_t cells() const { return cells_; }
   uint64_t intermittent_cells() const { return intermittent_cells_; }
@@ -166,21 +172,24 @@ class WeakCellMap {
     bool write_fails = false;  // fails writes (at the write supply, once weak)
     bool column = false;       // in a failing column
   };
-  void add_tier(int tier, uint64_t positions, int width, int first_bit, uint64_t stream,
+  // One tier of the data bits' stream (32 per lane) or, with `checks`, of
+  // the check bits' (checks->check_bits per word).
+  void add_tier(int tier, uint64_t positions, const WordGeometry* checks, uint64_t stream,
                 std::vector<uint64_t>& taken, std::vector<Candidate>& found) const;
   // The independent weak cells, and the cells of failing columns.
-  std::vector<Candidate> weak_cells(const std::vector<VoltageDomain>& domains, uint64_t words,
-                                    int check_bits) const;
-  std::vector<Candidate> column_cells(const std::vector<VoltageDomain>& domains, uint64_t words,
-                                      int check_bits) const;
+  std::vector<Candidate> weak_cells(const std::vector<VoltageDomain>& domains,
+                                    uint64_t words) const;
+  std::vector<Candidate> column_cells(const std::vector<VoltageDomain>& domains,
+                                      uint64_t words) const;
   // The cells of one failing cluster whose first column is `first_column`
   // (negative: it overhangs the row's start) in subarray `subarray`.
   void add_cluster(uint64_t subarray, int first_column, double rank, const bool* stuck_one,
-                   const std::vector<VoltageDomain>& domains, uint64_t words, int stored_bits,
+                   const std::vector<VoltageDomain>& domains, uint64_t words,
                    std::vector<Candidate>& cells) const;
-  void build(const std::vector<VoltageDomain>& domains, int check_bits);
+  void build(const std::vector<VoltageDomain>& domains);
 
   WeakCellTraits traits_;
+  WordGeometry geometry_;
   std::vector<WeakWord> words_;  // by word
   // Per intermittent cell, in word order: its words() index and bit.
   std::vector<std::pair<uint32_t, uint8_t>> intermittent_;

@@ -30,6 +30,10 @@ const std::vector<size_t>& WeakReadCache::start_read(size_t first, size_t end,
   changing_.clear();
   to_read_.clear();
   if (first >= end) return to_read_;
+  if (read_all_) {
+    for (size_t i = first; i < end; ++i) to_read_.push_back(i);
+    return to_read_;
+  }
   // A failing cell whose stuck value is the bit it holds reads right: only
   // the others change what the word reads (half of them, when stuck values
   // and data are alike 0 and 1).

@@ -41,7 +41,11 @@ class WeakReadCache {
     uint64_t writes_seen = 0;           // invalidations before its last read
   };
 
-  explicit WeakReadCache(size_t weak_words) : clean_(weak_words), clean_since_(weak_words, 0) {}
+  // `read_all`: every weak word is read on every read, none counted clean
+  // (words of several lanes: what a lane reads depends on its word's other
+  // lanes, SramContents::read_word).
+  explicit WeakReadCache(size_t weak_words, bool read_all = false)
+      : read_all_(read_all), clean_(weak_words), clean_since_(weak_words, 0) {}
 
   // Every weak word reads anew: a DMA write changed stored words, or a
   // self-test made a new fault map.
@@ -88,6 +92,7 @@ class WeakReadCache {
   // (changing_) or on the last read, merged into to_read_.
   void words_to_read(size_t first, size_t end, Range& range);
 
+  bool read_all_;
   std::set<size_t> dirty_;             // stored bits changed since their last read
   uint64_t writes_ = 1;                // invalidations so far (and the power-up state)
   std::vector<ReadSummary> clean_;     // per weak word: what a read of it counts while clean

@@ -57,6 +57,14 @@ class WordZeroMitigation : public Mitigation {
   ReadOutcome on_faulty_read(uint32_t data, uint8_t, uint64_t mask, int) const override {
     return {mask ? 0u : data, 0, false, false};
   }
+  // The whole word, every lane of it.
+  WordOutcome on_faulty_word(uint32_t* data, uint16_t&, const uint32_t* data_masks, uint16_t,
+                             int lanes, int) const override {
+    bool failed = false;
+    for (int l = 0; l < lanes; ++l) failed |= data_masks[l] != 0;
+    for (int l = 0; l < lanes && failed; ++l) data[l] = 0;
+    return {};
+  }
 };
 
 // Minerva's word masking (Reagen et al., ISCA 2016): the detector flags the
@@ -95,7 +103,34 @@ class ParityMitigation : public Mitigation {
     if (encode(read) != read_check) return {0u, encode(0), false, true};
     return {read, read_check, false, false};
   }
+  // One bit over the whole word's data bits, whatever its width.
+  int word_check_bits(int) const override { return 1; }
+  uint16_t encode_word(const uint32_t* data, int lanes) const override {
+    int ones = 0;
+    for (int l = 0; l < lanes; ++l) ones += __builtin_popcount(data[l]);
+    return static_cast<uint16_t>(ones & 1);
+  }
+  WordOutcome on_faulty_word(uint32_t* data, uint16_t& check, const uint32_t* data_masks,
+                             uint16_t check_mask, int lanes, int) const override {
+    for (int l = 0; l < lanes; ++l) data[l] ^= data_masks[l];
+    check = static_cast<uint16_t>((check ^ check_mask) & 1);
+    if (encode_word(data, lanes) == check) return {};
+    for (int l = 0; l < lanes; ++l) data[l] = 0;
+    check = 0;
+    return {false, true};
+  }
 };
+
+}  // namespace
+
+WordOutcome Mitigation::on_faulty_word(uint32_t* data, uint16_t&, const uint32_t* data_masks,
+                                       uint16_t, int lanes, int field_bits) const {
+  for (int l = 0; l < lanes; ++l)
+    if (data_masks[l] != 0) data[l] = on_faulty_read(data[l], 0, data_masks[l], field_bits).data;
+  return {};
+}
+
+namespace {
 
 using MitigationFactory = std::function<std::unique_ptr<Mitigation>()>;
 

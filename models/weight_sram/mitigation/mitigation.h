@@ -22,8 +22,9 @@
 //              other weights are kept: Minerva's word masking (Reagen et al.,
 //              ISCA 2016), which masks the failing weight; the same as
 //              word-zero for 32-bit weights
-//   secded     Hamming SEC-DED over 32 data + 7 check bits: a single faulty bit
-//              is corrected, a double one detected and the word forced to 0;
+//   secded     Hamming SEC-DED over the word's data bits: (39,32), (72,64) or
+//              (137,128) at weight_sram.word_bits 32, 64, 128; a single faulty
+//              bit is corrected, a double one detected and the word forced to 0;
 //              the corrected word is written back (scrub on read)
 //   parity     one even-parity bit per word: an odd number of faulty bits is
 //              detected and the word forced to 0 (and written back); an even
@@ -34,6 +35,11 @@
 // weight_sram.detector = bist-map, a fault map from a power-up self-test: the
 // mapped cells are then masked on every read and nothing else is seen
 // (SramContents, models/weight_sram/mechanisms/weak_cell_map.h).
+//
+// A word wider than 32 bits is read as 32-bit lanes sharing one decision
+// (on_faulty_word): word-zero, parity and secded decide for the whole word,
+// the others bit by bit or weight by weight, as in a 32-bit word (weights pack
+// into 32-bit lanes whatever the width, models/weights/weight_format.h).
 //
 // Adding a policy: a Mitigation subclass, a factory, one line in
 // builtin_mitigations() in mitigation.cpp.
@@ -46,6 +52,13 @@
 #include <vector>
 
 namespace lvsim {
+
+// What a read of a word of several 32-bit lanes decided (the data and check
+// bits are returned in place).
+struct WordOutcome {
+  bool corrected = false;
+  bool uncorrectable = false;
+};
 
 struct ReadOutcome {
   uint32_t data = 0;
@@ -70,6 +83,18 @@ class Mitigation {
   ReadOutcome on_faulty_read(uint32_t data, uint8_t check, uint64_t fault_mask) const {
     return on_faulty_read(data, check, fault_mask, 32);
   }
+
+  // A word of `lanes` 32-bit lanes (weight_sram.word_bits = 32 * lanes): the
+  // check bits of its code, its code, and a read of it in which the data bits
+  // `data_masks[l]` of lane l and the check bits `check_mask` failed. The
+  // default decides lane by lane (a mitigation without check bits that acts
+  // per bit or per weight).
+  virtual int word_check_bits(int lanes) const { return lanes == 1 ? check_bits() : 0; }
+  virtual uint16_t encode_word(const uint32_t* data, int lanes) const {
+    return lanes == 1 ? encode(data[0]) : 0;
+  }
+  virtual WordOutcome on_faulty_word(uint32_t* data, uint16_t& check, const uint32_t* data_masks,
+                                     uint16_t check_mask, int lanes, int field_bits) const;
 };
 
 std::unique_ptr<Mitigation> make_mitigation(const std::string& name);
