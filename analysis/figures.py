@@ -289,7 +289,11 @@ def yield_vs_voltage(results):
     if VDD not in results.swept or not is_population(results.runs).any():
         return None
     panel_keys = _yield_panels(results)
-    line_key = MITIGATION if MITIGATION in results.swept else None
+    # One line per mitigation, else per value of the one other knob swept
+    # (a word width, an interleave), else one line.
+    others = [key for key in results.swept if key not in (VDD, *panel_keys)]
+    line_key = (MITIGATION if MITIGATION in results.swept
+                else others[0] if len(others) == 1 else None)
     runs, held = results.hold_fixed([VDD, *panel_keys, *([line_key] if line_key else [])])
     runs = runs[is_population(runs)]
     panels = _numeric_order(runs, panel_keys)
@@ -303,14 +307,15 @@ def yield_vs_voltage(results):
         for index, group in enumerate(groups):
             line = members if group is None else members[members[line_key] == group]
             line = line.iloc[np.argsort(_numeric(line[VDD]), kind="stable")]
-            mitigation = group if group is not None else line["mitigation"].iloc[0]
-            color = _color(mitigation, index)
+            mitigation = line["mitigation"].iloc[0] if line_key != MITIGATION else group
+            name = short(line_key, group) if line_key not in (None, MITIGATION) else mitigation
+            color = _color(mitigation if line_key in (None, MITIGATION) else None, index)
             volts = _numeric(line[VDD])
             ax.fill_between(volts, 100 * line["yield_ci95_low"], 100 * line["yield_ci95_high"],
                             color=color, alpha=0.15, lw=0)
             ax.plot(volts, 100 * line["yield"], color=color, marker="o",
                     lw=1.4 + 1.1 * (len(groups) - 1 - index),
-                    ms=3.5 + 2 * (len(groups) - 1 - index), alpha=0.85, label=mitigation)
+                    ms=3.5 + 2 * (len(groups) - 1 - index), alpha=0.85, label=name)
         target = 100 * members["target_yield"].max()
         ax.axhline(target, color="black", lw=0.9, ls="--", label=f"target yield {target:g} %")
         vmin = members["fault_free_vmin_v"].max()
@@ -326,7 +331,8 @@ def yield_vs_voltage(results):
     panel_text = " and ".join({AGE: "age", TEMPERATURE: "temperature"}[k] for k in panel_keys)
     caption = (f"Yield: the share of the {_chips_text(runs)} chips of each population whose "
                f"windowed accuracy stayed within {100 * results.target_drop:g} % of fault-free "
-               "in every trial, against the weight-SRAM voltage; one line per mitigation"
+               "in every trial, against the weight-SRAM voltage; one line per "
+               + ("mitigation" if line_key in (None, MITIGATION) else line_key)
                + (f", one panel per chip {panel_text}" if panel_keys else "")
                + ". Bands: the 95 % Clopper-Pearson interval of the yield. Dashed: the target "
                "yield (report.target_yield); dotted: the fault-free Vmin, the lowest supply at "
