@@ -132,7 +132,10 @@ void sram_lines(std::ostream& out, const RunResult& r) {
     out << ")";
   }
   if (!sram.mechanisms.upset && !sram.mechanisms.weak_cells) out << " (no mechanism on)";
-  out << (sram.protect_sign ? " (sign bit protected)" : "") << ", mitigation " << sram.mitigation;
+  if (sram.protect_sign)
+    out << (sram.packed.empty() ? " (sign bit protected)" : " (each weight's sign bit protected)");
+  out << ", mitigation " << sram.mitigation;
+  if (sram.word_bits != kWordBits) out << " over " << sram.word_bits << "-bit words";
   out << ", refresh " << refresh_text(r) << "\n";
   if (sram.write_vdd_v > sram.vdd_v || r.weight_sram.faults.write_failed_bits > 0)
     out << "writes       at " << std::setprecision(3) << std::max(sram.vdd_v, sram.write_vdd_v)
