@@ -578,6 +578,25 @@ void SramContents::write_back(uint64_t first_lane, const WordFaults* faults, con
   stats.words_written_back += written_back;
 }
 
+ReadSummary SramContents::peek_word(uint64_t first_lane, const WordFaults* faults,
+                                    int field_bits) const {
+  const WordRead read = resolve_word(first_lane, faults, field_bits);
+  ReadSummary summary = read.ended;
+  for (int l = 0; l < geometry_.lanes; ++l)
+    if (stale(first_lane + static_cast<uint64_t>(l))) {  // read_once counted it silent
+      summary.silent -= 1;
+      summary.silent_stored -= 1;
+      break;
+    }
+  if (!read.faulty) return summary;
+  for (int l = 0; l < geometry_.lanes; ++l)
+    summary.faulty_bits += __builtin_popcountll(read.wrong[l]);
+  summary.faulty_words = 1;
+  summary.corrected = read.outcome.corrected;
+  summary.uncorrectable = read.outcome.uncorrectable;
+  return summary;
+}
+
 unsigned SramContents::read_word(uint64_t first_lane, const WordFaults* faults, uint32_t batch,
                                  uint64_t run_batch, int field_bits,
                                  std::vector<WordChange>* changes, FaultStats& stats) {

@@ -88,6 +88,9 @@ class SramContents {
                        int field_bits, std::vector<WordChange>* changes, FaultStats& stats);
   // What a read of `word` with `faults` would count, without reading it.
   ReadSummary peek(uint64_t word, const WordFaults& faults, int field_bits) const;
+  // The same for the word of several lanes from `first_lane` (read_word),
+  // less the silent read stale_lane_words() counts for it.
+  ReadSummary peek_word(uint64_t first_lane, const WordFaults* faults, int field_bits) const;
   // Fetches a word's cache lines ahead of a read (the faulty words are
   // scattered over megabytes).
   void prefetch(uint64_t word) const;

@@ -21,7 +21,7 @@ FaultInjector::FaultInjector(const FaultDraws& draws, const WeakCellTraits& weak
     : draws_(draws),
       weak_(weak, geometry, domains),
       geometry_(geometry),
-      cache_(weak_.words().size(), geometry.lanes > 1) {
+      cache_(weak_.words().size(), geometry.lanes) {
   for (int field_bits = 1; field_bits <= kWordBits; ++field_bits) {
     const uint32_t signs = draws.protect_sign ? field_sign_bits(field_bits) : 0;
     for (int lane = 0; lane < geometry.lanes; ++lane)
@@ -112,7 +112,11 @@ void FaultInjector::read_once(uint64_t first_word, uint64_t words, double upset_
                             kIntermittentStream | first_word, at.read_number, intermittent_);
   // Only the weak words that can read otherwise than last time are read; the
   // others count as they read.
-  cache_.start_read(weak_begin, weak_end, weak_, intermittent_, contents, range.cache, stats);
+  // Words of several lanes with upsets: an upset may fall in any word, and
+  // the word is read whole, so every weak word is read.
+  const bool read_all = draws_.read_every_weak_word || (geometry_.lanes > 1 && upset_p > 0.0);
+  cache_.start_read(weak_begin, weak_end, weak_, intermittent_, contents, range.cache, stats,
+                    read_all);
   // Every word with a failing bit, once, with all its faults: the mitigation
   // decides what the read returns and what is written back. The upsets are
   // drawn a piece at a time (a read at p = 1 fails in every word).
@@ -162,6 +166,7 @@ void FaultInjector::visit_lane(uint64_t lane, uint64_t upsets, size_t weak_index
   WordFaults& faults = pending.faults[lane - first_lane];
   faults.upsets |= upsets;
   if (weak_index != WeakReadCache::kNotWeak) {
+    cache_.uncount(weak_index, stats);  // counted exactly now, with its word
     const WeakWord& w = weak_.words()[weak_index];
     faults.weak_failing = w.permanent | failing;
     faults.stuck_ones = w.stuck_ones;
@@ -179,6 +184,11 @@ void FaultInjector::read_pending(PendingWord& pending, const ReadAt& at,
   for (int l = 0; l < geometry_.lanes; ++l)
     if (range.streamed && (changed >> l & 1))
       range.rewritten.push_back(pending.first_lane + static_cast<uint64_t>(l));
+  const auto [weak_begin, weak_end] =
+      weak_.range(pending.first_lane, pending.first_lane + static_cast<uint64_t>(geometry_.lanes));
+  if (weak_begin < weak_end)
+    cache_.after_word_read(weak_begin, weak_end, weak_, changed != 0, contents, report.field_bits,
+                           range.cache);
   pending = PendingWord{};
 }
 
@@ -213,9 +223,11 @@ void FaultInjector::restore(BurstRange& range, const ReadAt& at, const WeightRea
   contents.reach_batch(at.run_batch);
   for (uint64_t word : range.rewritten) {
     if (!contents.restore(word, at.batch, at.run_batch, report.changes)) continue;
-    // A weak word with new stored bits reads anew.
-    const auto [index, stop] = weak_.range(word, word + 1);
-    if (index < stop) cache_.mark_dirty(index);
+    // A weak word with new stored bits reads anew (with several lanes per
+    // word, every weak lane of its word).
+    const auto lanes = static_cast<uint64_t>(geometry_.lanes);
+    const auto [index, stop] = weak_.range(word - word % lanes, word - word % lanes + lanes);
+    for (size_t i = index; i < stop; ++i) cache_.mark_dirty(i);
   }
   range.rewritten.clear();
 }

@@ -46,6 +46,9 @@ struct FaultDraws {
   // The sign bit of every weight a word packs never fails (seed 004 faulted
   // bits 0-30 of its fp32 words): bits 7, 15, 23, 31 of an int-8 word.
   bool protect_sign = false;
+  // Read every weak word on every read, none counted as a clean word
+  // (weak_read_cache.h): what the cache must count alike (its tests).
+  bool read_every_weak_word = false;
 };
 
 class FaultInjector {

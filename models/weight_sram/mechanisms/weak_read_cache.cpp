@@ -26,14 +26,10 @@ const std::vector<size_t>& WeakReadCache::start_read(size_t first, size_t end,
                                                      const WeakCellMap& map,
                                                      const WeakBits& intermittent,
                                                      const SramContents& contents, Range& range,
-                                                     FaultStats& stats) {
+                                                     FaultStats& stats, bool read_all) {
   changing_.clear();
   to_read_.clear();
   if (first >= end) return to_read_;
-  if (read_all_) {
-    for (size_t i = first; i < end; ++i) to_read_.push_back(i);
-    return to_read_;
-  }
   // A failing cell whose stuck value is the bit it holds reads right: only
   // the others change what the word reads (half of them, when stuck values
   // and data are alike 0 and 1).
@@ -48,9 +44,24 @@ const std::vector<size_t>& WeakReadCache::start_read(size_t first, size_t end,
     const WordFaults failing{0, bits, w.stuck_ones, 0};
     if (failing.weak_wrong(contents.stored(w.word)) != 0) changing_.emplace_back(index, bits);
   }
+  if (read_all) range.writes_seen = 0;  // every one is read (as after a DMA write)
   words_to_read(first, end, range);
+  if (lanes_ > 1) whole_words(first, end, map);
   count(stats, range.clean, +1);  // the clean weak words read as they did
   return to_read_;
+}
+
+void WeakReadCache::whole_words(size_t first, size_t end, const WeakCellMap& map) {
+  const std::vector<WeakWord>& words = map.words();
+  merged_.clear();
+  for (size_t index : to_read_) {
+    const uint64_t word = words[index].word / lanes_;
+    size_t at = index;  // back to the word's first weak lane, then through its last
+    while (at > first && words[at - 1].word / lanes_ == word) --at;
+    if (!merged_.empty() && merged_.back() >= at) at = merged_.back() + 1;
+    for (; at < end && words[at].word / lanes_ == word; ++at) merged_.push_back(at);
+  }
+  to_read_.swap(merged_);
 }
 
 void WeakReadCache::words_to_read(size_t first, size_t end, Range& range) {
@@ -93,6 +104,31 @@ void WeakReadCache::after_read(size_t index, const WeakWord& w, bool changed,
     clean_since_[index] = writes_;
   }
   if (changed) dirty_.insert(index);
+}
+
+void WeakReadCache::after_word_read(size_t first, size_t end, const WeakCellMap& map, bool changed,
+                                    const SramContents& contents, int field_bits, Range& range) {
+  bool stale = changed;
+  for (size_t index = first; index < end; ++index) stale |= clean_since_[index] != writes_;
+  if (stale) {
+    // The word's count with its permanent cells failing, on its first weak lane.
+    const std::vector<WeakWord>& words = map.words();
+    const uint64_t first_lane = words[first].word / lanes_ * lanes_;
+    WordFaults faults[4];
+    for (size_t index = first; index < end; ++index) {
+      const WeakWord& w = words[index];
+      faults[w.word - first_lane] = {0, w.permanent, w.stuck_ones, w.mapped};
+    }
+    for (size_t index = first; index < end; ++index) {
+      range.clean -= clean_[index];
+      clean_[index] =
+          index == first ? contents.peek_word(first_lane, faults, field_bits) : ReadSummary{};
+      range.clean += clean_[index];
+      clean_since_[index] = writes_;
+    }
+  }
+  if (changed)
+    for (size_t index = first; index < end; ++index) dirty_.insert(index);
 }
 
 void WeakReadCache::end_read(Range& range) const {

@@ -41,11 +41,12 @@ class WeakReadCache {
     uint64_t writes_seen = 0;           // invalidations before its last read
   };
 
-  // `read_all`: every weak word is read on every read, none counted clean
-  // (words of several lanes: what a lane reads depends on its word's other
-  // lanes, SramContents::read_word).
-  explicit WeakReadCache(size_t weak_words, bool read_all = false)
-      : read_all_(read_all), clean_(weak_words), clean_since_(weak_words, 0) {}
+  // `lanes`: 32-bit lanes per word as read. With several, the unit that
+  // reads the same as last time is the word, not the lane: a read reads
+  // every weak lane of a word it reads (SramContents::read_word decides for
+  // the word), and the word's clean count sits with its first weak lane.
+  explicit WeakReadCache(size_t weak_words, int lanes = 1)
+      : lanes_(static_cast<uint64_t>(lanes)), clean_(weak_words), clean_since_(weak_words, 0) {}
 
   // Every weak word reads anew: a DMA write changed stored words, or a
   // self-test made a new fault map.
@@ -56,16 +57,22 @@ class WeakReadCache {
   // Starts a read of the weak words [first, end) of `map`, whose intermittent
   // cells failing on this read are `intermittent`: returns the weak words the
   // read must really read, in word order, and counts the range's clean words
-  // into `stats` as they read.
+  // into `stats` as they read. `read_all`: every one of them (words of
+  // several lanes with upsets, which may fall in any word).
   const std::vector<size_t>& start_read(size_t first, size_t end, const WeakCellMap& map,
                                         const WeakBits& intermittent, const SramContents& contents,
-                                        Range& range, FaultStats& stats);
+                                        Range& range, FaultStats& stats, bool read_all = false);
   // Weak word `index` is about to be read: it is no longer counted as clean.
   void uncount(size_t index, FaultStats& stats) const;
   // Weak word `w` (index `index`) was read; `changed`: its stored bits changed.
   // Its clean count follows what a read of it now does.
   void after_read(size_t index, const WeakWord& w, bool changed, const SramContents& contents,
                   int field_bits, Range& range);
+  // Several lanes per word: the word whose weak lanes are [first, end) of
+  // `map` (every one of them just read) was read; `changed`: its stored bits
+  // changed.
+  void after_word_read(size_t first, size_t end, const WeakCellMap& map, bool changed,
+                       const SramContents& contents, int field_bits, Range& range);
   // Ends the read of a range: remembers whose intermittent cells read wrong.
   void end_read(Range& range) const;
 
@@ -91,8 +98,10 @@ class WeakReadCache {
   // invalidation), and those whose intermittent cells read a wrong bit now
   // (changing_) or on the last read, merged into to_read_.
   void words_to_read(size_t first, size_t end, Range& range);
+  // Adds to to_read_ every weak lane of the words it reads (several lanes per word).
+  void whole_words(size_t first, size_t end, const WeakCellMap& map);
 
-  bool read_all_;
+  uint64_t lanes_;
   std::set<size_t> dirty_;             // stored bits changed since their last read
   uint64_t writes_ = 1;                // invalidations so far (and the power-up state)
   std::vector<ReadSummary> clean_;     // per weak word: what a read of it counts while clean
