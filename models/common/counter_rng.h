@@ -26,10 +26,9 @@ class CounterRng {
                   static_cast<uint32_t>(access >> 32) ^ static_cast<uint32_t>(stream >> 32)}} {}
 
   // Uniform on (0, 1], 53 random bits.
-  double uniform() {
-    const uint64_t bits = next_u64() >> 11;
-    return static_cast<double>(bits + 1) * 0x1.0p-53;
-  }
+  double uniform() { return static_cast<double>(uniform53()) * 0x1.0p-53; }
+  // The same draw as an integer m in [1, 2^53]: uniform() is m 2^-53.
+  uint64_t uniform53() { return (next_u64() >> 11) + 1; }
 
   // Uniform integer in [0, n), n > 0 (multiply-shift; bias below 2^-32 for n < 2^32).
   uint32_t below(uint32_t n) {
@@ -39,7 +38,18 @@ class CounterRng {
   // Number of non-faulty positions before the next faulty one, for fault
   // probability p per position; `log1m_p` = log(1 - p) < 0. Saturates at `limit`.
   uint64_t geometric_gap(double log1m_p, uint64_t limit) {
-    const double gap = std::floor(std::log(uniform()) / log1m_p);
+    return gap_of(uniform53(), log1m_p, limit);
+  }
+  // The same draw as geometric_gap() where every gap is below 64 (p above
+  // about 0.44, e.g. intermittent cells at q = 0.5): read off `table`
+  // instead of a logarithm per draw.
+  class GapTable;
+  uint64_t geometric_gap(const GapTable& table, uint64_t limit);
+
+  // The gap geometric_gap() draws from the uniform m 2^-53 (m in [1, 2^53]).
+  static uint64_t gap_of(uint64_t m, double log1m_p, uint64_t limit) {
+    const double u = static_cast<double>(m) * 0x1.0p-53;
+    const double gap = std::floor(std::log(u) / log1m_p);
     return gap >= static_cast<double>(limit) ? limit : static_cast<uint64_t>(gap);
   }
 
@@ -63,5 +73,58 @@ class CounterRng {
   r123::Philox4x32::ctr_type block_{};
   int lane_ = 4;
 };
+
+// geometric_gap()'s floor(log U / log(1 - p)) is a non-increasing step
+// function of U = m 2^-53: the gap is at least k exactly for m up to a
+// threshold M_k. The thresholds are found once by bisection on that very
+// expression, so a draw reads the same gap off the table as it computes,
+// bit for bit (a test compares them over millions of draws), without a
+// logarithm (a speed device: intermittent cells at 0.60 V draw 10^5 gaps per read).
+class CounterRng::GapTable {
+ public:
+  static constexpr int kMaxGap = 63;
+  explicit GapTable(double log1m_p) : log1m_p_(log1m_p) {
+    const uint64_t top = uint64_t{1} << 53;
+    usable_ = log1m_p < 0.0 && gap_of(1, log1m_p, UINT64_MAX) <= kMaxGap;
+    if (!usable_) return;
+    for (int k = 1; k <= kMaxGap; ++k) {
+      // The largest m whose gap is at least k (0: none).
+      uint64_t lo = 0, hi = top;  // gap(lo) >= k or lo = 0; gap(hi + 1) < k
+      if (gap_of(1, log1m_p, UINT64_MAX) < static_cast<uint64_t>(k)) break;
+      lo = 1;
+      while (lo < hi) {
+        const uint64_t mid = lo + (hi - lo + 1) / 2;
+        if (gap_of(mid, log1m_p, UINT64_MAX) >= static_cast<uint64_t>(k))
+          lo = mid;
+        else
+          hi = mid - 1;
+      }
+      threshold_[k - 1] = lo;
+    }
+  }
+  // Whether every gap is below 64 (else geometric_gap() takes the logarithm).
+  bool usable() const { return usable_; }
+  double log1m_p() const { return log1m_p_; }
+  // The gap of uniform m: how many thresholds m does not exceed.
+  uint64_t gap(uint64_t m) const {
+    uint64_t at = 0;
+    // Branch-free: the gaps are random, so a branch per step would be
+    // mispredicted about every other time.
+    for (uint64_t step = 32; step > 0; step >>= 1)
+      at += step & (uint64_t{0} - static_cast<uint64_t>(threshold_[at + step - 1] >= m));
+    return at;
+  }
+
+ private:
+  double log1m_p_;
+  bool usable_ = false;
+  uint64_t threshold_[kMaxGap + 1] = {};  // decreasing; the last stays 0
+};
+
+inline uint64_t CounterRng::geometric_gap(const GapTable& table, uint64_t limit) {
+  if (!table.usable()) return geometric_gap(table.log1m_p(), limit);
+  const uint64_t gap = table.gap(uniform53());
+  return gap >= limit ? limit : gap;
+}
 
 }  // namespace lvsim

@@ -409,6 +409,25 @@ void SramContents::miscorrected(Resolved& r) {
   r.ended.silent = 1;
 }
 
+void SramContents::read_known(uint64_t word, uint32_t stored, uint32_t reference,
+                              uint32_t new_view, uint32_t batch, uint64_t run_batch,
+                              std::vector<WordChange>* changes, FaultStats& stats) {
+  const bool was_shown = shown_count_ > 0 && (shown_bits_[word / 64] >> (word % 64) & 1);
+  const uint32_t old_view = was_shown ? shown_values_[word] : stored;
+  // The stored bits and check bits stay: only the data the array reads moves
+  // the faulty-bit count.
+  faulty_delta_[run_batch] +=
+      __builtin_popcount(new_view ^ reference) - __builtin_popcount(old_view ^ reference);
+  if (new_view != stored)
+    show(word, new_view);
+  else if (was_shown)
+    unshow(word);
+  if (new_view != old_view) {
+    stats.words_changed += 1;
+    if (changes) changes->push_back({batch, static_cast<uint32_t>(word), new_view, old_view});
+  }
+}
+
 SramContents::Resolved SramContents::resolve(uint64_t stored, const WordFaults& faults,
                                              int field_bits, uint32_t reference) const {
   Resolved r;
@@ -463,8 +482,10 @@ SramContents::Resolved SramContents::resolve(uint64_t stored, const WordFaults& 
   return r;
 }
 
-ReadSummary SramContents::peek(uint64_t word, const WordFaults& faults, int field_bits) const {
+ReadSummary SramContents::peek(uint64_t word, const WordFaults& faults, int field_bits,
+                               uint32_t* view) const {
   const Resolved read = resolve(stored(word), faults, field_bits, written_[word]);
+  if (view != nullptr) *view = read.outcome.data;
   ReadSummary summary = read.ended;
   if (!read.faulty) return summary;
   summary.faulty_bits = __builtin_popcountll(read.wrong);

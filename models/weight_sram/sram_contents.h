@@ -48,6 +48,7 @@ class SramContents {
   SramContents(const std::string& owner, uint64_t capacity_bytes, const Mitigation& mitigation,
                bool read_disturb, bool fault_map = false, int lanes = 1);
   const WordGeometry& geometry() const { return geometry_; }
+  bool read_disturb() const { return read_disturb_; }
 
   MemoryArray& memory() { return memory_; }
   const MemoryArray& memory() const { return memory_; }
@@ -86,8 +87,24 @@ class SramContents {
   // cases (a read at p = 1 makes one for every word).
   uint64_t read_upsets(uint64_t word, uint64_t upsets, uint32_t batch, uint64_t run_batch,
                        int field_bits, std::vector<WordChange>* changes, FaultStats& stats);
-  // What a read of `word` with `faults` would count, without reading it.
-  ReadSummary peek(uint64_t word, const WordFaults& faults, int field_bits) const;
+  // What a read of `word` with `faults` would count, without reading it; with
+  // `view`, also what it would return the array.
+  ReadSummary peek(uint64_t word, const WordFaults& faults, int field_bits,
+                   uint32_t* view = nullptr) const;
+  // A read of `word` whose outcome is known (a speed device of the fault
+  // injector, weak_read_cache.h): it returns the array `new_view`, leaves the
+  // stored bits as they are (`stored`: its data bits; `reference`: what was
+  // last written) and counts nothing itself: the caller counts what peek()
+  // said of it. Does what read() would do for such a read: the faulty-bit
+  // series, what the array reads, the change list.
+  void read_known(uint64_t word, uint32_t stored, uint32_t reference, uint32_t new_view,
+                  uint32_t batch, uint64_t run_batch, std::vector<WordChange>* changes,
+                  FaultStats& stats);
+  // Fetches the cache lines read_known() reads other than its arguments.
+  void prefetch_view(uint64_t word) const {
+    if (shown_count_ > 0) __builtin_prefetch(&shown_values_[word], 1);
+  }
+  uint32_t reference(uint64_t word) const { return written_[word]; }
   // The same for the word of several lanes from `first_lane` (read_word),
   // less the silent read stale_lane_words() counts for it.
   ReadSummary peek_word(uint64_t first_lane, const WordFaults* faults, int field_bits) const;

@@ -88,7 +88,9 @@ uint32_t sign_bits_of(const std::vector<PackedWords>& packed, uint64_t word) {
 
 WeakCellMap::WeakCellMap(const WeakCellTraits& traits, const WordGeometry& geometry,
                          const std::vector<VoltageDomain>& domains)
-    : traits_(traits), geometry_(geometry) {
+    : traits_(traits),
+      geometry_(geometry),
+      intermittent_gaps_(std::log1p(-std::min(traits.intermittent_q, 1.0 - 1e-16))) {
   build(domains);
 }
 
@@ -300,10 +302,9 @@ void WeakCellMap::draw_intermittent(size_t first, size_t end, uint64_t seed, uin
   const auto stop = std::lower_bound(begin, intermittent_.end(), end, by_index);
   const auto cells = static_cast<uint64_t>(stop - begin);
   if (cells == 0 || !(traits_.intermittent_q > 0.0)) return;
-  const double log1m = std::log1p(-std::min(traits_.intermittent_q, 1.0 - 1e-16));
   CounterRng rng(seed, trial, stream, read);
-  for (uint64_t i = rng.geometric_gap(log1m, cells); i < cells;
-       i += 1 + rng.geometric_gap(log1m, cells)) {
+  for (uint64_t i = rng.geometric_gap(intermittent_gaps_, cells); i < cells;
+       i += 1 + rng.geometric_gap(intermittent_gaps_, cells)) {
     const auto& [index, bit] = begin[static_cast<std::ptrdiff_t>(i)];
     if (!failing.empty() && failing.back().first == index)
       failing.back().second |= uint64_t{1} << bit;

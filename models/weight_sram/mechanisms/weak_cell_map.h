@@ -77,6 +77,7 @@
 #include <utility>
 #include <vector>
 
+#include "models/common/counter_rng.h"
 #include "models/weight_sram/sram_layout.h"
 #include "models/weight_sram/sram_word.h"
 #include "models/weight_sram/voltage_domain.h"
@@ -193,6 +194,8 @@ class WeakCellMap {
   std::vector<WeakWord> words_;  // by word
   // Per intermittent cell, in word order: its words() index and bit.
   std::vector<std::pair<uint32_t, uint8_t>> intermittent_;
+  // draw_intermittent()'s gaps at probability q, read off a table.
+  CounterRng::GapTable intermittent_gaps_;
   uint64_t cells_ = 0;
   uint64_t intermittent_cells_ = 0;
   uint64_t write_failing_cells_ = 0;

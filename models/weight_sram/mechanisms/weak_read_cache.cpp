@@ -35,14 +35,26 @@ const std::vector<size_t>& WeakReadCache::start_read(size_t first, size_t end,
   // and data are alike 0 and 1).
   const std::vector<WeakWord>& words = map.words();
   for (size_t n = 0; n < intermittent.size(); ++n) {
-    if (n + 2 * kPrefetchAhead < intermittent.size())  // the record, then its word
-      __builtin_prefetch(&words[intermittent[n + 2 * kPrefetchAhead].first]);
-    if (n + kPrefetchAhead < intermittent.size())
-      contents.prefetch(words[intermittent[n + kPrefetchAhead].first].word);
+    if (n + 2 * kPrefetchAhead < intermittent.size()) {  // the record, then its word
+      const size_t ahead = intermittent[n + 2 * kPrefetchAhead].first;
+      if (ahead < known_.size()) __builtin_prefetch(&known_[ahead]);
+    }
+    if (n + kPrefetchAhead < intermittent.size()) {
+      const size_t ahead = intermittent[n + kPrefetchAhead].first;
+      if (known(ahead) == nullptr) {
+        __builtin_prefetch(&words[ahead]);
+        contents.prefetch(words[ahead].word);
+      }
+    }
     const auto& [index, bits] = intermittent[n];
-    const WeakWord& w = words[index];
-    const WordFaults failing{0, bits, w.stuck_ones, 0};
-    if (failing.weak_wrong(contents.stored(w.word)) != 0) changing_.emplace_back(index, bits);
+    uint64_t wrong;
+    if (const Known* k = known(index)) {
+      wrong = bits & k->wrong;
+    } else {
+      const WeakWord& w = words[index];
+      wrong = WordFaults{0, bits, w.stuck_ones, 0}.weak_wrong(contents.stored(w.word));
+    }
+    if (wrong != 0) changing_.emplace_back(index, bits);
   }
   if (read_all) range.writes_seen = 0;  // every one is read (as after a DMA write)
   words_to_read(first, end, range);
@@ -99,11 +111,51 @@ void WeakReadCache::after_read(size_t index, const WeakWord& w, bool changed,
   // write, a new fault map).
   if (changed || clean_since_[index] != writes_) {
     range.clean -= clean_[index];
-    clean_[index] = contents.peek(w.word, {0, w.permanent, w.stuck_ones, w.mapped}, field_bits);
+    work_out(index, w, contents, field_bits);
     range.clean += clean_[index];
     clean_since_[index] = writes_;
   }
   if (changed) dirty_.insert(index);
+}
+
+void WeakReadCache::work_out(size_t index, const WeakWord& w, const SramContents& contents,
+                             int field_bits) {
+  const WordFaults first{0, w.permanent, w.stuck_ones, w.mapped};
+  if (index >= known_.size() || contents.read_disturb()) {
+    clean_[index] = contents.peek(w.word, first, field_bits);
+    return;
+  }
+  Known& k = known_[index];
+  const uint64_t stored = contents.stored(w.word);
+  k.since = writes_;
+  k.wrong = w.intermittent & (w.stuck_ones ^ stored);
+  k.word = w.word;
+  k.stored = static_cast<uint32_t>(stored);
+  k.reference = contents.reference(w.word);
+  clean_[index] = contents.peek(w.word, first, field_bits, &k.view[0]);
+  k.two_reads = __builtin_popcountll(k.wrong) <= 1;
+  if (!k.two_reads) return;
+  WordFaults second = first;
+  second.weak_failing |= k.wrong;
+  const ReadSummary s = contents.peek(w.word, second, field_bits, &k.view[1]);
+  const ReadSummary& c = clean_[index];
+  const int64_t deltas[7] = {s.faulty_bits - c.faulty_bits,     s.faulty_words - c.faulty_words,
+                             s.corrected - c.corrected,         s.uncorrectable - c.uncorrectable,
+                             s.masked - c.masked,               s.silent - c.silent,
+                             s.silent_stored - c.silent_stored};
+  for (int f = 0; f < 7; ++f) k.second[f] = static_cast<int8_t>(deltas[f]);
+}
+
+void WeakReadCache::count_second(const Known& k, FaultStats& stats) {
+  ReadSummary s;
+  s.faulty_bits = k.second[0];
+  s.faulty_words = k.second[1];
+  s.corrected = k.second[2];
+  s.uncorrectable = k.second[3];
+  s.masked = k.second[4];
+  s.silent = k.second[5];
+  s.silent_stored = k.second[6];
+  count(stats, s, +1);
 }
 
 void WeakReadCache::after_word_read(size_t first, size_t end, const WeakCellMap& map, bool changed,

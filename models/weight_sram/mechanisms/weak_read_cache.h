@@ -11,6 +11,15 @@
 // the sum over its clean words. The words that are read are visited in word
 // order together with the read's upsets, each word once with all its faults,
 // fetching the scattered words' cache lines a few ahead (models/common/prefetch.h).
+//
+// Where faults are dense, most of the words a read visits are visited only
+// because an intermittent cell reads wrong now or did on the last read: their
+// stored bits are as they were, so the read is one of two reads known in
+// advance, the permanent cells failing or the intermittent cell too (a word
+// with one intermittent cell reading wrong). Both are worked out with the
+// clean count (Known), and such a visit reads one record instead of the
+// word's scattered cache lines (stored bits, reference, the weak word's own
+// records) and decides nothing again.
 #pragma once
 
 #include <cstddef>
@@ -45,14 +54,44 @@ class WeakReadCache {
   // reads the same as last time is the word, not the lane: a read reads
   // every weak lane of a word it reads (SramContents::read_word decides for
   // the word), and the word's clean count sits with its first weak lane.
-  explicit WeakReadCache(size_t weak_words, int lanes = 1)
-      : lanes_(static_cast<uint64_t>(lanes)), clean_(weak_words), clean_since_(weak_words, 0) {}
+  // `known_reads`: work out the known reads (Known) and use them; off, every
+  // visited word is read in full (what the known reads must do alike: tests).
+  explicit WeakReadCache(size_t weak_words, int lanes = 1, bool known_reads = true)
+      : lanes_(static_cast<uint64_t>(lanes)),
+        clean_(weak_words),
+        clean_since_(weak_words, 0),
+        known_(known_reads && lanes == 1 ? weak_words : 0) {}
+
+  // The two reads of a weak word whose stored bits stay as they are
+  // (32-bit words, no read disturb): first with its permanent cells failing,
+  // second with `wrong` failing too. Valid while `since` is the cache's count
+  // of invalidations and nothing marked the word dirty.
+  struct Known {
+    uint64_t since = 0;  // 0: not known
+    uint64_t wrong = 0;  // the intermittent cells that read wrong from the stored bits
+    uint32_t word = 0;
+    uint32_t stored = 0;     // data bits
+    uint32_t reference = 0;  // what was last written
+    uint32_t view[2] = {0, 0};  // what the array reads: the first read, the second
+    bool two_reads = false;     // at most one bit in `wrong`: every read is one of the two
+    int8_t second[7] = {};      // the second read's counts less the first's (ReadSummary order)
+  };
+  // Weak word `index`'s known reads while its stored bits are known, else nullptr.
+  const Known* known(size_t index) const {
+    if (index >= known_.size() || known_[index].since != writes_) return nullptr;
+    return &known_[index];
+  }
+  // Counts the second of a word's known reads (after its clean count).
+  static void count_second(const Known& k, FaultStats& stats);
 
   // Every weak word reads anew: a DMA write changed stored words, or a
   // self-test made a new fault map.
   void invalidate() { ++writes_; }
   // Weak word `index` reads anew: its stored bits changed.
-  void mark_dirty(size_t index) { dirty_.insert(index); }
+  void mark_dirty(size_t index) {
+    dirty_.insert(index);
+    if (index < known_.size()) known_[index].since = 0;
+  }
 
   // Starts a read of the weak words [first, end) of `map`, whose intermittent
   // cells failing on this read are `intermittent`: returns the weak words the
@@ -106,6 +145,9 @@ class WeakReadCache {
   uint64_t writes_ = 1;                // invalidations so far (and the power-up state)
   std::vector<ReadSummary> clean_;     // per weak word: what a read of it counts while clean
   std::vector<uint64_t> clean_since_;  // writes_ when each clean_ was computed
+  std::vector<Known> known_;           // per weak word (32-bit words only)
+  // Works out weak word `index`'s known reads with its clean count.
+  void work_out(size_t index, const WeakWord& w, const SramContents& contents, int field_bits);
   WeakBits changing_;            // of a read's failing intermittent cells, those reading wrong
   std::vector<size_t> to_read_;  // the weak words of one read
   std::vector<size_t> merged_;   // scratch of words_to_read
@@ -124,12 +166,20 @@ void WeakReadCache::for_each_word(const WordBits& upsets, uint64_t end_word, con
     // Two steps: the weak words' own records twice as far ahead, so that
     // finding a word to prefetch does not itself wait for memory.
     if (j + 2 * kPrefetchAhead < to_read_.size()) {
-      __builtin_prefetch(&weak[to_read_[j + 2 * kPrefetchAhead]]);
-      __builtin_prefetch(&clean_[to_read_[j + 2 * kPrefetchAhead]], 1);
-      __builtin_prefetch(&clean_since_[to_read_[j + 2 * kPrefetchAhead]], 1);
+      const size_t ahead = to_read_[j + 2 * kPrefetchAhead];
+      __builtin_prefetch(&weak[ahead]);
+      if (ahead < known_.size()) __builtin_prefetch(&known_[ahead]);
     }
-    if (j + kPrefetchAhead < to_read_.size())
-      contents.prefetch(weak[to_read_[j + kPrefetchAhead]].word);
+    if (j + kPrefetchAhead < to_read_.size()) {
+      const size_t ahead = to_read_[j + kPrefetchAhead];
+      if (known(ahead) != nullptr) {
+        contents.prefetch_view(weak[ahead].word);
+      } else {
+        contents.prefetch(weak[ahead].word);
+        __builtin_prefetch(&clean_[ahead], 1);
+        __builtin_prefetch(&clean_since_[ahead], 1);
+      }
+    }
     const uint64_t word = std::min(i < upsets.size() ? upsets[i].first : UINT64_MAX,
                                    j < to_read_.size() ? weak[to_read_[j]].word : UINT64_MAX);
     uint64_t upset_bits = 0;  // faults of one word in one read act together

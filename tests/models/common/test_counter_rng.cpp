@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
+#include <set>
 #include <vector>
 
 #include "models/common/counter_rng.h"
@@ -58,4 +59,38 @@ TEST_CASE("uniforms above 0 and at most 1, integers below n, geometric gaps of m
   CHECK(std::fabs(gaps / n - (1 - p) / p) <= 3.29 * std::sqrt(1 - p) / p / std::sqrt(n));
   // A gap past the limit saturates at it.
   CHECK(rng.geometric_gap(std::log1p(-1e-12), 5) == 5);
+}
+
+TEST_CASE("a gap table draws the same gaps as the logarithm, bit for bit",
+          "[counter_rng][speed]") {
+  // Every probability where gaps stay below 64, and one where they do not.
+  for (double p : {0.45, 0.5, 0.5 + 1e-9, 0.7, 0.9, 0.999999}) {
+    const double log1m_p = std::log1p(-p);
+    const CounterRng::GapTable table(log1m_p);
+    REQUIRE(table.usable());
+    // The edges: the smallest and largest uniforms and both sides of every
+    // step of the gap, then many random draws.
+    std::vector<uint64_t> ms = {1, 2, 3, uint64_t{1} << 53, (uint64_t{1} << 53) - 1};
+    for (uint64_t m = 1; m < (uint64_t{1} << 53); m = m * 3 / 2 + 1) ms.push_back(m);
+    std::set<uint64_t> gaps_seen;
+    for (uint64_t m = 2; m <= (uint64_t{1} << 53); m *= 2)
+      for (uint64_t d : {m - 1, m, m + 1}) ms.push_back(d);
+    CounterRng rng(7, 1, 2, 3);
+    for (int i = 0; i < 200000; ++i) ms.push_back(rng.uniform53());
+    for (uint64_t m : ms) {
+      const uint64_t direct = CounterRng::gap_of(m, log1m_p, UINT64_MAX);
+      REQUIRE(table.gap(m) == direct);
+      gaps_seen.insert(direct);
+    }
+    CHECK(gaps_seen.size() >= 3);  // the draws crossed steps of the gap
+    // Drawn through a stream, with a limit: the same sequence either way.
+    CounterRng a(11, 0, 5, 9), b(11, 0, 5, 9);
+    for (int i = 0; i < 10000; ++i) REQUIRE(a.geometric_gap(table, 3) == b.geometric_gap(log1m_p, 3));
+  }
+  // Small probabilities give gaps past 63: no table, the logarithm instead.
+  const CounterRng::GapTable rare(std::log1p(-0.01));
+  CHECK_FALSE(rare.usable());
+  CounterRng a(3, 0, 1, 1), b(3, 0, 1, 1);
+  for (int i = 0; i < 1000; ++i)
+    REQUIRE(a.geometric_gap(rare, 1u << 30) == b.geometric_gap(std::log1p(-0.01), 1u << 30));
 }
