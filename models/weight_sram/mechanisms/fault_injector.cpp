@@ -115,6 +115,16 @@ void FaultInjector::read_once(uint64_t first_word, uint64_t words, double upset_
   // Words of several lanes with upsets: an upset may fall in any word, and
   // the word is read whole, so every weak word is read.
   const bool read_all = draws_.read_every_weak_word || (geometry_.lanes > 1 && upset_p > 0.0);
+  const std::vector<int>& allowed = allowed_bits_[report.field_bits];
+  const bool any_upsets = upset_p > 0.0 && !allowed.empty();
+  // Weak cells alone, dense or not: one pass over the read's failing cells.
+  if (!any_upsets && !read_all &&
+      cache_.read_in_one_pass(weak_begin, weak_end, weak_, intermittent_, contents, range.cache,
+                              stats, [&](size_t index, uint64_t failing) {
+                                read_weak_word(index, 0, failing, at, report, range, contents,
+                                               stats);
+                              }))
+    return;
   cache_.start_read(weak_begin, weak_end, weak_, intermittent_, contents, range.cache, stats,
                     read_all);
   // Every word with a failing bit, once, with all its faults: the mitigation
@@ -123,8 +133,7 @@ void FaultInjector::read_once(uint64_t first_word, uint64_t words, double upset_
   const uint64_t end_word = first_word + words;
   WeakReadCache::Walk walk;
   std::optional<UpsetDraw> upsets;
-  const std::vector<int>& allowed = allowed_bits_[report.field_bits];
-  if (upset_p > 0.0 && !allowed.empty())  // binary weights, signs protected: none can fail
+  if (any_upsets)  // binary weights, signs protected: none can fail
     upsets.emplace(draws_, allowed, geometry_.lanes, first_word, words, upset_p, at.read_number);
   // Several lanes per word: each word read whole once the walk leaves it.
   PendingWord pending;

@@ -4,9 +4,7 @@
 #include <iterator>
 
 namespace lvsim {
-namespace {
-
-void count(FaultStats& stats, const ReadSummary& summary, int sign) {
+void WeakReadCache::count(FaultStats& stats, const ReadSummary& summary, int sign) {
   const auto add = [sign](uint64_t& total, int64_t value) {
     total = static_cast<uint64_t>(static_cast<int64_t>(total) + sign * value);
   };
@@ -19,8 +17,6 @@ void count(FaultStats& stats, const ReadSummary& summary, int sign) {
   add(stats.silent_word_reads, summary.silent);
   add(stats.silent_stored_word_reads, summary.silent_stored);
 }
-
-}  // namespace
 
 const std::vector<size_t>& WeakReadCache::start_read(size_t first, size_t end,
                                                      const WeakCellMap& map,

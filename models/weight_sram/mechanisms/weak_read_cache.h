@@ -115,6 +115,18 @@ class WeakReadCache {
   // Ends the read of a range: remembers whose intermittent cells read wrong.
   void end_read(Range& range) const;
 
+  // The whole read of the weak words [first, end) in one pass, when nothing
+  // but their intermittent cells can make a word read otherwise than last
+  // time (no upsets, one lane per word, no invalidation or dirty word
+  // pending): counts the clean words, and calls visit(index, failing
+  // intermittent bits) for every word start_read() would return, in word
+  // order, as for_each_word() would. Returns false, having done nothing,
+  // where that does not hold (then start_read() and for_each_word()).
+  template <typename Visit>
+  bool read_in_one_pass(size_t first, size_t end, const WeakCellMap& map,
+                        const WeakBits& intermittent, const SramContents& contents, Range& range,
+                        FaultStats& stats, Visit visit);
+
   // Where a read's walk over its words stands: the next of start_read's weak
   // words and of the read's intermittent failures. A read walks its words in
   // pieces, its upsets drawn one piece at a time (fault_injector.cpp), so
@@ -140,6 +152,9 @@ class WeakReadCache {
   // Adds to to_read_ every weak lane of the words it reads (several lanes per word).
   void whole_words(size_t first, size_t end, const WeakCellMap& map);
 
+  // Adds (sign +1) or takes back (-1) what `summary` counts.
+  static void count(FaultStats& stats, const ReadSummary& summary, int sign);
+
   uint64_t lanes_;
   std::set<size_t> dirty_;             // stored bits changed since their last read
   uint64_t writes_ = 1;                // invalidations so far (and the power-up state)
@@ -152,6 +167,63 @@ class WeakReadCache {
   std::vector<size_t> to_read_;  // the weak words of one read
   std::vector<size_t> merged_;   // scratch of words_to_read
 };
+
+template <typename Visit>
+bool WeakReadCache::read_in_one_pass(size_t first, size_t end, const WeakCellMap& map,
+                                     const WeakBits& intermittent, const SramContents& contents,
+                                     Range& range, FaultStats& stats, Visit visit) {
+  if (known_.empty() || contents.read_disturb() || range.writes_seen < writes_ || first >= end ||
+      dirty_.lower_bound(first) != dirty_.lower_bound(end))
+    return false;
+  count(stats, range.clean, +1);  // the clean weak words read as they did
+  const std::vector<WeakWord>& words = map.words();
+  const std::vector<size_t>& before = range.failed_before;
+  // Fetches the records two steps ahead, then the words they name.
+  const auto fetch = [&](size_t far, size_t near) {
+    if (far != kNotWeak) __builtin_prefetch(&known_[far]);
+    if (near == kNotWeak) return;
+    if (known_[near].since == writes_) {
+      contents.prefetch_view(known_[near].word);
+    } else {
+      __builtin_prefetch(&words[near]);
+      contents.prefetch(words[near].word);
+    }
+  };
+  const auto ahead = [](const auto& list, size_t at, size_t by) {
+    return at + by < list.size() ? static_cast<size_t>(list[at + by].first) : kNotWeak;
+  };
+  const auto before_ahead = [&](size_t at, size_t by) {
+    return at + by < before.size() ? before[at + by] : kNotWeak;
+  };
+  changing_.clear();
+  size_t b = 0;  // failed_before
+  for (size_t n = 0; n < intermittent.size(); ++n) {
+    fetch(ahead(intermittent, n, 2 * kPrefetchAhead), ahead(intermittent, n, kPrefetchAhead));
+    const auto& [index, bits] = intermittent[n];
+    // The words whose cell read wrong last time and fails no more: read right now.
+    for (; b < before.size() && before[b] < index; ++b) {
+      fetch(before_ahead(b, 2 * kPrefetchAhead), before_ahead(b, kPrefetchAhead));
+      visit(before[b], uint64_t{0});
+    }
+    const bool failed_before = b < before.size() && before[b] == index;
+    b += failed_before;
+    uint64_t wrong;
+    if (const Known* k = known(index)) {
+      wrong = bits & k->wrong;
+    } else {
+      const WeakWord& w = words[index];
+      wrong = WordFaults{0, bits, w.stuck_ones, 0}.weak_wrong(contents.stored(w.word));
+    }
+    if (wrong != 0) changing_.emplace_back(index, bits);
+    if (wrong != 0 || failed_before) visit(index, bits);
+  }
+  for (; b < before.size(); ++b) {
+    fetch(before_ahead(b, 2 * kPrefetchAhead), before_ahead(b, kPrefetchAhead));
+    visit(before[b], uint64_t{0});
+  }
+  end_read(range);
+  return true;
+}
 
 template <typename Visit>
 void WeakReadCache::for_each_word(const WordBits& upsets, uint64_t end_word, const WeakCellMap& map,
