@@ -409,6 +409,71 @@ void SramContents::miscorrected(Resolved& r) {
   r.ended.silent = 1;
 }
 
+void SramContents::read_upsets_run(uint64_t first_word, size_t count, const uint32_t* upsets,
+                                   uint32_t batch, uint64_t run_batch, int field_bits,
+                                   std::vector<WordChange>* changes, FaultStats& stats,
+                                   std::vector<uint64_t>* rewritten) {
+  if (fault_map_ || !check_.empty()) {
+    for (size_t i = 0; i < count; ++i) {
+      const uint64_t word = first_word + i;
+      const uint64_t before = stored(word);
+      if (read(word, {upsets[i], 0, 0, 0}, batch, run_batch, field_bits, changes, stats) !=
+              before &&
+          rewritten)
+        rewritten->push_back(word);
+    }
+    return;
+  }
+  // read_upsets() word by word, its counts summed as it goes.
+  uint64_t bits = 0, corrected = 0, uncorrectable = 0, masked = 0, silent = 0, unstale = 0;
+  uint64_t written_back = 0, changed = 0;
+  int64_t delta = 0;
+  unsigned char* const memory = memory_.data();
+  for (size_t i = 0; i < count; ++i) {
+    const uint64_t word = first_word + i;
+    uint32_t data;
+    std::memcpy(&data, memory + word * kWordBytes, kWordBytes);
+    const bool was_shown = shown_count_ > 0 && (shown_bits_[word / 64] >> (word % 64) & 1);
+    const uint32_t old_view = was_shown ? shown_values_[word] : data;
+    const uint32_t reference = written_[word];
+    const ReadOutcome outcome = mitigation_.on_faulty_read(data, 0, upsets[i], field_bits);
+    bits += static_cast<uint64_t>(__builtin_popcount(upsets[i]));
+    corrected += outcome.corrected;
+    uncorrectable += outcome.uncorrectable;
+    if (!outcome.uncorrectable) {
+      if (masks_)
+        masked += 1;
+      else
+        silent += outcome.data != reference;
+    }
+    unstale += data != reference;  // read_once counted it as a stale read
+    const uint64_t after = outcome.data | uint64_t{outcome.check} << 32;
+    if (after != data) {
+      std::memcpy(memory + word * kWordBytes, &outcome.data, kWordBytes);
+      written_back += 1;
+      set_stale(word, outcome.data != reference);
+      if (rewritten) rewritten->push_back(word);
+    }
+    delta += __builtin_popcount(outcome.data ^ reference) - __builtin_popcount(old_view ^ reference);
+    if (was_shown) unshow(word);
+    if (outcome.data != old_view) {
+      changed += 1;
+      if (changes) changes->push_back({batch, static_cast<uint32_t>(word), outcome.data, old_view});
+    }
+  }
+  stats.bit_faults += bits;
+  stats.upset_bit_faults += bits;
+  stats.faulty_word_reads += count;
+  stats.ecc_corrected += corrected;
+  stats.ecc_uncorrectable += uncorrectable;
+  stats.masked_word_reads += masked;
+  stats.silent_word_reads += silent - unstale;
+  stats.silent_stored_word_reads -= unstale;
+  stats.words_written_back += written_back;
+  stats.words_changed += changed;
+  faulty_delta_[run_batch] += delta;
+}
+
 void SramContents::read_known(uint64_t word, uint32_t stored, uint32_t reference,
                               uint32_t new_view, uint32_t batch, uint64_t run_batch,
                               std::vector<WordChange>* changes, FaultStats& stats) {

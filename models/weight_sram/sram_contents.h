@@ -87,6 +87,14 @@ class SramContents {
   // cases (a read at p = 1 makes one for every word).
   uint64_t read_upsets(uint64_t word, uint64_t upsets, uint32_t batch, uint64_t run_batch,
                        int field_bits, std::vector<WordChange>* changes, FaultStats& stats);
+  // read_upsets() of the `count` words from `first_word`, word i with data
+  // bits `upsets[i]` failing (one lane per word; per-word upsets at p = 1
+  // make one for every word): the same outcomes, counts and change list, in
+  // one loop. Appends the words whose stored bits changed to `rewritten`
+  // when it is given.
+  void read_upsets_run(uint64_t first_word, size_t count, const uint32_t* upsets, uint32_t batch,
+                       uint64_t run_batch, int field_bits, std::vector<WordChange>* changes,
+                       FaultStats& stats, std::vector<uint64_t>* rewritten);
   // What a read of `word` with `faults` would count, without reading it; with
   // `view`, also what it would return the array.
   ReadSummary peek(uint64_t word, const WordFaults& faults, int field_bits,

@@ -12,6 +12,8 @@ namespace {
 
 // Intermittent weak cells draw from their own streams, apart from the upsets'.
 constexpr uint64_t kIntermittentStream = uint64_t{0x494E54} << 40;  // "INT"
+// Words drawn, then read, at a time where every word fails (16 KB of masks).
+constexpr size_t kEveryWordRun = 4096;
 
 }  // namespace
 
@@ -80,6 +82,23 @@ class FaultInjector::UpsetDraw {
     }
     return true;
   }
+  // every_word() for one-lane words whose failing bits are all data bits
+  // (no check bits): the next words' bit masks, at most `most` of them, in
+  // word order; returns how many (0 once the read is done), `first` the first's word.
+  size_t every_word_masks(uint32_t* masks, size_t most, uint64_t& first) {
+    const auto allowed = static_cast<uint32_t>(allowed_bits_.size());
+    const size_t count = static_cast<size_t>(std::min<uint64_t>(most, positions_ - next_));
+    first = first_word_ + next_;
+    for (size_t i = 0; i < count; ++i) masks[i] = uint32_t{1} << allowed_bits_[rng_.below(allowed)];
+    next_ += count;
+    return count;
+  }
+  // Whether every_word_masks() can stand for every_word().
+  bool data_bits_only() const {
+    return every_ && !per_bit_ && lanes_ == 1 &&
+           std::all_of(allowed_bits_.begin(), allowed_bits_.end(),
+                       [](int bit) { return bit < kWordBits; });
+  }
 
  private:
   const std::vector<int>& allowed_bits_;
@@ -147,11 +166,22 @@ void FaultInjector::read_once(uint64_t first_word, uint64_t words, double upset_
     else
       read_weak_word(weak_index, upset_bits, failing, at, report, range, contents, stats);
   };
-  // Every word failing and none of them weak: read in order, no list.
-  const bool read_every_word = upsets && weak_begin == weak_end &&
-                               upsets->every_word([&](uint64_t word, uint64_t upset_bits) {
-                                 visit(word, upset_bits, WeakReadCache::kNotWeak, 0);
-                               });
+  // Every word failing and none of them weak: read in order, no list; one
+  // lane per word, a run of words at a time.
+  bool read_every_word = false;
+  if (upsets && weak_begin == weak_end && upsets->data_bits_only()) {
+    uint32_t masks[kEveryWordRun];
+    uint64_t first = 0;
+    for (size_t count; (count = upsets->every_word_masks(masks, kEveryWordRun, first)) > 0;)
+      contents.read_upsets_run(first, count, masks, at.batch, at.run_batch, report.field_bits,
+                               report.changes, stats, range.streamed ? &range.rewritten : nullptr);
+    read_every_word = true;
+  }
+  read_every_word = read_every_word ||
+                    (upsets && weak_begin == weak_end &&
+                     upsets->every_word([&](uint64_t word, uint64_t upset_bits) {
+                       visit(word, upset_bits, WeakReadCache::kNotWeak, 0);
+                     }));
   for (uint64_t drawn_below = read_every_word ? end_word : first_word; drawn_below < end_word;) {
     upsets_.clear();
     drawn_below = upsets ? upsets->fill(upsets_, kUpsetPiece) : end_word;
