@@ -424,50 +424,70 @@ void SramContents::read_upsets_run(uint64_t first_word, size_t count, const uint
     }
     return;
   }
-  // read_upsets() word by word, its counts summed as it goes.
-  uint64_t bits = 0, corrected = 0, uncorrectable = 0, masked = 0, silent = 0, unstale = 0;
-  uint64_t written_back = 0, changed = 0;
-  int64_t delta = 0;
+  // read_upsets() word by word, without a branch on what the read did (at
+  // p = 1 whether a word changes is a coin toss, and mispredicted branches
+  // were most of the time): every word's outcome is stored, its stale bit
+  // set as it now is, and its change entry written and kept if it changed.
+  // Words without weak cells (the range has none), so each word's stale bit
+  // is its own to keep.
   unsigned char* const memory = memory_.data();
+  run_data_.resize(count);
+  run_outcomes_.resize(count);
+  std::memcpy(run_data_.data(), memory + first_word * kWordBytes, count * kWordBytes);
+  mitigation_.on_faulty_reads(run_data_.data(), upsets, count, field_bits, run_outcomes_.data());
+  const size_t listed = changes ? changes->size() : 0;
+  if (changes) {
+    if (changes->capacity() < listed + count)
+      changes->reserve(std::max(2 * changes->capacity(), listed + count));
+    changes->resize(listed + count);
+  }
+  WordChange* const entries = changes ? changes->data() + listed : nullptr;
+  uint64_t bits = 0, corrected = 0, uncorrectable = 0, kept = 0, silent = 0, unstale = 0;
+  uint64_t written_back = 0, changed = 0;
+  int64_t delta = 0, stale_delta = 0;
   for (size_t i = 0; i < count; ++i) {
     const uint64_t word = first_word + i;
-    uint32_t data;
-    std::memcpy(&data, memory + word * kWordBytes, kWordBytes);
+    const uint32_t data = run_data_[i];
+    const ReadOutcome& outcome = run_outcomes_[i];
     const bool was_shown = shown_count_ > 0 && (shown_bits_[word / 64] >> (word % 64) & 1);
     const uint32_t old_view = was_shown ? shown_values_[word] : data;
     const uint32_t reference = written_[word];
-    const ReadOutcome outcome = mitigation_.on_faulty_read(data, 0, upsets[i], field_bits);
     bits += static_cast<uint64_t>(__builtin_popcount(upsets[i]));
     corrected += outcome.corrected;
     uncorrectable += outcome.uncorrectable;
-    if (!outcome.uncorrectable) {
-      if (masks_)
-        masked += 1;
-      else
-        silent += outcome.data != reference;
-    }
+    // Not detected: masked (a detector) or, if wrong, silent.
+    kept += !outcome.uncorrectable;
+    silent += !outcome.uncorrectable && outcome.data != reference;
     unstale += data != reference;  // read_once counted it as a stale read
     const uint64_t after = outcome.data | uint64_t{outcome.check} << 32;
-    if (after != data) {
-      std::memcpy(memory + word * kWordBytes, &outcome.data, kWordBytes);
-      written_back += 1;
-      set_stale(word, outcome.data != reference);
-      if (rewritten) rewritten->push_back(word);
-    }
+    const uint64_t rewrites = after != data;
+    std::memcpy(memory + word * kWordBytes, &outcome.data, kWordBytes);
+    written_back += rewrites;
+    uint64_t& stale_word = stale_bits_[word / 64];
+    const uint64_t was_stale = stale_word >> (word % 64) & 1;
+    const uint64_t now_stale =
+        (rewrites & uint64_t{outcome.data != reference}) | ((rewrites ^ 1) & was_stale);
+    stale_word ^= (was_stale ^ now_stale) << (word % 64);
+    stale_delta += static_cast<int64_t>(now_stale) - static_cast<int64_t>(was_stale);
+    if (rewrites && rewritten) rewritten->push_back(word);
     delta += __builtin_popcount(outcome.data ^ reference) - __builtin_popcount(old_view ^ reference);
     if (was_shown) unshow(word);
-    if (outcome.data != old_view) {
-      changed += 1;
-      if (changes) changes->push_back({batch, static_cast<uint32_t>(word), outcome.data, old_view});
-    }
+    const uint64_t moved = outcome.data != old_view;
+    if (entries) entries[changed] = {batch, static_cast<uint32_t>(word), outcome.data, old_view};
+    changed += moved;
   }
+  if (changes) changes->resize(listed + changed);
+  stale_count_ = static_cast<uint64_t>(static_cast<int64_t>(stale_count_) + stale_delta);
   stats.bit_faults += bits;
   stats.upset_bit_faults += bits;
   stats.faulty_word_reads += count;
   stats.ecc_corrected += corrected;
   stats.ecc_uncorrectable += uncorrectable;
-  stats.masked_word_reads += masked;
-  stats.silent_word_reads += silent - unstale;
+  if (masks_)
+    stats.masked_word_reads += kept;
+  else
+    stats.silent_word_reads += silent;
+  stats.silent_word_reads -= unstale;
   stats.silent_stored_word_reads -= unstale;
   stats.words_written_back += written_back;
   stats.words_changed += changed;

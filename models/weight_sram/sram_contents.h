@@ -244,6 +244,9 @@ class SramContents {
   uint64_t held_by(uint64_t word, uint64_t intended) const;
   std::vector<uint64_t> stale_bits_;
   uint64_t stale_count_ = 0;
+  // read_upsets_run()'s words and their outcomes.
+  std::vector<uint32_t> run_data_;
+  std::vector<ReadOutcome> run_outcomes_;
 };
 
 }  // namespace lvsim

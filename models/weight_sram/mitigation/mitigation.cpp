@@ -10,7 +10,20 @@ namespace {
 
 constexpr uint32_t kSignBit = 1u << 31;
 
-class FlipMitigation : public Mitigation {
+// A mitigation whose on_faulty_reads() loops over its own on_faulty_read(),
+// called without the virtual dispatch (`Self` is the final class).
+template <typename Self>
+class Batched : public Mitigation {
+ public:
+  void on_faulty_reads(const uint32_t* data, const uint32_t* masks, size_t count, int field_bits,
+                       ReadOutcome* out) const final {
+    const Self& self = static_cast<const Self&>(*this);
+    for (size_t i = 0; i < count; ++i)
+      out[i] = self.Self::on_faulty_read(data[i], 0, masks[i], field_bits);
+  }
+};
+
+class FlipMitigation final : public Batched<FlipMitigation> {
  public:
   std::string name() const override { return "flip"; }
   bool uses_detector() const override { return false; }
@@ -19,7 +32,7 @@ class FlipMitigation : public Mitigation {
   }
 };
 
-class SignMitigation : public Mitigation {
+class SignMitigation final : public Batched<SignMitigation> {
  public:
   std::string name() const override { return "sign"; }
   bool uses_detector() const override { return true; }
@@ -41,7 +54,7 @@ class SignMitigation : public Mitigation {
   }
 };
 
-class ZeroMitigation : public Mitigation {
+class ZeroMitigation final : public Batched<ZeroMitigation> {
  public:
   std::string name() const override { return "zero"; }
   bool uses_detector() const override { return true; }
@@ -50,7 +63,7 @@ class ZeroMitigation : public Mitigation {
   }
 };
 
-class WordZeroMitigation : public Mitigation {
+class WordZeroMitigation final : public Batched<WordZeroMitigation> {
  public:
   std::string name() const override { return "word-zero"; }
   bool uses_detector() const override { return true; }
@@ -71,7 +84,7 @@ class WordZeroMitigation : public Mitigation {
 // failing bits and each weight holding one reads as 0; the word's other
 // weights are untouched. A faulty leftover bit (a word packing 32 / field_bits
 // weights leaves 32 mod field_bits bits unused) is forced to 0 as well.
-class WeightZeroMitigation : public Mitigation {
+class WeightZeroMitigation final : public Batched<WeightZeroMitigation> {
  public:
   std::string name() const override { return "weight-zero"; }
   bool uses_detector() const override { return true; }
@@ -122,6 +135,11 @@ class ParityMitigation : public Mitigation {
 };
 
 }  // namespace
+
+void Mitigation::on_faulty_reads(const uint32_t* data, const uint32_t* masks, size_t count,
+                                 int field_bits, ReadOutcome* out) const {
+  for (size_t i = 0; i < count; ++i) out[i] = on_faulty_read(data[i], 0, masks[i], field_bits);
+}
 
 WordOutcome Mitigation::on_faulty_word(uint32_t* data, uint16_t&, const uint32_t* data_masks,
                                        uint16_t, int lanes, int field_bits) const {

@@ -95,6 +95,13 @@ class Mitigation {
   }
   virtual WordOutcome on_faulty_word(uint32_t* data, uint16_t& check, const uint32_t* data_masks,
                                      uint16_t check_mask, int lanes, int field_bits) const;
+
+  // on_faulty_read() of `count` words without check bits, word i holding
+  // data[i] with the bits masks[i] failing: out[i]. One call for a run of
+  // words (per-word upsets at p = 1 fail every word); the default asks word
+  // by word, the built-in mitigations decide in a loop of their own.
+  virtual void on_faulty_reads(const uint32_t* data, const uint32_t* masks, size_t count,
+                               int field_bits, ReadOutcome* out) const;
 };
 
 std::unique_ptr<Mitigation> make_mitigation(const std::string& name);
