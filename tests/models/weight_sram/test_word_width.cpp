@@ -282,9 +282,11 @@ TEST_CASE("a word width other than 32, 64 or 128 is refused by name", "[weight_s
 
 TEST_CASE("the clean-word cache counts what reading every weak word counts, at every width",
           "[weight_sram][weak_cells][word_bits]") {
-  // Permanent and intermittent weak cells at 1 %, read disturb changing the
-  // stored bits as the reads go: six reads of 4,096 lanes, counted with the
-  // cache and by reading every weak word on every read.
+  // Permanent and intermittent weak cells at 1 %, with and without read
+  // disturb changing the stored bits as the reads go: eight reads of 4,096
+  // lanes, counted with the cache (and, one lane per word without disturb,
+  // its known reads and one-pass walk) and by reading every weak word in
+  // full on every read; the array must see the same changes in the same order.
   WeakCellTraits traits;
   traits.chip_seed = 5;
   traits.intermittent_share = 0.5;
@@ -292,35 +294,48 @@ TEST_CASE("the clean-word cache counts what reading every weak word counts, at e
   std::vector<uint32_t> data(4096);
   std::mt19937 rng(7);
   for (uint32_t& word : data) word = static_cast<uint32_t>(rng());
-  for (int lanes : {1, 2, 4})
-    for (const char* name : {"secded", "word-zero", "zero", "parity"}) {
-      const auto mitigation = make_mitigation(name);
-      const WordGeometry geometry{lanes, mitigation->word_check_bits(lanes)};
-      const auto run = [&](bool every) {
-        FaultDraws draws;
-        draws.read_every_weak_word = every;
-        FaultInjector injector(draws, traits, geometry, cells_weak(4096, 0.01));
-        SramContents contents("cache", 4096 * 4, *mitigation, true, false, lanes);
-        for (const WeakWord& w : injector.weak_words()) contents.mark_weak(w.word);
-        contents.write(0, reinterpret_cast<const unsigned char*>(data.data()), 4096 * 4, 0);
-        FaultStats stats;
-        WeightReadReport report;
-        for (int read = 0; read < 6; ++read)
-          injector.read(0, 4096, 0.0, false, report, contents, stats);
-        return std::pair{stats, contents.faulty_bits_after_batch()};
-      };
-      const auto [cached, cached_bits] = run(false);
-      const auto [every, every_bits] = run(true);
-      INFO(lanes << " lanes, " << name);
-      CHECK(cached.faulty_word_reads > 100);
-      CHECK(cached.bit_faults == every.bit_faults);
-      CHECK(cached.faulty_word_reads == every.faulty_word_reads);
-      CHECK(cached.ecc_corrected == every.ecc_corrected);
-      CHECK(cached.ecc_uncorrectable == every.ecc_uncorrectable);
-      CHECK(cached.masked_word_reads == every.masked_word_reads);
-      CHECK(cached.silent_word_reads == every.silent_word_reads);
-      CHECK(cached.silent_stored_word_reads == every.silent_stored_word_reads);
-      CHECK(cached.words_written_back == every.words_written_back);
-      CHECK(cached_bits == every_bits);
-    }
+  for (bool disturb : {true, false})
+    for (int lanes : {1, 2, 4})
+      for (const char* name : {"secded", "word-zero", "zero", "parity", "flip", "sign"}) {
+        const auto mitigation = make_mitigation(name);
+        const WordGeometry geometry{lanes, mitigation->word_check_bits(lanes)};
+        const auto run = [&](bool every) {
+          FaultDraws draws;
+          draws.read_every_weak_word = every;
+          FaultInjector injector(draws, traits, geometry, cells_weak(4096, 0.01));
+          SramContents contents("cache", 4096 * 4, *mitigation, disturb, false, lanes);
+          for (const WeakWord& w : injector.weak_words()) contents.mark_weak(w.word);
+          contents.write(0, reinterpret_cast<const unsigned char*>(data.data()), 4096 * 4, 0);
+          FaultStats stats;
+          std::vector<WordChange> changes;
+          WeightReadReport report;
+          report.changes = &changes;
+          for (int read = 0; read < 8; ++read)
+            injector.read(0, 4096, 0.0, false, report, contents, stats);
+          return std::tuple{stats, contents.faulty_bits_after_batch(), changes};
+        };
+        const auto [cached, cached_bits, cached_changes] = run(false);
+        const auto [every, every_bits, every_changes] = run(true);
+        INFO(lanes << " lanes, " << name << (disturb ? ", read disturb" : ""));
+        CHECK(cached.faulty_word_reads > 100);
+        CHECK(cached.bit_faults == every.bit_faults);
+        CHECK(cached.faulty_word_reads == every.faulty_word_reads);
+        CHECK(cached.ecc_corrected == every.ecc_corrected);
+        CHECK(cached.ecc_uncorrectable == every.ecc_uncorrectable);
+        CHECK(cached.masked_word_reads == every.masked_word_reads);
+        CHECK(cached.silent_word_reads == every.silent_word_reads);
+        CHECK(cached.silent_stored_word_reads == every.silent_stored_word_reads);
+        CHECK(cached.words_written_back == every.words_written_back);
+        CHECK(cached.words_changed == every.words_changed);
+        CHECK(cached_bits == every_bits);
+        REQUIRE(cached_changes.size() == every_changes.size());
+        CHECK(cached.words_changed > 0);
+        bool same = true;
+        for (size_t i = 0; i < cached_changes.size(); ++i)
+          same = same && cached_changes[i].word == every_changes[i].word &&
+                 cached_changes[i].value == every_changes[i].value &&
+                 cached_changes[i].old == every_changes[i].old &&
+                 cached_changes[i].batch == every_changes[i].batch;
+        CHECK(same);
+      }
 }
