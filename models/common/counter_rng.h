@@ -34,6 +34,20 @@ class CounterRng {
   uint32_t below(uint32_t n) {
     return static_cast<uint32_t>((static_cast<uint64_t>(next_u32()) * n) >> 32);
   }
+  // What the `position`-th call of below(n) on a fresh stream returns, read
+  // out of order (the stream is counter-based: 32 bits per position, four
+  // per block); the stream's own position does not move.
+  uint32_t below_at(uint64_t position, uint32_t n) {
+    const auto block = static_cast<uint32_t>(position / 4);
+    if (!at_valid_ || at_block_ != block) {
+      r123::Philox4x32::ctr_type counter = counter_;
+      counter.v[0] = block;
+      at_ = philox_(counter, key_);
+      at_block_ = block;
+      at_valid_ = true;
+    }
+    return static_cast<uint32_t>((static_cast<uint64_t>(at_.v[position % 4]) * n) >> 32);
+  }
 
   // Number of non-faulty positions before the next faulty one, for fault
   // probability p per position; `log1m_p` = log(1 - p) < 0. Saturates at `limit`.
@@ -72,6 +86,10 @@ class CounterRng {
   r123::Philox4x32::ctr_type counter_;
   r123::Philox4x32::ctr_type block_{};
   int lane_ = 4;
+  // below_at()'s last block.
+  r123::Philox4x32::ctr_type at_{};
+  uint32_t at_block_ = 0;
+  bool at_valid_ = false;
 };
 
 // geometric_gap()'s floor(log U / log(1 - p)) is a non-increasing step

@@ -409,10 +409,19 @@ void SramContents::miscorrected(Resolved& r) {
   r.ended.silent = 1;
 }
 
+bool SramContents::unchanged_words(uint64_t first_word, size_t count, uint32_t may_fail,
+                                   int field_bits, uint64_t* unchanged) {
+  if (fault_map_ || !check_.empty() || shown_count_ > 0) return false;
+  run_data_.resize(count);
+  std::memcpy(run_data_.data(), memory_.data() + first_word * kWordBytes, count * kWordBytes);
+  return mitigation_.unchanged_by_one_bit(run_data_.data(), count, may_fail, field_bits,
+                                          unchanged);
+}
+
 void SramContents::read_upsets_run(uint64_t first_word, size_t count, const uint32_t* upsets,
-                                   uint32_t batch, uint64_t run_batch, int field_bits,
-                                   std::vector<WordChange>* changes, FaultStats& stats,
-                                   std::vector<uint64_t>* rewritten) {
+                                   const uint64_t* unchanged, uint32_t batch, uint64_t run_batch,
+                                   int field_bits, std::vector<WordChange>* changes,
+                                   FaultStats& stats, std::vector<uint64_t>* rewritten) {
   if (fault_map_ || !check_.empty()) {
     for (size_t i = 0; i < count; ++i) {
       const uint64_t word = first_word + i;
@@ -429,12 +438,12 @@ void SramContents::read_upsets_run(uint64_t first_word, size_t count, const uint
   // were most of the time): every word's outcome is stored, its stale bit
   // set as it now is, and its change entry written and kept if it changed.
   // Words without weak cells (the range has none), so each word's stale bit
-  // is its own to keep.
+  // is its own to keep. Unchanged words (64 at a time where they fill a
+  // group) only count: their outcome is their data, which the array reads.
   unsigned char* const memory = memory_.data();
   run_data_.resize(count);
   run_outcomes_.resize(count);
   std::memcpy(run_data_.data(), memory + first_word * kWordBytes, count * kWordBytes);
-  mitigation_.on_faulty_reads(run_data_.data(), upsets, count, field_bits, run_outcomes_.data());
   const size_t listed = changes ? changes->size() : 0;
   if (changes) {
     if (changes->capacity() < listed + count)
@@ -445,36 +454,61 @@ void SramContents::read_upsets_run(uint64_t first_word, size_t count, const uint
   uint64_t bits = 0, corrected = 0, uncorrectable = 0, kept = 0, silent = 0, unstale = 0;
   uint64_t written_back = 0, changed = 0;
   int64_t delta = 0, stale_delta = 0;
-  for (size_t i = 0; i < count; ++i) {
-    const uint64_t word = first_word + i;
-    const uint32_t data = run_data_[i];
-    const ReadOutcome& outcome = run_outcomes_[i];
-    const bool was_shown = shown_count_ > 0 && (shown_bits_[word / 64] >> (word % 64) & 1);
-    const uint32_t old_view = was_shown ? shown_values_[word] : data;
-    const uint32_t reference = written_[word];
-    bits += static_cast<uint64_t>(__builtin_popcount(upsets[i]));
-    corrected += outcome.corrected;
-    uncorrectable += outcome.uncorrectable;
-    // Not detected: masked (a detector) or, if wrong, silent.
-    kept += !outcome.uncorrectable;
-    silent += !outcome.uncorrectable && outcome.data != reference;
-    unstale += data != reference;  // read_once counted it as a stale read
-    const uint64_t after = outcome.data | uint64_t{outcome.check} << 32;
-    const uint64_t rewrites = after != data;
-    std::memcpy(memory + word * kWordBytes, &outcome.data, kWordBytes);
-    written_back += rewrites;
-    uint64_t& stale_word = stale_bits_[word / 64];
-    const uint64_t was_stale = stale_word >> (word % 64) & 1;
-    const uint64_t now_stale =
-        (rewrites & uint64_t{outcome.data != reference}) | ((rewrites ^ 1) & was_stale);
-    stale_word ^= (was_stale ^ now_stale) << (word % 64);
-    stale_delta += static_cast<int64_t>(now_stale) - static_cast<int64_t>(was_stale);
-    if (rewrites && rewritten) rewritten->push_back(word);
-    delta += __builtin_popcount(outcome.data ^ reference) - __builtin_popcount(old_view ^ reference);
-    if (was_shown) unshow(word);
-    const uint64_t moved = outcome.data != old_view;
-    if (entries) entries[changed] = {batch, static_cast<uint32_t>(word), outcome.data, old_view};
-    changed += moved;
+  for (size_t group = 0; group * 64 < count; ++group) {
+    const size_t begin = group * 64, end = std::min(count, begin + 64);
+    const uint64_t all = end - begin == 64 ? ~uint64_t{0} : (uint64_t{1} << (end - begin)) - 1;
+    const uint64_t same = unchanged ? unchanged[group] & all : 0;
+    if (same == all) {  // a read changes none of them: each is a masked or wrong-and-silent read
+      uint64_t wrong = 0;
+      for (size_t i = begin; i < end; ++i) wrong += run_data_[i] != written_[first_word + i];
+      bits += end - begin;
+      kept += end - begin;
+      silent += wrong;
+      unstale += wrong;
+      continue;
+    }
+    mitigation_.on_faulty_reads(run_data_.data() + begin, upsets + begin, end - begin,
+                                field_bits, run_outcomes_.data() + begin);
+    for (size_t i = begin; i < end; ++i) {
+      const uint64_t word = first_word + i;
+      const uint32_t data = run_data_[i];
+      const uint32_t reference = written_[word];
+      if (same >> (i - begin) & 1) {
+        const uint64_t wrong = data != reference;
+        bits += 1;
+        kept += 1;
+        silent += wrong;
+        unstale += wrong;
+        continue;
+      }
+      const ReadOutcome& outcome = run_outcomes_[i];
+      const bool was_shown = shown_count_ > 0 && (shown_bits_[word / 64] >> (word % 64) & 1);
+      const uint32_t old_view = was_shown ? shown_values_[word] : data;
+      bits += static_cast<uint64_t>(__builtin_popcount(upsets[i]));
+      corrected += outcome.corrected;
+      uncorrectable += outcome.uncorrectable;
+      // Not detected: masked (a detector) or, if wrong, silent.
+      kept += !outcome.uncorrectable;
+      silent += !outcome.uncorrectable && outcome.data != reference;
+      unstale += data != reference;  // read_once counted it as a stale read
+      const uint64_t after = outcome.data | uint64_t{outcome.check} << 32;
+      const uint64_t rewrites = after != data;
+      std::memcpy(memory + word * kWordBytes, &outcome.data, kWordBytes);
+      written_back += rewrites;
+      uint64_t& stale_word = stale_bits_[word / 64];
+      const uint64_t was_stale = stale_word >> (word % 64) & 1;
+      const uint64_t now_stale =
+          (rewrites & uint64_t{outcome.data != reference}) | ((rewrites ^ 1) & was_stale);
+      stale_word ^= (was_stale ^ now_stale) << (word % 64);
+      stale_delta += static_cast<int64_t>(now_stale) - static_cast<int64_t>(was_stale);
+      if (rewritten && rewrites) rewritten->push_back(word);
+      delta +=
+          __builtin_popcount(outcome.data ^ reference) - __builtin_popcount(old_view ^ reference);
+      if (was_shown) unshow(word);
+      const uint64_t moved = outcome.data != old_view;
+      if (entries) entries[changed] = {batch, static_cast<uint32_t>(word), outcome.data, old_view};
+      changed += moved;
+    }
   }
   if (changes) changes->resize(listed + changed);
   stale_count_ = static_cast<uint64_t>(static_cast<int64_t>(stale_count_) + stale_delta);

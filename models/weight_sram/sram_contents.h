@@ -92,9 +92,19 @@ class SramContents {
   // make one for every word): the same outcomes, counts and change list, in
   // one loop. Appends the words whose stored bits changed to `rewritten`
   // when it is given.
-  void read_upsets_run(uint64_t first_word, size_t count, const uint32_t* upsets, uint32_t batch,
-                       uint64_t run_batch, int field_bits, std::vector<WordChange>* changes,
-                       FaultStats& stats, std::vector<uint64_t>* rewritten);
+  // With `unchanged` (unchanged_words()), the words it sets are read with
+  // one failing bit each (upsets[i] is not read) as the reads that cannot
+  // change them: counted, and nothing else.
+  void read_upsets_run(uint64_t first_word, size_t count, const uint32_t* upsets,
+                       const uint64_t* unchanged, uint32_t batch, uint64_t run_batch,
+                       int field_bits, std::vector<WordChange>* changes, FaultStats& stats,
+                       std::vector<uint64_t>* rewritten);
+  // Of the `count` words from `first_word`, those a read with any one of the
+  // data bits `may_fail` failing returns as they are (Mitigation::
+  // unchanged_by_one_bit), as a bitmap; false where that cannot be told (check
+  // bits, a fault map, words the array reads other than stored).
+  bool unchanged_words(uint64_t first_word, size_t count, uint32_t may_fail, int field_bits,
+                       uint64_t* unchanged);
   // What a read of `word` with `faults` would count, without reading it; with
   // `view`, also what it would return the array.
   ReadSummary peek(uint64_t word, const WordFaults& faults, int field_bits,

@@ -85,13 +85,27 @@ class FaultInjector::UpsetDraw {
   // every_word() for one-lane words whose failing bits are all data bits
   // (no check bits): the next words' bit masks, at most `most` of them, in
   // word order; returns how many (0 once the read is done), `first` the first's word.
-  size_t every_word_masks(uint32_t* masks, size_t most, uint64_t& first) {
-    const auto allowed = static_cast<uint32_t>(allowed_bits_.size());
-    const size_t count = static_cast<size_t>(std::min<uint64_t>(most, positions_ - next_));
+  // The next run: its first word and how many words (0 once the read is done).
+  size_t next_run(size_t most, uint64_t& first) const {
     first = first_word_ + next_;
-    for (size_t i = 0; i < count; ++i) masks[i] = uint32_t{1} << allowed_bits_[rng_.below(allowed)];
+    return static_cast<size_t>(std::min<uint64_t>(most, positions_ - next_));
+  }
+  // Draws the run's `count` masks and moves past it: the same draws as
+  // every_word(), each read off its own place in the stream, so that the
+  // words set in `skip` (bit i % 64 of skip[i / 64]; null: none) are not drawn.
+  void every_word_masks(uint32_t* masks, size_t count, const uint64_t* skip) {
+    const auto allowed = static_cast<uint32_t>(allowed_bits_.size());
+    for (size_t i = 0; i < count; ++i) {
+      if (skip && (skip[i / 64] >> (i % 64) & 1)) continue;
+      masks[i] = uint32_t{1} << allowed_bits_[rng_.below_at(next_ + i, allowed)];
+    }
     next_ += count;
-    return count;
+  }
+  // The data bits that may fail (every_word_masks()'s).
+  uint32_t may_fail() const {
+    uint32_t bits = 0;
+    for (int bit : allowed_bits_) bits |= uint32_t{1} << bit;
+    return bits;
   }
   // Whether every_word_masks() can stand for every_word().
   bool data_bits_only() const {
@@ -170,11 +184,20 @@ void FaultInjector::read_once(uint64_t first_word, uint64_t words, double upset_
   // lane per word, a run of words at a time.
   bool read_every_word = false;
   if (upsets && weak_begin == weak_end && upsets->data_bits_only()) {
+    // Words no single failing bit can change (a mitigation's fixed points,
+    // where per-word upsets at p = 1 drive every word) are counted, not drawn.
     uint32_t masks[kEveryWordRun];
+    uint64_t unchanged[kEveryWordRun / 64];
+    const uint32_t may_fail = upsets->may_fail();
     uint64_t first = 0;
-    for (size_t count; (count = upsets->every_word_masks(masks, kEveryWordRun, first)) > 0;)
-      contents.read_upsets_run(first, count, masks, at.batch, at.run_batch, report.field_bits,
-                               report.changes, stats, range.streamed ? &range.rewritten : nullptr);
+    for (size_t count; (count = upsets->next_run(kEveryWordRun, first)) > 0;) {
+      const bool known =
+          contents.unchanged_words(first, count, may_fail, report.field_bits, unchanged);
+      upsets->every_word_masks(masks, count, known ? unchanged : nullptr);
+      contents.read_upsets_run(first, count, masks, known ? unchanged : nullptr, at.batch,
+                               at.run_batch, report.field_bits, report.changes, stats,
+                               range.streamed ? &range.rewritten : nullptr);
+    }
     read_every_word = true;
   }
   read_every_word = read_every_word ||

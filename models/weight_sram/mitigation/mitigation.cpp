@@ -1,5 +1,6 @@
 #include "models/weight_sram/mitigation/mitigation.h"
 
+#include <algorithm>
 #include <map>
 
 #include "models/common/params.h"
@@ -9,6 +10,19 @@ namespace lvsim {
 namespace {
 
 constexpr uint32_t kSignBit = 1u << 31;
+
+// unchanged_by_one_bit()'s bitmap: bit i set where unchanged(data[i]).
+template <typename Unchanged>
+bool mark_unchanged(const uint32_t* data, size_t count, uint64_t* out, Unchanged unchanged) {
+  for (size_t group = 0; group * 64 < count; ++group) {
+    uint64_t bits = 0;
+    const size_t end = std::min(count, group * 64 + 64);
+    for (size_t i = group * 64; i < end; ++i)
+      bits |= uint64_t{unchanged(data[i])} << (i % 64);
+    out[group] = bits;
+  }
+  return true;
+}
 
 // A mitigation whose on_faulty_reads() loops over its own on_faulty_read(),
 // called without the virtual dispatch (`Self` is the final class).
@@ -52,6 +66,16 @@ class SignMitigation final : public Batched<SignMitigation> {
     }
     return {out ^ (faulty & ~used), 0, false, false};  // unused bits: nothing to copy
   }
+  // Unchanged (32-bit weights): every bit that may fail already holds the
+  // sign (a failing sign bit itself changes nothing).
+  bool unchanged_by_one_bit(const uint32_t* data, size_t count, uint32_t may_fail, int field_bits,
+                            uint64_t* unchanged) const override {
+    if (field_bits < 32) return false;
+    const uint32_t bits = may_fail & ~kSignBit;
+    return mark_unchanged(data, count, unchanged, [&](uint32_t d) {
+      return (d & bits) == ((d & kSignBit) ? bits : 0u);
+    });
+  }
 };
 
 class ZeroMitigation final : public Batched<ZeroMitigation> {
@@ -61,6 +85,11 @@ class ZeroMitigation final : public Batched<ZeroMitigation> {
   ReadOutcome on_faulty_read(uint32_t data, uint8_t, uint64_t mask, int) const override {
     return {data & ~static_cast<uint32_t>(mask), 0, false, false};
   }
+  // Unchanged: every bit that may fail is already 0.
+  bool unchanged_by_one_bit(const uint32_t* data, size_t count, uint32_t may_fail, int,
+                            uint64_t* unchanged) const override {
+    return mark_unchanged(data, count, unchanged, [&](uint32_t d) { return (d & may_fail) == 0; });
+  }
 };
 
 class WordZeroMitigation final : public Batched<WordZeroMitigation> {
@@ -69,6 +98,12 @@ class WordZeroMitigation final : public Batched<WordZeroMitigation> {
   bool uses_detector() const override { return true; }
   ReadOutcome on_faulty_read(uint32_t data, uint8_t, uint64_t mask, int) const override {
     return {mask ? 0u : data, 0, false, false};
+  }
+  // Unchanged: the word is 0 already.
+  bool unchanged_by_one_bit(const uint32_t* data, size_t count, uint32_t may_fail, int,
+                            uint64_t* unchanged) const override {
+    return mark_unchanged(data, count, unchanged,
+                          [&](uint32_t d) { return may_fail == 0 || d == 0; });
   }
   // The whole word, every lane of it.
   WordOutcome on_faulty_word(uint32_t* data, uint16_t&, const uint32_t* data_masks, uint16_t,
@@ -96,6 +131,17 @@ class WeightZeroMitigation final : public Batched<WeightZeroMitigation> {
       if (faulty & field) zeroed |= field;
     }
     return {data & ~zeroed, 0, false, false};
+  }
+  // Unchanged: every weight holding a bit that may fail is 0 already (and
+  // so is every leftover bit that may fail).
+  bool unchanged_by_one_bit(const uint32_t* data, size_t count, uint32_t may_fail, int field_bits,
+                            uint64_t* unchanged) const override {
+    uint32_t zeroed = may_fail;
+    for (int shift = 0; shift + field_bits <= kWordBits; shift += field_bits) {
+      const uint32_t field = field_mask(field_bits) << shift;
+      if (may_fail & field) zeroed |= field;
+    }
+    return mark_unchanged(data, count, unchanged, [&](uint32_t d) { return (d & zeroed) == 0; });
   }
 };
 

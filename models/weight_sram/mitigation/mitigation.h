@@ -102,6 +102,17 @@ class Mitigation {
   // by word, the built-in mitigations decide in a loop of their own.
   virtual void on_faulty_reads(const uint32_t* data, const uint32_t* masks, size_t count,
                                int field_bits, ReadOutcome* out) const;
+  // Of the `count` words data[i] without check bits, those that a read
+  // returns as they are, flagging nothing, whichever one bit of `may_fail`
+  // fails: bit i % 64 of unchanged[i / 64] (`zero` on a word whose bits that
+  // may fail are all 0). Such a word stays as it is under per-word upsets
+  // however many reads fail it. Returns false, writing nothing, where the
+  // mitigation cannot tell (the default).
+  virtual bool unchanged_by_one_bit(const uint32_t* /*data*/, size_t /*count*/,
+                                    uint32_t /*may_fail*/, int /*field_bits*/,
+                                    uint64_t* /*unchanged*/) const {
+    return false;
+  }
 };
 
 std::unique_ptr<Mitigation> make_mitigation(const std::string& name);

@@ -337,36 +337,48 @@ TEST_CASE("a share of the weak cells fails writes, ECC corrects them and a fault
 TEST_CASE("a run of upset words reads as word-by-word reads do", "[weight_sram][faults]") {
   // read_upsets_run (p = 1: every word fails) against read_upsets word by
   // word: the same stored words, counts, changes in order and faulty-bit
-  // series, over several reads that zero, copy or flip bits and write them
-  // back, for every mitigation (those with check bits take the general read).
+  // series, over reads that zero, copy or flip bits and write them back, for
+  // every mitigation (those with check bits take the general read); and with
+  // the words no single failing bit can change only counted (the bits that
+  // may fail are bits 0-3, so that `zero`, `sign` and the others reach such
+  // words within the reads).
   std::vector<uint32_t> data(3000);
   std::mt19937 rng(11);
   for (uint32_t& word : data) word = static_cast<uint32_t>(rng());
+  const uint32_t may_fail = 0xF;
   for (const std::string& name : mitigation_names()) {
     const auto mitigation = make_mitigation(name);
-    const auto run = [&](bool in_runs) {
+    uint64_t counted_unchanged = 0;
+    const auto run = [&](int how) {  // 0: word by word; 1: runs; 2: runs, unchanged words counted
       SramContents contents("runs", data.size() * 4, *mitigation, false);
       contents.write(0, reinterpret_cast<const unsigned char*>(data.data()), data.size() * 4, 0);
       FaultStats stats;
       std::vector<WordChange> changes;
       std::vector<uint64_t> rewritten;
       std::mt19937 draws(3);
-      for (uint32_t read = 0; read < 4; ++read) {
+      for (uint32_t read = 0; read < 24; ++read) {
         contents.reach_batch(read);
         std::vector<uint32_t> masks(data.size());
-        for (uint32_t& mask : masks) mask = 1u << (draws() % 32);
+        for (uint32_t& mask : masks) mask = 1u << (draws() % 4);
         stats.silent_word_reads += contents.stale_words(0, data.size());  // as read_once counts
         stats.silent_stored_word_reads += contents.stale_words(0, data.size());
-        if (in_runs) {
-          for (size_t first = 0; first < data.size(); first += 1000)
-            contents.read_upsets_run(first, 1000, masks.data() + first, read, read, 8, &changes,
-                                     stats, &rewritten);
-        } else {
+        if (how == 0) {
           for (size_t word = 0; word < data.size(); ++word) {
             const uint64_t before = contents.stored(word);
-            if (contents.read_upsets(word, masks[word], read, read, 8, &changes, stats) != before)
+            if (contents.read_upsets(word, masks[word], read, read, 32, &changes, stats) != before)
               rewritten.push_back(word);
           }
+          continue;
+        }
+        for (size_t first = 0; first < data.size(); first += 1000) {
+          uint64_t unchanged[16];
+          const bool known = how == 2 && contents.unchanged_words(first, 1000, may_fail, 32,
+                                                                    unchanged);
+          for (size_t g = 0; known && g < 16; ++g)
+            counted_unchanged += static_cast<uint64_t>(
+                __builtin_popcountll(g < 15 ? unchanged[g] : unchanged[g] & 0xFFFFFFFFFFull));
+          contents.read_upsets_run(first, 1000, masks.data() + first, known ? unchanged : nullptr,
+                                   read, read, 32, &changes, stats, &rewritten);
         }
       }
       std::vector<uint64_t> stored(data.size());
@@ -374,28 +386,36 @@ TEST_CASE("a run of upset words reads as word-by-word reads do", "[weight_sram][
       return std::tuple{stats, changes, rewritten, stored, contents.faulty_bits_after_batch(),
                         contents.stale_words()};
     };
-    const auto [s1, c1, r1, m1, f1, t1] = run(true);
-    const auto [s2, c2, r2, m2, f2, t2] = run(false);
-    INFO(name);
-    CHECK(s1.bit_faults == s2.bit_faults);
-    CHECK(s1.faulty_word_reads == s2.faulty_word_reads);
-    CHECK(s1.ecc_corrected == s2.ecc_corrected);
-    CHECK(s1.ecc_uncorrectable == s2.ecc_uncorrectable);
-    CHECK(s1.masked_word_reads == s2.masked_word_reads);
-    CHECK(s1.silent_word_reads == s2.silent_word_reads);
-    CHECK(s1.silent_stored_word_reads == s2.silent_stored_word_reads);
-    CHECK(s1.words_written_back == s2.words_written_back);
-    CHECK(s1.words_changed == s2.words_changed);
-    if (name != "secded") CHECK(s1.words_changed > 0);  // SEC-DED corrects every single bit
-    CHECK(r1 == r2);
-    CHECK(m1 == m2);
-    CHECK(f1 == f2);
-    CHECK(t1 == t2);
-    REQUIRE(c1.size() == c2.size());
-    bool same = true;
-    for (size_t i = 0; i < c1.size(); ++i)
-      same = same && c1[i].word == c2[i].word && c1[i].value == c2[i].value &&
-             c1[i].old == c2[i].old && c1[i].batch == c2[i].batch;
-    CHECK(same);
+    const auto [s2, c2, r2, m2, f2, t2] = run(0);
+    for (int how : {1, 2}) {
+      const auto [s1, c1, r1, m1, f1, t1] = run(how);
+      INFO(name << (how == 2 ? ", unchanged words counted" : ""));
+      CHECK(s1.bit_faults == s2.bit_faults);
+      CHECK(s1.faulty_word_reads == s2.faulty_word_reads);
+      CHECK(s1.ecc_corrected == s2.ecc_corrected);
+      CHECK(s1.ecc_uncorrectable == s2.ecc_uncorrectable);
+      CHECK(s1.masked_word_reads == s2.masked_word_reads);
+      CHECK(s1.silent_word_reads == s2.silent_word_reads);
+      CHECK(s1.silent_stored_word_reads == s2.silent_stored_word_reads);
+      CHECK(s1.words_written_back == s2.words_written_back);
+      CHECK(s1.words_changed == s2.words_changed);
+      if (name != "secded") CHECK(s1.words_changed > 0);  // SEC-DED corrects every single bit
+      CHECK(r1 == r2);
+      CHECK(m1 == m2);
+      CHECK(f1 == f2);
+      CHECK(t1 == t2);
+      REQUIRE(c1.size() == c2.size());
+      bool same = true;
+      for (size_t i = 0; i < c1.size(); ++i)
+        same = same && c1[i].word == c2[i].word && c1[i].value == c2[i].value &&
+               c1[i].old == c2[i].old && c1[i].batch == c2[i].batch;
+      CHECK(same);
+    }
+    // zero, sign, word-zero and weight-zero tell their unchanged words, and
+    // most words become such within 24 reads.
+    if (name == "zero" || name == "sign" || name == "word-zero" || name == "weight-zero")
+      CHECK(counted_unchanged > 24 * 3000 / 4);
+    else
+      CHECK(counted_unchanged == 0);
   }
 }
