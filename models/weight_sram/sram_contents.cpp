@@ -414,6 +414,7 @@ bool SramContents::unchanged_words(uint64_t first_word, size_t count, uint32_t m
   if (fault_map_ || !check_.empty() || shown_count_ > 0) return false;
   run_data_.resize(count);
   std::memcpy(run_data_.data(), memory_.data() + first_word * kWordBytes, count * kWordBytes);
+  run_first_ = first_word;  // read_upsets_run() of the same words reads them from here
   return mitigation_.unchanged_by_one_bit(run_data_.data(), count, may_fail, field_bits,
                                           unchanged);
 }
@@ -441,16 +442,14 @@ void SramContents::read_upsets_run(uint64_t first_word, size_t count, const uint
   // is its own to keep. Unchanged words (64 at a time where they fill a
   // group) only count: their outcome is their data, which the array reads.
   unsigned char* const memory = memory_.data();
-  run_data_.resize(count);
-  run_outcomes_.resize(count);
-  std::memcpy(run_data_.data(), memory + first_word * kWordBytes, count * kWordBytes);
-  const size_t listed = changes ? changes->size() : 0;
-  if (changes) {
-    if (changes->capacity() < listed + count)
-      changes->reserve(std::max(2 * changes->capacity(), listed + count));
-    changes->resize(listed + count);
+  if (run_first_ != first_word || run_data_.size() != count) {  // not read by unchanged_words()
+    run_data_.resize(count);
+    std::memcpy(run_data_.data(), memory + first_word * kWordBytes, count * kWordBytes);
   }
-  WordChange* const entries = changes ? changes->data() + listed : nullptr;
+  run_first_ = UINT64_MAX;
+  run_outcomes_.resize(count);
+  if (run_changes_.size() < count) run_changes_.resize(count);
+  WordChange* const entries = changes ? run_changes_.data() : nullptr;
   uint64_t bits = 0, corrected = 0, uncorrectable = 0, kept = 0, silent = 0, unstale = 0;
   uint64_t written_back = 0, changed = 0;
   int64_t delta = 0, stale_delta = 0;
@@ -510,7 +509,7 @@ void SramContents::read_upsets_run(uint64_t first_word, size_t count, const uint
       changed += moved;
     }
   }
-  if (changes) changes->resize(listed + changed);
+  if (changes) changes->insert(changes->end(), entries, entries + changed);
   stale_count_ = static_cast<uint64_t>(static_cast<int64_t>(stale_count_) + stale_delta);
   stats.bit_faults += bits;
   stats.upset_bit_faults += bits;

@@ -256,7 +256,9 @@ class SramContents {
   uint64_t stale_count_ = 0;
   // read_upsets_run()'s words and their outcomes.
   std::vector<uint32_t> run_data_;
+  uint64_t run_first_ = UINT64_MAX;  // run_data_'s first word, when unchanged_words() read it
   std::vector<ReadOutcome> run_outcomes_;
+  std::vector<WordChange> run_changes_;
 };
 
 }  // namespace lvsim

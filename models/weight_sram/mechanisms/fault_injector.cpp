@@ -95,9 +95,15 @@ class FaultInjector::UpsetDraw {
   // words set in `skip` (bit i % 64 of skip[i / 64]; null: none) are not drawn.
   void every_word_masks(uint32_t* masks, size_t count, const uint64_t* skip) {
     const auto allowed = static_cast<uint32_t>(allowed_bits_.size());
-    for (size_t i = 0; i < count; ++i) {
-      if (skip && (skip[i / 64] >> (i % 64) & 1)) continue;
-      masks[i] = uint32_t{1} << allowed_bits_[rng_.below_at(next_ + i, allowed)];
+    for (size_t group = 0; group * 64 < count; ++group) {
+      const size_t begin = group * 64, end = std::min(count, begin + 64);
+      // The group's words to draw, lowest first.
+      uint64_t draw = end - begin == 64 ? ~uint64_t{0} : (uint64_t{1} << (end - begin)) - 1;
+      if (skip) draw &= ~skip[group];
+      for (; draw != 0; draw &= draw - 1) {
+        const size_t i = begin + static_cast<size_t>(__builtin_ctzll(draw));
+        masks[i] = uint32_t{1} << allowed_bits_[rng_.below_at(next_ + i, allowed)];
+      }
     }
     next_ += count;
   }
