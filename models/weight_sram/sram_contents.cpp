@@ -415,8 +415,7 @@ bool SramContents::unchanged_words(uint64_t first_word, size_t count, uint32_t m
   run_data_.resize(count);
   std::memcpy(run_data_.data(), memory_.data() + first_word * kWordBytes, count * kWordBytes);
   run_first_ = first_word;  // read_upsets_run() of the same words reads them from here
-  return mitigation_.unchanged_by_one_bit(run_data_.data(), count, may_fail, field_bits,
-                                          unchanged);
+  return mitigation_.unchanged_by_one_bit(run_data_.data(), count, may_fail, field_bits, unchanged);
 }
 
 void SramContents::read_upsets_run(uint64_t first_word, size_t count, const uint32_t* upsets,
@@ -466,8 +465,8 @@ void SramContents::read_upsets_run(uint64_t first_word, size_t count, const uint
       unstale += wrong;
       continue;
     }
-    mitigation_.on_faulty_reads(run_data_.data() + begin, upsets + begin, end - begin,
-                                field_bits, run_outcomes_.data() + begin);
+    mitigation_.on_faulty_reads(run_data_.data() + begin, upsets + begin, end - begin, field_bits,
+                                run_outcomes_.data() + begin);
     for (size_t i = begin; i < end; ++i) {
       const uint64_t word = first_word + i;
       const uint32_t data = run_data_[i];
@@ -527,9 +526,9 @@ void SramContents::read_upsets_run(uint64_t first_word, size_t count, const uint
   faulty_delta_[run_batch] += delta;
 }
 
-void SramContents::read_known(uint64_t word, uint32_t stored, uint32_t reference,
-                              uint32_t new_view, uint32_t batch, uint64_t run_batch,
-                              std::vector<WordChange>* changes, FaultStats& stats) {
+void SramContents::read_known(uint64_t word, uint32_t stored, uint32_t reference, uint32_t new_view,
+                              uint32_t batch, uint64_t run_batch, std::vector<WordChange>* changes,
+                              FaultStats& stats) {
   const bool was_shown = shown_count_ > 0 && (shown_bits_[word / 64] >> (word % 64) & 1);
   const uint32_t old_view = was_shown ? shown_values_[word] : stored;
   // The stored bits and check bits stay: only the data the array reads moves

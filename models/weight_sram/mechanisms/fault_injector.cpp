@@ -206,11 +206,10 @@ void FaultInjector::read_once(uint64_t first_word, uint64_t words, double upset_
     }
     read_every_word = true;
   }
-  read_every_word = read_every_word ||
-                    (upsets && weak_begin == weak_end &&
-                     upsets->every_word([&](uint64_t word, uint64_t upset_bits) {
-                       visit(word, upset_bits, WeakReadCache::kNotWeak, 0);
-                     }));
+  read_every_word = read_every_word || (upsets && weak_begin == weak_end &&
+                                        upsets->every_word([&](uint64_t word, uint64_t upset_bits) {
+                                          visit(word, upset_bits, WeakReadCache::kNotWeak, 0);
+                                        }));
   for (uint64_t drawn_below = read_every_word ? end_word : first_word; drawn_below < end_word;) {
     upsets_.clear();
     drawn_below = upsets ? upsets->fill(upsets_, kUpsetPiece) : end_word;
@@ -278,8 +277,8 @@ void FaultInjector::read_weak_word(size_t index, uint64_t upsets, uint64_t inter
   const WeakReadCache::Known* known = upsets == 0 ? cache_.known(index) : nullptr;
   if (known != nullptr && known->two_reads) {
     const bool second = (intermittent_failing & known->wrong) != 0;
-    contents.read_known(known->word, known->stored, known->reference, known->view[second],
-                        at.batch, at.run_batch, report.changes, stats);
+    contents.read_known(known->word, known->stored, known->reference, known->view[second], at.batch,
+                        at.run_batch, report.changes, stats);
     if (second) WeakReadCache::count_second(*known, stats);
     return;
   }

@@ -135,9 +135,12 @@ void WeakReadCache::work_out(size_t index, const WeakWord& w, const SramContents
   second.weak_failing |= k.wrong;
   const ReadSummary s = contents.peek(w.word, second, field_bits, &k.view[1]);
   const ReadSummary& c = clean_[index];
-  const int64_t deltas[7] = {s.faulty_bits - c.faulty_bits,     s.faulty_words - c.faulty_words,
-                             s.corrected - c.corrected,         s.uncorrectable - c.uncorrectable,
-                             s.masked - c.masked,               s.silent - c.silent,
+  const int64_t deltas[7] = {s.faulty_bits - c.faulty_bits,
+                             s.faulty_words - c.faulty_words,
+                             s.corrected - c.corrected,
+                             s.uncorrectable - c.uncorrectable,
+                             s.masked - c.masked,
+                             s.silent - c.silent,
                              s.silent_stored - c.silent_stored};
   for (int f = 0; f < 7; ++f) k.second[f] = static_cast<int8_t>(deltas[f]);
 }

@@ -70,8 +70,8 @@ class WeakReadCache {
     uint64_t since = 0;  // 0: not known
     uint64_t wrong = 0;  // the intermittent cells that read wrong from the stored bits
     uint32_t word = 0;
-    uint32_t stored = 0;     // data bits
-    uint32_t reference = 0;  // what was last written
+    uint32_t stored = 0;        // data bits
+    uint32_t reference = 0;     // what was last written
     uint32_t view[2] = {0, 0};  // what the array reads: the first read, the second
     bool two_reads = false;     // at most one bit in `wrong`: every read is one of the two
     int8_t second[7] = {};      // the second read's counts less the first's (ReadSummary order)

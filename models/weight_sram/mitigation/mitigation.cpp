@@ -17,8 +17,7 @@ bool mark_unchanged(const uint32_t* data, size_t count, uint64_t* out, Unchanged
   for (size_t group = 0; group * 64 < count; ++group) {
     uint64_t bits = 0;
     const size_t end = std::min(count, group * 64 + 64);
-    for (size_t i = group * 64; i < end; ++i)
-      bits |= uint64_t{unchanged(data[i])} << (i % 64);
+    for (size_t i = group * 64; i < end; ++i) bits |= uint64_t{unchanged(data[i])} << (i % 64);
     out[group] = bits;
   }
   return true;
@@ -72,9 +71,8 @@ class SignMitigation final : public Batched<SignMitigation> {
                             uint64_t* unchanged) const override {
     if (field_bits < 32) return false;
     const uint32_t bits = may_fail & ~kSignBit;
-    return mark_unchanged(data, count, unchanged, [&](uint32_t d) {
-      return (d & bits) == ((d & kSignBit) ? bits : 0u);
-    });
+    return mark_unchanged(data, count, unchanged,
+                          [&](uint32_t d) { return (d & bits) == ((d & kSignBit) ? bits : 0u); });
   }
 };
 

@@ -61,8 +61,7 @@ TEST_CASE("uniforms above 0 and at most 1, integers below n, geometric gaps of m
   CHECK(rng.geometric_gap(std::log1p(-1e-12), 5) == 5);
 }
 
-TEST_CASE("a gap table draws the same gaps as the logarithm, bit for bit",
-          "[counter_rng][speed]") {
+TEST_CASE("a gap table draws the same gaps as the logarithm, bit for bit", "[counter_rng][speed]") {
   // Every probability where gaps stay below 64, and one where they do not.
   for (double p : {0.45, 0.5, 0.5 + 1e-9, 0.7, 0.9, 0.999999}) {
     const double log1m_p = std::log1p(-p);
@@ -85,7 +84,8 @@ TEST_CASE("a gap table draws the same gaps as the logarithm, bit for bit",
     CHECK(gaps_seen.size() >= 3);  // the draws crossed steps of the gap
     // Drawn through a stream, with a limit: the same sequence either way.
     CounterRng a(11, 0, 5, 9), b(11, 0, 5, 9);
-    for (int i = 0; i < 10000; ++i) REQUIRE(a.geometric_gap(table, 3) == b.geometric_gap(log1m_p, 3));
+    for (int i = 0; i < 10000; ++i)
+      REQUIRE(a.geometric_gap(table, 3) == b.geometric_gap(log1m_p, 3));
   }
   // Small probabilities give gaps past 63: no table, the logarithm instead.
   const CounterRng::GapTable rare(std::log1p(-0.01));

@@ -372,8 +372,8 @@ TEST_CASE("a run of upset words reads as word-by-word reads do", "[weight_sram][
         }
         for (size_t first = 0; first < data.size(); first += 1000) {
           uint64_t unchanged[16];
-          const bool known = how == 2 && contents.unchanged_words(first, 1000, may_fail, 32,
-                                                                    unchanged);
+          const bool known =
+              how == 2 && contents.unchanged_words(first, 1000, may_fail, 32, unchanged);
           for (size_t g = 0; known && g < 16; ++g)
             counted_unchanged += static_cast<uint64_t>(
                 __builtin_popcountll(g < 15 ? unchanged[g] : unchanged[g] & 0xFFFFFFFFFFull));
@@ -383,7 +383,11 @@ TEST_CASE("a run of upset words reads as word-by-word reads do", "[weight_sram][
       }
       std::vector<uint64_t> stored(data.size());
       for (size_t word = 0; word < data.size(); ++word) stored[word] = contents.stored(word);
-      return std::tuple{stats, changes, rewritten, stored, contents.faulty_bits_after_batch(),
+      return std::tuple{stats,
+                        changes,
+                        rewritten,
+                        stored,
+                        contents.faulty_bits_after_batch(),
                         contents.stale_words()};
     };
     const auto [s2, c2, r2, m2, f2, t2] = run(0);
