@@ -418,6 +418,45 @@ bool SramContents::unchanged_words(uint64_t first_word, size_t count, uint32_t m
   return mitigation_.unchanged_by_one_bit(run_data_.data(), count, may_fail, field_bits, unchanged);
 }
 
+void SramContents::RunCounts::unchanged(uint64_t words, uint64_t wrong) {
+  // Each is a masked (a detector) or, if wrong, silent read of a stale word.
+  bits += words;
+  kept += words;
+  silent += wrong;
+  unstale += wrong;
+}
+
+void SramContents::read_run_word(uint64_t word, uint32_t data, uint32_t upsets,
+                                 const ReadOutcome& outcome, uint32_t batch, WordChange* entries,
+                                 std::vector<uint64_t>* rewritten, RunCounts& c) {
+  const uint32_t reference = written_[word];
+  const bool was_shown = shown_count_ > 0 && (shown_bits_[word / 64] >> (word % 64) & 1);
+  const uint32_t old_view = was_shown ? shown_values_[word] : data;
+  c.bits += static_cast<uint64_t>(__builtin_popcount(upsets));
+  c.corrected += outcome.corrected;
+  c.uncorrectable += outcome.uncorrectable;
+  // Not detected: masked (a detector) or, if wrong, silent.
+  c.kept += !outcome.uncorrectable;
+  c.silent += !outcome.uncorrectable && outcome.data != reference;
+  c.unstale += data != reference;  // read_once counted it as a stale read
+  const uint64_t after = outcome.data | uint64_t{outcome.check} << 32;
+  const uint64_t rewrites = after != data;
+  std::memcpy(memory_.data() + word * kWordBytes, &outcome.data, kWordBytes);
+  c.written_back += rewrites;
+  uint64_t& stale_word = stale_bits_[word / 64];
+  const uint64_t was_stale = stale_word >> (word % 64) & 1;
+  const uint64_t now_stale =
+      (rewrites & uint64_t{outcome.data != reference}) | ((rewrites ^ 1) & was_stale);
+  stale_word ^= (was_stale ^ now_stale) << (word % 64);
+  c.stale_delta += static_cast<int64_t>(now_stale) - static_cast<int64_t>(was_stale);
+  if (rewritten && rewrites) rewritten->push_back(word);
+  c.delta +=
+      __builtin_popcount(outcome.data ^ reference) - __builtin_popcount(old_view ^ reference);
+  if (was_shown) unshow(word);
+  if (entries) entries[c.changed] = {batch, static_cast<uint32_t>(word), outcome.data, old_view};
+  c.changed += outcome.data != old_view;
+}
+
 void SramContents::read_upsets_run(uint64_t first_word, size_t count, const uint32_t* upsets,
                                    const uint64_t* unchanged, uint32_t batch, uint64_t run_batch,
                                    int field_bits, std::vector<WordChange>* changes,
@@ -440,90 +479,56 @@ void SramContents::read_upsets_run(uint64_t first_word, size_t count, const uint
   // Words without weak cells (the range has none), so each word's stale bit
   // is its own to keep. Unchanged words (64 at a time where they fill a
   // group) only count: their outcome is their data, which the array reads.
-  unsigned char* const memory = memory_.data();
   if (run_first_ != first_word || run_data_.size() != count) {  // not read by unchanged_words()
     run_data_.resize(count);
-    std::memcpy(run_data_.data(), memory + first_word * kWordBytes, count * kWordBytes);
+    std::memcpy(run_data_.data(), memory_.data() + first_word * kWordBytes, count * kWordBytes);
   }
   run_first_ = UINT64_MAX;
   run_outcomes_.resize(count);
   if (run_changes_.size() < count) run_changes_.resize(count);
   WordChange* const entries = changes ? run_changes_.data() : nullptr;
-  uint64_t bits = 0, corrected = 0, uncorrectable = 0, kept = 0, silent = 0, unstale = 0;
-  uint64_t written_back = 0, changed = 0;
-  int64_t delta = 0, stale_delta = 0;
+  RunCounts c;
   for (size_t group = 0; group * 64 < count; ++group) {
     const size_t begin = group * 64, end = std::min(count, begin + 64);
     const uint64_t all = end - begin == 64 ? ~uint64_t{0} : (uint64_t{1} << (end - begin)) - 1;
     const uint64_t same = unchanged ? unchanged[group] & all : 0;
-    if (same == all) {  // a read changes none of them: each is a masked or wrong-and-silent read
+    if (same == all) {  // a read changes none of them
       uint64_t wrong = 0;
       for (size_t i = begin; i < end; ++i) wrong += run_data_[i] != written_[first_word + i];
-      bits += end - begin;
-      kept += end - begin;
-      silent += wrong;
-      unstale += wrong;
+      c.unchanged(end - begin, wrong);
       continue;
     }
     mitigation_.on_faulty_reads(run_data_.data() + begin, upsets + begin, end - begin, field_bits,
                                 run_outcomes_.data() + begin);
     for (size_t i = begin; i < end; ++i) {
-      const uint64_t word = first_word + i;
-      const uint32_t data = run_data_[i];
-      const uint32_t reference = written_[word];
-      if (same >> (i - begin) & 1) {
-        const uint64_t wrong = data != reference;
-        bits += 1;
-        kept += 1;
-        silent += wrong;
-        unstale += wrong;
-        continue;
-      }
-      const ReadOutcome& outcome = run_outcomes_[i];
-      const bool was_shown = shown_count_ > 0 && (shown_bits_[word / 64] >> (word % 64) & 1);
-      const uint32_t old_view = was_shown ? shown_values_[word] : data;
-      bits += static_cast<uint64_t>(__builtin_popcount(upsets[i]));
-      corrected += outcome.corrected;
-      uncorrectable += outcome.uncorrectable;
-      // Not detected: masked (a detector) or, if wrong, silent.
-      kept += !outcome.uncorrectable;
-      silent += !outcome.uncorrectable && outcome.data != reference;
-      unstale += data != reference;  // read_once counted it as a stale read
-      const uint64_t after = outcome.data | uint64_t{outcome.check} << 32;
-      const uint64_t rewrites = after != data;
-      std::memcpy(memory + word * kWordBytes, &outcome.data, kWordBytes);
-      written_back += rewrites;
-      uint64_t& stale_word = stale_bits_[word / 64];
-      const uint64_t was_stale = stale_word >> (word % 64) & 1;
-      const uint64_t now_stale =
-          (rewrites & uint64_t{outcome.data != reference}) | ((rewrites ^ 1) & was_stale);
-      stale_word ^= (was_stale ^ now_stale) << (word % 64);
-      stale_delta += static_cast<int64_t>(now_stale) - static_cast<int64_t>(was_stale);
-      if (rewritten && rewrites) rewritten->push_back(word);
-      delta +=
-          __builtin_popcount(outcome.data ^ reference) - __builtin_popcount(old_view ^ reference);
-      if (was_shown) unshow(word);
-      const uint64_t moved = outcome.data != old_view;
-      if (entries) entries[changed] = {batch, static_cast<uint32_t>(word), outcome.data, old_view};
-      changed += moved;
+      if (same >> (i - begin) & 1)
+        c.unchanged(1, run_data_[i] != written_[first_word + i]);
+      else
+        read_run_word(first_word + i, run_data_[i], upsets[i], run_outcomes_[i], batch, entries,
+                      rewritten, c);
     }
   }
-  if (changes) changes->insert(changes->end(), entries, entries + changed);
-  stale_count_ = static_cast<uint64_t>(static_cast<int64_t>(stale_count_) + stale_delta);
-  stats.bit_faults += bits;
-  stats.upset_bit_faults += bits;
-  stats.faulty_word_reads += count;
-  stats.ecc_corrected += corrected;
-  stats.ecc_uncorrectable += uncorrectable;
+  if (changes) changes->insert(changes->end(), entries, entries + c.changed);
+  add_run_counts(c, count, run_batch, stats);
+}
+
+void SramContents::add_run_counts(const RunCounts& c, uint64_t words, uint64_t run_batch,
+                                  FaultStats& stats) {
+  stale_count_ = static_cast<uint64_t>(static_cast<int64_t>(stale_count_) + c.stale_delta);
+  stats.bit_faults += c.bits;
+  stats.upset_bit_faults += c.bits;
+  stats.faulty_word_reads += words;
+  stats.ecc_corrected += c.corrected;
+  stats.ecc_uncorrectable += c.uncorrectable;
   if (masks_)
-    stats.masked_word_reads += kept;
+    stats.masked_word_reads += c.kept;
   else
-    stats.silent_word_reads += silent;
-  stats.silent_word_reads -= unstale;
-  stats.silent_stored_word_reads -= unstale;
-  stats.words_written_back += written_back;
-  stats.words_changed += changed;
-  faulty_delta_[run_batch] += delta;
+    stats.silent_word_reads += c.silent;
+  stats.silent_word_reads -= c.unstale;
+  stats.silent_stored_word_reads -= c.unstale;
+  stats.words_written_back += c.written_back;
+  stats.words_changed += c.changed;
+  faulty_delta_[run_batch] += c.delta;
 }
 
 void SramContents::read_known(uint64_t word, uint32_t stored, uint32_t reference, uint32_t new_view,

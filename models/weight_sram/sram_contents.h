@@ -254,6 +254,20 @@ class SramContents {
   uint64_t held_by(uint64_t word, uint64_t intended) const;
   std::vector<uint64_t> stale_bits_;
   uint64_t stale_count_ = 0;
+  // What read_upsets_run() counts as it goes, and adds to the stats at the end.
+  struct RunCounts {
+    uint64_t bits = 0, corrected = 0, uncorrectable = 0, kept = 0, silent = 0, unstale = 0;
+    uint64_t written_back = 0, changed = 0;
+    int64_t delta = 0, stale_delta = 0;
+    // `words` read as they are, `wrong` of them stale.
+    void unchanged(uint64_t words, uint64_t wrong);
+  };
+  // One word of a run that its read may change (read_upsets() without the
+  // branches); its change entry goes to entries[c.changed], kept if it changed.
+  void read_run_word(uint64_t word, uint32_t data, uint32_t upsets, const ReadOutcome& outcome,
+                     uint32_t batch, WordChange* entries, std::vector<uint64_t>* rewritten,
+                     RunCounts& c);
+  void add_run_counts(const RunCounts& c, uint64_t words, uint64_t run_batch, FaultStats& stats);
   // read_upsets_run()'s words and their outcomes.
   std::vector<uint32_t> run_data_;
   uint64_t run_first_ = UINT64_MAX;  // run_data_'s first word, when unchanged_words() read it

@@ -133,15 +133,7 @@ void FaultInjector::read_once(uint64_t first_word, uint64_t words, double upset_
                               const WeightReadReport& report, BurstRange& range,
                               SramContents& contents, FaultStats& stats) {
   contents.reach_batch(at.run_batch);
-  // Every stale word (stored data wrong, no weak cell) is read silently
-  // unless a bit of it fails on this read (SramContents::read takes it back then).
-  if (contents.stale_words() > 0) {
-    const uint64_t stale = geometry_.lanes > 1
-                               ? contents.stale_lane_words(first_word, first_word + words)
-                               : contents.stale_words(first_word, first_word + words);
-    stats.silent_word_reads += stale;
-    stats.silent_stored_word_reads += stale;
-  }
+  count_stale_reads(first_word, words, contents, stats);
   // Weak cells: the permanent ones fail on every read, the intermittent ones
   // on this read with probability q, from the read's own stream.
   const auto [weak_begin, weak_end] = weak_.range(first_word, first_word + words);
@@ -149,20 +141,18 @@ void FaultInjector::read_once(uint64_t first_word, uint64_t words, double upset_
   if (weak_begin < weak_end)
     weak_.draw_intermittent(weak_begin, weak_end, draws_.seed, draws_.trial,
                             kIntermittentStream | first_word, at.read_number, intermittent_);
-  // Only the weak words that can read otherwise than last time are read; the
-  // others count as they read.
-  // Words of several lanes with upsets: an upset may fall in any word, and
-  // the word is read whole, so every weak word is read.
+  // Only the weak words that can read otherwise than last time are read (with
+  // several lanes and upsets every one: an upset may fall in any word).
   const bool read_all = draws_.read_every_weak_word || (geometry_.lanes > 1 && upset_p > 0.0);
   const std::vector<int>& allowed = allowed_bits_[report.field_bits];
   const bool any_upsets = upset_p > 0.0 && !allowed.empty();
   // Weak cells alone, dense or not: one pass over the read's failing cells.
+  const auto read_weak = [&](size_t index, uint64_t failing) {
+    read_weak_word(index, 0, failing, at, report, range, contents, stats);
+  };
   if (!any_upsets && !read_all &&
       cache_.read_in_one_pass(weak_begin, weak_end, weak_, intermittent_, contents, range.cache,
-                              stats, [&](size_t index, uint64_t failing) {
-                                read_weak_word(index, 0, failing, at, report, range, contents,
-                                               stats);
-                              }))
+                              stats, read_weak))
     return;
   cache_.start_read(weak_begin, weak_end, weak_, intermittent_, contents, range.cache, stats,
                     read_all);
@@ -188,28 +178,11 @@ void FaultInjector::read_once(uint64_t first_word, uint64_t words, double upset_
   };
   // Every word failing and none of them weak: read in order, no list; one
   // lane per word, a run of words at a time.
-  bool read_every_word = false;
-  if (upsets && weak_begin == weak_end && upsets->data_bits_only()) {
-    // Words no single failing bit can change (a mitigation's fixed points,
-    // where per-word upsets at p = 1 drive every word) are counted, not drawn.
-    uint32_t masks[kEveryWordRun];
-    uint64_t unchanged[kEveryWordRun / 64];
-    const uint32_t may_fail = upsets->may_fail();
-    uint64_t first = 0;
-    for (size_t count; (count = upsets->next_run(kEveryWordRun, first)) > 0;) {
-      const bool known =
-          contents.unchanged_words(first, count, may_fail, report.field_bits, unchanged);
-      upsets->every_word_masks(masks, count, known ? unchanged : nullptr);
-      contents.read_upsets_run(first, count, masks, known ? unchanged : nullptr, at.batch,
-                               at.run_batch, report.field_bits, report.changes, stats,
-                               range.streamed ? &range.rewritten : nullptr);
-    }
-    read_every_word = true;
-  }
-  read_every_word = read_every_word || (upsets && weak_begin == weak_end &&
-                                        upsets->every_word([&](uint64_t word, uint64_t upset_bits) {
-                                          visit(word, upset_bits, WeakReadCache::kNotWeak, 0);
-                                        }));
+  const bool read_every_word = upsets && weak_begin == weak_end &&
+                               (read_every_word_runs(*upsets, at, report, range, contents, stats) ||
+                                upsets->every_word([&](uint64_t word, uint64_t upset_bits) {
+                                  visit(word, upset_bits, WeakReadCache::kNotWeak, 0);
+                                }));
   for (uint64_t drawn_below = read_every_word ? end_word : first_word; drawn_below < end_word;) {
     upsets_.clear();
     drawn_below = upsets ? upsets->fill(upsets_, kUpsetPiece) : end_word;
@@ -218,6 +191,39 @@ void FaultInjector::read_once(uint64_t first_word, uint64_t words, double upset_
   }
   if (whole_words) read_pending(pending, at, report, range, contents, stats);
   cache_.end_read(range.cache);
+}
+
+void FaultInjector::count_stale_reads(uint64_t first_word, uint64_t words,
+                                      const SramContents& contents, FaultStats& stats) const {
+  // Every stale word (stored data wrong, no weak cell) is read silently
+  // unless a bit of it fails on this read (SramContents::read takes it back then).
+  if (contents.stale_words() == 0) return;
+  const uint64_t stale = geometry_.lanes > 1
+                             ? contents.stale_lane_words(first_word, first_word + words)
+                             : contents.stale_words(first_word, first_word + words);
+  stats.silent_word_reads += stale;
+  stats.silent_stored_word_reads += stale;
+}
+
+bool FaultInjector::read_every_word_runs(UpsetDraw& upsets, const ReadAt& at,
+                                         const WeightReadReport& report, BurstRange& range,
+                                         SramContents& contents, FaultStats& stats) {
+  if (!upsets.data_bits_only()) return false;
+  // Words no single failing bit can change (a mitigation's fixed points,
+  // where per-word upsets at p = 1 drive every word) are counted, not drawn.
+  uint32_t masks[kEveryWordRun];
+  uint64_t unchanged[kEveryWordRun / 64];
+  const uint32_t may_fail = upsets.may_fail();
+  uint64_t first = 0;
+  for (size_t count; (count = upsets.next_run(kEveryWordRun, first)) > 0;) {
+    const bool known =
+        contents.unchanged_words(first, count, may_fail, report.field_bits, unchanged);
+    upsets.every_word_masks(masks, count, known ? unchanged : nullptr);
+    contents.read_upsets_run(first, count, masks, known ? unchanged : nullptr, at.batch,
+                             at.run_batch, report.field_bits, report.changes, stats,
+                             range.streamed ? &range.rewritten : nullptr);
+  }
+  return true;
 }
 
 void FaultInjector::visit_lane(uint64_t lane, uint64_t upsets, size_t weak_index, uint64_t failing,

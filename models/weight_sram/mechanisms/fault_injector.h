@@ -107,6 +107,13 @@ class FaultInjector {
   void read_once(uint64_t first_word, uint64_t words, double upset_p, const ReadAt& at,
                  const WeightReadReport& report, BurstRange& range, SramContents& contents,
                  FaultStats& stats);
+  // A read failing every word of one lane with data bits only: drawn and
+  // read a run of words at a time. Returns false, doing nothing, otherwise.
+  bool read_every_word_runs(UpsetDraw& upsets, const ReadAt& at, const WeightReadReport& report,
+                            BurstRange& range, SramContents& contents, FaultStats& stats);
+  // The read's silent reads of stale words (counted before their faults are known).
+  void count_stale_reads(uint64_t first_word, uint64_t words, const SramContents& contents,
+                         FaultStats& stats) const;
   // A word without weak cells, with its upsets.
   void read_word(uint64_t word, uint64_t upsets, const ReadAt& at, const WeightReadReport& report,
                  BurstRange& range, SramContents& contents, FaultStats& stats);

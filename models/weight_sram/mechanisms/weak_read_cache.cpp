@@ -142,7 +142,7 @@ void WeakReadCache::work_out(size_t index, const WeakWord& w, const SramContents
                              s.masked - c.masked,
                              s.silent - c.silent,
                              s.silent_stored - c.silent_stored};
-  for (int f = 0; f < 7; ++f) k.second[f] = static_cast<int8_t>(deltas[f]);
+  for (int f = 0; f < 7; ++f) k.second[f] = static_cast<int16_t>(deltas[f]);
 }
 
 void WeakReadCache::count_second(const Known& k, FaultStats& stats) {

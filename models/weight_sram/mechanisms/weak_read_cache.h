@@ -74,7 +74,7 @@ class WeakReadCache {
     uint32_t reference = 0;     // what was last written
     uint32_t view[2] = {0, 0};  // what the array reads: the first read, the second
     bool two_reads = false;     // at most one bit in `wrong`: every read is one of the two
-    int8_t second[7] = {};      // the second read's counts less the first's (ReadSummary order)
+    int16_t second[7] = {};     // the second read's counts less the first's (ReadSummary order)
   };
   // Weak word `index`'s known reads while its stored bits are known, else nullptr.
   const Known* known(size_t index) const {
