@@ -339,6 +339,10 @@ int main(int argc, char** argv) {
   // instead of returning them to the kernel, which would fault them in again.
   mallopt(M_MMAP_THRESHOLD, 256 << 20);
   mallopt(M_TRIM_THRESHOLD, 512 << 20);
+  // One heap for every thread: the host engine's worker and the SystemC thread
+  // allocate rarely, but each thread's own heap would keep its own peak (at
+  // p = 1, a change log of 26 MB more: 258 MiB peak RSS where one heap keeps 211).
+  mallopt(M_ARENA_MAX, 1);
   if (argc < 2) {
     std::cerr << kUsage;
     return 2;

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <exception>
 #include <functional>
 
 #include "models/common/ceil_div.h"
@@ -46,25 +45,25 @@ void conv2d_patched(const Layer& layer, const LayerParameters& parameters, const
 
 namespace {
 
-// The caller's side job: run by the calling thread (the team's master, thread
-// 0) as the parallel loop of the layer with the most MACs starts, while the
-// other threads take the loop's chunks (scheduled dynamically, so the master
-// takes fewer). What it throws is kept until the loop is over: an exception
-// must not leave a parallel region.
-struct SideJob {
-  const std::function<void()>* job = nullptr;
-  size_t layer = 0;
-  std::exception_ptr error;
-
-  void run_if_master(size_t current_layer) {
-    if (current_layer != layer || omp_get_thread_num() != 0 || job == nullptr) return;
-    try {
-      (*job)();
-    } catch (...) {
-      error = std::current_exception();
-    }
-  }
+// The threads a layer's items (chunks of images, blocks of rows) go to.
+struct LayerThreads {
+  int count = 1;             // OpenMP threads
+  LoopTeam* team = nullptr;  // or this team (forward_batch's)
 };
+
+// Calls work(thread, item) for items [0, items), each once, spread over the
+// threads. Each item's result depends only on the item, so who computes it
+// changes nothing.
+template <typename Work>
+void for_each_item(int items, const LayerThreads& threads, Work work) {
+  if (threads.team != nullptr) {
+    const LoopTeam::Work shared = work;
+    threads.team->run(items, shared);
+    return;
+  }
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads.count)
+  for (int item = 0; item < items; ++item) work(static_cast<size_t>(omp_get_thread_num()), item);
+}
 
 }  // namespace
 
@@ -75,9 +74,8 @@ struct LayerCall {
   const Layer& layer;
   const LayerParameters& parameters;
   const std::vector<LayerPatch>* patch;  // per chunk, or null
-  size_t index;                          // of the layer, for the side job
   int images;
-  int threads;
+  LayerThreads threads;
   const std::vector<int>& part_channels;  // concat: the channels of each input
 };
 
@@ -86,71 +84,57 @@ int chunk_size(int images, int chunk) {
   return std::min(kForwardChunkImages, images - chunk * kForwardChunkImages);
 }
 
-void forward_conv2d(const LayerCall& call, const float* in, float* out, ForwardBuffers& buffers,
-                    SideJob& side) {
+void forward_conv2d(const LayerCall& call, const float* in, float* out, ForwardBuffers& buffers) {
   const Layer& layer = call.layer;
   const size_t in_size = layer.input.size(), out_size = layer.output.size();
-  const int chunks = chunk_count(call.images);
-#pragma omp parallel num_threads(call.threads)
-  {
-    side.run_if_master(call.index);
-    const auto thread = static_cast<size_t>(omp_get_thread_num());
+  // A patched layer: each thread's copy of the parameters, made as it takes its first chunk.
+  std::vector<char> copied(buffers.weights.size(), 0);
+  for_each_item(chunk_count(call.images), call.threads, [&](size_t thread, int chunk) {
     std::vector<float>& columns = buffers.columns[thread];
     std::vector<float>& weights = buffers.weights[thread];
-    if (call.patch) {
+    const size_t first = static_cast<size_t>(chunk) * kForwardChunkImages;
+    if (!call.patch) {
+      conv2d_forward(layer, call.parameters.weights, call.parameters.bias, in + first * in_size,
+                     chunk_size(call.images, chunk), out + first * out_size, columns);
+      return;
+    }
+    if (!copied[thread]) {
       const size_t weight_count = layer.weights.size();
       weights.assign(call.parameters.weights, call.parameters.weights + weight_count);
       weights.insert(weights.end(), call.parameters.bias,
                      call.parameters.bias + layer.output.channels);
+      copied[thread] = 1;
     }
-#pragma omp for schedule(dynamic, 1)
-    for (int chunk = 0; chunk < chunks; ++chunk) {
-      const size_t first = static_cast<size_t>(chunk) * kForwardChunkImages;
-      if (call.patch) {
-        conv2d_patched(layer, call.parameters, (*call.patch)[static_cast<size_t>(chunk)],
-                       in + first * in_size, chunk_size(call.images, chunk), out + first * out_size,
-                       weights, columns);
-      } else {
-        conv2d_forward(layer, call.parameters.weights, call.parameters.bias, in + first * in_size,
-                       chunk_size(call.images, chunk), out + first * out_size, columns);
-      }
-    }
-  }
+    conv2d_patched(layer, call.parameters, (*call.patch)[static_cast<size_t>(chunk)],
+                   in + first * in_size, chunk_size(call.images, chunk), out + first * out_size,
+                   weights, columns);
+  });
 }
 
-void forward_linear(const LayerCall& call, const float* in, float* out, SideJob& side) {
+void forward_linear(const LayerCall& call, const float* in, float* out) {
   const Layer& layer = call.layer;
   const int rows = layer.output.channels;
-  const int blocks = ceil_div(rows, kLinearRowBlock);
-#pragma omp parallel num_threads(call.threads)
-  {
-    side.run_if_master(call.index);
-#pragma omp for schedule(dynamic, 1)
-    for (int block = 0; block < blocks; ++block)
-      linear_rows_forward(layer, call.parameters.weights, call.parameters.bias, in, call.images,
-                          out, block * kLinearRowBlock,
-                          std::min(kLinearRowBlock, rows - block * kLinearRowBlock));
-  }
+  for_each_item(ceil_div(rows, kLinearRowBlock), call.threads, [&](size_t, int block) {
+    linear_rows_forward(layer, call.parameters.weights, call.parameters.bias, in, call.images, out,
+                        block * kLinearRowBlock,
+                        std::min(kLinearRowBlock, rows - block * kLinearRowBlock));
+  });
   if (!call.patch) return;
   const size_t in_size = layer.input.size(), out_size = layer.output.size();
-  const int chunks = chunk_count(call.images);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(call.threads)
-  for (int chunk = 0; chunk < chunks; ++chunk) {
+  for_each_item(chunk_count(call.images), call.threads, [&](size_t, int chunk) {
     const size_t first = static_cast<size_t>(chunk) * kForwardChunkImages;
     linear_patch(layer, (*call.patch)[static_cast<size_t>(chunk)], in + first * in_size,
                  chunk_size(call.images, chunk), out + first * out_size);
-  }
+  });
 }
 
 void forward_maxpool(const LayerCall& call, const float* in, float* out) {
   const size_t in_size = call.layer.input.size(), out_size = call.layer.output.size();
-  const int chunks = chunk_count(call.images);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(call.threads)
-  for (int chunk = 0; chunk < chunks; ++chunk) {
+  for_each_item(chunk_count(call.images), call.threads, [&](size_t, int chunk) {
     const size_t first = static_cast<size_t>(chunk) * kForwardChunkImages;
     maxpool_forward(call.layer, in + first * in_size, chunk_size(call.images, chunk),
                     out + first * out_size);
-  }
+  });
 }
 
 // An integer layer's int8 input, x_q = clamp(round(x * s_x), -127, 127).
@@ -161,20 +145,6 @@ const float* quantized_input(const LayerCall& call, const float* in, ForwardBuff
   for (size_t j = 0; j < count; ++j)
     buffers.quantized[j] = std::clamp(std::nearbyint(in[j] * scale), -127.0f, 127.0f);
   return buffers.quantized.data();
-}
-
-// The layer to overlap the caller's side job with: the one with the most MACs.
-SideJob side_job_for(const Network& network, const std::function<void()>* side_job) {
-  SideJob side;
-  side.job = side_job;
-  for (size_t i = 0; i < network.layers.size(); ++i)
-    if (network.layers[i].macs_per_image() > network.layers[side.layer].macs_per_image())
-      side.layer = i;
-  if (side_job && network.layers[side.layer].macs_per_image() == 0) {  // no layer to overlap
-    (*side_job)();
-    side.job = nullptr;
-  }
-  return side;
 }
 
 }  // namespace
@@ -243,11 +213,10 @@ void apply_elementwise(const Layer& layer, float* data, int images) {
 // images, the chunks spread over the threads (each chunk's result depends only
 // on its own images).
 template <typename Work>
-void for_each_chunk(int images, int threads, Work work) {
-  const int chunks = chunk_count(images);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-  for (int chunk = 0; chunk < chunks; ++chunk)
+void for_each_chunk(int images, const LayerThreads& threads, Work work) {
+  for_each_item(chunk_count(images), threads, [&](size_t, int chunk) {
     work(static_cast<size_t>(chunk) * kForwardChunkImages, chunk_size(images, chunk));
+  });
 }
 
 // Runs a layer without parameters that makes a new tensor.
@@ -292,7 +261,7 @@ void forward_data_layer(const LayerCall& call, const std::vector<Value>& in, flo
 // An element-wise layer: in place when it is its input's last reader, else
 // on a copy (never writing what others still read, or the caller's inputs).
 Value forward_in_place(const Layer& layer, const Value& in, int reads, SlotPool& pool, int images,
-                       int threads) {
+                       const LayerThreads& threads) {
   Value out = in;
   if (in.slot < 0 || pool.reads(in.slot) > 1) {
     pool.read(in.slot);
@@ -313,14 +282,13 @@ Value forward_in_place(const Layer& layer, const Value& in, int reads, SlotPool&
 
 // A convolution or fully-connected layer, in integer arithmetic when its
 // parameters say so.
-void forward_weighted(const LayerCall& call, const float* in, float* out, ForwardBuffers& buffers,
-                      SideJob& side) {
+void forward_weighted(const LayerCall& call, const float* in, float* out, ForwardBuffers& buffers) {
   const bool integer = call.parameters.input_scale > 0.0f;
   if (integer) in = quantized_input(call, in, buffers);
   if (call.layer.kind == LayerKind::kConv2d)
-    forward_conv2d(call, in, out, buffers, side);
+    forward_conv2d(call, in, out, buffers);
   else
-    forward_linear(call, in, out, side);
+    forward_linear(call, in, out);
   if (integer) {
     const float scale = call.parameters.output_scale;
     const size_t produced = call.layer.output.size() * static_cast<size_t>(call.images);
@@ -333,9 +301,10 @@ void forward_weighted(const LayerCall& call, const float* in, float* out, Forwar
 const float* forward_batch(const Network& network, const std::vector<LayerParameters>& parameters,
                            const float* inputs, int images, ForwardBuffers& buffers, int threads,
                            const std::vector<const std::vector<LayerPatch>*>* patches,
-                           const std::function<void()>* side_job,
+                           LoopTeam* team,
                            const std::function<void(size_t, const float*)>* observe) {
-  SideJob side = side_job_for(network, side_job);
+  if (team != nullptr) threads = team->threads();
+  const LayerThreads layer_threads{std::max(threads, 1), team};
   SlotPool pool(buffers, network.max_activation_size() * static_cast<size_t>(images));
   buffers.columns.resize(static_cast<size_t>(std::max(threads, 1)));
   buffers.weights.resize(static_cast<size_t>(std::max(threads, 1)));
@@ -351,8 +320,8 @@ const float* forward_batch(const Network& network, const std::vector<LayerParame
       part_channels.push_back(from < 0 ? network.input.channels
                                        : network.layers[static_cast<size_t>(from)].output.channels);
     }
-    const LayerCall call{layer,   parameters[i], patches ? (*patches)[i] : nullptr, i, images,
-                         threads, part_channels};
+    const LayerCall call{layer,  parameters[i], patches ? (*patches)[i] : nullptr,
+                         images, layer_threads, part_channels};
     const int reads = consumers[i];
     if (layer.kind == LayerKind::kFlatten || layer.kind == LayerKind::kDropout) {
       values[i] = in[0];  // the same data, read by this layer's readers instead
@@ -360,21 +329,20 @@ const float* forward_batch(const Network& network, const std::vector<LayerParame
       continue;
     }
     if (elementwise_in_place(layer.kind)) {
-      values[i] = forward_in_place(layer, in[0], reads, pool, images, threads);
+      values[i] = forward_in_place(layer, in[0], reads, pool, images, layer_threads);
       continue;
     }
     const int slot = pool.take(reads);
     float* next = pool.data(slot);
     if (layer.has_parameters()) {
       if (observe) (*observe)(i, in[0].data);
-      forward_weighted(call, in[0].data, next, buffers, side);
+      forward_weighted(call, in[0].data, next, buffers);
     } else {
       forward_data_layer(call, in, next);
     }
     for (const Value& value : in) pool.read(value.slot);
     values[i] = {next, slot};
   }
-  if (side.error) std::rethrow_exception(side.error);
   return values.back().data;
 }
 

@@ -1,6 +1,6 @@
 // The host's executor of a network: every layer of a batch of images, in
 // chunks on all host threads, with per-image corrections (layer_patch.h) and
-// the caller's side job beside the arithmetic. A simulator speed device: the
+// a team of threads that a busy caller joins late. A simulator speed device: the
 // arithmetic of each layer is workloads/layers.h's, and the results do not
 // depend on the thread count.
 #pragma once
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "models/array/host/layer_patch.h"
+#include "models/array/host/loop_team.h"
 #include "workloads/network.h"
 
 namespace lvsim {
@@ -67,16 +68,15 @@ constexpr int kLinearRowBlock = 128;
 // its last reader has run, an element-wise layer works in place when it is
 // its input's last reader, and a flatten or dropout passes its input on.
 //
-// `side_job`, when given, is run once by the calling thread while the other
-// threads compute the layer with the most MACs: the caller's own serial work
-// (the MAC array's next fault reads) overlaps the arithmetic instead of
-// leaving cores idle. It must not touch what the call reads or writes; what it
-// throws is rethrown once the layer is done.
+// `team`, when given, runs the chunks and blocks instead of `threads` OpenMP
+// threads (loop_team.h: the host engine's, which the thread reading the next
+// epoch's weights joins once it is done). The chunks and blocks are the same
+// either way, so the results are too.
 const float* forward_batch(const Network& network, const std::vector<LayerParameters>& parameters,
                            const float* inputs, int images, ForwardBuffers& buffers,
                            int threads = 1,
                            const std::vector<const std::vector<LayerPatch>*>* patches = nullptr,
-                           const std::function<void()>* side_job = nullptr,
+                           LoopTeam* team = nullptr,
                            const std::function<void(size_t, const float*)>* observe = nullptr);
 
 // The network's own parameters, for forward_batch.

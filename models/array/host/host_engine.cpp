@@ -5,6 +5,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <cstring>
+#include <exception>
 
 #include "models/common/prefetch.h"
 
@@ -109,8 +110,7 @@ std::vector<LayerParameters> HostEngine::working_parameters() {
 }
 
 void HostEngine::compute_batch(const float* inputs, int first, int count, float* logits,
-                               const std::vector<std::vector<LayerPatch>>* patches,
-                               const std::function<void()>* side_job) {
+                               const std::vector<std::vector<LayerPatch>>* patches) {
   const size_t input_size = network_.input.size();
   const size_t classes = static_cast<size_t>(network_.classes());
   std::vector<const std::vector<LayerPatch>*> layer_patches;
@@ -121,20 +121,50 @@ void HostEngine::compute_batch(const float* inputs, int first, int count, float*
   }
   const float* batch_logits =
       forward_batch(network_, working_parameters(), inputs + input_size * first, count, buffers_,
-                    threads_, patches ? &layer_patches : nullptr, side_job);
+                    threads_, patches ? &layer_patches : nullptr, team_.get());
   std::copy(batch_logits, batch_logits + classes * count, logits + classes * first);
 }
 
 void HostEngine::compute_epoch(const EpochPlan& plan, const float* inputs, int first, int count,
                                float* logits, const std::function<void()>* side_job) {
+  if (threads_ < 2) {  // one core: the reads, then the arithmetic
+    if (side_job) (*side_job)();
+    compute_plan(plan, inputs, first, count, logits);
+    return;
+  }
+  if (!team_) team_ = std::make_unique<LoopTeam>(threads_);
+  team_->start_epoch();
+  worker_.start([&] {
+    // The epoch ends for the team whatever happens (help() returns).
+    struct EndEpoch {
+      LoopTeam& team;
+      ~EndEpoch() { team.end_epoch(); }
+    } end{*team_};
+    compute_plan(plan, inputs, first, count, logits);
+  });
+  std::exception_ptr error;
+  if (side_job) {
+    try {
+      (*side_job)();
+    } catch (...) {
+      error = std::current_exception();
+    }
+  }
+  team_->help();  // the worker's loops, until its epoch is done
+  worker_.wait();
+  if (error) std::rethrow_exception(error);
+}
+
+void HostEngine::compute_plan(const EpochPlan& plan, const float* inputs, int first, int count,
+                              float* logits) {
   for (const std::vector<SlotChange>& list : plan.leading)
     for (const SlotChange& change : list) working_[change.slot] = change.value;
   switch (plan.kind) {
     case EpochKind::kUnchanged:
-      compute_batch(inputs, first, count, logits, nullptr, side_job);
+      compute_batch(inputs, first, count, logits, nullptr);
       break;
     case EpochKind::kSparse:
-      compute_batch(inputs, first, count, logits, &plan.patches, side_job);
+      compute_batch(inputs, first, count, logits, &plan.patches);
       break;
     case EpochKind::kDense: {
       std::vector<size_t> cursor(plan.changes.size(), 0);
@@ -152,7 +182,7 @@ void HostEngine::compute_epoch(const EpochPlan& plan, const float* inputs, int f
             planner_.for_each_changed(
                 i, list[k], [&](uint32_t slot, float value, float) { working_[slot] = value; });
         }
-        compute_batch(inputs, first + image, 1, logits, nullptr, image == 0 ? side_job : nullptr);
+        compute_batch(inputs, first + image, 1, logits, nullptr);
       }
       break;
     }

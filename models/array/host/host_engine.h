@@ -17,12 +17,15 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "models/array/host/epoch_plan.h"
 #include "models/array/host/forward_batch.h"
+#include "models/array/host/loop_team.h"
 #include "models/common/huge_pages.h"
 #include "models/common/params.h"
+#include "models/common/worker_thread.h"
 #include "models/weight_sram/weight_read_report.h"
 #include "models/weights/weight_layout.h"
 #include "workloads/network.h"
@@ -72,9 +75,11 @@ class HostEngine {
   // `side_job` (the next epoch's reads and plan) beside the arithmetic.
   void compute_epoch(const EpochPlan& plan, const float* inputs, int first, int count,
                      float* logits, const std::function<void()>* side_job);
+  // The arithmetic of compute_epoch.
+  void compute_plan(const EpochPlan& plan, const float* inputs, int first, int count,
+                    float* logits);
   void compute_batch(const float* inputs, int first, int count, float* logits,
-                     const std::vector<std::vector<LayerPatch>>* patches,
-                     const std::function<void()>* side_job);
+                     const std::vector<std::vector<LayerPatch>>* patches);
   // Leaves the working copy as the epoch's last reads left the SRAM.
   void finish_epoch(const EpochPlan& plan);
   std::vector<LayerParameters> working_parameters();
@@ -92,6 +97,9 @@ class HostEngine {
   std::vector<size_t> last_changes_;                   // per region, the last epoch's count
   int last_images_ = 1;                                // the last epoch's images
   ForwardBuffers buffers_;
+  // With two threads or more: the worker computes the epochs on the team.
+  WorkerThread worker_;
+  std::unique_ptr<LoopTeam> team_;
 };
 
 }  // namespace lvsim
