@@ -4,6 +4,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -81,5 +82,33 @@ TEST_CASE("the late helper and the team's own threads take items", "[host]") {
     team.help();  // the epoch is over: returns at once
     CHECK(own_took.load());
     CHECK(driver_waited.load());
+  }
+}
+
+TEST_CASE("a loop team stays exact over many epochs joined at any moment", "[host]") {
+  // The engine's pattern: an epoch of loops driven by one thread, the helper
+  // joining after work of its own of any length, epoch after epoch.
+  for (int threads : {2, 3}) {
+    LoopTeam team(threads);
+    std::mt19937 rng(static_cast<unsigned>(threads));
+    for (int epoch = 0; epoch < 200; ++epoch) {
+      std::vector<int> sizes(1 + rng() % 6);
+      for (int& size : sizes) size = static_cast<int>(rng() % 40);
+      const auto helper_delay = std::chrono::microseconds(rng() % 300);
+      std::vector<std::vector<std::atomic<int>>> runs;
+      for (int size : sizes) runs.emplace_back(static_cast<size_t>(size));
+      team.start_epoch();
+      std::thread driver([&] {
+        for (size_t loop = 0; loop < sizes.size(); ++loop)
+          team.run(sizes[loop],
+                   [&](size_t, int item) { runs[loop][static_cast<size_t>(item)].fetch_add(1); });
+        team.end_epoch();
+      });
+      std::this_thread::sleep_for(helper_delay);
+      team.help();
+      driver.join();
+      for (size_t loop = 0; loop < sizes.size(); ++loop)
+        for (const std::atomic<int>& count : runs[loop]) REQUIRE(count.load() == 1);
+    }
   }
 }
