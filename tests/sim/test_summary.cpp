@@ -63,3 +63,39 @@ TEST_CASE("the summary counts the weak cells in failing columns only where colum
       summary(),
       Contains("(1500 cells, 200 intermittent, 1024 in failing columns of 2, interleave 4)"));
 }
+
+TEST_CASE("the summary's saving line tells a run dearer than nominal from one that saves",
+          "[summary]") {
+  RunResult r;
+  r.images = 1;
+  r.labels = {1};
+  r.trials.resize(1);
+  r.trials[0].predictions = {1};
+  r.trials[0].faulty_bits_after_image = {0};
+  r.clock_period_ns = 2.0;
+  r.energy.images = 1;
+  r.references.target_yield = 0.95;
+  r.references.weight_bits = 1000;
+  r.references.nominal_v = 0.9;
+  r.references.nominal_pj = 100e6;  // 100 uJ at nominal,
+  r.references.fault_free_vmin_v = 0.75;
+  r.references.fault_free_pj = 80e6;  // 80 at the fault-free Vmin: a 20 uJ guardband
+  const AccuracyCurve curve = accuracy_curve(r, 1, 0.1);
+  const auto summary = [&](double run_uj, double vdd_v) {
+    r.params.weight_sram.vdd_v = vdd_v;
+    r.energy.terms = {{"mac", "runs", 1.0, run_uj * 1e6}};
+    std::ostringstream out;
+    print_summary(out, r, curve, "out/report.json");
+    return out.str();
+  };
+  // Above the fault-free Vmin and cheaper than nominal: the guardband it leaves.
+  CHECK_THAT(summary(90.0, 0.8), Contains("this run is above it: 10.0 uJ of the 20.0 uJ "
+                                          "guardband unused\n"));
+  // At nominal with ECC (the references have no mitigation): dearer than nominal.
+  const std::string dear = summary(105.0, 0.9);
+  CHECK_THAT(dear, Contains("this run is above it and uses 5.0 uJ more than the nominal "
+                            "reference (what its mitigation and refreshes add"));
+  CHECK_THAT(dear, !Contains("guardband unused"));
+  // Below it: the two parts of the saving.
+  CHECK_THAT(summary(70.0, 0.7), Contains(": guardband 20.0 uJ, fault tolerance 10.0 uJ\n"));
+}
