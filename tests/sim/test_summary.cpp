@@ -10,6 +10,23 @@
 using namespace lvsim;
 using Catch::Matchers::Contains;
 
+namespace {
+
+// A run of one image, predicted right, with no fault: what a summary needs.
+RunResult one_image_run() {
+  RunResult r;
+  r.images = 1;
+  r.labels = {1};
+  r.trials.resize(1);
+  r.trials[0].predictions = {1};
+  r.trials[0].faulty_bits_after_image = {0};
+  r.clock_period_ns = 2.0;
+  r.energy.images = 1;
+  return r;
+}
+
+}  // namespace
+
 TEST_CASE("the summary's workload, accuracy and cycle lines, by hand", "[summary]") {
   RunResult r;
   r.network_name = "tiny";
@@ -38,14 +55,7 @@ TEST_CASE("the summary's workload, accuracy and cycle lines, by hand", "[summary
 
 TEST_CASE("the summary counts the weak cells in failing columns only where columns fail",
           "[summary][columns]") {
-  RunResult r;
-  r.images = 1;
-  r.labels = {1};
-  r.trials.resize(1);
-  r.trials[0].predictions = {1};
-  r.trials[0].faulty_bits_after_image = {0};
-  r.clock_period_ns = 2.0;
-  r.energy.images = 1;
+  RunResult r = one_image_run();
   r.params.weight_sram.mechanisms = {false, true};
   r.weight_sram.faults.weak_cells = 1500;
   r.weight_sram.faults.intermittent_cells = 200;
@@ -66,14 +76,7 @@ TEST_CASE("the summary counts the weak cells in failing columns only where colum
 
 TEST_CASE("the summary's saving line tells a run dearer than nominal from one that saves",
           "[summary]") {
-  RunResult r;
-  r.images = 1;
-  r.labels = {1};
-  r.trials.resize(1);
-  r.trials[0].predictions = {1};
-  r.trials[0].faulty_bits_after_image = {0};
-  r.clock_period_ns = 2.0;
-  r.energy.images = 1;
+  RunResult r = one_image_run();
   r.references.target_yield = 0.95;
   r.references.weight_bits = 1000;
   r.references.nominal_v = 0.9;

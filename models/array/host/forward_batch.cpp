@@ -6,6 +6,7 @@
 #include <cmath>
 #include <functional>
 
+#include "models/array/host/loop_team.h"
 #include "models/common/ceil_div.h"
 
 namespace lvsim {

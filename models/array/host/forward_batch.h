@@ -9,10 +9,11 @@
 #include <vector>
 
 #include "models/array/host/layer_patch.h"
-#include "models/array/host/loop_team.h"
 #include "workloads/network.h"
 
 namespace lvsim {
+
+class LoopTeam;  // loop_team.h
 
 // Where one layer's parameters are read from: the network's own copy for the
 // host reference, the weight SRAM's array for the accelerator.
