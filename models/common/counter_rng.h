@@ -12,6 +12,7 @@
 
 #include <Random123/philox.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -119,12 +120,40 @@ class CounterRng::GapTable {
       }
       threshold_[k - 1] = lo;
     }
+    // Where the search starts for each bit length of m, and how many steps
+    // it then takes at most: every m of bit length b lies between the
+    // thresholds of 2^b - 1 and 2^(b-1).
+    const auto count_at_least = [this](uint64_t m) {
+      int n = 0;
+      while (n < kMaxGap && threshold_[n] >= m) ++n;
+      return n;
+    };
+    steps_ = 0;
+    for (int b = 1; b <= 54; ++b) {
+      const int lo = count_at_least((uint64_t{1} << b) - 1);
+      const int hi = count_at_least(uint64_t{1} << (b - 1));
+      start_[b] = static_cast<uint8_t>(lo);
+      steps_ = std::max(steps_, hi - lo);
+    }
   }
   // Whether every gap is below 64 (else geometric_gap() takes the logarithm).
   bool usable() const { return usable_; }
+  // Whether gap() starts from m's bit length (a few steps) instead of a
+  // binary search over all thresholds.
+  bool short_search() const { return steps_ <= kShortSteps; }
   double log1m_p() const { return log1m_p_; }
   // The gap of uniform m: how many thresholds m does not exceed.
   uint64_t gap(uint64_t m) const {
+    if (steps_ <= kShortSteps) {
+      // From the first threshold m's bit length can reach, a step or two
+      // (where the thresholds halve, q = 0.5, one or two); the same number
+      // of steps every time, so the loop's branch is always predicted.
+      const int bits = 64 - __builtin_clzll(m);
+      uint64_t at = start_[bits];
+      for (int step = 0; step < steps_; ++step)
+        at += static_cast<uint64_t>(threshold_[at] >= m);
+      return at;
+    }
     uint64_t at = 0;
     // Branch-free: the gaps are random, so a branch per step would be
     // mispredicted about every other time.
@@ -136,7 +165,11 @@ class CounterRng::GapTable {
  private:
   double log1m_p_;
   bool usable_ = false;
-  uint64_t threshold_[kMaxGap + 1] = {};  // decreasing; the last stays 0
+  static constexpr int kShortSteps = 3;
+  // Decreasing; the last ones stay 0 (a short search may step past the end).
+  uint64_t threshold_[kMaxGap + 1 + kShortSteps] = {};
+  uint8_t start_[55] = {};  // per bit length of m: no gap below it
+  int steps_ = kMaxGap;     // the most steps past start_ any m takes
 };
 
 inline uint64_t CounterRng::geometric_gap(const GapTable& table, uint64_t limit) {

@@ -67,6 +67,7 @@ TEST_CASE("a gap table draws the same gaps as the logarithm, bit for bit", "[cou
     const double log1m_p = std::log1p(-p);
     const CounterRng::GapTable table(log1m_p);
     REQUIRE(table.usable());
+    if (p <= 0.7) CHECK(table.short_search());  // q = 0.5, the presets' intermittency
     // The edges: the smallest and largest uniforms and both sides of every
     // step of the gap, then many random draws.
     std::vector<uint64_t> ms = {1, 2, 3, uint64_t{1} << 53, (uint64_t{1} << 53) - 1};
