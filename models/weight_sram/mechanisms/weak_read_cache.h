@@ -28,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "models/common/huge_pages.h"
 #include "models/common/prefetch.h"
 #include "models/weight_sram/fault_stats.h"
 #include "models/weight_sram/mechanisms/weak_cell_map.h"
@@ -160,7 +161,7 @@ class WeakReadCache {
   uint64_t writes_ = 1;                // invalidations so far (and the power-up state)
   std::vector<ReadSummary> clean_;     // per weak word: what a read of it counts while clean
   std::vector<uint64_t> clean_since_;  // writes_ when each clean_ was computed
-  std::vector<Known> known_;           // per weak word (32-bit words only)
+  HugeVector<Known> known_;            // per weak word (32-bit words only), read at scattered words
   // Works out weak word `index`'s known reads with its clean count.
   void work_out(size_t index, const WeakWord& w, const SramContents& contents, int field_bits);
   WeakBits changing_;            // of a read's failing intermittent cells, those reading wrong
