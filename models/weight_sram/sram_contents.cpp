@@ -432,21 +432,26 @@ void SramContents::read_run_word(uint64_t word, uint32_t data, uint32_t upsets,
   const uint32_t reference = written_[word];
   const bool was_shown = shown_count_ > 0 && (shown_bits_[word / 64] >> (word % 64) & 1);
   const uint32_t old_view = was_shown ? shown_values_[word] : data;
+  // Every flag a full-width integer: a flag kept as a byte and read back as
+  // a word (the compiler's spill of `outcome.data != reference`) stalled
+  // each word on a failed store forwarding.
+  const auto flag = [](bool b) { return static_cast<uint64_t>(b); };
+  const uint64_t kept = flag(!outcome.uncorrectable);
+  const uint64_t wrong = flag(outcome.data != reference);
   c.bits += static_cast<uint64_t>(__builtin_popcount(upsets));
-  c.corrected += outcome.corrected;
-  c.uncorrectable += outcome.uncorrectable;
+  c.corrected += flag(outcome.corrected);
+  c.uncorrectable += kept ^ 1;
   // Not detected: masked (a detector) or, if wrong, silent.
-  c.kept += !outcome.uncorrectable;
-  c.silent += !outcome.uncorrectable && outcome.data != reference;
-  c.unstale += data != reference;  // read_once counted it as a stale read
+  c.kept += kept;
+  c.silent += kept & wrong;
+  c.unstale += flag(data != reference);  // read_once counted it as a stale read
   const uint64_t after = outcome.data | uint64_t{outcome.check} << 32;
-  const uint64_t rewrites = after != data;
+  const uint64_t rewrites = flag(after != data);
   std::memcpy(memory_.data() + word * kWordBytes, &outcome.data, kWordBytes);
   c.written_back += rewrites;
   uint64_t& stale_word = stale_bits_[word / 64];
   const uint64_t was_stale = stale_word >> (word % 64) & 1;
-  const uint64_t now_stale =
-      (rewrites & uint64_t{outcome.data != reference}) | ((rewrites ^ 1) & was_stale);
+  const uint64_t now_stale = (rewrites & wrong) | ((rewrites ^ 1) & was_stale);
   stale_word ^= (was_stale ^ now_stale) << (word % 64);
   c.stale_delta += static_cast<int64_t>(now_stale) - static_cast<int64_t>(was_stale);
   if (rewritten && rewrites) rewritten->push_back(word);
