@@ -17,9 +17,7 @@
 
 #include <cstddef>
 #include <cstdlib>
-#include <memory>
 #include <new>
-#include <type_traits>
 #include <vector>
 
 namespace lvsim {
@@ -65,18 +63,5 @@ struct HugePageAllocator {
 
 template <typename T>
 using HugeVector = std::vector<T, HugePageAllocator<T>>;
-
-// An array left unwritten (the pages nothing touches cost no memory) on huge pages.
-struct HugeDeleter {
-  size_t bytes = 0;
-  void operator()(void* p) const { free_huge(p, bytes); }
-};
-template <typename T>
-using HugeArray = std::unique_ptr<T[], HugeDeleter>;
-template <typename T>
-HugeArray<T> make_huge_array(size_t n) {
-  static_assert(std::is_trivially_default_constructible_v<T>, "left unwritten");
-  return HugeArray<T>(static_cast<T*>(allocate_huge(n * sizeof(T))), HugeDeleter{n * sizeof(T)});
-}
 
 }  // namespace lvsim

@@ -18,7 +18,7 @@ SramContents::SramContents(const std::string& owner, uint64_t capacity_bytes,
       fault_map_(fault_map && mitigation.uses_detector()),
       written_(capacity_bytes / kWordBytes, 0),
       shown_bits_((written_.size() + 63) / 64, 0),
-      shown_values_(make_huge_array<uint32_t>(written_.size())),
+      shown_values_(new uint32_t[written_.size()]),
       stale_bits_(shown_bits_.size(), 0) {
   if (geometry_.check_bits > 0) {
     check_.assign(written_.size(), 0);

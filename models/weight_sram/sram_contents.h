@@ -226,7 +226,7 @@ class SramContents {
   // Words the array read other than stored: a bit per word, and their values
   // (left unwritten, so untouched pages cost no memory).
   std::vector<uint64_t> shown_bits_;
-  HugeArray<uint32_t> shown_values_;
+  std::unique_ptr<uint32_t[]> shown_values_;
   uint64_t shown_count_ = 0;
   std::vector<int64_t> faulty_delta_;  // change of the faulty-bit count, by batch of the run
   // Stale words (stored data other than the reference) among the words not
