@@ -145,13 +145,12 @@ class CounterRng::GapTable {
   // The gap of uniform m: how many thresholds m does not exceed.
   uint64_t gap(uint64_t m) const {
     if (steps_ <= kShortSteps) {
-      // From the first threshold m's bit length can reach, a step or two
-      // (where the thresholds halve, q = 0.5, one or two); the same number
-      // of steps every time, so the loop's branch is always predicted.
+      // From the first threshold m's bit length can reach, the few steps
+      // left (one or two where the thresholds halve, q = 0.5); the same
+      // number every time, so the loop's branch is always predicted.
       const int bits = 64 - __builtin_clzll(m);
       uint64_t at = start_[bits];
-      for (int step = 0; step < steps_; ++step)
-        at += static_cast<uint64_t>(threshold_[at] >= m);
+      for (int step = 0; step < steps_; ++step) at += static_cast<uint64_t>(threshold_[at] >= m);
       return at;
     }
     uint64_t at = 0;
