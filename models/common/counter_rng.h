@@ -144,7 +144,7 @@ class CounterRng::GapTable {
   double log1m_p() const { return log1m_p_; }
   // The gap of uniform m: how many thresholds m does not exceed.
   uint64_t gap(uint64_t m) const {
-    if (steps_ <= kShortSteps) {
+    if (short_search()) {
       // From the first threshold m's bit length can reach, the few steps
       // left (one or two where the thresholds halve, q = 0.5); the same
       // number every time, so the loop's branch is always predicted.
